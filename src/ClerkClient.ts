@@ -1,0 +1,345 @@
+/**
+ * The configured Clerk Backend API transport: base URL, `Authorization: Bearer` from a
+ * `Redacted` secret key, `Clerk-API-Version`, `User-Agent`, a per-attempt timeout, the
+ * retry policy, and one response handler that turns statuses into typed errors.
+ *
+ * @since 0.1.0
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as ParseResult from "effect/ParseResult"
+import type * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import {
+  type ClerkCommonError,
+  ClerkDecodeError,
+  type ClerkError,
+  ClerkTimeout,
+  ClerkTransportError
+} from "./ClerkError.js"
+import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
+import { VERSION } from "./internal/version.js"
+
+/**
+ * The `Clerk-API-Version` this SDK was written against (the spec in `clerk/`).
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_API_VERSION = "2026-05-12"
+
+/** @since 0.1.0 */
+export const DEFAULT_API_URL = "https://api.clerk.com"
+
+/**
+ * How safe operations retry. Every field has a default; `schedule` replaces the backoff
+ * (its input is the error), while the rules below still hold: only retryable failures are
+ * retried, never sooner than Retry-After, never past `maxRetryAfter` or `deadline`.
+ *
+ * @since 0.1.0
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt (default 3). */
+  readonly times?: number
+  /** First backoff delay, doubled each retry and jittered (default 200 ms). */
+  readonly baseDelay?: Duration.DurationInput
+  /** Largest backoff delay (default 5 s). */
+  readonly maxDelay?: Duration.DurationInput
+  /** A 429 asking to wait longer than this fails at once with `ClerkRateLimited` (default 30 s). */
+  readonly maxRetryAfter?: Duration.DurationInput
+  /** No retry starts, or is waited for, past this long after the first failure (default 60 s). */
+  readonly deadline?: Duration.DurationInput
+  /** Replaces the jittered exponential backoff. */
+  readonly schedule?: Schedule.Schedule<unknown, ClerkError>
+}
+
+/**
+ * Options of {@link ClerkClient.layer}.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkClientOptions {
+  /** `sk_live_…` / `sk_test_…`, kept `Redacted`. */
+  readonly secretKey: Redacted.Redacted<string>
+  /** The API host, without `/v1` (default `https://api.clerk.com`; a trailing `/v1` or `/` is tolerated). */
+  readonly apiUrl?: string | undefined
+  /** The dated `Clerk-API-Version` header (default {@link DEFAULT_API_VERSION}). */
+  readonly apiVersion?: string | undefined
+  /** Per-attempt timeout, covering the response body too (default 10 s). */
+  readonly timeout?: Duration.DurationInput | undefined
+  /** The retry policy for safe operations, or `false` for none. */
+  readonly retry?: RetryPolicy | false | undefined
+  /** Replaces `effect-clerk/<version>`. */
+  readonly userAgent?: string | undefined
+}
+
+/**
+ * One request an operation wants sent. `path` is relative to `/v1` and already encoded.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkRequest {
+  readonly method: "GET" | "POST"
+  readonly path: string
+  readonly urlParams?: ReadonlyArray<readonly [string, string]> | undefined
+  readonly body?: unknown
+  /** Safe to re-send (GETs, revoke, verify, token minting); `false` for create and refresh. */
+  readonly idempotent: boolean
+}
+
+/** The errors a request can end in, given the 4xx statuses its operation declares. */
+export type ClerkRequestError<S extends DeclaredStatus> = DeclaredStatusErrors[S] | ClerkCommonError
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace ClerkClient {
+  /**
+   * @since 0.1.0
+   */
+  export interface Service {
+    /** The resolved base URL, ending in `/v1`. */
+    readonly baseUrl: string
+    /** The underlying configured `HttpClient` (base URL, auth, headers; no retry or timeout). */
+    readonly httpClient: HttpClient.HttpClient
+    /**
+     * Send one request through the timeout and retry policy; map a non-2xx status to its
+     * typed error and decode a 2xx JSON body with `decode`.
+     */
+    readonly request: <A, S extends DeclaredStatus>(
+      request: ClerkRequest,
+      decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
+      declared: ReadonlySet<S>
+    ) => Effect.Effect<A, ClerkRequestError<S>>
+  }
+}
+
+/**
+ * The Clerk Backend API transport. Provide it with {@link ClerkClient.layer} or
+ * {@link ClerkClient.layerConfig}, on top of an `HttpClient` (normally
+ * `FetchHttpClient.layer`).
+ *
+ * @since 0.1.0
+ */
+export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkClient, ClerkClient.Service>() {
+  /**
+   * @since 0.1.0
+   */
+  static readonly make = (options: ClerkClientOptions) => make(options)
+
+  /**
+   * @since 0.1.0
+   */
+  static readonly layer = (options: ClerkClientOptions): Layer.Layer<ClerkClient, never, HttpClient.HttpClient> =>
+    Layer.effect(ClerkClient, make(options))
+
+  /**
+   * Reads `CLERK_SECRET_KEY` (required), `CLERK_API_URL` and `CLERK_API_VERSION`.
+   * `CLERK_API_VERSION` may be `v1` (the URL path version Clerk's other SDKs use; the dated
+   * header then keeps its default) or a date `YYYY-MM-DD` (sent as `Clerk-API-Version`).
+   * `overrides` win over the environment.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerConfig = (
+    overrides?: Partial<ClerkClientOptions>
+  ): Layer.Layer<ClerkClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+    Layer.effect(
+      ClerkClient,
+      Effect.gen(function*() {
+        const secretKey = overrides?.secretKey ?? (yield* Config.redacted("CLERK_SECRET_KEY"))
+        const apiUrl = overrides?.apiUrl ?? (yield* Config.string("CLERK_API_URL").pipe(Config.withDefault(DEFAULT_API_URL)))
+        const apiVersion = overrides?.apiVersion ?? (yield* apiVersionConfig)
+        return yield* make({ ...overrides, secretKey, apiUrl, apiVersion })
+      })
+    )
+}
+
+const apiVersionConfig = Config.string("CLERK_API_VERSION").pipe(
+  Config.option,
+  Config.mapOrFail((value) => {
+    if (Option.isNone(value) || value.value === "v1") return Either.right(DEFAULT_API_VERSION)
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value.value)) return Either.right(value.value)
+    return Either.left(
+      ConfigError.InvalidData(
+        ["CLERK_API_VERSION"],
+        `Expected "v1" or a dated version like "${DEFAULT_API_VERSION}", got ${JSON.stringify(value.value)}`
+      )
+    )
+  })
+)
+
+/** `https://api.clerk.com`, `https://api.clerk.com/`, `https://api.clerk.com/v1/` → `https://api.clerk.com/v1`. */
+export const normalizeBaseUrl = (apiUrl: string): string => {
+  let url = apiUrl.trim().replace(/\/+$/, "")
+  if (url.endsWith("/v1")) url = url.slice(0, -3).replace(/\/+$/, "")
+  return `${url}/v1`
+}
+
+interface ResolvedRetry {
+  readonly times: number
+  readonly maxRetryAfterMillis: number
+  readonly schedule: Schedule.Schedule<unknown, ClerkError>
+}
+
+const resolveRetry = (retry: RetryPolicy | false | undefined): ResolvedRetry | undefined => {
+  if (retry === false) return undefined
+  const policy = retry ?? {}
+  const times = policy.times ?? 3
+  const maxDelay = Duration.decode(policy.maxDelay ?? Duration.seconds(5))
+  const deadlineMillis = Duration.toMillis(policy.deadline ?? Duration.seconds(60))
+  const backoff: Schedule.Schedule<unknown, ClerkError> = policy.schedule ??
+    Schedule.exponential(policy.baseDelay ?? Duration.millis(200), 2).pipe(
+      Schedule.jittered,
+      Schedule.modifyDelay((_, delay) => Duration.min(delay, maxDelay)),
+      Schedule.intersect(Schedule.recurs(times))
+    )
+  const schedule = backoff.pipe(
+    Schedule.passthrough,
+    Schedule.intersect(Schedule.elapsed),
+    // Never sooner than Retry-After, and never a wait that would end past the deadline.
+    Schedule.modifyDelay(([error], delay) => Duration.max(delay, retryAfterOf(error))),
+    Schedule.check((_, [error, elapsed]) =>
+      Duration.toMillis(elapsed) + Duration.toMillis(retryAfterOf(error)) <= deadlineMillis
+    )
+  )
+  return { times, maxRetryAfterMillis: Duration.toMillis(policy.maxRetryAfter ?? Duration.seconds(30)), schedule }
+}
+
+const retryAfterOf = (error: ClerkError): Duration.Duration =>
+  error._tag === "ClerkRateLimited" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
+
+const isRetryable = (maxRetryAfterMillis: number) => (error: ClerkError): boolean => {
+  switch (error._tag) {
+    case "ClerkTransportError":
+    case "ClerkTimeout":
+      return true
+    case "ClerkServerError":
+      return error.status === 502 || error.status === 503 || error.status === 504
+    case "ClerkRateLimited":
+      return error.retryAfter === undefined || Duration.toMillis(error.retryAfter) <= maxRetryAfterMillis
+    default:
+      return false
+  }
+}
+
+const headersRecord = (headers: Readonly<Record<string, string>>) => headers as Record<string, string | undefined>
+
+const make = (options: ClerkClientOptions) =>
+  Effect.gen(function*() {
+    const baseUrl = normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL)
+    const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
+    const retry = resolveRetry(options.retry)
+    const retryable = retry === undefined ? undefined : isRetryable(retry.maxRetryAfterMillis)
+
+    const httpClient = (yield* HttpClient.HttpClient).pipe(
+      HttpClient.mapRequest((request) =>
+        request.pipe(
+          HttpClientRequest.prependUrl(baseUrl),
+          HttpClientRequest.bearerToken(options.secretKey),
+          HttpClientRequest.setHeaders({
+            "accept": "application/json",
+            "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
+            "user-agent": options.userAgent ?? `effect-clerk/${VERSION}`
+          })
+        )
+      ),
+      HttpClient.withTracerPropagation(false)
+    )
+
+    const request = <A, S extends DeclaredStatus>(
+      spec: ClerkRequest,
+      decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
+      declared: ReadonlySet<S>
+    ): Effect.Effect<A, ClerkRequestError<S>> => {
+      let httpRequest = HttpClientRequest.make(spec.method)(spec.path)
+      if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
+      if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
+
+      const transportError = (error: HttpClientError.HttpClientError) =>
+        new ClerkTransportError({
+          method: spec.method,
+          path: spec.path,
+          reason: error._tag === "RequestError" ? error.reason : `${error.reason} reading the response`,
+          cause: error.cause
+        }, true)
+
+      // One attempt: send, read the whole body (a body that stalls is inside the timeout),
+      // and fail with the typed error for any non-2xx status so the retry policy can see it.
+      const attempt = httpClient.execute(httpRequest).pipe(
+        Effect.flatMap((response) =>
+          Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
+        ),
+        Effect.mapError(transportError),
+        Effect.timeoutFail({
+          duration: timeout,
+          onTimeout: () => new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
+        }),
+        Effect.flatMap((response): Effect.Effect<{ status: number; text: string }, ClerkRequestError<S>> =>
+          response.status >= 200 && response.status < 300
+            ? Effect.succeed(response)
+            : Effect.flatMap(Clock.currentTimeMillis, (now) =>
+              Effect.fail(
+                toHttpError(
+                  { status: response.status, text: response.text, headers: headersRecord(response.headers) },
+                  declared,
+                  now
+                ) as ClerkRequestError<S>
+              ))
+        )
+      )
+
+      const sent = retry === undefined || retryable === undefined || !spec.idempotent
+        ? attempt
+        : Effect.retry(attempt, {
+          schedule: retry.schedule,
+          while: (error) => retryable(error as ClerkError)
+        })
+
+      return Effect.flatMap(sent, ({ status, text }) => {
+        const json = parseJsonBody(text)
+        if (json === invalidJson) {
+          return Effect.fail(
+            new ClerkDecodeError({
+              method: spec.method,
+              path: spec.path,
+              status,
+              issues: text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON"
+            }, true)
+          )
+        }
+        const decoded = decode(json)
+        return decoded._tag === "Right"
+          ? Effect.succeed(decoded.right)
+          : Effect.fail(
+            new ClerkDecodeError({
+              method: spec.method,
+              path: spec.path,
+              status,
+              issues: describeParseError(decoded.left)
+            }, true)
+          )
+      })
+    }
+
+    return ClerkClient.of({ baseUrl, httpClient, request })
+  })
+
+const invalidJson: unique symbol = Symbol("invalidJson")
+
+const parseJsonBody = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return invalidJson
+  }
+}

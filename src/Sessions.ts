@@ -1,0 +1,361 @@
+/**
+ * Every Clerk Backend API Sessions endpoint as a typed Effect: input checked before
+ * sending, the response decoded by Schema, each failure a tagged error.
+ *
+ * @since 0.1.0
+ */
+import * as Chunk from "effect/Chunk"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import type * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
+import { ClerkClient, type ClerkRequestError } from "./ClerkClient.js"
+import type { ClerkCommonError } from "./ClerkError.js"
+import type { DeclaredStatus } from "./internal/response.js"
+import * as V from "./internal/validate.js"
+import {
+  Session,
+  SessionCookies,
+  SessionList,
+  SessionListWire,
+  SessionRefresh,
+  type SessionStatusFilter,
+  SessionToken
+} from "./Session.js"
+
+/**
+ * Filters and paging of `getSessionList` and `listAll`. Clerk asks for at least one of
+ * `userId` or `clientId`.
+ *
+ * @since 0.1.0
+ */
+export interface GetSessionListParams {
+  readonly userId?: string | undefined
+  readonly clientId?: string | undefined
+  readonly status?: SessionStatusFilter | undefined
+  /** 1..500 (Clerk's default is 10). For `listAll` it is the page size (default 100). */
+  readonly limit?: number | undefined
+  /** ≥ 0. `listAll` starts here. */
+  readonly offset?: number | undefined
+}
+
+/** @since 0.1.0 */
+export interface VerifySessionParams {
+  /** The `__session` JWT; it must belong to the session. */
+  readonly token?: Redacted.Redacted<string> | string | undefined
+}
+
+/** @since 0.1.0 */
+export interface CreateSessionTokenParams {
+  /** Overrides the token lifetime: an integer in 30..315360000. */
+  readonly expiresInSeconds?: number | undefined
+}
+
+/** @since 0.1.0 */
+export interface CreateSessionParams {
+  readonly userId: string
+  readonly activeOrganizationId?: string | undefined
+}
+
+/** @since 0.1.0 */
+export interface RefreshSessionParams {
+  /** The expired `__session` JWT. */
+  readonly expiredToken: Redacted.Redacted<string> | string
+  /** The `__refresh` cookie value. */
+  readonly refreshToken: Redacted.Redacted<string> | string
+  /** The Origin of the request being refreshed. */
+  readonly requestOrigin: string
+  readonly requestHeaders?: Readonly<Record<string, string | ReadonlyArray<string>>> | undefined
+  /** `token` (default) returns a `SessionToken`; `cookie` returns `SessionCookies`. */
+  readonly format?: "token" | "cookie" | undefined
+  readonly requestOriginatingIp?: string | undefined
+}
+
+/** The errors of an operation whose spec declares the 4xx statuses `S`. @since 0.1.0 */
+export type SessionsError<S extends DeclaredStatus> = ClerkRequestError<S>
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace Sessions {
+  /**
+   * @since 0.1.0
+   */
+  export interface Service {
+    /** `GET /v1/sessions?paginated=true`: one page, newest first. */
+    readonly getSessionList: (params?: GetSessionListParams) => Effect.Effect<SessionList, SessionsError<400 | 401 | 422>>
+    /** Every session matching the filters, paging with `limit`/`offset` until the end. */
+    readonly listAll: (params?: GetSessionListParams) => Stream.Stream<Session, SessionsError<400 | 401 | 422>>
+    /** `GET /v1/sessions/{id}`. */
+    readonly getSession: (sessionId: string) => Effect.Effect<Session, SessionsError<400 | 401 | 404>>
+    /** `POST /v1/sessions/{id}/revoke`: the session, now `revoked`. */
+    readonly revokeSession: (sessionId: string) => Effect.Effect<Session, SessionsError<400 | 401 | 404>>
+    /**
+     * `POST /v1/sessions/{id}/verify`. Deprecated by Clerk, which answers 410
+     * (`ClerkGone`); verify tokens locally with `TokenVerifier` instead.
+     */
+    readonly verifySession: (
+      sessionId: string,
+      params?: VerifySessionParams
+    ) => Effect.Effect<Session, SessionsError<400 | 401 | 404 | 410>>
+    /** `POST /v1/sessions/{id}/tokens`: a session token. */
+    readonly createSessionToken: (
+      sessionId: string,
+      params?: CreateSessionTokenParams
+    ) => Effect.Effect<SessionToken, SessionsError<401 | 404>>
+    /** `POST /v1/sessions/{id}/tokens/{template}`: a token from a JWT template. */
+    readonly createSessionTokenFromTemplate: (
+      sessionId: string,
+      templateName: string,
+      params?: CreateSessionTokenParams
+    ) => Effect.Effect<SessionToken, SessionsError<401 | 404>>
+    /** `POST /v1/sessions`: testing instances only. Never re-sent automatically. */
+    readonly createSession: (params: CreateSessionParams) => Effect.Effect<Session, SessionsError<400 | 401 | 404 | 422>>
+    /** `POST /v1/sessions/{id}/refresh`. Never re-sent automatically. */
+    readonly refreshSession: (
+      sessionId: string,
+      params: RefreshSessionParams
+    ) => Effect.Effect<SessionToken | SessionCookies, SessionsError<400 | 401>>
+  }
+}
+
+/**
+ * The Sessions endpoints. `Sessions.layer` needs a {@link ClerkClient}.
+ *
+ * @since 0.1.0
+ */
+export class Sessions extends Context.Tag("effect-clerk/Sessions")<Sessions, Sessions.Service>() {
+  /** @since 0.1.0 */
+  static readonly make: Effect.Effect<Sessions.Service, never, ClerkClient> = Effect.suspend(() => make)
+  /** @since 0.1.0 */
+  static readonly layer: Layer.Layer<Sessions, never, ClerkClient> = Layer.effect(Sessions, Effect.suspend(() => make))
+}
+
+// Decoders compiled once per schema, not per call.
+const decodeSession = Schema.decodeUnknownEither(Session)
+const decodeSessionListWire = Schema.decodeUnknownEither(SessionListWire)
+/** Both list shapes, remembering which one came (only the paginated one has a real total). */
+const decodeSessionPage = (body: unknown) =>
+  Either.map(decodeSessionListWire(body), (wire) =>
+    Array.isArray(wire)
+      ? { list: new SessionList({ data: wire, totalCount: wire.length }, true), paginated: false }
+      : { list: new SessionList(wire as SessionList, true), paginated: true })
+const decodeSessionToken = Schema.decodeUnknownEither(SessionToken)
+const decodeSessionRefresh = Schema.decodeUnknownEither(SessionRefresh)
+
+const declared = <S extends DeclaredStatus>(...statuses: Array<S>): ReadonlySet<S> => new Set(statuses)
+const listStatuses = declared(400, 401, 422)
+const sessionStatuses = declared(400, 401, 404)
+const verifyStatuses = declared(400, 401, 404, 410)
+const tokenStatuses = declared(401, 404)
+const createStatuses = declared(400, 401, 404, 422)
+const refreshStatuses = declared(400, 401)
+
+const statusFilters = ["abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"] as const
+
+const listQuery = Effect.fnUntraced(function*(
+  operation: string,
+  params: GetSessionListParams | undefined,
+  defaultLimit: number | undefined
+) {
+  const userId = yield* V.optionalString(operation, "userId", params?.userId)
+  const clientId = yield* V.optionalString(operation, "clientId", params?.clientId)
+  const status = yield* V.oneOf(operation, "status", params?.status, statusFilters)
+  const limit = (yield* V.integerInRange(operation, "limit", params?.limit, 1, 500)) ?? defaultLimit
+  const offset = yield* V.integerInRange(operation, "offset", params?.offset, 0, Number.MAX_SAFE_INTEGER)
+  return { userId, clientId, status, limit, offset: offset ?? 0 }
+})
+
+const toUrlParams = (query: {
+  readonly userId: string | undefined
+  readonly clientId: string | undefined
+  readonly status: string | undefined
+  readonly limit: number | undefined
+  readonly offset: number
+}): Array<readonly [string, string]> => {
+  const params: Array<readonly [string, string]> = []
+  if (query.userId !== undefined) params.push(["user_id", query.userId])
+  if (query.clientId !== undefined) params.push(["client_id", query.clientId])
+  if (query.status !== undefined) params.push(["status", query.status])
+  params.push(["paginated", "true"])
+  if (query.limit !== undefined) params.push(["limit", String(query.limit)])
+  if (query.offset !== 0) params.push(["offset", String(query.offset)])
+  return params
+}
+
+const tokenBody = (expiresInSeconds: number | undefined) =>
+  expiresInSeconds === undefined ? undefined : { expires_in_seconds: expiresInSeconds }
+
+const make = Effect.gen(function*() {
+  const client = yield* ClerkClient
+
+  const getSessionList = Effect.fn("Sessions.getSessionList")(function*(params?: GetSessionListParams) {
+    const query = yield* listQuery("getSessionList", params, undefined)
+    if (query.userId !== undefined) yield* Effect.annotateCurrentSpan("clerk.user_id", query.userId)
+    return yield* client.request(
+      { method: "GET", path: "/sessions", urlParams: toUrlParams(query), idempotent: true },
+      decodeSessionPage,
+      listStatuses
+    )
+  })
+
+  const listAll = (params?: GetSessionListParams): Stream.Stream<Session, SessionsError<400 | 401 | 422>> =>
+    Stream.unwrap(Effect.map(listQuery("listAll", params, 100), (query) => {
+      const limit = query.limit ?? 100
+      return Stream.paginateChunkEffect(query.offset, (offset) =>
+        client.request(
+          { method: "GET", path: "/sessions", urlParams: toUrlParams({ ...query, offset }), idempotent: true },
+          decodeSessionPage,
+          listStatuses
+        ).pipe(
+          Effect.withSpan("Sessions.listAll", { attributes: { "clerk.offset": offset, "clerk.limit": limit } }),
+          Effect.map((page) => {
+            const next = offset + page.list.data.length
+            // A short page ends the walk in either body shape; with a total, so does reaching it.
+            const done = page.list.data.length < limit || (page.paginated && next >= page.list.totalCount)
+            return [Chunk.unsafeFromArray(page.list.data), done ? Option.none() : Option.some(next)] as const
+          })
+        ))
+    }))
+
+  const getSession = Effect.fn("Sessions.getSession")(function*(sessionId: string) {
+    yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
+    const id = yield* V.segment("getSession", "sessionId", sessionId)
+    return yield* client.request({ method: "GET", path: `/sessions/${id}`, idempotent: true }, decodeSession, sessionStatuses)
+  })
+
+  const revokeSession = Effect.fn("Sessions.revokeSession")(function*(sessionId: string) {
+    yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
+    const id = yield* V.segment("revokeSession", "sessionId", sessionId)
+    return yield* client.request(
+      { method: "POST", path: `/sessions/${id}/revoke`, idempotent: true },
+      decodeSession,
+      sessionStatuses
+    )
+  })
+
+  const verifySession = Effect.fn("Sessions.verifySession")(function*(sessionId: string, params?: VerifySessionParams) {
+    yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
+    const id = yield* V.segment("verifySession", "sessionId", sessionId)
+    const token = yield* V.secretString("verifySession", "token", params?.token, false)
+    return yield* client.request(
+      { method: "POST", path: `/sessions/${id}/verify`, body: token === undefined ? {} : { token }, idempotent: true },
+      decodeSession,
+      verifyStatuses
+    )
+  })
+
+  const createSessionToken = Effect.fn("Sessions.createSessionToken")(
+    function*(sessionId: string, params?: CreateSessionTokenParams) {
+      yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
+      const id = yield* V.segment("createSessionToken", "sessionId", sessionId)
+      const expires = yield* V.integerInRange(
+        "createSessionToken",
+        "expiresInSeconds",
+        params?.expiresInSeconds,
+        30,
+        315360000
+      )
+      return yield* client.request(
+        { method: "POST", path: `/sessions/${id}/tokens`, body: tokenBody(expires), idempotent: true },
+        decodeSessionToken,
+        tokenStatuses
+      )
+    }
+  )
+
+  const createSessionTokenFromTemplate = Effect.fn("Sessions.createSessionTokenFromTemplate")(
+    function*(sessionId: string, templateName: string, params?: CreateSessionTokenParams) {
+      yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
+      yield* Effect.annotateCurrentSpan("clerk.template", templateName)
+      const id = yield* V.segment("createSessionTokenFromTemplate", "sessionId", sessionId)
+      const template = yield* V.segment("createSessionTokenFromTemplate", "templateName", templateName)
+      const expires = yield* V.integerInRange(
+        "createSessionTokenFromTemplate",
+        "expiresInSeconds",
+        params?.expiresInSeconds,
+        30,
+        315360000
+      )
+      return yield* client.request(
+        { method: "POST", path: `/sessions/${id}/tokens/${template}`, body: tokenBody(expires), idempotent: true },
+        decodeSessionToken,
+        tokenStatuses
+      )
+    }
+  )
+
+  const createSession = Effect.fn("Sessions.createSession")(function*(params: CreateSessionParams) {
+    const userId = yield* V.requiredString("createSession", "userId", params?.userId)
+    yield* Effect.annotateCurrentSpan("clerk.user_id", userId)
+    const org = yield* V.optionalString("createSession", "activeOrganizationId", params?.activeOrganizationId)
+    return yield* client.request(
+      {
+        method: "POST",
+        path: "/sessions",
+        body: org === undefined ? { user_id: userId } : { user_id: userId, active_organization_id: org },
+        idempotent: false
+      },
+      decodeSession,
+      createStatuses
+    )
+  })
+
+  const refreshSession = Effect.fn("Sessions.refreshSession")(
+    function*(sessionId: string, params: RefreshSessionParams) {
+      yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
+      const op = "refreshSession"
+      const id = yield* V.segment(op, "sessionId", sessionId)
+      const expiredToken = yield* V.secretString(op, "expiredToken", params?.expiredToken, true)
+      const refreshToken = yield* V.secretString(op, "refreshToken", params?.refreshToken, true)
+      const requestOrigin = yield* V.requiredString(op, "requestOrigin", params?.requestOrigin)
+      const format = yield* V.oneOf(op, "format", params?.format, ["token", "cookie"] as const)
+      const ip = yield* V.optionalString(op, "requestOriginatingIp", params?.requestOriginatingIp)
+      const headers = yield* requestHeaders(op, params?.requestHeaders)
+      const body: Record<string, unknown> = {
+        expired_token: expiredToken,
+        refresh_token: refreshToken,
+        request_origin: requestOrigin
+      }
+      if (headers !== undefined) body.request_headers = headers
+      if (format !== undefined) body.format = format
+      if (ip !== undefined) body.request_originating_ip = ip
+      return yield* client.request(
+        { method: "POST", path: `/sessions/${id}/refresh`, body, idempotent: false },
+        decodeSessionRefresh,
+        refreshStatuses
+      )
+    }
+  )
+
+  return Sessions.of({
+    getSessionList: (params) => Effect.map(getSessionList(params), (page) => page.list),
+    listAll,
+    getSession,
+    revokeSession,
+    verifySession,
+    createSessionToken,
+    createSessionTokenFromTemplate,
+    createSession,
+    refreshSession
+  })
+})
+
+const requestHeaders = (
+  operation: string,
+  value: RefreshSessionParams["requestHeaders"]
+): Effect.Effect<Record<string, string | ReadonlyArray<string>> | undefined, ClerkCommonError> => {
+  if (value === undefined) return Effect.succeed(undefined)
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return V.invalid(operation, "requestHeaders", "must be an object of header names to strings")
+  }
+  for (const [name, header] of Object.entries(value)) {
+    const ok = typeof header === "string" || (Array.isArray(header) && header.every((h) => typeof h === "string"))
+    if (!ok) return V.invalid(operation, "requestHeaders", `header ${JSON.stringify(name.slice(0, 64))} must be a string or string[]`)
+  }
+  return Effect.succeed(value as Record<string, string | ReadonlyArray<string>>)
+}

@@ -1,0 +1,9 @@
+/**
+ * effect-clerk: Clerk's Backend API Sessions endpoints as typed Effects.
+ *
+ * @since 0.1.0
+ */
+export * from "./ClerkClient.js"
+export * from "./ClerkError.js"
+export * from "./Session.js"
+export * from "./Sessions.js"

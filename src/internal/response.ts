@@ -1,0 +1,158 @@
+/**
+ * One response handler: HTTP status → typed error, Retry-After parsing, trace id lookup,
+ * and the value-free description of decode failures.
+ */
+import * as Duration from "effect/Duration"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+import {
+  ClerkApiError,
+  ClerkBadRequest,
+  ClerkConflict,
+  ClerkForbidden,
+  ClerkGone,
+  ClerkNotFound,
+  ClerkRateLimited,
+  ClerkServerError,
+  ClerkUnauthorized,
+  ClerkUnexpectedStatus,
+  ClerkUnprocessableEntity
+} from "../ClerkError.js"
+import type { ClerkHttpError } from "../ClerkError.js"
+
+/** The 4xx statuses an operation may declare, and the error each becomes. */
+export interface DeclaredStatusErrors {
+  readonly 400: ClerkBadRequest
+  readonly 401: ClerkUnauthorized
+  readonly 403: ClerkForbidden
+  readonly 404: ClerkNotFound
+  readonly 409: ClerkConflict
+  readonly 410: ClerkGone
+  readonly 422: ClerkUnprocessableEntity
+}
+
+export type DeclaredStatus = keyof DeclaredStatusErrors
+
+const statusClasses = {
+  400: ClerkBadRequest,
+  401: ClerkUnauthorized,
+  403: ClerkForbidden,
+  404: ClerkNotFound,
+  409: ClerkConflict,
+  410: ClerkGone,
+  422: ClerkUnprocessableEntity
+} as const
+
+const WireError = Schema.Struct({
+  code: Schema.Union(Schema.String, Schema.transform(Schema.Number, Schema.String, {
+    strict: true,
+    decode: String,
+    encode: Number
+  })),
+  message: Schema.optionalWith(Schema.String, { default: () => "" }),
+  longMessage: Schema.optionalWith(Schema.String, { nullable: true }).pipe(Schema.fromKey("long_message")),
+  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { nullable: true })
+})
+const decodeWireError = Schema.decodeUnknownOption(WireError)
+
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Clerk's `errors[]`, keeping every entry that has at least a code; tolerant of anything else. */
+export const parseErrorBody = (text: string): {
+  readonly errors: ReadonlyArray<ClerkApiError>
+  readonly traceId: string | undefined
+} => {
+  const body = text.length === 0 ? undefined : parseJson(text)
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { errors: [], traceId: undefined }
+  }
+  const record = body as Record<string, unknown>
+  const errors: Array<ClerkApiError> = []
+  if (Array.isArray(record.errors)) {
+    for (const item of record.errors) {
+      const decoded = decodeWireError(item)
+      if (decoded._tag === "Some") {
+        const { code, longMessage, message, meta } = decoded.value
+        errors.push(
+          new ClerkApiError({
+            code,
+            message,
+            ...(longMessage !== undefined ? { longMessage } : {}),
+            ...(meta !== undefined ? { meta } : {})
+          }, { disableValidation: true })
+        )
+      }
+    }
+  }
+  const traceId = typeof record.clerk_trace_id === "string" && record.clerk_trace_id.length > 0
+    ? record.clerk_trace_id
+    : undefined
+  return { errors, traceId }
+}
+
+/**
+ * `Retry-After` as delta-seconds or an HTTP-date (RFC 9110 §10.2.3). A date in the past
+ * means "now" (zero); anything unparseable is ignored.
+ */
+export const parseRetryAfter = (value: string | undefined, nowMillis: number): Duration.Duration | undefined => {
+  if (value === undefined) return undefined
+  const trimmed = value.trim()
+  if (/^\d+$/.test(trimmed)) return Duration.seconds(Number(trimmed))
+  const date = Date.parse(trimmed)
+  if (Number.isNaN(date)) return undefined
+  return Duration.millis(Math.max(0, date - nowMillis))
+}
+
+export interface ErrorResponse {
+  readonly status: number
+  readonly text: string
+  readonly headers: Readonly<Record<string, string | undefined>>
+}
+
+/**
+ * Map a non-2xx response to its typed error. Statuses the operation does not declare (other
+ * than 429 and 5xx) become `ClerkUnexpectedStatus`, so an operation's error type is honest.
+ */
+export const toHttpError = (
+  response: ErrorResponse,
+  declared: ReadonlySet<number>,
+  nowMillis: number
+): ClerkHttpError => {
+  const { errors, traceId } = parseErrorBody(response.text)
+  const clerkTraceId = traceId ?? response.headers["x-clerk-trace-id"] ?? response.headers["cf-ray"]
+  const fields = { status: response.status, errors, clerkTraceId }
+  const status = response.status
+  if (status === 429) {
+    return new ClerkRateLimited(
+      { ...fields, retryAfter: parseRetryAfter(response.headers["retry-after"], nowMillis) },
+      true
+    )
+  }
+  if (status >= 500 && status <= 599) return new ClerkServerError(fields, true)
+  if (declared.has(status)) {
+    const Class = statusClasses[status as DeclaredStatus]
+    if (Class !== undefined) return new Class(fields, true)
+  }
+  return new ClerkUnexpectedStatus(fields, true)
+}
+
+/**
+ * Describe a ParseError by path and expectation only: Schema's own messages quote the
+ * actual value, which can be a session token or a user's email.
+ */
+export const describeParseError = (error: ParseResult.ParseError): string => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const lines = issues.slice(0, 5).map((issue) => {
+    const path = issue.path.length === 0 ? "body" : issue.path.map((p) => `[${JSON.stringify(p)}]`).join("")
+    const message = issue._tag === "Missing" ? "is missing" : issue.message.replace(/,\s*actual[\s\S]*$/, "")
+    return `${path}: ${message.length > 200 ? message.slice(0, 200) + "…" : message}`
+  })
+  if (issues.length > 5) lines.push(`(+${issues.length - 5} more)`)
+  return lines.join("; ")
+}
