@@ -1,0 +1,25 @@
+import { describe, expect, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
+
+const root = new URL("../", import.meta.url)
+const read = (path: string) => readFileSync(new URL(path, root), "utf8")
+
+describe("README", () => {
+  const readme = read("README.md")
+
+  it("opens with the two commands a newcomer runs", () => {
+    const firstBlock = readme.match(/```sh\n([\s\S]*?)```/)?.[1] ?? ""
+    expect(firstBlock).toContain("npm ci && npm start")
+    expect(firstBlock).toContain("npm test")
+    expect(readme.indexOf("npm ci && npm start")).toBeLessThan(readme.indexOf("## "))
+  })
+
+  it("shows the quick start exactly as examples/quickstart.ts (which the type-check compiles)", () => {
+    const quickstart = readme.match(/```ts\n([\s\S]*?)```/)?.[1]
+    expect(quickstart).toBe(read("examples/quickstart.ts"))
+    expect(quickstart).toContain("Effect.catchTags")
+    for (const call of ["getSessionList", "getSession", "createSessionTokenFromTemplate", "revokeSession"]) {
+      expect(quickstart).toContain(`sessions.${call}(`)
+    }
+  })
+})
