@@ -1,0 +1,48 @@
+import { describe, expect, it } from "@effect/vitest"
+import { readdirSync, readFileSync, statSync } from "node:fs"
+import { join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+import { VERSION } from "../src/internal/version.js"
+
+const root = fileURLToPath(new URL("../", import.meta.url))
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+
+const walk = (dir: string): Array<string> =>
+  readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    return statSync(path).isDirectory() ? walk(path) : [path]
+  })
+
+describe("package", () => {
+  it("is an ESM, side-effect-free package with . and ./testing entry points", () => {
+    expect(pkg.name).toBe("effect-clerk")
+    expect(pkg.type).toBe("module")
+    expect(pkg.sideEffects).toBe(false)
+    expect(pkg.exports["."]).toEqual({ types: "./dist/index.d.ts", import: "./dist/index.js" })
+    expect(pkg.exports["./testing"]).toEqual({ types: "./dist/testing/index.d.ts", import: "./dist/testing/index.js" })
+  })
+
+  it("has effect and @effect/platform as exactly pinned peer dependencies", () => {
+    expect(pkg.peerDependencies).toEqual({ "effect": "3.22.4", "@effect/platform": "0.97.2" })
+    expect(pkg.dependencies.effect).toBeUndefined()
+    expect(pkg.dependencies["@effect/schema"]).toBeUndefined()
+    expect(pkg.devDependencies["@effect/schema"]).toBeUndefined()
+  })
+
+  it("sends its own version in the User-Agent", () => {
+    expect(VERSION).toBe(pkg.version)
+  })
+
+  it("keeps src/ portable: no node: or Node built-in imports outside the Node adapters", () => {
+    const offenders = walk(join(root, "src"))
+      .filter((file) => /\.ts$/.test(file))
+      .map((file) => relative(root, file))
+      .filter((file) => !file.startsWith("src/testing/node/") && !file.startsWith("src/bin/"))
+      .filter((file) =>
+        /from\s+["'](node:|fs|path|crypto|http|https|net|os|buffer|child_process|util)["'/]/.test(
+          readFileSync(join(root, file), "utf8")
+        )
+      )
+    expect(offenders).toEqual([])
+  })
+})
