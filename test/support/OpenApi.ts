@@ -2,9 +2,14 @@
  * Clerk's OpenAPI excerpt (../shared/clerk/sessions-openapi.yaml), loaded once, with a real
  * OpenAPI request validator per operation (openapi-request-validator).
  */
-import OpenAPIRequestValidator from "openapi-request-validator"
 import { readFileSync } from "node:fs"
+import { createRequire } from "node:module"
+import type OpenAPIRequestValidatorClass from "openapi-request-validator"
 import { parse } from "yaml"
+
+// A CommonJS module whose default export is the class.
+const OpenAPIRequestValidator: typeof OpenAPIRequestValidatorClass =
+  createRequire(import.meta.url)("openapi-request-validator").default
 
 const specPath = new URL("../../../shared/clerk/sessions-openapi.yaml", import.meta.url)
 export const spec = parse(readFileSync(specPath, "utf8"))
