@@ -8,7 +8,7 @@ import type OpenAPIRequestValidatorClass from "openapi-request-validator"
 import { parse } from "yaml"
 
 // A CommonJS module whose default export is the class.
-const OpenAPIRequestValidator: typeof OpenAPIRequestValidatorClass =
+const OpenAPIRequestValidator: typeof OpenAPIRequestValidatorClass.default =
   createRequire(import.meta.url)("openapi-request-validator").default
 
 const specPath = new URL("../../../shared/clerk/sessions-openapi.yaml", import.meta.url)
