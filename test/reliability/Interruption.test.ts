@@ -1,0 +1,93 @@
+/**
+ * Interruption over real sockets: 1,000 concurrent getSession calls against a local server
+ * that holds every request open; half are interrupted. The interrupted ones must abort their
+ * fetch (the server sees those requests close), the rest complete, and nothing is left
+ * behind: no timers, no open requests, no running fibers.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
+import type { AddressInfo } from "node:net"
+import { ClerkClient } from "../../src/ClerkClient.js"
+import { Sessions } from "../../src/Sessions.js"
+import { sample } from "../support/samples.js"
+
+const N = 1000
+
+const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+
+describe("interruption", () => {
+  it.live(`${N} concurrent calls, half interrupted: fetches aborted, nothing leaks`, () =>
+    Effect.gen(function*() {
+      const pending = new Map<string, ServerResponse>()
+      const closedEarly = new Set<string>()
+      let received = 0
+      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+        const id = decodeURIComponent(req.url!.split("/").pop()!)
+        received++
+        pending.set(id, res)
+        res.on("close", () => {
+          if (!res.writableEnded) closedEarly.add(id)
+          pending.delete(id)
+        })
+      })
+      server.keepAliveTimeout = 1000
+      yield* Effect.async<void>((resume) => server.listen(0, "127.0.0.1", () => resume(Effect.void)))
+      const port = (server.address() as AddressInfo).port
+      const timersBefore = activeTimers()
+
+      const layer = Sessions.layer.pipe(
+        Layer.provide(
+          ClerkClient.layer({
+            secretKey: Redacted.make("sk_test_interrupt"),
+            apiUrl: `http://127.0.0.1:${port}`,
+            timeout: "60 seconds"
+          })
+        ),
+        Layer.provide(FetchHttpClient.layer)
+      )
+      const result = yield* Effect.gen(function*() {
+        const sessions = yield* Sessions
+        const fibers = yield* Effect.forEach(
+          Array.from({ length: N }, (_, i) => `sess_${i}`),
+          (id) => Effect.fork(sessions.getSession(id))
+        )
+        // Every request reaches the server and is held open.
+        while (received < N) yield* Effect.sleep("20 millis")
+        expect(pending.size).toBe(N)
+
+        const interrupted = fibers.filter((_, i) => i % 2 === 0)
+        const completed = fibers.filter((_, i) => i % 2 === 1)
+        yield* Effect.forEach(interrupted, Fiber.interrupt, { concurrency: "unbounded", discard: true })
+        // The server sees exactly the interrupted requests close before being answered.
+        const deadline = Date.now() + 10_000
+        while (closedEarly.size < N / 2 && Date.now() < deadline) yield* Effect.sleep("20 millis")
+        expect(closedEarly.size).toBe(N / 2)
+        expect([...closedEarly].every((id) => Number(id.slice(5)) % 2 === 0)).toBe(true)
+
+        // Answer the others: each completes with the decoded session.
+        const body = JSON.stringify(sample("session_get_200"))
+        for (const res of pending.values()) {
+          res.writeHead(200, { "content-type": "application/json" }).end(body)
+        }
+        const exits = yield* Effect.forEach(completed, Fiber.await, { concurrency: "unbounded" })
+        return { exits, interruptedExits: yield* Effect.forEach(interrupted, Fiber.await) }
+      }).pipe(Effect.provide(layer))
+
+      expect(result.exits.every(Exit.isSuccess)).toBe(true)
+      expect(result.interruptedExits.every((e) => Exit.isInterrupted(e))).toBe(true)
+      expect(pending.size).toBe(0)
+      // Per-attempt timeout timers were all cleared (the 60 s timeouts would otherwise linger).
+      expect(activeTimers()).toBeLessThanOrEqual(timersBefore + 2)
+      // No fiber of ours is still running.
+      const roots = yield* Fiber.roots
+      expect(roots.filter((f) => f.unsafePoll() === null).length).toBeLessThanOrEqual(1)
+      server.closeAllConnections()
+      yield* Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+    }), 60_000)
+})
