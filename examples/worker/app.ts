@@ -1,0 +1,243 @@
+/**
+ * The example Worker's HTTP API over Clerk sessions, as an @effect/platform `HttpApp`:
+ * the routes, their input checks, and how each Clerk failure becomes an HTTP answer.
+ * Nothing here is Worker-specific; `index.ts` turns it into a Worker's `fetch`.
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Context from "effect/Context"
+import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { type ClerkError, type Session, Sessions, type SessionStatusFilter } from "effect-clerk"
+
+/** The JSON shape of a session in this API's answers: camelCase, ISO-8601 timestamps. */
+export const sessionJson = (session: Session) => ({
+  id: session.id,
+  userId: session.userId,
+  clientId: session.clientId,
+  status: session.status,
+  lastActiveAt: DateTime.formatIso(session.lastActiveAt),
+  expireAt: DateTime.formatIso(session.expireAt),
+  abandonAt: DateTime.formatIso(session.abandonAt),
+  createdAt: DateTime.formatIso(session.createdAt),
+  updatedAt: DateTime.formatIso(session.updatedAt),
+  ...(session.latestActivity === undefined ? {} : {
+    latestActivity: {
+      deviceType: session.latestActivity.deviceType ?? null,
+      browserName: session.latestActivity.browserName ?? null,
+      city: session.latestActivity.city ?? null,
+      country: session.latestActivity.country ?? null,
+      isMobile: session.latestActivity.isMobile
+    }
+  })
+})
+
+/** An error answer: `{ error: { code, message } }`, never a stack trace. */
+export const problem = (status: number, code: string, message: string, headers?: Record<string, string>) =>
+  HttpServerResponse.unsafeJson({ error: { code, message } }, { status, ...(headers ? { headers } : {}) })
+
+/** A request this API refuses before asking Clerk: a missing parameter, a malformed query. */
+export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
+  code: Schema.String,
+  message: Schema.String
+}) {}
+
+/** A path parameter the router matched. */
+const pathParam = (name: string) =>
+  Effect.flatMap(HttpRouter.params, (params) => {
+    const value = params[name]
+    return value === undefined || value === ""
+      ? Effect.fail(new BadRequest({ code: "missing_parameter", message: `${name} is required` }))
+      : Effect.succeed(value)
+  })
+
+/** An optional integer query parameter; ranges are left to the SDK's own input checks. */
+const intQuery = (name: string) =>
+  Effect.flatMap(HttpServerRequest.ParsedSearchParams, (params) => {
+    const raw = params[name]
+    if (raw === undefined) return Effect.succeed(undefined)
+    if (typeof raw !== "string") {
+      return Effect.fail(new BadRequest({ code: "invalid_query", message: `${name} must be given once` }))
+    }
+    if (!/^-?\d{1,16}$/.test(raw)) {
+      return Effect.fail(new BadRequest({ code: "invalid_query", message: `${name} must be an integer` }))
+    }
+    return Effect.succeed(Number(raw))
+  })
+
+const stringQuery = (name: string) =>
+  Effect.flatMap(HttpServerRequest.ParsedSearchParams, (params) => {
+    const raw = params[name]
+    return typeof raw === "string" || raw === undefined
+      ? Effect.succeed(raw)
+      : Effect.fail(new BadRequest({ code: "invalid_query", message: `${name} must be given once` }))
+  })
+
+/**
+ * Who may act on what. The routes ask it before touching a user's sessions. `Access.open`
+ * lets every caller through; a token-checking implementation (TokenVerifier's
+ * `authenticateRequest`) makes a user see and revoke only their own sessions.
+ */
+export class Access extends Context.Tag("example/Access")<Access, {
+  /** Fails unless the caller may list `userId`'s sessions. */
+  readonly checkUser: (userId: string) => Effect.Effect<void, AccessDenied, HttpServerRequest.HttpServerRequest>
+  /** Fails unless the caller may see or act on this session. */
+  readonly checkSession: (session: Session) => Effect.Effect<void, AccessDenied, HttpServerRequest.HttpServerRequest>
+  /** Whether `checkSession` needs the session fetched first (a revoke or mint then costs one more GET). */
+  readonly needsSession: boolean
+}>() {
+  /** No checks: anyone who can reach the Worker may act on any session. */
+  static readonly open = Access.of({ checkUser: () => Effect.void, checkSession: () => Effect.void, needsSession: false })
+}
+
+/** The caller has no valid session token (401) or may not act on that user's sessions (403). */
+export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
+  status: Schema.Literal(401, 403),
+  code: Schema.String,
+  message: Schema.String
+}) {}
+
+/** GET /users/:userId/sessions?status=&limit=&offset= */
+const listUserSessions = Effect.gen(function*() {
+  const userId = yield* pathParam("userId")
+  // `status`, `limit` and `offset` are range-checked by the SDK (ClerkInvalidInput → 400).
+  const status = (yield* stringQuery("status")) as SessionStatusFilter | undefined
+  const limit = yield* intQuery("limit")
+  const offset = yield* intQuery("offset")
+  yield* Effect.flatMap(Access, (access) => access.checkUser(userId))
+  const page = yield* Effect.flatMap(Sessions, (s) => s.getSessionList({ userId, status, limit, offset }))
+  return HttpServerResponse.unsafeJson({ data: page.data.map(sessionJson), totalCount: page.totalCount })
+})
+
+/** The session named by `:id`, after checking the caller may touch it (fetched only when that needs it). */
+const sessionParam = Effect.gen(function*() {
+  const id = yield* pathParam("id")
+  const access = yield* Access
+  if (access.needsSession) {
+    const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
+    yield* access.checkSession(session)
+  }
+  return id
+})
+
+/** GET /sessions/:id */
+const getSession = Effect.gen(function*() {
+  const id = yield* pathParam("id")
+  const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
+  yield* Effect.flatMap(Access, (access) => access.checkSession(session))
+  return HttpServerResponse.unsafeJson(sessionJson(session))
+})
+
+/** POST /sessions/:id/revoke */
+const revokeSession = Effect.gen(function*() {
+  const id = yield* sessionParam
+  const session = yield* Effect.flatMap(Sessions, (s) => s.revokeSession(id))
+  return HttpServerResponse.unsafeJson(sessionJson(session))
+})
+
+/** POST /sessions/:id/tokens/:template: a JWT minted from the named template. */
+const mintTemplateToken = Effect.gen(function*() {
+  const id = yield* sessionParam
+  const template = yield* pathParam("template")
+  const token = yield* Effect.flatMap(Sessions, (s) => s.createSessionTokenFromTemplate(id, template))
+  // The caller asked for this token: handing it over is the point of the route.
+  return HttpServerResponse.unsafeJson({ object: "token", jwt: Redacted.value(token.jwt) })
+})
+
+/** The routes, before errors are turned into answers. */
+export const router = HttpRouter.empty.pipe(
+  HttpRouter.get("/users/:userId/sessions", listUserSessions),
+  HttpRouter.get("/sessions/:id", getSession),
+  HttpRouter.post("/sessions/:id/revoke", revokeSession),
+  HttpRouter.post("/sessions/:id/tokens/:template", mintTemplateToken)
+)
+
+/** Each route's shape with its parameters allowed empty, to tell a missing parameter from a wrong path. */
+const routeShapes: ReadonlyArray<{ method: string; pattern: RegExp; params: ReadonlyArray<string> }> = [
+  { method: "GET", pattern: /^\/users\/([^/]*)\/sessions\/?$/, params: ["userId"] },
+  { method: "GET", pattern: /^\/sessions\/([^/]*)\/?$/, params: ["id"] },
+  { method: "POST", pattern: /^\/sessions\/([^/]*)\/revoke\/?$/, params: ["id"] },
+  { method: "POST", pattern: /^\/sessions\/([^/]*)\/tokens(?:\/([^/]*))?\/?$/, params: ["id", "template"] }
+]
+
+/** No route matched: 400 when a parameter is empty, 405 for a known path with the wrong method, else 404. */
+const routeNotFound = (method: string, path: string) => {
+  for (const shape of routeShapes) {
+    const match = shape.pattern.exec(path)
+    if (match === null) continue
+    const missing = shape.params.find((_, i) => !match[i + 1])
+    if (missing !== undefined) return problem(400, "missing_parameter", `${missing} is required`)
+    if (method !== shape.method) {
+      return problem(405, "method_not_allowed", `${path} accepts ${shape.method}`, { allow: shape.method })
+    }
+  }
+  return problem(404, "route_not_found", `No route for ${method} ${path}`)
+}
+
+const firstCode = (error: { readonly errors: ReadonlyArray<{ readonly code: string }> }, fallback: string) =>
+  error.errors[0]?.code ?? fallback
+
+/**
+ * How a Clerk failure reads to this API's callers. Clerk's own 4xx about the resource pass
+ * through with Clerk's code; failures of our configuration or of Clerk are 5xx.
+ */
+export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpServerResponse => {
+  switch (error._tag) {
+    case "ClerkInvalidInput":
+      return problem(400, "invalid_input", error.message)
+    case "ClerkBadRequest":
+      return problem(400, firstCode(error, "bad_request"), error.message)
+    case "ClerkUnprocessableEntity":
+      return problem(422, firstCode(error, "unprocessable_entity"), error.message)
+    case "ClerkNotFound":
+      return problem(404, firstCode(error, "resource_not_found"), error.message)
+    case "ClerkConflict":
+      return problem(409, firstCode(error, "conflict"), error.message)
+    case "ClerkGone":
+      return problem(410, firstCode(error, "gone"), error.message)
+    case "ClerkUnauthorized":
+      // Clerk refused *our* secret key: the caller did nothing wrong.
+      return problem(502, "misconfigured_secret_key", "misconfigured secret key: Clerk rejected CLERK_SECRET_KEY")
+    case "ClerkForbidden":
+      return problem(502, "misconfigured_secret_key", "misconfigured secret key: not allowed to do this")
+    case "ClerkRateLimited": {
+      const seconds = error.retryAfter === undefined ? 1 : Math.max(1, Math.ceil(Duration.toSeconds(error.retryAfter)))
+      return problem(503, "rate_limited", "Clerk is rate limiting this app; retry later", {
+        "retry-after": String(seconds)
+      })
+    }
+    case "ClerkTimeout":
+      return problem(504, "clerk_timeout", error.message)
+    case "ClerkTransportError":
+      return problem(502, "clerk_unreachable", error.message)
+    case "ClerkServerError":
+    case "ClerkUnexpectedStatus":
+      return problem(502, "clerk_error", error.message)
+    case "ClerkDecodeError":
+      return problem(502, "clerk_bad_response", error.message)
+  }
+}
+
+/**
+ * The whole app: routes, every expected failure as its HTTP answer, and anything
+ * unexpected as a bare 500 (logged, never shown).
+ */
+export const app = router.pipe(
+  Effect.catchTags({
+    RouteNotFound: (e) => Effect.succeed(routeNotFound(e.request.method, new URL(e.request.url, "http://x").pathname)),
+    AccessDenied: (e) => Effect.succeed(problem(e.status, e.code, e.message)),
+    BadRequest: (e) => Effect.succeed(problem(400, e.code, e.message))
+  }),
+  Effect.catchIf(isClerkError, (e) => Effect.succeed(clerkErrorResponse(e))),
+  Effect.catchAllCause((cause) =>
+    Effect.as(Effect.logError("unhandled failure", cause), problem(500, "internal_error", "Internal error"))
+  )
+)
+
+function isClerkError(e: unknown): e is ClerkError {
+  return typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" && e._tag.startsWith("Clerk")
+}

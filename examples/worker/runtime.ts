@@ -1,0 +1,93 @@
+/**
+ * The per-isolate part of the example Worker: its `Env`, the layer built from it, and the
+ * cache that builds one Effect runtime per isolate (per `env` object) on first use.
+ * Kept out of `index.ts` because a Worker's main module may export only handlers.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as Cause from "effect/Cause"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Option from "effect/Option"
+import { ClerkClient, Sessions } from "effect-clerk"
+import { Access, app } from "./app.js"
+
+/** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
+export interface Env {
+  /** `sk_live_…` / `sk_test_…`: a secret, never a `[vars]` entry. */
+  readonly CLERK_SECRET_KEY?: string
+  /** Defaults to https://api.clerk.com; point it at the emulator for local runs. */
+  readonly CLERK_API_URL?: string
+  /** `v1` or a dated `Clerk-API-Version`. */
+  readonly CLERK_API_VERSION?: string
+  readonly [binding: string]: unknown
+}
+
+/** Only the string bindings: KV namespaces, service bindings and the like are not config. */
+const stringBindings = (env: Env): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
+
+/** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
+export const layer = (env: Env) =>
+  Layer.mergeAll(Sessions.layer, Layer.succeed(Access, Access.open)).pipe(
+    // Someone is waiting on each request: give up sooner than a batch job would, and hand a
+    // long Retry-After back to the caller (503) instead of holding the request open.
+    Layer.provide(ClerkClient.layerConfig({
+      timeout: Duration.seconds(5),
+      retry: { times: 2, maxRetryAfter: Duration.seconds(2), deadline: Duration.seconds(8) }
+    })),
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
+  )
+
+/** A Worker's `fetch`, minus the env. */
+export type Handler = (request: Request) => Promise<Response>
+
+/** How many runtimes this isolate has built (one per distinct `env` object; tests read it). */
+export let runtimesBuilt = 0
+
+const handlers = new WeakMap<object, Handler>()
+
+/**
+ * The handler for this `env`, built on first use and then reused for every request the
+ * isolate serves. workerd passes the same `env` object to each request of an isolate.
+ */
+export const handlerFor = (env: Env): Handler => {
+  let handler = handlers.get(env)
+  if (handler === undefined) {
+    handler = makeHandler(env)
+    handlers.set(env, handler)
+  }
+  return handler
+}
+
+const makeHandler = (env: Env): Handler => {
+  runtimesBuilt++
+  const runtime = ManagedRuntime.make(layer(env))
+  let ready: Promise<Handler> | undefined
+  return (request) => {
+    ready ??= Effect.runPromiseExit(runtime.runtimeEffect).then((exit): Handler =>
+      Exit.isSuccess(exit)
+        ? HttpApp.toWebHandlerRuntime(exit.value)(app)
+        : misconfigured(exit.cause)
+    )
+    return ready.then((handle) => handle(request))
+  }
+}
+
+/** The runtime could not be built (a missing CLERK_SECRET_KEY, say): every request says so. */
+const misconfigured = (cause: Cause.Cause<unknown>): Handler => {
+  const reason = Option.match(Cause.failureOption(cause), {
+    onNone: () => "the Clerk client could not be built",
+    onSome: String
+  })
+  console.error(`effect-clerk example Worker is misconfigured: ${reason}`)
+  return async () =>
+    Response.json({ error: { code: "worker_misconfigured", message: `Worker misconfigured: ${reason}` } }, {
+      status: 500
+    })
+}
