@@ -1,0 +1,582 @@
+/**
+ * An in-memory Clerk Backend API for tests and demos: users, organizations, clients and
+ * sessions with real status transitions, JWT templates, an RS256 signing key served at
+ * `/v1/jwks`, Clerk's own error bodies, scripted faults and a request log. One web handler
+ * (`Request → Promise<Response>`, built on `@effect/platform`'s `HttpRouter`) serves it
+ * in-process (`ClerkEmulator.layer`) or over HTTP on any runtime (`serveEmulator`, or
+ * `effect-clerk/testing/node`).
+ *
+ * Time comes from Effect's `Clock` of whoever calls: seeding helpers and in-process
+ * requests run in your fiber (so `TestClock` drives expiry, token times and `Fault.delay`);
+ * the web `handler` runs on the runtime the emulator was made in.
+ *
+ * @since 0.1.0
+ */
+import * as HttpApp from "@effect/platform/HttpApp"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientError from "@effect/platform/HttpClientError"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Stream from "effect/Stream"
+import { ClerkClient, type ClerkClientOptions, DEFAULT_API_URL } from "../ClerkClient.js"
+import type { KnownSessionStatus } from "../Session.js"
+import { Sessions } from "../Sessions.js"
+import type { Fault } from "./Fault.js"
+import { makeApp } from "./internal/app.js"
+import { clerkId } from "./internal/ids.js"
+import { generateSigningKey, type PublicJwk, publicKeyPem, signJwt } from "./internal/keys.js"
+import { EmulatorState, SeedError } from "./internal/state.js"
+import { errorBody, serverErrors } from "./internal/wire.js"
+
+/**
+ * The secret key an emulator accepts unless told otherwise.
+ *
+ * @since 0.1.0
+ */
+export const DEFAULT_EMULATOR_SECRET_KEY = "sk_test_emulator"
+
+/**
+ * The emulator's operations, named like the `Sessions` methods (plus `getJwks`): what
+ * `injectFault({ route })` targets and what the request log records.
+ *
+ * @since 0.1.0
+ */
+export type EmulatorRoute =
+  | "getSessionList"
+  | "createSession"
+  | "getSession"
+  | "revokeSession"
+  | "verifySession"
+  | "createSessionToken"
+  | "createSessionTokenFromTemplate"
+  | "refreshSession"
+  | "getJwks"
+
+/**
+ * Options of {@link ClerkEmulator.make} and its layers.
+ *
+ * @since 0.1.0
+ */
+export interface ClerkEmulatorOptions {
+  /** The only secret key accepted (default {@link DEFAULT_EMULATOR_SECRET_KEY}). */
+  readonly secretKey?: string | Redacted.Redacted<string> | undefined
+  /**
+   * `production` refuses `POST /v1/sessions` like Clerk does. Default: `production` for an
+   * `sk_live_…` key, else `development`.
+   */
+  readonly instance?: "development" | "production" | undefined
+  /** The instance id `ins_…`, also the `kid` of the first signing key (default: random). */
+  readonly instanceId?: string | undefined
+  /** The `iss` of every token (default `https://emulator.clerk.accounts.dev`). */
+  readonly issuer?: string | undefined
+  /** The `azp` of tokens of seeded sessions, `null` for none (default `http://localhost:3000`). */
+  readonly origin?: string | null | undefined
+  /**
+   * `gone` (default): `POST …/verify` answers 410 `operation_deprecated`, as Clerk does today.
+   * `legacy`: the old 200 behaviour (the session, if the token belongs to it).
+   */
+  readonly verifyEndpoint?: "gone" | "legacy" | undefined
+  /**
+   * `list` (default): `latest_activity` only in list responses, absent from single-session
+   * responses, as observed on the real API (clerk/NOTES.md §2). `always`: everywhere.
+   */
+  readonly latestActivity?: "list" | "always" | undefined
+  /** Session lifetime from last activity to `expire_at` (default 7 days). */
+  readonly sessionLifetime?: Duration.DurationInput | undefined
+  /** From last activity to `abandon_at` (default 30 days). */
+  readonly abandonAfter?: Duration.DurationInput | undefined
+  /** Default session-token lifetime (default 60 s). */
+  readonly sessionTokenLifetime?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of {@link ClerkEmulator.layerClient} / {@link ClerkEmulator.layerSessions}: the
+ * emulator's, plus `client` for the `ClerkClient` (its `secretKey` defaults to the
+ * emulator's; give another to see a 401).
+ *
+ * @since 0.1.0
+ */
+export interface ClerkEmulatorClientOptions extends ClerkEmulatorOptions {
+  readonly client?: Partial<ClerkClientOptions> | undefined
+}
+
+/** Where a session was last active from (`latest_activity`). @since 0.1.0 */
+export interface EmulatedDevice {
+  /** e.g. `desktop`, `mobile`, `tablet`. */
+  readonly deviceType?: string | undefined
+  readonly isMobile?: boolean | undefined
+  readonly browserName?: string | undefined
+  readonly browserVersion?: string | undefined
+  readonly ipAddress?: string | undefined
+  readonly city?: string | undefined
+  readonly country?: string | undefined
+}
+
+/** @since 0.1.0 */
+export interface SeedUserInput {
+  readonly id?: string | undefined
+  readonly firstName?: string | undefined
+  readonly lastName?: string | undefined
+  readonly username?: string | undefined
+  readonly emailAddress?: string | undefined
+  readonly publicMetadata?: Readonly<Record<string, unknown>> | undefined
+  readonly createdAt?: number | Date | undefined
+}
+
+/** A seeded user. @since 0.1.0 */
+export interface EmulatedUser {
+  readonly id: string
+  readonly firstName: string | null
+  readonly lastName: string | null
+  readonly username: string | null
+  readonly emailAddress: string | null
+  readonly publicMetadata: Readonly<Record<string, unknown>>
+  readonly createdAt: number
+}
+
+/** A membership: `role` like `org:admin`, `permissions` like `org:dashboard:read`. @since 0.1.0 */
+export interface SeedMembershipInput {
+  readonly organizationId: string
+  readonly userId: string
+  /** Default `org:member`. */
+  readonly role?: string | undefined
+  /** `org:<feature>:<action>` permissions, which become the token's `o.per`/`o.fpm` and `fea`. */
+  readonly permissions?: ReadonlyArray<string> | undefined
+}
+
+/** @since 0.1.0 */
+export interface SeedOrganizationInput {
+  readonly id?: string | undefined
+  readonly slug: string
+  readonly name?: string | undefined
+  readonly publicMetadata?: Readonly<Record<string, unknown>> | undefined
+  readonly members?: ReadonlyArray<Omit<SeedMembershipInput, "organizationId">> | undefined
+}
+
+/** A seeded organization. @since 0.1.0 */
+export interface EmulatedOrganization {
+  readonly id: string
+  readonly slug: string
+  readonly name: string
+  readonly publicMetadata: Readonly<Record<string, unknown>>
+  readonly createdAt: number
+}
+
+/**
+ * A session to seed. Only `userId` is required (the user is created if it does not exist).
+ * Times are epoch milliseconds or `Date`s and default to the `Clock`'s now;
+ * `expireAt`/`abandonAt` default to `lastActiveAt` + the instance's lifetimes, so a session
+ * seeded in the past may already be `expired` when read.
+ *
+ * @since 0.1.0
+ */
+export interface SeedSessionInput {
+  readonly userId: string
+  readonly id?: string | undefined
+  /** Sessions sharing a `clientId` are on one device (multi-session). Default: a new client. */
+  readonly clientId?: string | undefined
+  /** Default `active` (or `pending` when `tasks` are given). */
+  readonly status?: typeof KnownSessionStatus.Type | undefined
+  readonly createdAt?: number | Date | undefined
+  readonly lastActiveAt?: number | Date | undefined
+  readonly expireAt?: number | Date | undefined
+  readonly abandonAt?: number | Date | undefined
+  readonly device?: EmulatedDevice | null | undefined
+  /** An impersonation actor (`{ sub, iss, … }`): `actor` on the session, `act` in its tokens. */
+  readonly actor?: Readonly<Record<string, unknown>> | null | undefined
+  /** A seeded organization; the user becomes an `org:member` of it if not yet a member. */
+  readonly activeOrganizationId?: string | null | undefined
+  /** Pending task keys (`choose-organization`, `reset-password`, `setup-mfa`). */
+  readonly tasks?: ReadonlyArray<string> | undefined
+  /** The token `azp` (default: the instance's `origin`); `null` for none. */
+  readonly origin?: string | null | undefined
+  /** The `__refresh` cookie value `refreshSession` accepts (default: random). */
+  readonly refreshToken?: string | undefined
+  /** Whether a second factor was verified at sign-in (`fva[1]`; default false, i.e. -1). */
+  readonly secondFactor?: boolean | undefined
+}
+
+/** A session as the emulator holds it, after any time-based transition. @since 0.1.0 */
+export interface EmulatedSession {
+  readonly id: string
+  readonly userId: string
+  readonly clientId: string
+  readonly status: typeof KnownSessionStatus.Type
+  readonly actor: Readonly<Record<string, unknown>> | null
+  readonly lastActiveOrganizationId: string | null
+  readonly lastActiveAt: number
+  readonly device: EmulatedDevice | null
+  readonly expireAt: number
+  readonly abandonAt: number
+  readonly createdAt: number
+  readonly updatedAt: number
+  readonly tasks: ReadonlyArray<string>
+  readonly origin: string | null
+  readonly refreshToken: string
+}
+
+/** What `updateSession` may change. @since 0.1.0 */
+export interface UpdateSessionInput {
+  readonly status?: typeof KnownSessionStatus.Type | undefined
+  readonly lastActiveAt?: number | Date | undefined
+  readonly expireAt?: number | Date | undefined
+  readonly abandonAt?: number | Date | undefined
+  readonly activeOrganizationId?: string | null | undefined
+  readonly tasks?: ReadonlyArray<string> | undefined
+}
+
+/**
+ * A JWT template. `claims` may use shortcodes: a string that is exactly `{{user.first_name}}`
+ * becomes that value (null when unknown), `"Hi {{user.first_name}}"` is interpolated.
+ * Known roots: `user` (`id, first_name, last_name, full_name, username,
+ * primary_email_address, email_verified, public_metadata, created_at`), `org` (`id, name,
+ * slug, role, permissions, public_metadata`; null without an active organization) and
+ * `session` (`id, actor`).
+ *
+ * @since 0.1.0
+ */
+export interface SeedTemplateInput {
+  readonly name: string
+  readonly claims?: Readonly<Record<string, unknown>> | undefined
+  /** Token lifetime in seconds, 30..315360000 (default 60). */
+  readonly lifetime?: number | undefined
+  /** Seconds `nbf` lies before `iat`, 0..300 (default 5). */
+  readonly allowedClockSkew?: number | undefined
+}
+
+/** A seeded JWT template. @since 0.1.0 */
+export interface EmulatedTemplate {
+  readonly name: string
+  readonly claims: Readonly<Record<string, unknown>>
+  readonly lifetime: number
+  readonly allowedClockSkew: number
+}
+
+/**
+ * One request the emulator received. The `Authorization` header is never kept: `headers`
+ * omits it and `authorization` says whether it was missing, carried the instance's key,
+ * or not.
+ *
+ * @since 0.1.0
+ */
+export interface EmulatorRequest {
+  readonly method: string
+  /** The path without the query, e.g. `/v1/sessions/sess_123`. */
+  readonly path: string
+  /** The matched route, `undefined` for an unknown path. */
+  readonly route: EmulatorRoute | undefined
+  readonly query: Readonly<Record<string, string>>
+  /** Lower-cased request headers, without `authorization`. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly authorization: "missing" | "valid" | "invalid"
+  /** The JSON body, the raw text when it is not JSON, `undefined` when empty. */
+  readonly body: unknown
+  /** When it arrived, in epoch ms of the handling fiber's `Clock`. */
+  readonly at: number
+  /** The status answered (`undefined` while pending, e.g. `Fault.hang`). */
+  readonly status: number | undefined
+  /** The fault that answered it, if any. */
+  readonly fault: Fault["_tag"] | undefined
+}
+
+/** Options of `mintToken`. @since 0.1.0 */
+export interface MintTokenOptions {
+  /** A seeded template name: a template token instead of a session token. */
+  readonly template?: string | undefined
+  readonly expiresInSeconds?: number | undefined
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace ClerkEmulator {
+  /**
+   * @since 0.1.0
+   */
+  export interface Service {
+    /** The secret key the emulator accepts. */
+    readonly secretKey: Redacted.Redacted<string>
+    /** The instance id (`ins_…`). */
+    readonly instanceId: string
+    /** The `iss` of every token. */
+    readonly issuer: string
+    /** Whether this is a production instance (no `POST /v1/sessions`). */
+    readonly production: boolean
+    /** The web handler, run on the runtime the emulator was made in. */
+    readonly handler: (request: Request) => Promise<Response>
+    /** The same handler as an Effect run in the caller's fiber (its `Clock`). */
+    readonly handle: (request: Request) => Effect.Effect<Response>
+    /** An `HttpClient` whose every request goes to `handle`: no socket. */
+    readonly httpClient: HttpClient.HttpClient
+
+    /** Add (or replace) a user. */
+    readonly seedUser: (input?: SeedUserInput) => Effect.Effect<EmulatedUser>
+    /** Add an organization and its members. */
+    readonly seedOrganization: (input: SeedOrganizationInput) => Effect.Effect<EmulatedOrganization>
+    /** Add (or replace) a membership. Dies if the organization does not exist. */
+    readonly seedMembership: (input: SeedMembershipInput) => Effect.Effect<void>
+    /** Add a session. Dies on an unknown organization or a duplicate id. */
+    readonly seedSession: (input: SeedSessionInput) => Effect.Effect<EmulatedSession>
+    /** Add (or replace) a JWT template. Dies on an out-of-range lifetime or skew. */
+    readonly seedTemplate: (input: SeedTemplateInput) => Effect.Effect<EmulatedTemplate>
+    /** Change a session in place (e.g. end it). Dies if it does not exist. */
+    readonly updateSession: (sessionId: string, input: UpdateSessionInput) => Effect.Effect<EmulatedSession>
+    /** A session now (after time-based transitions), or `undefined`. */
+    readonly getSession: (sessionId: string) => Effect.Effect<EmulatedSession | undefined>
+    /** Every session now, newest first. */
+    readonly listSessions: Effect.Effect<ReadonlyArray<EmulatedSession>>
+    /** A token for a live session, as `POST …/tokens[/{template}]` would mint it. Dies otherwise. */
+    readonly mintToken: (sessionId: string, options?: MintTokenOptions) => Effect.Effect<string>
+
+    /**
+     * A new signing key with a new `kid` (`ins_…`) signs from now on. Clerk's JWKS serves one
+     * key per instance, so by default the old key leaves the JWKS at once and tokens signed
+     * with it stop verifying; `keepPrevious: true` keeps serving it (an overlap window).
+     */
+    readonly rotateKey: (options?: { readonly keepPrevious?: boolean }) => Effect.Effect<{ readonly kid: string }>
+    /** The `kid` that signs now. */
+    readonly currentKid: Effect.Effect<string>
+    /** `GET /v1/jwks`'s body. */
+    readonly jwks: Effect.Effect<{ readonly keys: ReadonlyArray<PublicJwk> }>
+    /** The signing key's public half as SPKI PEM (Clerk's "JWT public key", for `jwtKey`). */
+    readonly publicKeyPem: Effect.Effect<string>
+    /** Switch `POST …/verify` between Clerk's 410 and the old 200 behaviour. */
+    readonly setVerifyEndpoint: (mode: "gone" | "legacy") => Effect.Effect<void>
+
+    /**
+     * Answer the next `times` (default 1; `Infinity` for all) requests to `route` (default:
+     * any) with `fault`. Faults are used in the order injected.
+     */
+    readonly injectFault: (
+      fault: Fault,
+      options?: { readonly route?: EmulatorRoute | undefined; readonly times?: number | undefined }
+    ) => Effect.Effect<void>
+    /** Forget every pending fault. */
+    readonly clearFaults: Effect.Effect<void>
+    /** Every request so far, oldest first. */
+    readonly requests: Effect.Effect<ReadonlyArray<EmulatorRequest>>
+    /** Empty the request log. */
+    readonly clearRequests: Effect.Effect<void>
+  }
+}
+
+/**
+ * The emulator service: seeding, faults, the request log and the handler. Get one with
+ * {@link ClerkEmulator.layer} (plus an in-process `HttpClient`),
+ * {@link ClerkEmulator.layerSessions} (plus a wired `Sessions`), or
+ * {@link ClerkEmulator.make}.
+ *
+ * @since 0.1.0
+ */
+export class ClerkEmulator extends Context.Tag("effect-clerk/testing/ClerkEmulator")<
+  ClerkEmulator,
+  ClerkEmulator.Service
+>() {
+  /**
+   * A fresh emulator (generates its RS256 key with jose).
+   *
+   * @since 0.1.0
+   */
+  static readonly make = (options?: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Service> => make(options ?? {})
+
+  /**
+   * `make` as a Promise, on the default runtime, for code outside Effect (scripts, Workers).
+   *
+   * @since 0.1.0
+   */
+  static readonly start = (options?: ClerkEmulatorOptions): Promise<ClerkEmulator.Service> =>
+    Effect.runPromise(make(options ?? {}))
+
+  /**
+   * The emulator plus an `HttpClient` routed to it in-process. Add `ClerkClient.layer` with
+   * the emulator's secret key (`sk_test_emulator` unless set) and `Sessions.layer` on top,
+   * or use {@link ClerkEmulator.layerSessions}.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer = (options?: ClerkEmulatorOptions): Layer.Layer<ClerkEmulator | HttpClient.HttpClient> =>
+    Layer.effectContext(
+      Effect.map(make(options ?? {}), (emulator) =>
+        Context.make(ClerkEmulator, emulator).pipe(Context.add(HttpClient.HttpClient, emulator.httpClient)))
+    )
+
+  /**
+   * The emulator plus a `ClerkClient` using it in-process with its secret key.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerClient = (options?: ClerkEmulatorClientOptions): Layer.Layer<ClerkEmulator | ClerkClient> =>
+    Layer.effectContext(
+      Effect.gen(function*() {
+        const emulator = yield* make(options ?? {})
+        const client = yield* ClerkClient.make({
+          secretKey: emulator.secretKey,
+          apiUrl: DEFAULT_API_URL,
+          ...options?.client
+        }).pipe(Effect.provideService(HttpClient.HttpClient, emulator.httpClient))
+        return Context.make(ClerkEmulator, emulator).pipe(Context.add(ClerkClient, client))
+      })
+    )
+
+  /**
+   * `Sessions`, its `ClerkClient` and the emulator behind them, in-process.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerSessions = (
+    options?: ClerkEmulatorClientOptions
+  ): Layer.Layer<Sessions | ClerkClient | ClerkEmulator> =>
+    Sessions.layer.pipe(Layer.provideMerge(ClerkEmulator.layerClient(options)))
+}
+
+const secretOf = (key: ClerkEmulatorOptions["secretKey"]) =>
+  key === undefined ? DEFAULT_EMULATOR_SECRET_KEY : Redacted.isRedacted(key) ? Redacted.value(key) : key
+
+const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Service> =>
+  Effect.gen(function*() {
+    const secretKey = secretOf(options.secretKey)
+    const production = (options.instance ?? (secretKey.startsWith("sk_live_") ? "production" : "development")) ===
+      "production"
+    const instanceId = options.instanceId ?? clerkId("ins")
+    const state = new EmulatorState(
+      {
+        secretKey,
+        production,
+        instanceId,
+        issuer: options.issuer ?? "https://emulator.clerk.accounts.dev",
+        origin: options.origin === undefined ? "http://localhost:3000" : options.origin,
+        latestActivity: options.latestActivity === "always" ? "always" : "list-only",
+        sessionLifetimeMillis: Duration.toMillis(options.sessionLifetime ?? Duration.days(7)),
+        abandonAfterMillis: Duration.toMillis(options.abandonAfter ?? Duration.days(30)),
+        sessionTokenLifetimeSeconds: Math.round(Duration.toSeconds(options.sessionTokenLifetime ?? Duration.seconds(60)))
+      },
+      yield* generateSigningKey(instanceId),
+      options.verifyEndpoint ?? "gone"
+    )
+    const app = makeApp(state)
+    const runtime = yield* Effect.runtime<never>()
+    const handler = HttpApp.toWebHandlerRuntime(runtime)(app)
+
+    const handle = (request: Request): Effect.Effect<Response> =>
+      app.pipe(
+        Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request)),
+        Effect.scoped,
+        Effect.map((response) => HttpServerResponse.toWeb(response, { withoutBody: request.method === "HEAD" })),
+        Effect.catchAllCause(() =>
+          Effect.succeed(
+            new Response(JSON.stringify(errorBody(serverErrors(500))), {
+              status: 500,
+              headers: { "content-type": "application/json" }
+            })
+          )
+        )
+      )
+
+    const httpClient = HttpClient.make((request, url, signal) => {
+      const send = (body: BodyInit | undefined) => {
+        const headers = new Headers(request.headers)
+        headers.delete("content-length")
+        return Effect.map(
+          handle(
+            new Request(url, {
+              method: request.method,
+              headers,
+              body,
+              signal,
+              ...(body instanceof ReadableStream ? { duplex: "half" } : {})
+            } as RequestInit)
+          ),
+          (response) => HttpClientResponse.fromWeb(request, response)
+        )
+      }
+      switch (request.body._tag) {
+        case "Raw":
+        case "Uint8Array":
+          return send(request.body.body as BodyInit)
+        case "FormData":
+          return send(request.body.formData)
+        case "Stream":
+          return Effect.flatMap(
+            Effect.mapError(
+              Stream.toReadableStreamEffect(request.body.stream),
+              (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
+            ),
+            send
+          )
+        case "Empty":
+          return send(undefined)
+      }
+    })
+
+    const withNow = <A>(f: (now: number) => A): Effect.Effect<A> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => f(now)))
+
+    const mintToken = (sessionId: string, mint?: MintTokenOptions) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const session = state.findSession(sessionId, now)
+        if (session === undefined || (session.status !== "active" && session.status !== "pending")) {
+          return Effect.die(new SeedError(`ClerkEmulator.mintToken: no live session ${sessionId}`))
+        }
+        if (mint?.template === undefined) {
+          return signJwt(state.keys[0], state.sessionClaims(session, now, mint?.expiresInSeconds))
+        }
+        const template = state.templates.get(mint.template)
+        if (template === undefined) {
+          return Effect.die(new SeedError(`ClerkEmulator.mintToken: no JWT template ${mint.template}`))
+        }
+        return signJwt(state.keys[0], state.templateClaims(template, session, now, mint.expiresInSeconds))
+      })
+
+    return ClerkEmulator.of({
+      secretKey: Redacted.make(secretKey),
+      instanceId,
+      issuer: state.settings.issuer,
+      production,
+      handler,
+      handle,
+      httpClient,
+      seedUser: (input) => withNow((now) => state.seedUser(input ?? {}, now)),
+      seedOrganization: (input) => withNow((now) => state.seedOrganization(input, now)),
+      seedMembership: (input) => withNow((now) => state.seedMembership(input, now)),
+      seedSession: (input) => withNow((now) => state.seedSession(input, now)),
+      seedTemplate: (input) => Effect.sync(() => state.seedTemplate(input)),
+      updateSession: (sessionId, input) => withNow((now) => state.updateSession(sessionId, input, now)),
+      getSession: (sessionId) =>
+        withNow((now) => {
+          const session = state.findSession(sessionId, now)
+          return session === undefined ? undefined : state.snapshot(session)
+        }),
+      listSessions: withNow((now) => state.listSessions({}, now).map((s) => state.snapshot(s))),
+      mintToken,
+      rotateKey: (rotate) =>
+        Effect.map(generateSigningKey(clerkId("ins")), (key) => {
+          state.keys = rotate?.keepPrevious === true ? [key, ...state.keys] : [key]
+          return { kid: key.kid }
+        }),
+      currentKid: Effect.sync(() => state.keys[0].kid),
+      jwks: Effect.sync(() => ({ keys: state.keys.map((key) => key.jwk) })),
+      publicKeyPem: Effect.suspend(() => publicKeyPem(state.keys[0])),
+      setVerifyEndpoint: (mode) =>
+        Effect.sync(() => {
+          state.verifyEndpoint = mode
+        }),
+      injectFault: (fault, inject) =>
+        Effect.sync(() => {
+          state.faults.push({ fault, route: inject?.route, remaining: inject?.times ?? 1 })
+        }),
+      clearFaults: Effect.sync(() => {
+        state.faults.length = 0
+      }),
+      requests: Effect.sync(() => state.log.map((entry) => ({ ...entry }))),
+      clearRequests: Effect.sync(() => {
+        state.log.length = 0
+      })
+    })
+  })

@@ -1,0 +1,106 @@
+/**
+ * Serving the emulator's web handler over real HTTP: `serveEmulator` on Deno
+ * (`Deno.serve`) and Bun (`Bun.serve`), detected at run time; Node has its own adapter in
+ * `effect-clerk/testing/node`; on workerd, export the handler from your Worker.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ClerkEmulator } from "./ClerkEmulator.js"
+
+/**
+ * A running server: its base URL (`http://127.0.0.1:PORT`, no `/v1`) and how to stop it.
+ *
+ * @since 0.1.0
+ */
+export interface ServedEmulator {
+  readonly url: string
+  readonly port: number
+  readonly stop: () => Promise<void>
+}
+
+/** @since 0.1.0 */
+export interface ServeOptions {
+  /** Default 0: an ephemeral port. */
+  readonly port?: number | undefined
+  /** Default `127.0.0.1`. */
+  readonly hostname?: string | undefined
+}
+
+/** A web handler, or anything that has one (a `ClerkEmulator.Service`). @since 0.1.0 */
+export type WebHandler = (request: Request) => Promise<Response>
+
+/** @since 0.1.0 */
+export type ServeTarget = WebHandler | { readonly handler: WebHandler }
+
+const handlerOf = (target: ServeTarget): WebHandler => typeof target === "function" ? target : target.handler
+
+/**
+ * Serve `target` on Deno or Bun. Rejects on other runtimes (use
+ * `effect-clerk/testing/node` on Node).
+ *
+ * @since 0.1.0
+ */
+export const serveEmulator = async (target: ServeTarget, options?: ServeOptions): Promise<ServedEmulator> => {
+  const handler = handlerOf(target)
+  const hostname = options?.hostname ?? "127.0.0.1"
+  const port = options?.port ?? 0
+  const g = globalThis as { Deno?: any; Bun?: any }
+  if (g.Deno !== undefined && typeof g.Deno.serve === "function") {
+    // Deno listens synchronously; the no-op onListen only silences its "Listening on" line.
+    const server = g.Deno.serve({ port, hostname, onListen: () => {} }, (request: Request) => handler(request))
+    const actual: number = server.addr.port
+    return { url: `http://${hostname}:${actual}`, port: actual, stop: () => server.shutdown() }
+  }
+  if (g.Bun !== undefined && typeof g.Bun.serve === "function") {
+    const server = g.Bun.serve({ port, hostname, fetch: (request: Request) => handler(request) })
+    const actual: number = server.port
+    return {
+      url: `http://${hostname}:${actual}`,
+      port: actual,
+      stop: async () => {
+        await server.stop(true)
+      }
+    }
+  }
+  throw new Error(
+    "serveEmulator: neither Deno.serve nor Bun.serve is available; on Node import { NodeClerkEmulator } from \"effect-clerk/testing/node\""
+  )
+}
+
+/**
+ * The URL of the emulator's HTTP server, provided by `ClerkEmulatorServer.layer` or
+ * `NodeClerkEmulator.layer`.
+ *
+ * @since 0.1.0
+ */
+export class ClerkEmulatorServer extends Context.Tag("effect-clerk/testing/ClerkEmulatorServer")<
+  ClerkEmulatorServer,
+  { readonly url: string; readonly port: number }
+>() {
+  /**
+   * Serve the `ClerkEmulator` in context with `serve` (default {@link serveEmulator}) for the
+   * layer's lifetime.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer = (
+    options?: ServeOptions & {
+      readonly serve?: ((target: ServeTarget, options?: ServeOptions) => Promise<ServedEmulator>) | undefined
+    }
+  ): Layer.Layer<ClerkEmulatorServer, never, ClerkEmulator> =>
+    Layer.scoped(
+      ClerkEmulatorServer,
+      Effect.gen(function*() {
+        const emulator = yield* ClerkEmulator
+        const serve = options?.serve ?? serveEmulator
+        const served = yield* Effect.acquireRelease(
+          Effect.promise(() => serve(emulator.handler, options)),
+          (server) => Effect.promise(() => server.stop())
+        )
+        return { url: served.url, port: served.port }
+      })
+    )
+}

@@ -1,0 +1,106 @@
+/**
+ * Scripted failures for the {@link ClerkEmulator}: what a real Clerk (or the proxies in
+ * front of it) does on a bad day. Inject one with `emulator.injectFault(fault, { route,
+ * times })`; it answers in place of the real response for the next `times` matching
+ * requests.
+ *
+ * @since 0.1.0
+ */
+import * as Duration from "effect/Duration"
+
+/**
+ * A scripted failure. Build one with the constructors on {@link Fault}.
+ *
+ * @since 0.1.0
+ */
+export type Fault =
+  | Fault.Status
+  | Fault.RateLimited
+  | Fault.Html
+  | Fault.TruncatedJson
+  | Fault.WrongShape
+  | Fault.Delay
+  | Fault.Hang
+  | Fault.DropConnection
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace Fault {
+  /** Any status (500, 502, 503, 504, …) with a `ClerkErrors` body, or `body` as JSON. */
+  export interface Status {
+    readonly _tag: "Status"
+    readonly status: number
+    readonly body?: unknown
+    readonly headers?: Readonly<Record<string, string>>
+  }
+  /** 429 with Clerk's `too_many_requests` body and a `Retry-After` header. */
+  export interface RateLimited {
+    readonly _tag: "RateLimited"
+    /** `Retry-After`: delta-seconds (a number) or an HTTP-date (a `Date`); absent when undefined. */
+    readonly retryAfter: number | Date | undefined
+  }
+  /** An HTML error page, like the one a CDN or load balancer returns. */
+  export interface Html {
+    readonly _tag: "Html"
+    readonly status: number
+  }
+  /** The real response, cut in half: a complete HTTP message whose JSON body is invalid. */
+  export interface TruncatedJson {
+    readonly _tag: "TruncatedJson"
+  }
+  /** 200 with valid JSON of the wrong shape. */
+  export interface WrongShape {
+    readonly _tag: "WrongShape"
+    readonly body: unknown
+  }
+  /** The real response, after `duration` (measured on the emulator's `Clock`). */
+  export interface Delay {
+    readonly _tag: "Delay"
+    readonly duration: Duration.Duration
+  }
+  /** Never answers (until the client gives up and aborts). */
+  export interface Hang {
+    readonly _tag: "Hang"
+  }
+  /**
+   * The real status and headers (with the full `Content-Length`), then `afterBytes` bytes of
+   * the body (default: half), then the connection is dropped. Over a socket the peer sees a
+   * reset mid-body; in-process the body stream errors.
+   */
+  export interface DropConnection {
+    readonly _tag: "DropConnection"
+    readonly afterBytes: number | undefined
+  }
+}
+
+/**
+ * Constructors of {@link Fault}.
+ *
+ * @since 0.1.0
+ */
+export const Fault = {
+  /** `status` (e.g. 500, 502, 503, 504) with a `ClerkErrors` body, or your own JSON `body`. */
+  status: (status: number, options?: { readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }): Fault =>
+    ({ _tag: "Status", status, ...(options?.body !== undefined ? { body: options.body } : {}), ...(options?.headers ? { headers: options.headers } : {}) }),
+  /** 429 with `Retry-After: <seconds>` (number) or `Retry-After: <HTTP-date>` (Date), or none. */
+  rateLimited: (options?: { readonly retryAfter?: number | Date | undefined }): Fault => ({
+    _tag: "RateLimited",
+    retryAfter: options?.retryAfter
+  }),
+  /** An HTML error page with `status` (default 502). */
+  html: (status = 502): Fault => ({ _tag: "Html", status }),
+  /** The real response with its JSON body cut in half. */
+  truncatedJson: (): Fault => ({ _tag: "TruncatedJson" }),
+  /** 200 with `body` (default `{ "unexpected": true }`): valid JSON, wrong shape. */
+  wrongShape: (body: unknown = { unexpected: true }): Fault => ({ _tag: "WrongShape", body }),
+  /** The real response, `duration` later. */
+  delay: (duration: Duration.DurationInput): Fault => ({ _tag: "Delay", duration: Duration.decode(duration) }),
+  /** No answer at all, until the client aborts. */
+  hang: (): Fault => ({ _tag: "Hang" }),
+  /** Headers and part of the body, then the connection drops. */
+  dropConnection: (options?: { readonly afterBytes?: number }): Fault => ({
+    _tag: "DropConnection",
+    afterBytes: options?.afterBytes
+  })
+} as const
