@@ -286,6 +286,20 @@ export interface EmulatorRequest {
   readonly fault: Fault["_tag"] | undefined
 }
 
+/**
+ * Everything to seed at once (`emulator.seed(data)`, or the bin's `--seed FILE.json`), in
+ * this order: users, organizations, memberships, templates, sessions.
+ *
+ * @since 0.1.0
+ */
+export interface EmulatorSeed {
+  readonly users?: ReadonlyArray<SeedUserInput> | undefined
+  readonly organizations?: ReadonlyArray<SeedOrganizationInput> | undefined
+  readonly memberships?: ReadonlyArray<SeedMembershipInput> | undefined
+  readonly templates?: ReadonlyArray<SeedTemplateInput> | undefined
+  readonly sessions?: ReadonlyArray<SeedSessionInput> | undefined
+}
+
 /** Options of `mintToken`. @since 0.1.0 */
 export interface MintTokenOptions {
   /** A seeded template name: a template token instead of a session token. */
@@ -316,6 +330,8 @@ export declare namespace ClerkEmulator {
     /** An `HttpClient` whose every request goes to `handle`: no socket. */
     readonly httpClient: HttpClient.HttpClient
 
+    /** Seed users, organizations, memberships, templates and sessions in one go. */
+    readonly seed: (data: EmulatorSeed) => Effect.Effect<void>
     /** Add (or replace) a user. */
     readonly seedUser: (input?: SeedUserInput) => Effect.Effect<EmulatedUser>
     /** Add an organization and its members. */
@@ -542,6 +558,14 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
       handler,
       handle,
       httpClient,
+      seed: (data) =>
+        withNow((now) => {
+          for (const user of data.users ?? []) state.seedUser(user, now)
+          for (const org of data.organizations ?? []) state.seedOrganization(org, now)
+          for (const membership of data.memberships ?? []) state.seedMembership(membership, now)
+          for (const template of data.templates ?? []) state.seedTemplate(template)
+          for (const session of data.sessions ?? []) state.seedSession(session, now)
+        }),
       seedUser: (input) => withNow((now) => state.seedUser(input ?? {}, now)),
       seedOrganization: (input) => withNow((now) => state.seedOrganization(input, now)),
       seedMembership: (input) => withNow((now) => state.seedMembership(input, now)),

@@ -1,0 +1,294 @@
+/**
+ * `npm start`: the emulator over HTTP (port `EMULATOR_PORT`, default 4010, secret key
+ * `sk_test_demo`), seeded with user `user_demo`, sessions on several devices in several
+ * states and the JWT template `demo_template`; then the URLs and curl commands to try.
+ * Ctrl-C stops everything it started.
+ *
+ * `startDemoEmulator` is exported so a launcher can start more processes next to it (e.g.
+ * the example Worker under `wrangler dev`, pointed at the returned `url`).
+ *
+ * @since 0.1.0
+ */
+import { realpathSync } from "node:fs"
+import { pathToFileURL } from "node:url"
+import * as Effect from "effect/Effect"
+import { ClerkEmulator, type EmulatorSeed } from "../testing/index.js"
+import { serve } from "../testing/node/index.js"
+
+/** @since 0.1.0 */
+export const DEMO_SECRET_KEY = "sk_test_demo"
+/** @since 0.1.0 */
+export const DEMO_USER_ID = "user_demo"
+/** @since 0.1.0 */
+export const DEMO_TEMPLATE = "demo_template"
+/** The active session the curl commands use. @since 0.1.0 */
+export const DEMO_SESSION_ID = "sess_demo_laptop"
+/** The active session the revoke command ends. @since 0.1.0 */
+export const DEMO_REVOKE_SESSION_ID = "sess_demo_phone"
+
+const MINUTE = 60_000
+const HOUR = 60 * MINUTE
+const DAY = 24 * HOUR
+
+/**
+ * The demo data, relative to `now`: `user_demo` (admin of `org_demo`), six sessions on
+ * different devices (active ×2, pending, ended, revoked, and one that expired by itself),
+ * and `demo_template`.
+ *
+ * @since 0.1.0
+ */
+export const demoSeed = (now: number): EmulatorSeed => ({
+  users: [{
+    id: DEMO_USER_ID,
+    firstName: "Ada",
+    lastName: "Lovelace",
+    username: "ada",
+    emailAddress: "ada@example.com",
+    publicMetadata: { plan: "pro" },
+    createdAt: now - 30 * DAY
+  }],
+  organizations: [{
+    id: "org_demo",
+    slug: "analytical-engines",
+    name: "Analytical Engines Ltd",
+    members: [{
+      userId: DEMO_USER_ID,
+      role: "org:admin",
+      permissions: ["org:dashboard:manage", "org:dashboard:read", "org:teams:read"]
+    }]
+  }],
+  templates: [{
+    name: DEMO_TEMPLATE,
+    claims: {
+      name: "{{user.full_name}}",
+      email: "{{user.primary_email_address}}",
+      plan: "{{user.public_metadata.plan}}",
+      org: "{{org.slug}}",
+      role: "{{org.role}}",
+      greeting: "Hello, {{user.first_name}}!"
+    },
+    lifetime: 300,
+    allowedClockSkew: 5
+  }],
+  sessions: [
+    {
+      id: DEMO_SESSION_ID,
+      userId: DEMO_USER_ID,
+      createdAt: now - 2 * HOUR,
+      lastActiveAt: now - 5 * MINUTE,
+      activeOrganizationId: "org_demo",
+      secondFactor: true,
+      device: {
+        deviceType: "desktop",
+        isMobile: false,
+        browserName: "Chrome",
+        browserVersion: "128.0.0.0",
+        ipAddress: "203.0.113.10",
+        city: "London",
+        country: "GB"
+      }
+    },
+    {
+      id: DEMO_REVOKE_SESSION_ID,
+      userId: DEMO_USER_ID,
+      createdAt: now - DAY,
+      lastActiveAt: now - HOUR,
+      device: {
+        deviceType: "mobile",
+        isMobile: true,
+        browserName: "Safari",
+        browserVersion: "17.5",
+        ipAddress: "198.51.100.7",
+        city: "Paris",
+        country: "FR"
+      }
+    },
+    {
+      id: "sess_demo_tablet",
+      userId: DEMO_USER_ID,
+      createdAt: now - 30 * MINUTE,
+      tasks: ["choose-organization"],
+      device: {
+        deviceType: "tablet",
+        isMobile: true,
+        browserName: "Chrome",
+        browserVersion: "127.0.0.0",
+        city: "Berlin",
+        country: "DE"
+      }
+    },
+    {
+      id: "sess_demo_work",
+      userId: DEMO_USER_ID,
+      status: "ended",
+      createdAt: now - 3 * DAY,
+      lastActiveAt: now - 2 * DAY,
+      device: {
+        deviceType: "desktop",
+        isMobile: false,
+        browserName: "Firefox",
+        browserVersion: "129.0",
+        city: "Manchester",
+        country: "GB"
+      }
+    },
+    {
+      id: "sess_demo_stolen",
+      userId: DEMO_USER_ID,
+      status: "revoked",
+      createdAt: now - 5 * DAY,
+      lastActiveAt: now - 5 * DAY,
+      device: {
+        deviceType: "mobile",
+        isMobile: true,
+        browserName: "Chrome",
+        browserVersion: "126.0.0.0",
+        city: "Sydney",
+        country: "AU"
+      }
+    },
+    {
+      // Seeded active 10 days ago: its 7-day lifetime ran out, so the emulator reports it expired.
+      id: "sess_demo_old",
+      userId: DEMO_USER_ID,
+      createdAt: now - 10 * DAY,
+      lastActiveAt: now - 9 * DAY,
+      device: {
+        deviceType: "desktop",
+        isMobile: false,
+        browserName: "Edge",
+        browserVersion: "127.0.0.0",
+        city: "Toronto",
+        country: "CA"
+      }
+    }
+  ]
+})
+
+/** One thing to try, as a shell snippet. @since 0.1.0 */
+export interface DemoCommand {
+  readonly title: string
+  readonly command: string
+}
+
+/**
+ * The curl commands the demo prints, against the emulator's `/v1` API at `url`.
+ *
+ * @since 0.1.0
+ */
+export const demoCommands = (url: string, secretKey: string = DEMO_SECRET_KEY): ReadonlyArray<DemoCommand> => {
+  const api = `${url}/v1`
+  const auth = `-H "Authorization: Bearer ${secretKey}"`
+  return [
+    {
+      title: `List ${DEMO_USER_ID}'s sessions (newest first, {data,total_count} like the SDK asks for)`,
+      command: `curl -s ${auth} "${api}/sessions?user_id=${DEMO_USER_ID}&paginated=true"`
+    },
+    {
+      title: `Get one session`,
+      command: `curl -s ${auth} ${api}/sessions/${DEMO_SESSION_ID}`
+    },
+    {
+      title: `Mint a token from the JWT template ${DEMO_TEMPLATE}`,
+      command: `curl -s -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`
+    },
+    {
+      title: `Verify a session token: mint one, POST it to …/verify (real Clerk now answers 410 here;` +
+        ` this demo runs the emulator with the old 200 behaviour), and see the keys at /v1/jwks`,
+      command: [
+        `TOKEN=$(curl -s -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens | sed -E 's/.*"jwt":"([^"]+)".*/\\1/')`,
+        `curl -s -X POST ${auth} -H "Content-Type: application/json" -d "{\\"token\\":\\"$TOKEN\\"}" ${api}/sessions/${DEMO_SESSION_ID}/verify`,
+        `curl -s ${auth} ${api}/jwks`
+      ].join("\n")
+    },
+    {
+      title: `Revoke a session (its status becomes "revoked")`,
+      command: `curl -s -X POST ${auth} ${api}/sessions/${DEMO_REVOKE_SESSION_ID}/revoke`
+    },
+    {
+      title: `A typed error: an unknown session is a 404 resource_not_found (ClerkNotFound in the SDK)`,
+      command: `curl -s -w "\\nHTTP %{http_code}\\n" ${auth} ${api}/sessions/sess_does_not_exist`
+    }
+  ]
+}
+
+/** @since 0.1.0 */
+export interface DemoOptions {
+  /** Default: `EMULATOR_PORT`, else 4010. 0 picks a free port. */
+  readonly port?: number | undefined
+  readonly hostname?: string | undefined
+  readonly secretKey?: string | undefined
+}
+
+/** @since 0.1.0 */
+export interface RunningDemo {
+  /** The emulator's base URL, without `/v1` (what `ClerkClient`'s `apiUrl` takes). */
+  readonly url: string
+  readonly secretKey: string
+  readonly emulator: ClerkEmulator.Service
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Start the emulator over HTTP and seed the demo data.
+ *
+ * @since 0.1.0
+ */
+export const startDemoEmulator = async (options: DemoOptions = {}): Promise<RunningDemo> => {
+  const secretKey = options.secretKey ?? DEMO_SECRET_KEY
+  const port = options.port ?? Number(process.env.EMULATOR_PORT ?? 4010)
+  const emulator = await ClerkEmulator.start({ secretKey, verifyEndpoint: "legacy" })
+  await Effect.runPromise(emulator.seed(demoSeed(Date.now())))
+  const server = await serve(emulator, { port, hostname: options.hostname ?? "127.0.0.1" })
+  return { url: server.url, secretKey, emulator, stop: server.stop }
+}
+
+const main = async () => {
+  let demo: RunningDemo
+  try {
+    demo = await startDemoEmulator()
+  } catch (error) {
+    const code = (error as { code?: string }).code
+    console.error(
+      code === "EADDRINUSE"
+        ? `Port ${process.env.EMULATOR_PORT ?? 4010} is in use; set EMULATOR_PORT to another port.`
+        : `Could not start the emulator: ${String(error)}`
+    )
+    process.exit(1)
+  }
+  const lines = [
+    "",
+    "effect-clerk demo: an offline Clerk Backend API",
+    "",
+    `  Emulator  ${demo.url}/v1   (secret key ${demo.secretKey})`,
+    `  JWKS      ${demo.url}/v1/jwks`,
+    `  Seeded    user ${DEMO_USER_ID}: 6 sessions (2 active, 1 pending, 1 ended, 1 revoked, 1 expired), JWT template ${DEMO_TEMPLATE}`,
+    "",
+    "Try:",
+    ""
+  ]
+  demoCommands(demo.url, demo.secretKey).forEach((command, i) => {
+    lines.push(`# ${i + 1}. ${command.title}`, command.command, "")
+  })
+  lines.push("Ctrl-C stops the demo.", "")
+  console.log(lines.join("\n"))
+
+  let stopping = false
+  const shutdown = () => {
+    if (stopping) return
+    stopping = true
+    demo.stop().then(() => process.exit(0), () => process.exit(1))
+  }
+  process.on("SIGINT", shutdown)
+  process.on("SIGTERM", shutdown)
+}
+
+const isMain = (() => {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
+  } catch {
+    return false
+  }
+})()
+
+if (isMain) void main()
