@@ -3,7 +3,7 @@
  * ajv (a real JSON-schema validator, with OpenAPI's `nullable`), and a raw-request helper
  * that talks to an emulator's handler without the SDK.
  */
-import Ajv, { type ValidateFunction } from "ajv"
+import { Ajv, type ValidateFunction } from "ajv"
 import * as Effect from "effect/Effect"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
