@@ -14,7 +14,9 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/workers/**", "node_modules/**"],
+    // test/workers runs inside workerd (vitest.workers.config.ts); test/runtimes drives other
+    // runtimes from Node (vitest.runtimes.config.ts). scripts/test.mjs runs both.
+    exclude: ["test/workers/**", "test/runtimes/**", "node_modules/**"],
     testTimeout: 30_000
   }
 })

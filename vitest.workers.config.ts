@@ -1,13 +1,13 @@
 /**
  * The workerd suite (`test/workers/`): tests run inside workerd through
  * @cloudflare/vitest-pool-workers, with the example Worker (`wrangler.toml`) as `SELF`.
- * globalSetup starts a Clerk Backend API on 127.0.0.1 in Node and provides its port; the
+ * globalSetup serves the Clerk emulator on 127.0.0.1 from Node and provides its URL; the
  * Worker's CLERK_API_URL points at it.
  *
  * The pool turns on `nodejs_compat_v2` for the test Worker by itself, so this suite does not
  * prove the Worker runs without Node compatibility; the `wrangler dev` smoke test does.
  */
-import { defineWorkersConfig } from "@cloudflare/vitest-pool-workers/config"
+import { defineWorkersConfig, type WorkerPoolOptionsContext } from "@cloudflare/vitest-pool-workers/config"
 import { fileURLToPath } from "node:url"
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
@@ -24,13 +24,13 @@ export default defineWorkersConfig({
     globalSetup: ["test/workers/globalSetup.ts"],
     testTimeout: 30_000,
     poolOptions: {
-      workers: ({ inject }) => ({
+      workers: ({ inject }: WorkerPoolOptionsContext) => ({
         singleWorker: true,
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
             CLERK_SECRET_KEY: inject("clerkSecretKey"),
-            CLERK_API_URL: `http://127.0.0.1:${inject("clerkPort")}`
+            CLERK_API_URL: inject("clerkUrl")
           }
         }
       })

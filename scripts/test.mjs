@@ -1,49 +1,162 @@
 #!/usr/bin/env node
 // `npm test`: type-check, then every suite on every runtime, one summary line per runtime
 // ("node20: N passed, M failed") and a last line over all of them. Exits non-zero on any failure.
-import { spawnSync } from "node:child_process"
-import { mkdirSync, readFileSync, rmSync } from "node:fs"
-import { join } from "node:path"
+//
+//   node20        the library suite (vitest.config.ts) on this Node
+//   node24        the same suite on Node 24 (the `node` npm package in runtimes/node24)
+//   deno, bun     the same suite, vitest run by Deno and by Bun
+//   workerd       test/workers inside workerd (@cloudflare/vitest-pool-workers)
+//   wrangler-dev  the example Worker under `wrangler dev`, no compatibility flags
+// test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
+// wrangler dev smoke test) run on this Node and count toward the runtime in their name.
+//
+// TEST_ONLY=node20,deno runs only those lines (the type-check always runs).
+import { spawn, spawnSync } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
+import { basename, join } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
 const out = join(root, ".test-results")
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
-const run = (cmd, args, opts = {}) =>
-  spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...opts.env }, timeout: opts.timeout ?? 600_000 })
+const RUNTIMES = ["node20", "node24", "deno", "bun", "workerd", "wrangler-dev"]
+const only = process.env.TEST_ONLY ? new Set(process.env.TEST_ONLY.split(",")) : undefined
+const wanted = (name) => only === undefined || only.has(name)
 
-const results = []
-
-const tsc = run(join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.json", "--noEmit"])
-results.push({ name: "typecheck", passed: 0, failed: tsc.status === 0 ? 0 : 1 })
-
-/** Run vitest (under some runtime) with a JSON report and count its tests. */
-const vitest = (name, cmd, args, opts) => {
-  const file = join(out, `${name}.json`)
-  const res = run(cmd, [...args, "run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`], opts)
-  let passed = 0
-  let failed = 0
-  try {
-    const report = JSON.parse(readFileSync(file, "utf8"))
-    passed = report.numPassedTests
-    failed = report.numFailedTests + (report.numTotalTestSuites > 0 && report.numTotalTests === 0 ? 1 : 0)
-    // A suite that failed to load counts as a failure even when no test in it ran.
-    failed += report.testResults.filter((r) => r.status === "failed" && r.assertionResults.length === 0).length
-  } catch {
-    failed = 1
-  }
-  if (res.status !== 0 && failed === 0) failed = 1
-  results.push({ name, passed, failed })
+/** name → { passed, failed, seconds } */
+const results = new Map()
+const count = (name, passed, failed, seconds = 0) => {
+  const r = results.get(name) ?? { passed: 0, failed: 0, seconds: 0 }
+  results.set(name, { passed: r.passed + passed, failed: r.failed + failed, seconds: r.seconds + seconds })
 }
 
-vitest("node20", process.execPath, [join(root, "node_modules/vitest/vitest.mjs")])
+/**
+ * Run a command in its own process group, output inherited; on timeout kill the whole group
+ * (vitest pools, workerd and wrangler leave children otherwise). Resolves to the exit code.
+ */
+const run = (cmd, args, { env = {}, timeout = 480_000 } = {}) =>
+  new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env }, detached: true })
+    const timer = setTimeout(() => {
+      console.error(`\n${basename(cmd)} ${args.join(" ")}: still running after ${timeout / 1000} s, killing it`)
+      try {
+        process.kill(-child.pid, "SIGKILL")
+      } catch {}
+    }, timeout)
+    child.on("error", (error) => {
+      console.error(`${cmd}: ${error.message}`)
+      clearTimeout(timer)
+      resolve(1)
+    })
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer)
+      resolve(code ?? (signal ? 1 : 0))
+    })
+  })
 
-console.log("")
+const vitestMjs = join(root, "node_modules/vitest/vitest.mjs")
+
+/**
+ * Run vitest (under some runtime) with a JSON report. Counts go to `name`, or, with
+ * `byFile`, to the runtime a test file is named after.
+ */
+const vitest = async (name, cmd, args, { env, timeout, byFile = false, extra = [] } = {}) => {
+  const file = join(out, `${name}.json`)
+  const started = Date.now()
+  console.log(`\n=== ${name}: ${basename(cmd)} ${[...args, "run", ...extra].join(" ")}\n`)
+  const status = await run(
+    cmd,
+    [...args, "run", ...extra, "--reporter=default", "--reporter=json", `--outputFile.json=${file}`],
+    { env, timeout }
+  )
+  const seconds = (Date.now() - started) / 1000
+  let report
+  try {
+    report = JSON.parse(readFileSync(file, "utf8"))
+  } catch {
+    count(name, 0, 1, seconds)
+    return
+  }
+  const tally = new Map()
+  for (const suite of report.testResults) {
+    const runtime = byFile ? runtimeOf(suite.name) : name
+    const t = tally.get(runtime) ?? { passed: 0, failed: 0 }
+    t.passed += suite.assertionResults.filter((a) => a.status === "passed").length
+    t.failed += suite.assertionResults.filter((a) => a.status === "failed").length
+    // A file that failed to load counts as a failure even when no test in it ran.
+    if (suite.status === "failed" && suite.assertionResults.every((a) => a.status !== "failed")) t.failed += 1
+    tally.set(runtime, t)
+  }
+  if (tally.size === 0) tally.set(name, { passed: 0, failed: 1 })
+  // vitest failed without a failing test (an unhandled error, a crashed worker): still a failure.
+  if (status !== 0 && [...tally.values()].every((t) => t.failed === 0)) tally.values().next().value.failed += 1
+  for (const [runtime, t] of tally) count(runtime, t.passed, t.failed, byFile ? 0 : seconds)
+  if (byFile) count(name, 0, 0, seconds)
+}
+
+/** test/runtimes/deno.test.ts → "deno"; files not named after a runtime count as node20. */
+const runtimeOf = (path) => {
+  const stem = basename(path).replace(/\.test\.ts$/, "")
+  return RUNTIMES.includes(stem) ? stem : "node20"
+}
+
+/** Node 24 from runtimes/node24 (its own package and lock, so it never becomes the `node` of npm scripts). */
+const node24 = () => {
+  const dir = join(root, "runtimes/node24")
+  const bin = join(dir, "node_modules/node/bin/node")
+  const want = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).dependencies.node
+  const version = () => existsSync(bin) ? spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() : undefined
+  if (version() !== `v${want}`) {
+    console.log(`\n=== node24: npm ci --prefix runtimes/node24 (node@${want})\n`)
+    spawnSync("npm", ["ci", "--prefix", dir, "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" })
+  }
+  return version() === `v${want}` ? bin : undefined
+}
+
+const bin = (name) => join(root, "node_modules/.bin", name)
+const started = Date.now()
+
+// 1. Type-check: the library, tests and examples; then the workerd suite (its own types).
+for (const project of ["tsconfig.json", "test/workers/tsconfig.json"]) {
+  const status = await run(bin("tsc"), ["-p", project, "--noEmit"])
+  count("typecheck", 0, status === 0 ? 0 : 1)
+}
+
+// 2. The library suite on each runtime.
+if (wanted("node20")) await vitest("node20", process.execPath, [vitestMjs])
+if (wanted("node24")) {
+  const node = node24()
+  if (node) await vitest("node24", node, [vitestMjs])
+  else count("node24", 0, 1)
+}
+if (wanted("deno")) await vitest("deno", bin("deno"), ["run", "-A", vitestMjs])
+// Bun's fetch allows 256 requests in flight by default; the interruption test holds 1,000 open.
+if (wanted("bun")) await vitest("bun", bin("bun"), ["--bun", vitestMjs], { env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "1024" } })
+
+// 3. Inside workerd.
+if (wanted("workerd")) await vitest("workerd", process.execPath, [vitestMjs], { extra: ["--config", "vitest.workers.config.ts"] })
+
+// 4. Runtime-specific tests driven from Node: examples per runtime, Deno's two resolutions,
+//    the wrangler dev smoke test.
+{
+  const files = RUNTIMES.filter(wanted).map((r) => `test/runtimes/${r}.test.ts`).filter((f) => existsSync(join(root, f)))
+  if (files.length > 0) {
+    await vitest("runtimes", process.execPath, [vitestMjs], {
+      byFile: true,
+      extra: ["--config", "vitest.runtimes.config.ts", ...files]
+    })
+  }
+}
+
+const timing = [...results].filter(([, r]) => r.seconds > 0).map(([n, r]) => `${n} ${r.seconds.toFixed(0)} s`)
+console.log(`\n(${timing.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`)
 let passed = 0
 let failed = 0
-for (const r of results) {
-  console.log(`${r.name}: ${r.passed} passed, ${r.failed} failed`)
+for (const name of ["typecheck", ...RUNTIMES]) {
+  const r = results.get(name)
+  if (r === undefined) continue
+  console.log(`${name}: ${r.passed} passed, ${r.failed} failed`)
   passed += r.passed
   failed += r.failed
 }

@@ -156,6 +156,10 @@ export const router = HttpRouter.empty.pipe(
   HttpRouter.post("/sessions/:id/tokens/:template", mintTemplateToken)
 )
 
+// The router's default 100-character cap on a parameter would turn a long id into a 404;
+// let it through so the SDK's own check answers (ids are at most 512 characters).
+const routed = HttpRouter.withRouterConfig(router, { maxParamLength: 4096 })
+
 /** Each route's shape with its parameters allowed empty, to tell a missing parameter from a wrong path. */
 const routeShapes: ReadonlyArray<{ method: string; pattern: RegExp; params: ReadonlyArray<string> }> = [
   { method: "GET", pattern: /^\/users\/([^/]*)\/sessions\/?$/, params: ["userId"] },
@@ -171,11 +175,25 @@ const routeNotFound = (method: string, path: string) => {
     if (match === null) continue
     const missing = shape.params.find((_, i) => !match[i + 1])
     if (missing !== undefined) return problem(400, "missing_parameter", `${missing} is required`)
+    // The router refuses a segment that does not percent-decode; say so rather than 404.
+    const undecodable = shape.params.find((_, i) => !decodes(match[i + 1]!))
+    if (undecodable !== undefined) {
+      return problem(400, "invalid_parameter", `${undecodable} is not valid percent-encoded UTF-8`)
+    }
     if (method !== shape.method) {
       return problem(405, "method_not_allowed", `${path} accepts ${shape.method}`, { allow: shape.method })
     }
   }
   return problem(404, "route_not_found", `No route for ${method} ${path}`)
+}
+
+const decodes = (segment: string) => {
+  try {
+    decodeURIComponent(segment)
+    return true
+  } catch {
+    return false
+  }
 }
 
 const firstCode = (error: { readonly errors: ReadonlyArray<{ readonly code: string }> }, fallback: string) =>
@@ -226,7 +244,7 @@ export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpSe
  * The whole app: routes, every expected failure as its HTTP answer, and anything
  * unexpected as a bare 500 (logged, never shown).
  */
-export const app = router.pipe(
+export const app = routed.pipe(
   Effect.catchTags({
     RouteNotFound: (e) => Effect.succeed(routeNotFound(e.request.method, new URL(e.request.url, "http://x").pathname)),
     AccessDenied: (e) => Effect.succeed(problem(e.status, e.code, e.message)),

@@ -1,11 +1,12 @@
 /**
  * The per-isolate part of the example Worker: its `Env`, the layer built from it, and the
- * cache that builds one Effect runtime per isolate (per `env` object) on first use.
+ * cache that builds one Effect runtime per isolate (per configuration) on first use.
  * Kept out of `index.ts` because a Worker's main module may export only handlers.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as Cause from "effect/Cause"
+import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -24,6 +25,8 @@ export interface Env {
   readonly CLERK_API_URL?: string
   /** `v1` or a dated `Clerk-API-Version`. */
   readonly CLERK_API_VERSION?: string
+  /** Per-attempt timeout of Clerk calls, e.g. "3 seconds" (default 5 s). */
+  readonly CLERK_TIMEOUT?: string
   readonly [binding: string]: unknown
 }
 
@@ -31,15 +34,27 @@ export interface Env {
 const stringBindings = (env: Env): Record<string, string> =>
   Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
 
+/**
+ * `ClerkClient` from CLERK_SECRET_KEY / CLERK_API_URL / CLERK_API_VERSION, with a per-attempt
+ * timeout from CLERK_TIMEOUT (an Effect duration such as "5 seconds"; default 5 s). Someone
+ * is waiting on each request: give up sooner than a batch job would, and hand a long
+ * Retry-After back to the caller (503) instead of holding the request open.
+ */
+const clerkClient = Layer.unwrapEffect(
+  Effect.map(
+    Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+    (timeout) =>
+      ClerkClient.layerConfig({
+        timeout,
+        retry: { times: 2, maxRetryAfter: Duration.seconds(2), deadline: Duration.seconds(8) }
+      })
+  )
+)
+
 /** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
 export const layer = (env: Env) =>
   Layer.mergeAll(Sessions.layer, Layer.succeed(Access, Access.open)).pipe(
-    // Someone is waiting on each request: give up sooner than a batch job would, and hand a
-    // long Retry-After back to the caller (503) instead of holding the request open.
-    Layer.provide(ClerkClient.layerConfig({
-      timeout: Duration.seconds(5),
-      retry: { times: 2, maxRetryAfter: Duration.seconds(2), deadline: Duration.seconds(8) }
-    })),
+    Layer.provide(clerkClient),
     Layer.provide(FetchHttpClient.layer),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )
@@ -47,27 +62,36 @@ export const layer = (env: Env) =>
 /** A Worker's `fetch`, minus the env. */
 export type Handler = (request: Request) => Promise<Response>
 
-/** How many runtimes this isolate has built (one per distinct `env` object; tests read it). */
+/** How many runtimes this isolate has built (one per distinct configuration; tests read it). */
 export let runtimesBuilt = 0
 
-const handlers = new WeakMap<object, Handler>()
+const byEnv = new WeakMap<object, Handler>()
+const byConfig = new Map<string, Handler>()
 
 /**
  * The handler for this `env`, built on first use and then reused for every request the
- * isolate serves. workerd passes the same `env` object to each request of an isolate.
+ * isolate serves. workerd may hand each request a fresh `env` object with the same
+ * bindings, so the cache is keyed by the string bindings' values, with the object as a
+ * fast path.
  */
 export const handlerFor = (env: Env): Handler => {
-  let handler = handlers.get(env)
+  let handler = byEnv.get(env)
   if (handler === undefined) {
-    handler = makeHandler(env)
-    handlers.set(env, handler)
+    const bindings = stringBindings(env)
+    const key = JSON.stringify(Object.entries(bindings).sort(([a], [b]) => (a < b ? -1 : 1)))
+    handler = byConfig.get(key)
+    if (handler === undefined) {
+      handler = makeHandler(bindings)
+      byConfig.set(key, handler)
+    }
+    byEnv.set(env, handler)
   }
   return handler
 }
 
-const makeHandler = (env: Env): Handler => {
+const makeHandler = (bindings: Record<string, string>): Handler => {
   runtimesBuilt++
-  const runtime = ManagedRuntime.make(layer(env))
+  const runtime = ManagedRuntime.make(layer(bindings))
   let ready: Promise<Handler> | undefined
   return (request) => {
     ready ??= Effect.runPromiseExit(runtime.runtimeEffect).then((exit): Handler =>
