@@ -1,0 +1,13 @@
+/** examples/bun.ts on Bun, straight from TypeScript (Bun reads tsconfig's paths). */
+import { describe, expect, it } from "@effect/vitest"
+import { bin, expectedExampleOutput, run } from "./support/run.js"
+
+describe("Bun", () => {
+  it("runs examples/bun.ts against its emulator (Bun.serve)", async () => {
+    const result = await run(bin("bun"), ["run", "examples/bun.ts"])
+    expect(result.stderr).toBe("")
+    expect(result.code).toBe(0)
+    expect(result.lines).toHaveLength(expectedExampleOutput.length)
+    result.lines.forEach((line, i) => expect(line).toMatch(expectedExampleOutput[i]))
+  })
+})

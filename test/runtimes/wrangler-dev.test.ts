@@ -1,0 +1,201 @@
+/**
+ * The example Worker under `wrangler dev`, exactly as wrangler.toml wires it: no
+ * compatibility flags (so no Node.js compatibility), against the Clerk emulator served from
+ * this process. Started in its own process group and stopped by it (wrangler spawns esbuild
+ * and workerd).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { type ChildProcess, spawn } from "node:child_process"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ClerkEmulator, Fault } from "../../src/testing/index.js"
+import { NodeClerkEmulator } from "../../src/testing/node/index.js"
+import type { ServedEmulator } from "../../src/testing/index.js"
+import { bin, root } from "./support/run.js"
+
+const SECRET_KEY = "sk_test_wrangler_dev"
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+
+let emulator: ClerkEmulator.Service
+let served: ServedEmulator
+let wrangler: ChildProcess
+let output = ""
+let base: string
+let scratch: string
+const sessionIds: Array<string> = []
+
+const stopWrangler = async () => {
+  if (wrangler?.pid === undefined || wrangler.exitCode !== null) return
+  const exited = new Promise((resolve) => wrangler.once("exit", resolve))
+  process.kill(-wrangler.pid, "SIGTERM")
+  const timer = setTimeout(() => process.kill(-wrangler.pid!, "SIGKILL"), 5_000)
+  await exited
+  clearTimeout(timer)
+}
+
+beforeAll(async () => {
+  emulator = await ClerkEmulator.start({ secretKey: SECRET_KEY })
+  await Effect.runPromise(emulator.seedTemplate({ name: "demo_template", claims: { via: "wrangler-dev" } }))
+  for (const minutesAgo of [30, 20, 10]) {
+    const session = await Effect.runPromise(
+      emulator.seedSession({ userId: "user_wrangler", createdAt: Date.now() - minutesAgo * 60_000 })
+    )
+    sessionIds.push(session.id)
+  }
+  served = await NodeClerkEmulator.serve(emulator)
+
+  const [port, inspectorPort] = [await freePort(), await freePort()]
+  base = `http://127.0.0.1:${port}`
+  scratch = mkdtempSync(join(tmpdir(), "effect-clerk-wrangler-"))
+  wrangler = spawn(
+    bin("wrangler"),
+    [
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--inspector-port", String(inspectorPort),
+      "--show-interactive-dev-session=false",
+      "--persist-to", join(scratch, "state"),
+      // --var wins over a developer's .dev.vars.
+      "--var", `CLERK_SECRET_KEY:${SECRET_KEY}`,
+      "--var", `CLERK_API_URL:${served.url}`
+    ],
+    {
+      cwd: root,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_SEND_ERROR_REPORTS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        // Without a writable config home wrangler can spin at 100% CPU and never serve.
+        XDG_CONFIG_HOME: join(scratch, "config"),
+        NO_COLOR: "1"
+      }
+    }
+  )
+  wrangler.stdout!.on("data", (chunk) => (output += chunk))
+  wrangler.stderr!.on("data", (chunk) => (output += chunk))
+
+  // Ready once the Worker answers anything (the first answer takes a few seconds: bundling, workerd start).
+  const deadline = Date.now() + 90_000
+  for (;;) {
+    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited (${wrangler.exitCode}):\n${output}`)
+    try {
+      const res = await fetch(`${base}/`)
+      await res.arrayBuffer()
+      break
+    } catch {
+      if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 90 s:\n${output}`)
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+}, 120_000)
+
+afterAll(async () => {
+  await stopWrangler()
+  await served?.stop()
+  if (scratch) rmSync(scratch, { recursive: true, force: true })
+})
+
+const call = async (method: string, path: string) => {
+  const res = await fetch(`${base}${path}`, { method })
+  return { status: res.status, headers: res.headers, body: await res.json() as any }
+}
+
+describe("wrangler dev, no compatibility flags", () => {
+  it("wrangler.toml sets no compatibility flags and a date both workerd builds accept", () => {
+    const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
+    expect(toml).not.toMatch(/^\s*compatibility_flags/m)
+    expect(toml).toMatch(/^main = "examples\/worker\/index\.ts"$/m)
+    const date = /^compatibility_date = "(\d{4}-\d{2}-\d{2})"$/m.exec(toml)?.[1]
+    expect(date! <= "2026-03-10").toBe(true)
+    expect(output).not.toMatch(/nodejs_compat/)
+  })
+
+  it("GET /users/:userId/sessions", async () => {
+    const { status, body } = await call("GET", "/users/user_wrangler/sessions")
+    expect(status).toBe(200)
+    expect(body.totalCount).toBe(3)
+    expect(body.data.map((s: any) => s.id)).toEqual([...sessionIds].reverse())
+  })
+
+  it("GET /sessions/:id", async () => {
+    const { status, body } = await call("GET", `/sessions/${sessionIds[0]}`)
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ id: sessionIds[0], userId: "user_wrangler", status: "active" })
+  })
+
+  it("POST /sessions/:id/tokens/:template", async () => {
+    const { status, body } = await call("POST", `/sessions/${sessionIds[1]}/tokens/demo_template`)
+    expect(status).toBe(200)
+    const payload = JSON.parse(Buffer.from(body.jwt.split(".")[1], "base64url").toString())
+    expect(payload).toMatchObject({ sub: "user_wrangler", via: "wrangler-dev" })
+  })
+
+  it("POST /sessions/:id/revoke", async () => {
+    const { status, body } = await call("POST", `/sessions/${sessionIds[2]}/revoke`)
+    expect(status).toBe(200)
+    expect(body.status).toBe("revoked")
+    expect((await Effect.runPromise(emulator.getSession(sessionIds[2])))?.status).toBe("revoked")
+  })
+
+  it("maps Clerk failures and bad input to HTTP answers", async () => {
+    const missing = await call("GET", "/sessions/sess_nope")
+    expect([missing.status, missing.body.error.code]).toEqual([404, "resource_not_found"])
+
+    await Effect.runPromise(emulator.injectFault(Fault.rateLimited({ retryAfter: 90 }), { route: "getSession" }))
+    const limited = await call("GET", `/sessions/${sessionIds[0]}`)
+    expect([limited.status, limited.headers.get("retry-after"), limited.body.error.code]).toEqual([503, "90", "rate_limited"])
+
+    const bad = await call("GET", "/users/user_wrangler/sessions?limit=0")
+    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_input"])
+    const blank = await call("POST", "/sessions//revoke")
+    expect([blank.status, blank.body.error.message]).toEqual([400, "id is required"])
+  })
+
+  it("sent Clerk one authenticated request per call, and the secret never showed in wrangler's output", async () => {
+    const log = await Effect.runPromise(emulator.requests)
+    expect(log.every((r) => r.authorization === "valid")).toBe(true)
+    expect(log.map((r) => r.route)).toEqual([
+      "getSessionList",
+      "getSession",
+      "createSessionTokenFromTemplate",
+      "revokeSession",
+      "getSession",
+      "getSession"
+    ])
+    expect(output).not.toContain(SECRET_KEY)
+  })
+
+  it("stops with its whole process group", async () => {
+    const pid = wrangler.pid!
+    await stopWrangler()
+    // esbuild and workerd go with it (once reaped: allow a moment).
+    const groupAlive = () => {
+      try {
+        process.kill(-pid, 0)
+        return true
+      } catch {
+        return false
+      }
+    }
+    const deadline = Date.now() + 10_000
+    while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(groupAlive()).toBe(false)
+  })
+})
