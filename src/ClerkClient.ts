@@ -5,6 +5,7 @@
  *
  * @since 0.1.0
  */
+import type * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -27,6 +28,7 @@ import {
   ClerkTimeout,
   ClerkTransportError
 } from "./ClerkError.js"
+import { retryLazily, timeoutFail } from "./internal/attempt.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { VERSION } from "./internal/version.js"
 
@@ -232,36 +234,47 @@ const isRetryable = (maxRetryAfterMillis: number) => (error: ClerkError): boolea
   }
 }
 
-const headersRecord = (headers: Readonly<Record<string, string>>) => headers as Record<string, string | undefined>
+const headersRecord = (headers: Headers.Headers) => headers as Record<string, string | undefined>
 
 const make = (options: ClerkClientOptions) =>
   Effect.gen(function*() {
     const baseUrl = normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL)
     const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
     const retry = resolveRetry(options.retry)
-    const retryable = retry === undefined ? undefined : isRetryable(retry.maxRetryAfterMillis)
+    const withRetry = retry === undefined
+      ? undefined
+      : retryLazily<ClerkError>(retry.schedule, isRetryable(retry.maxRetryAfterMillis))
+    const fixedHeaders = {
+      "accept": "application/json",
+      "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
+      "user-agent": options.userAgent ?? `effect-clerk/${VERSION}`
+    }
 
-    const httpClient = (yield* HttpClient.HttpClient).pipe(
+    const transport = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
+    const httpClient = transport.pipe(
       HttpClient.mapRequest((request) =>
         request.pipe(
           HttpClientRequest.prependUrl(baseUrl),
           HttpClientRequest.bearerToken(options.secretKey),
-          HttpClientRequest.setHeaders({
-            "accept": "application/json",
-            "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
-            "user-agent": options.userAgent ?? `effect-clerk/${VERSION}`
-          })
+          HttpClientRequest.setHeaders(fixedHeaders)
         )
-      ),
-      HttpClient.withTracerPropagation(false)
+      )
     )
+
+    // The same base URL and headers as `httpClient` adds, applied once here rather than
+    // rebuilt through three request copies on every call.
+    const base = HttpClientRequest.get(baseUrl).pipe(
+      HttpClientRequest.bearerToken(options.secretKey),
+      HttpClientRequest.setHeaders(fixedHeaders)
+    )
+    const baseRequests = { GET: base, POST: HttpClientRequest.setMethod(base, "POST") }
 
     const request = <A, S extends DeclaredStatus>(
       spec: ClerkRequest,
       decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
       declared: ReadonlySet<S>
     ): Effect.Effect<A, ClerkRequestError<S>> => {
-      let httpRequest = HttpClientRequest.make(spec.method)(spec.path)
+      let httpRequest = HttpClientRequest.setUrl(baseRequests[spec.method], baseUrl + spec.path)
       if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
       if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
 
@@ -275,16 +288,17 @@ const make = (options: ClerkClientOptions) =>
 
       // One attempt: send, read the whole body (a body that stalls is inside the timeout),
       // and fail with the typed error for any non-2xx status so the retry policy can see it.
-      const attempt = httpClient.execute(httpRequest).pipe(
-        Effect.flatMap((response) =>
-          Effect.map(response.text, (text) => ({ status: response.status, headers: response.headers, text }))
+      const exchange = Effect.flatMap(
+        transport.execute(httpRequest),
+        (response) => Effect.map(response.text, (text): Exchange => ({ status: response.status, headers: response.headers, text }))
+      )
+      const attempt = Effect.flatMap(
+        timeoutFail(
+          Effect.mapError(exchange, transportError),
+          timeout,
+          () => new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
         ),
-        Effect.mapError(transportError),
-        Effect.timeoutFail({
-          duration: timeout,
-          onTimeout: () => new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
-        }),
-        Effect.flatMap((response): Effect.Effect<{ status: number; text: string }, ClerkRequestError<S>> =>
+        (response): Effect.Effect<Exchange, ClerkRequestError<S>> =>
           response.status >= 200 && response.status < 300
             ? Effect.succeed(response)
             : Effect.flatMap(Clock.currentTimeMillis, (now) =>
@@ -295,15 +309,11 @@ const make = (options: ClerkClientOptions) =>
                   now
                 ) as ClerkRequestError<S>
               ))
-        )
       )
 
-      const sent = retry === undefined || retryable === undefined || !spec.idempotent
+      const sent = withRetry === undefined || !spec.idempotent
         ? attempt
-        : Effect.retry(attempt, {
-          schedule: retry.schedule,
-          while: (error) => retryable(error as ClerkError)
-        })
+        : withRetry(attempt as Effect.Effect<Exchange, ClerkError>) as Effect.Effect<Exchange, ClerkRequestError<S>>
 
       return Effect.flatMap(sent, ({ status, text }) => {
         const json = parseJsonBody(text)
@@ -333,6 +343,12 @@ const make = (options: ClerkClientOptions) =>
 
     return ClerkClient.of({ baseUrl, httpClient, request })
   })
+
+interface Exchange {
+  readonly status: number
+  readonly headers: Headers.Headers
+  readonly text: string
+}
 
 const invalidJson: unique symbol = Symbol("invalidJson")
 

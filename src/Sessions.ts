@@ -15,13 +15,13 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClerkClient, type ClerkRequestError } from "./ClerkClient.js"
 import type { ClerkCommonError } from "./ClerkError.js"
+import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
 import type { DeclaredStatus } from "./internal/response.js"
 import * as V from "./internal/validate.js"
 import {
-  Session,
+  type Session,
   SessionCookies,
   SessionList,
-  SessionListWire,
   SessionRefresh,
   type SessionStatusFilter,
   SessionToken
@@ -135,9 +135,7 @@ export class Sessions extends Context.Tag("effect-clerk/Sessions")<Sessions, Ses
   static readonly layer: Layer.Layer<Sessions, never, ClerkClient> = Layer.effect(Sessions, Effect.suspend(() => make))
 }
 
-// Decoders compiled once per schema, not per call.
-const decodeSession = Schema.decodeUnknownEither(Session)
-const decodeSessionListWire = Schema.decodeUnknownEither(SessionListWire)
+// Decoders compiled once per schema, not per call; sessions take a fast path (internal/decode.ts).
 /** Both list shapes, remembering which one came (only the paginated one has a real total). */
 const decodeSessionPage = (body: unknown) =>
   Either.map(decodeSessionListWire(body), (wire) =>
@@ -190,18 +188,35 @@ const toUrlParams = (query: {
 const tokenBody = (expiresInSeconds: number | undefined) =>
   expiresInSeconds === undefined ? undefined : { expires_in_seconds: expiresInSeconds }
 
+/**
+ * The operation's span, as `Effect.fn(name)` makes it, minus the two stack captures
+ * `Effect.fn` takes on every call (a `code.stacktrace` attribute on failure): at the call
+ * rates this SDK is built for they cost more than the rest of the span.
+ */
+const traced = <A, E>(
+  name: string,
+  attributes: Record<string, unknown>,
+  effect: Effect.Effect<A, E>
+): Effect.Effect<A, E> => Effect.withSpan(effect, name, { attributes, captureStackTrace: false })
+
 const make = Effect.gen(function*() {
   const client = yield* ClerkClient
 
-  const getSessionList = Effect.fn("Sessions.getSessionList")(function*(params?: GetSessionListParams) {
-    const query = yield* listQuery("getSessionList", params, undefined)
-    if (query.userId !== undefined) yield* Effect.annotateCurrentSpan("clerk.user_id", query.userId)
-    return yield* client.request(
-      { method: "GET", path: "/sessions", urlParams: toUrlParams(query), idempotent: true },
-      decodeSessionPage,
-      listStatuses
+  const getSessionList = (params?: GetSessionListParams) =>
+    traced(
+      "Sessions.getSessionList",
+      {},
+      Effect.flatMap(listQuery("getSessionList", params, undefined), (query) => {
+        const sent = client.request(
+          { method: "GET", path: "/sessions", urlParams: toUrlParams(query), idempotent: true },
+          decodeSessionPage,
+          listStatuses
+        )
+        return query.userId === undefined
+          ? sent
+          : Effect.zipRight(Effect.annotateCurrentSpan("clerk.user_id", query.userId), sent)
+      })
     )
-  })
 
   const listAll = (params?: GetSessionListParams): Stream.Stream<Session, SessionsError<400 | 401 | 422>> =>
     Stream.unwrap(Effect.map(listQuery("listAll", params, 100), (query) => {
@@ -222,115 +237,133 @@ const make = Effect.gen(function*() {
         ))
     }))
 
-  const getSession = Effect.fn("Sessions.getSession")(function*(sessionId: string) {
-    yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
-    const id = yield* V.segment("getSession", "sessionId", sessionId)
-    return yield* client.request({ method: "GET", path: `/sessions/${id}`, idempotent: true }, decodeSession, sessionStatuses)
-  })
-
-  const revokeSession = Effect.fn("Sessions.revokeSession")(function*(sessionId: string) {
-    yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
-    const id = yield* V.segment("revokeSession", "sessionId", sessionId)
-    return yield* client.request(
-      { method: "POST", path: `/sessions/${id}/revoke`, idempotent: true },
-      decodeSession,
-      sessionStatuses
+  const getSession = (sessionId: string) =>
+    traced(
+      "Sessions.getSession",
+      { "clerk.session_id": sessionId },
+      Effect.flatMap(V.segment("getSession", "sessionId", sessionId), (id) =>
+        client.request({ method: "GET", path: `/sessions/${id}`, idempotent: true }, decodeSession, sessionStatuses))
     )
-  })
 
-  const verifySession = Effect.fn("Sessions.verifySession")(function*(sessionId: string, params?: VerifySessionParams) {
-    yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
-    const id = yield* V.segment("verifySession", "sessionId", sessionId)
-    const token = yield* V.secretString("verifySession", "token", params?.token, false)
-    return yield* client.request(
-      { method: "POST", path: `/sessions/${id}/verify`, body: token === undefined ? {} : { token }, idempotent: true },
-      decodeSession,
-      verifyStatuses
+  const revokeSession = (sessionId: string) =>
+    traced(
+      "Sessions.revokeSession",
+      { "clerk.session_id": sessionId },
+      Effect.flatMap(V.segment("revokeSession", "sessionId", sessionId), (id) =>
+        client.request(
+          { method: "POST", path: `/sessions/${id}/revoke`, idempotent: true },
+          decodeSession,
+          sessionStatuses
+        ))
     )
-  })
 
-  const createSessionToken = Effect.fn("Sessions.createSessionToken")(
-    function*(sessionId: string, params?: CreateSessionTokenParams) {
-      yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
-      const id = yield* V.segment("createSessionToken", "sessionId", sessionId)
-      const expires = yield* V.integerInRange(
-        "createSessionToken",
-        "expiresInSeconds",
-        params?.expiresInSeconds,
-        30,
-        315360000
-      )
-      return yield* client.request(
-        { method: "POST", path: `/sessions/${id}/tokens`, body: tokenBody(expires), idempotent: true },
-        decodeSessionToken,
-        tokenStatuses
-      )
-    }
-  )
-
-  const createSessionTokenFromTemplate = Effect.fn("Sessions.createSessionTokenFromTemplate")(
-    function*(sessionId: string, templateName: string, params?: CreateSessionTokenParams) {
-      yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
-      yield* Effect.annotateCurrentSpan("clerk.template", templateName)
-      const id = yield* V.segment("createSessionTokenFromTemplate", "sessionId", sessionId)
-      const template = yield* V.segment("createSessionTokenFromTemplate", "templateName", templateName)
-      const expires = yield* V.integerInRange(
-        "createSessionTokenFromTemplate",
-        "expiresInSeconds",
-        params?.expiresInSeconds,
-        30,
-        315360000
-      )
-      return yield* client.request(
-        { method: "POST", path: `/sessions/${id}/tokens/${template}`, body: tokenBody(expires), idempotent: true },
-        decodeSessionToken,
-        tokenStatuses
-      )
-    }
-  )
-
-  const createSession = Effect.fn("Sessions.createSession")(function*(params: CreateSessionParams) {
-    const userId = yield* V.requiredString("createSession", "userId", params?.userId)
-    yield* Effect.annotateCurrentSpan("clerk.user_id", userId)
-    const org = yield* V.optionalString("createSession", "activeOrganizationId", params?.activeOrganizationId)
-    return yield* client.request(
-      {
-        method: "POST",
-        path: "/sessions",
-        body: org === undefined ? { user_id: userId } : { user_id: userId, active_organization_id: org },
-        idempotent: false
-      },
-      decodeSession,
-      createStatuses
+  const verifySession = (sessionId: string, params?: VerifySessionParams) =>
+    traced(
+      "Sessions.verifySession",
+      { "clerk.session_id": sessionId },
+      Effect.gen(function*() {
+        const id = yield* V.segment("verifySession", "sessionId", sessionId)
+        const token = yield* V.secretString("verifySession", "token", params?.token, false)
+        return yield* client.request(
+          { method: "POST", path: `/sessions/${id}/verify`, body: token === undefined ? {} : { token }, idempotent: true },
+          decodeSession,
+          verifyStatuses
+        )
+      })
     )
-  })
 
-  const refreshSession = Effect.fn("Sessions.refreshSession")(
-    function*(sessionId: string, params: RefreshSessionParams) {
-      yield* Effect.annotateCurrentSpan("clerk.session_id", sessionId)
-      const op = "refreshSession"
-      const id = yield* V.segment(op, "sessionId", sessionId)
-      const expiredToken = yield* V.secretString(op, "expiredToken", params?.expiredToken, true)
-      const refreshToken = yield* V.secretString(op, "refreshToken", params?.refreshToken, true)
-      const requestOrigin = yield* V.requiredString(op, "requestOrigin", params?.requestOrigin)
-      const format = yield* V.oneOf(op, "format", params?.format, ["token", "cookie"] as const)
-      const ip = yield* V.optionalString(op, "requestOriginatingIp", params?.requestOriginatingIp)
-      const headers = yield* requestHeaders(op, params?.requestHeaders)
-      const body: Record<string, unknown> = {
-        expired_token: expiredToken,
-        refresh_token: refreshToken,
-        request_origin: requestOrigin
-      }
-      if (headers !== undefined) body.request_headers = headers
-      if (format !== undefined) body.format = format
-      if (ip !== undefined) body.request_originating_ip = ip
-      return yield* client.request(
-        { method: "POST", path: `/sessions/${id}/refresh`, body, idempotent: false },
-        decodeSessionRefresh,
-        refreshStatuses
-      )
-    }
-  )
+  const createSessionToken = (sessionId: string, params?: CreateSessionTokenParams) =>
+    traced(
+      "Sessions.createSessionToken",
+      { "clerk.session_id": sessionId },
+      Effect.gen(function*() {
+        const id = yield* V.segment("createSessionToken", "sessionId", sessionId)
+        const expires = yield* V.integerInRange(
+          "createSessionToken",
+          "expiresInSeconds",
+          params?.expiresInSeconds,
+          30,
+          315360000
+        )
+        return yield* client.request(
+          { method: "POST", path: `/sessions/${id}/tokens`, body: tokenBody(expires), idempotent: true },
+          decodeSessionToken,
+          tokenStatuses
+        )
+      })
+    )
+
+  const createSessionTokenFromTemplate = (sessionId: string, templateName: string, params?: CreateSessionTokenParams) =>
+    traced(
+      "Sessions.createSessionTokenFromTemplate",
+      { "clerk.session_id": sessionId, "clerk.template": templateName },
+      Effect.gen(function*() {
+        const id = yield* V.segment("createSessionTokenFromTemplate", "sessionId", sessionId)
+        const template = yield* V.segment("createSessionTokenFromTemplate", "templateName", templateName)
+        const expires = yield* V.integerInRange(
+          "createSessionTokenFromTemplate",
+          "expiresInSeconds",
+          params?.expiresInSeconds,
+          30,
+          315360000
+        )
+        return yield* client.request(
+          { method: "POST", path: `/sessions/${id}/tokens/${template}`, body: tokenBody(expires), idempotent: true },
+          decodeSessionToken,
+          tokenStatuses
+        )
+      })
+    )
+
+  const createSession = (params: CreateSessionParams) =>
+    Effect.withSpan(
+      Effect.gen(function*() {
+        const userId = yield* V.requiredString("createSession", "userId", params?.userId)
+        yield* Effect.annotateCurrentSpan("clerk.user_id", userId)
+        const org = yield* V.optionalString("createSession", "activeOrganizationId", params?.activeOrganizationId)
+        return yield* client.request(
+          {
+            method: "POST",
+            path: "/sessions",
+            body: org === undefined ? { user_id: userId } : { user_id: userId, active_organization_id: org },
+            idempotent: false
+          },
+          decodeSession,
+          createStatuses
+        )
+      }),
+      "Sessions.createSession",
+      { captureStackTrace: false }
+    )
+
+  const refreshSession = (sessionId: string, params: RefreshSessionParams) =>
+    traced(
+      "Sessions.refreshSession",
+      { "clerk.session_id": sessionId },
+      Effect.gen(function*() {
+        const op = "refreshSession"
+        const id = yield* V.segment(op, "sessionId", sessionId)
+        const expiredToken = yield* V.secretString(op, "expiredToken", params?.expiredToken, true)
+        const refreshToken = yield* V.secretString(op, "refreshToken", params?.refreshToken, true)
+        const requestOrigin = yield* V.requiredString(op, "requestOrigin", params?.requestOrigin)
+        const format = yield* V.oneOf(op, "format", params?.format, ["token", "cookie"] as const)
+        const ip = yield* V.optionalString(op, "requestOriginatingIp", params?.requestOriginatingIp)
+        const headers = yield* requestHeaders(op, params?.requestHeaders)
+        const body: Record<string, unknown> = {
+          expired_token: expiredToken,
+          refresh_token: refreshToken,
+          request_origin: requestOrigin
+        }
+        if (headers !== undefined) body.request_headers = headers
+        if (format !== undefined) body.format = format
+        if (ip !== undefined) body.request_originating_ip = ip
+        return yield* client.request(
+          { method: "POST", path: `/sessions/${id}/refresh`, body, idempotent: false },
+          decodeSessionRefresh,
+          refreshStatuses
+        )
+      })
+    )
 
   return Sessions.of({
     getSessionList: (params) => Effect.map(getSessionList(params), (page) => page.list),

@@ -1,0 +1,101 @@
+/**
+ * Rows 1 and 2: time per call with an in-memory transport. Every contender gets the same
+ * mocked fetch (a fresh `Response` over the same text each call), so the numbers are pure
+ * CPU: request building, the client's machinery, body reading and decoding.
+ *
+ * Prints one JSON object on stdout; progress goes to stderr.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { ClerkClient } from "../src/ClerkClient.js"
+import { Session } from "../src/Session.js"
+import { Sessions } from "../src/Sessions.js"
+import { API_URL, jsonResponse, LIST_TEXT, SECRET_KEY, SESSION_ID, SESSION_TEXT, USER_ID } from "./fixtures.js"
+import { check, runRow } from "./harness.js"
+
+type Fetch = typeof globalThis.fetch
+
+// @clerk/backend binds `globalThis.fetch` when it is first imported, so a trampoline goes in
+// first and each row points it at that row's mocked fetch.
+let currentFetch: Fetch = globalThis.fetch
+globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => currentFetch(input, init)) as Fetch
+const { createClerkClient } = await import("@clerk/backend")
+
+const mockFetch = (text: string): Fetch => (async () => jsonResponse(text)) as Fetch
+
+const effectClerk = (fetch: Fetch) => {
+  const layer = Sessions.layer.pipe(
+    Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(SECRET_KEY), apiUrl: API_URL })),
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch))
+  )
+  return ManagedRuntime.make(layer)
+}
+
+/** What any Effect program pays for one GET through @effect/platform's fetch client. */
+const effectPlatform = (fetch: Fetch, url: string) => {
+  const rt = ManagedRuntime.make(FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch))))
+  const get = Effect.flatMap(HttpClient.HttpClient, (client) =>
+    Effect.flatMap(client.get(url), (response) => Effect.map(response.text, (text) => JSON.parse(text))))
+  return { rt, run: () => rt.runPromise(get) }
+}
+
+const clerk = createClerkClient({ secretKey: SECRET_KEY, apiUrl: API_URL })
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
+const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)
+const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000)
+
+// Row 1: getSession.
+const sessionFetch = mockFetch(SESSION_TEXT)
+currentFetch = sessionFetch
+const rt1 = effectClerk(sessionFetch)
+const sessions1 = await rt1.runPromise(Sessions)
+const ours1 = await rt1.runPromise(sessions1.getSession(SESSION_ID))
+check("effect-clerk getSession", ours1 instanceof Session && ours1.id === SESSION_ID)
+const theirs1 = await clerk.sessions.getSession(SESSION_ID)
+check("@clerk/backend getSession", theirs1.id === SESSION_ID)
+const url1 = `${API_URL}/v1/sessions/${SESSION_ID}`
+const floor1 = async () => JSON.parse(await (await sessionFetch(url1, { method: "GET" })).text())
+check("floor getSession", (await floor1()).id === SESSION_ID)
+
+const platform1 = effectPlatform(sessionFetch, url1)
+check("platform getSession", (await platform1.run()).id === SESSION_ID)
+
+const row1 = await runRow("getSession", [
+  { name: "effect-clerk", fn: () => rt1.runPromise(sessions1.getSession(SESSION_ID)) },
+  { name: "@clerk/backend", fn: () => clerk.sessions.getSession(SESSION_ID) },
+  { name: "floor", fn: floor1 },
+  { name: "platform", fn: platform1.run }
+], { rounds, budgetMs, warmupMs })
+
+// Row 2: a 500-session page.
+const listFetch = mockFetch(LIST_TEXT)
+currentFetch = listFetch
+const rt2 = effectClerk(listFetch)
+const sessions2 = await rt2.runPromise(Sessions)
+const params = { userId: USER_ID, limit: 500 }
+const ours2 = await rt2.runPromise(sessions2.getSessionList(params))
+check("effect-clerk getSessionList", ours2.data.length === 500 && ours2.totalCount === 1234)
+const theirs2 = await clerk.sessions.getSessionList(params)
+check("@clerk/backend getSessionList", theirs2.data.length === 500 && theirs2.totalCount === 1234)
+const url2 = `${API_URL}/v1/sessions?user_id=${USER_ID}&paginated=true&limit=500`
+const floor2 = async () => JSON.parse(await (await listFetch(url2, { method: "GET" })).text())
+check("floor getSessionList", (await floor2()).data.length === 500)
+
+const platform2 = effectPlatform(listFetch, url2)
+check("platform getSessionList", (await platform2.run()).data.length === 500)
+
+const row2 = await runRow("getSessionList(500)", [
+  { name: "effect-clerk", fn: () => rt2.runPromise(sessions2.getSessionList(params)) },
+  { name: "@clerk/backend", fn: () => clerk.sessions.getSessionList(params) },
+  { name: "floor", fn: floor2 },
+  { name: "platform", fn: platform2.run }
+], { rounds, budgetMs: budgetMs * 2, warmupMs })
+
+await Promise.all([rt1.dispose(), rt2.dispose(), platform1.rt.dispose(), platform2.rt.dispose()])
+process.stdout.write(JSON.stringify({ row1, row2 }) + "\n")

@@ -1,0 +1,87 @@
+/**
+ * The per-attempt timeout and the retry, built so that the happy path (one attempt that
+ * succeeds in time) costs as little as possible. Both keep the exact semantics of
+ * `Effect.timeoutFail` and `Effect.retry`; see BENCHMARKS.md for what they save.
+ */
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Schedule from "effect/Schedule"
+
+// The class of the default (live) clock. TestClock and custom clocks are other classes.
+const LiveClock = /*#__PURE__*/ Clock.make().constructor
+
+// setTimeout's limit; the live clock treats anything longer as "never".
+const MAX_TIMER_MILLIS = 2 ** 31 - 1
+
+/**
+ * `Effect.timeoutFail` for one attempt. On the live clock it forks the attempt once and
+ * arms a plain timer (`Effect.timeoutFail` races two forked fibers and merges their
+ * FiberRefs, several times the cost); on any other clock (TestClock) it is
+ * `Effect.timeoutFail` itself. Either way: the attempt is interrupted when the time is up
+ * (aborting its fetch), the timer is cleared when the attempt ends, and interrupting the
+ * caller interrupts the attempt.
+ */
+export const timeoutFail = <A, E, E2, R>(
+  self: Effect.Effect<A, E, R>,
+  duration: Duration.Duration,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2, R> => {
+  const millis = Duration.toMillis(duration)
+  const fast = millis > MAX_TIMER_MILLIS ? self : forkWithTimer(self, millis, onTimeout)
+  return Effect.clockWith((clock) =>
+    clock.constructor === LiveClock ? fast : Effect.timeoutFail(self, { duration, onTimeout })
+  )
+}
+
+const forkWithTimer = <A, E, E2, R>(
+  self: Effect.Effect<A, E, R>,
+  millis: number,
+  onTimeout: () => E2
+): Effect.Effect<A, E | E2, R> =>
+  Effect.flatMap(Effect.fork(self), (fiber) =>
+    Effect.async<A, E | E2>((resume) => {
+      let pending = true
+      const timer = setTimeout(() => {
+        if (!pending) return
+        pending = false
+        resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
+      }, millis)
+      fiber.addObserver((exit) => {
+        if (!pending) return
+        pending = false
+        clearTimeout(timer)
+        resume(exit)
+      })
+      // The caller was interrupted: stop the timer and the attempt, and wait for it to end.
+      return Effect.suspend(() => {
+        pending = false
+        clearTimeout(timer)
+        return Fiber.interrupt(fiber)
+      })
+    }))
+
+/**
+ * `Effect.retry(self, { schedule, while })` that builds nothing until `self` first fails:
+ * the schedule's driver only exists on the failure path, where the first error is replayed
+ * into it, so the schedule sees exactly the errors, in the same order and at the same
+ * times, as with `Effect.retry`.
+ */
+export const retryLazily = <E>(
+  schedule: Schedule.Schedule<unknown, E>,
+  retryable: (error: E) => boolean
+) => {
+  const policy = Schedule.whileInput(schedule, retryable)
+  return <A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Effect.catchAll(self, (first) => {
+      if (!retryable(first)) return Effect.fail(first)
+      let replay = true
+      const again = Effect.suspend(() => {
+        if (!replay) return self
+        replay = false
+        return Effect.fail(first)
+      })
+      return Effect.retry(again, policy)
+    })
+}

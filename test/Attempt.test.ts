@@ -1,0 +1,138 @@
+/**
+ * The per-attempt timeout on the live clock (src/internal/attempt.ts takes a cheaper path
+ * there than under TestClock, where test/ClerkClient.test.ts covers it): real timers fire,
+ * the attempt is interrupted, no timer is left behind, and interrupting the caller stops
+ * the attempt. Plus `retryLazily` against `Effect.retry` on the same failures.
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { describe, expect, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as TestClock from "effect/TestClock"
+import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
+import { retryLazily, timeoutFail } from "../src/internal/attempt.js"
+import { Sessions } from "../src/Sessions.js"
+import { sample } from "./support/samples.js"
+
+const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+
+/** Sessions over an HttpClient whose answers are scripted per request number. */
+const scripted = (
+  answer: (n: number) => "hang" | "ok",
+  options: Partial<ClerkClientOptions> = {}
+) => {
+  const state = { sent: 0, interrupted: 0, sentAt: [] as Array<number> }
+  const client = HttpClient.make((request) => {
+    const n = state.sent++
+    state.sentAt.push(Date.now())
+    return answer(n) === "hang"
+      ? Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => state.interrupted++)))
+      : Effect.succeed(
+        HttpClientResponse.fromWeb(
+          request,
+          new Response(JSON.stringify(sample("session_get_200")), { headers: { "content-type": "application/json" } })
+        )
+      )
+  })
+  const layer = Sessions.layer.pipe(
+    Layer.provide(ClerkClient.layer({ secretKey: Redacted.make("sk_test_x"), apiUrl: "https://api.clerk.test", ...options })),
+    Layer.provide(Layer.succeed(HttpClient.HttpClient, client))
+  )
+  return { state, layer }
+}
+
+describe("per-attempt timeout on the live clock", () => {
+  it.live("every attempt hangs: each is cut at the timeout and interrupted, then ClerkTimeout; no timer left", () =>
+    Effect.gen(function*() {
+      const timersBefore = activeTimers()
+      const { layer, state } = scripted(() => "hang", { timeout: "50 millis", retry: { times: 2, baseDelay: "1 millis" } })
+      const started = Date.now()
+      const error = yield* Effect.flatMap(Sessions, (s) => s.getSession("sess_1")).pipe(Effect.provide(layer), Effect.flip)
+      const elapsed = Date.now() - started
+      expect(error._tag).toBe("ClerkTimeout")
+      expect(error.message).toBe("Clerk request timed out after 50ms (GET /sessions/sess_1)")
+      expect(state.sent).toBe(3)
+      expect(state.interrupted).toBe(3)
+      // Each attempt waited its 50 ms before the next was sent.
+      expect(state.sentAt[1] - state.sentAt[0]).toBeGreaterThanOrEqual(45)
+      expect(state.sentAt[2] - state.sentAt[1]).toBeGreaterThanOrEqual(45)
+      expect(elapsed).toBeGreaterThanOrEqual(140)
+      expect(elapsed).toBeLessThan(5_000)
+      expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
+    }))
+
+  it.live("a hung first attempt times out and the retry answers", () =>
+    Effect.gen(function*() {
+      const { layer, state } = scripted((n) => (n === 0 ? "hang" : "ok"), { timeout: "30 millis", retry: { baseDelay: "1 millis" } })
+      const session = yield* Effect.flatMap(Sessions, (s) => s.getSession("sess_1")).pipe(Effect.provide(layer))
+      expect(session.id).toBe("sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+      expect(state.sent).toBe(2)
+      expect(state.interrupted).toBe(1)
+    }))
+
+  it.live("interrupting the caller interrupts the attempt and clears the timer", () =>
+    Effect.gen(function*() {
+      const timersBefore = activeTimers()
+      const { layer, state } = scripted(() => "hang", { timeout: "1 hour" })
+      const fiber = yield* Effect.fork(Effect.flatMap(Sessions, (s) => s.getSession("sess_1")).pipe(Effect.provide(layer)))
+      while (state.sent === 0) yield* Effect.sleep("1 millis")
+      const exit = yield* Fiber.interrupt(fiber)
+      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(state.interrupted).toBe(1)
+      expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
+    }))
+
+  it.live("timeoutFail: success and failure pass through untouched; a timeout past setTimeout's range never fires", () =>
+    Effect.gen(function*() {
+      expect(yield* timeoutFail(Effect.succeed(7), Duration.seconds(1), () => "late")).toBe(7)
+      expect(yield* Effect.flip(timeoutFail(Effect.fail("boom"), Duration.seconds(1), () => "late"))).toBe("boom")
+      const slow = Effect.as(Effect.sleep("20 millis"), "done")
+      expect(yield* timeoutFail(slow, Duration.millis(2 ** 31), () => "late")).toBe("done")
+      expect(yield* Effect.flip(timeoutFail(Effect.never, Duration.millis(10), () => "late"))).toBe("late")
+    }))
+})
+
+describe("retryLazily is Effect.retry", () => {
+  const run = (
+    failures: ReadonlyArray<string>,
+    retry: (self: Effect.Effect<string, string>) => Effect.Effect<string, string>
+  ) =>
+    Effect.gen(function*() {
+      const attempts: Array<number> = []
+      const start = yield* TestClock.currentTimeMillis
+      let n = 0
+      const self = Effect.flatMap(TestClock.currentTimeMillis, (now) => {
+        attempts.push(now - start)
+        const failure = failures[n++]
+        return failure === undefined ? Effect.succeed(`ok after ${n}`) : Effect.fail(failure)
+      })
+      const fiber = yield* Effect.fork(Effect.either(retry(self)))
+      yield* TestClock.adjust("1 hour")
+      return { result: yield* Fiber.join(fiber), attempts }
+    })
+
+  const schedule = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+  const retryable = (e: string) => e !== "fatal"
+  const cases: Record<string, ReadonlyArray<string>> = {
+    "success at once": [],
+    "two transient failures": ["a", "b"],
+    "transient then fatal": ["a", "fatal"],
+    "fatal at once": ["fatal"],
+    "more failures than retries": ["a", "b", "c", "d", "e"]
+  }
+  for (const [name, failures] of Object.entries(cases)) {
+    it.effect(`${name}: same result, same attempt times`, () =>
+      Effect.gen(function*() {
+        const lazy = yield* run(failures, retryLazily(schedule, retryable))
+        const reference = yield* run(failures, (self) => Effect.retry(self, { schedule, while: retryable }))
+        expect(lazy).toStrictEqual(reference)
+        expect(lazy.attempts.length).toBe(Math.min(failures.length + 1, 4, failures.indexOf("fatal") + 1 || Infinity))
+      }))
+  }
+})
