@@ -421,13 +421,15 @@ export const makeApp = (state: EmulatorState) => {
           const cut = Math.min(bytes.length - 1, fault.afterBytes ?? Math.floor(bytes.length / 2))
           let sent = false
           // Pull-based so the first part is delivered before the error (an error in `start`
-          // would discard the queued chunk).
+          // would discard the queued chunk), and the error waits a moment so servers that
+          // buffer (Bun) flush the status line and the first part before the reset.
           const stream = new ReadableStream<Uint8Array>({
-            pull(controller) {
+            async pull(controller) {
               if (!sent) {
                 sent = true
                 controller.enqueue(bytes.slice(0, Math.max(0, cut)))
               } else {
+                await new Promise((resolve) => setTimeout(resolve, 25))
                 controller.error(new Error("ClerkEmulator: connection dropped mid-body (Fault.dropConnection)"))
               }
             }
