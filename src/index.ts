@@ -6,4 +6,6 @@
 export * from "./ClerkClient.js"
 export * from "./ClerkError.js"
 export * from "./Session.js"
+export * from "./SessionClaims.js"
 export * from "./Sessions.js"
+export * from "./TokenVerifier.js"

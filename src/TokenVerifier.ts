@@ -1,0 +1,647 @@
+/**
+ * Networkless verification of Clerk session tokens: the signature with the instance's
+ * public key (from `GET /v1/jwks`, cached, or a PEM you configure), then the algorithm,
+ * time, authorized-party, issuer and audience checks, then the claims decoded into
+ * {@link SessionClaims}.
+ *
+ * What is accepted:
+ * - RS256, RS384 and RS512 only. The algorithm comes from the key (the JWK's `alg`; a PEM is
+ *   RS256); a token whose `alg` header differs from its key's fails `TokenInvalidAlgorithm`.
+ * - A `typ` header, when present, must be `JWT`.
+ * - `exp` (required), `nbf` and `iat` are checked against Effect's `Clock` with `clockSkew`
+ *   (default 5 s), in whole seconds like jose: a token is expired when
+ *   `exp <= now - skew`, not yet active when `nbf > now + skew`, and `iat > now + skew`
+ *   fails `TokenIatInTheFuture`.
+ * - Session tokens only. A `cat` claim other than the session category
+ *   (`cl_B7d4PD111AAA`) fails `TokenInvalid`: JWT template tokens (`cl_B7d4PD222AAA`) and
+ *   machine tokens (`cl_B7d4PD333AAA`) are not sessions. A token without `cat` (minted
+ *   before Clerk added it) is accepted if it has a `sid`; a template token without `cat`
+ *   has no `sid` and fails `TokenInvalid` for that reason.
+ *
+ * The signature is always checked before any claim; the first failing check decides the
+ * `reason`. Tokens longer than 16 KB are refused before any parsing. A token never appears
+ * in an error, a message, a log or a span.
+ *
+ * @since 0.1.0
+ */
+import * as Clock from "effect/Clock"
+import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import type { Mutable } from "effect/Types"
+import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
+import { ClerkClient } from "./ClerkClient.js"
+import {
+  ClerkBadRequest,
+  ClerkConflict,
+  ClerkDecodeError,
+  ClerkForbidden,
+  ClerkGone,
+  ClerkInvalidInput,
+  ClerkNotFound,
+  ClerkRateLimited,
+  ClerkServerError,
+  ClerkTimeout,
+  ClerkTransportError,
+  ClerkUnauthorized,
+  ClerkUnexpectedStatus,
+  ClerkUnprocessableEntity
+} from "./ClerkError.js"
+import {
+  decodeJwks,
+  importPem,
+  isRsaAlgorithm,
+  type KeySet,
+  makeJwksCache,
+  RSA_ALGORITHMS,
+  type RsaAlgorithm,
+  type UsableKey
+} from "./internal/jwks.js"
+import { describeParseError } from "./internal/response.js"
+import { SessionClaims } from "./SessionClaims.js"
+
+/**
+ * Why a token was refused, with the names Clerk's SDKs use.
+ *
+ * @since 0.1.0
+ */
+export const TokenInvalidReason = Schema.Literal(
+  "TokenExpired",
+  "TokenNotActiveYet",
+  "TokenIatInTheFuture",
+  "TokenInvalidSignature",
+  "TokenInvalidAlgorithm",
+  "TokenInvalidAuthorizedParties",
+  "TokenInvalidIssuer",
+  "TokenInvalid",
+  "JwkKidMismatch",
+  "JwkFailedToResolve"
+)
+
+/** @since 0.1.0 */
+export type TokenInvalidReason = typeof TokenInvalidReason.Type
+
+const ClerkErrorSchema = Schema.Union(
+  ClerkBadRequest,
+  ClerkUnauthorized,
+  ClerkForbidden,
+  ClerkNotFound,
+  ClerkConflict,
+  ClerkGone,
+  ClerkUnprocessableEntity,
+  ClerkRateLimited,
+  ClerkServerError,
+  ClerkUnexpectedStatus,
+  ClerkTransportError,
+  ClerkTimeout,
+  ClerkDecodeError,
+  ClerkInvalidInput
+)
+
+/**
+ * The session token was refused. `reason` says why (Clerk's names); `message` says it for
+ * people, never quoting the token. `JwkFailedToResolve` from the JWKS layer carries the
+ * Clerk API failure as `cause`.
+ *
+ * @since 0.1.0
+ */
+export class ClerkTokenInvalid extends Schema.TaggedError<ClerkTokenInvalid>()("ClerkTokenInvalid", {
+  reason: TokenInvalidReason,
+  message: Schema.String,
+  cause: Schema.optional(ClerkErrorSchema)
+}) {}
+
+/**
+ * `authenticateRequest` found no token: no `Authorization: Bearer` header and no
+ * `__session` cookie.
+ *
+ * @since 0.1.0
+ */
+export class ClerkTokenMissing extends Schema.TaggedError<ClerkTokenMissing>()("ClerkTokenMissing", {}) {
+  override get message() {
+    return "No session token: the request has neither an Authorization: Bearer header nor a __session cookie"
+  }
+}
+
+/**
+ * The checks every verifier applies, whatever its key source.
+ *
+ * @since 0.1.0
+ */
+export interface TokenVerifierCheckOptions {
+  /**
+   * Origins allowed in `azp`. When non-empty, a token whose `azp` is missing or not listed
+   * fails `TokenInvalidAuthorizedParties`. When absent or empty, `azp` is not checked.
+   */
+  readonly authorizedParties?: ReadonlyArray<string> | undefined
+  /** The expected `iss` (your Frontend API URL), or a predicate on it. Not checked when absent. */
+  readonly issuer?: string | ((iss: string) => boolean) | undefined
+  /** When set, the token's `aud` must contain one of these (`TokenInvalid` otherwise). */
+  readonly audience?: string | ReadonlyArray<string> | undefined
+  /** Tolerance for `exp`, `nbf` and `iat` (default 5 seconds, like Clerk's SDKs). */
+  readonly clockSkew?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of {@link TokenVerifier.layer} and {@link TokenVerifier.layerConfig}.
+ *
+ * @since 0.1.0
+ */
+export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
+  /** How long fetched keys are used before the next verify refetches them (default 5 minutes). */
+  readonly jwksCacheTtl?: Duration.DurationInput | undefined
+  /**
+   * After a JWKS fetch (successful or not), how long a token with an unknown `kid` is
+   * refused without refetching, and how long stale keys serve after a failed refresh
+   * before the next attempt (default 30 seconds, like jose's remote JWKS cooldown).
+   */
+  readonly kidRefetchCooldown?: Duration.DurationInput | undefined
+}
+
+/**
+ * Options of {@link TokenVerifier.layerJwtKey}.
+ *
+ * @since 0.1.0
+ */
+export interface TokenVerifierJwtKeyOptions extends TokenVerifierCheckOptions {
+  /** The instance's PEM public key (Clerk Dashboard → API keys → "JWKS Public Key"). */
+  readonly jwtKey: string
+}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace TokenVerifier {
+  /**
+   * @since 0.1.0
+   */
+  export interface Service {
+    /** Verify a session token and decode its claims. */
+    readonly verify: (token: string | Redacted.Redacted<string>) => Effect.Effect<SessionClaims, ClerkTokenInvalid>
+    /**
+     * Verify the session token of a request: `Authorization: Bearer <token>` first, else
+     * the `__session` cookie.
+     */
+    readonly authenticateRequest: (
+      request: Request
+    ) => Effect.Effect<SessionClaims, ClerkTokenMissing | ClerkTokenInvalid>
+  }
+}
+
+/**
+ * Verifies Clerk session tokens without calling Clerk for each one. Provide it with
+ * {@link TokenVerifier.layer} (keys from `GET /v1/jwks`, cached), {@link TokenVerifier.layerJwtKey}
+ * (a PEM key, no network at all) or {@link TokenVerifier.layerConfig} (either, from the
+ * environment).
+ *
+ * @since 0.1.0
+ */
+export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<TokenVerifier, TokenVerifier.Service>() {
+  /**
+   * Keys from `GET /v1/jwks` through the `ClerkClient` (its auth, timeout, retry and typed
+   * errors apply). The keys are cached by this layer instance, so never shared between
+   * secret keys: fresh for `jwksCacheTtl`, one fetch shared by concurrent callers, an
+   * unknown `kid` refetches at most once per `kidRefetchCooldown`, and stale keys keep
+   * serving while the API fails. With nothing cached, a failed fetch is
+   * `JwkFailedToResolve` with the Clerk error as `cause`. Each key is imported once.
+   *
+   * @since 0.1.0
+   */
+  static readonly layer = (options: TokenVerifierOptions = {}): Layer.Layer<TokenVerifier, never, ClerkClient> =>
+    Layer.scoped(
+      TokenVerifier,
+      Effect.gen(function*() {
+        const client = yield* ClerkClient
+        const scope = yield* Effect.scope
+        const cache = makeJwksCache(
+          client.request({ method: "GET", path: "/jwks", idempotent: true }, decodeJwks, new Set<never>()),
+          {
+            ttlMillis: Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5)),
+            cooldownMillis: Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
+          },
+          scope
+        )
+        return make(options, jwksSource(cache))
+      })
+    )
+
+  /**
+   * Verification with a PEM public key: no network, ever. The PEM is imported once, here;
+   * a PEM that is not an RSA public key (of at least 2048 bits) fails the layer with a
+   * `ConfigError` naming `jwtKey`, so a misconfigured key stops start-up instead of
+   * refusing every request. The token's `kid` is not matched (the PEM has none); `alg`
+   * must be RS256.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerJwtKey = (
+    options: TokenVerifierJwtKeyOptions
+  ): Layer.Layer<TokenVerifier, ConfigError.ConfigError> => layerPem(options.jwtKey, "jwtKey", options)
+
+  /**
+   * `CLERK_JWT_KEY` (a PEM; `\n` escapes are accepted) when it is set and not empty, as
+   * {@link TokenVerifier.layerJwtKey}; otherwise the JWKS through `ClerkClient`, as
+   * {@link TokenVerifier.layer}. A malformed `CLERK_JWT_KEY` is a `ConfigError` naming it.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerConfig = (
+    options: TokenVerifierOptions = {}
+  ): Layer.Layer<TokenVerifier, ConfigError.ConfigError, ClerkClient> =>
+    Layer.unwrapEffect(
+      Effect.map(
+        Config.option(Config.string("CLERK_JWT_KEY")),
+        (jwtKey): Layer.Layer<TokenVerifier, ConfigError.ConfigError, ClerkClient> =>
+          Option.isSome(jwtKey) && jwtKey.value.trim() !== ""
+            ? layerPem(jwtKey.value, "CLERK_JWT_KEY", options)
+            : TokenVerifier.layer(options)
+      )
+    )
+}
+
+/** Tokens longer than this are refused before parsing (Clerk's are about 1 KB). */
+const MAX_TOKEN_LENGTH = 16 * 1024
+
+const SESSION_CATEGORY = "cl_B7d4PD111AAA"
+const TEMPLATE_CATEGORY = "cl_B7d4PD222AAA"
+const MACHINE_CATEGORY = "cl_B7d4PD333AAA"
+
+const invalid = (reason: TokenInvalidReason, message: string) => new ClerkTokenInvalid({ reason, message }, true)
+
+/** A claim value quoted in a message: short, and never more than a claim (never the token). */
+const quote = (value: unknown): string => {
+  const text = JSON.stringify(value) ?? String(value)
+  return text.length > 120 ? `${text.slice(0, 120)}…` : text
+}
+
+/** The token's `kid` is not among the keys it was tried with. */
+class UnknownKid {
+  readonly _tag = "UnknownKid"
+  constructor(readonly kid: string) {}
+}
+
+/** What a key source answers for a token's `kid`. */
+type KeyLookup = (kid: string | undefined) => UsableKey | ClerkTokenInvalid | UnknownKid
+
+interface KeySource {
+  /** The lookup to verify with at `now` when no fetch is needed (the hot path). */
+  readonly ready: (now: number) => KeyLookup | undefined
+  /** The lookup to verify with at `now`. */
+  readonly lookup: (now: number) => Effect.Effect<KeyLookup, ClerkTokenInvalid>
+  /** After an unknown `kid`: a newer lookup to retry with, or `undefined` when none is allowed. */
+  readonly retry: (now: number, used: KeyLookup) => Effect.Effect<KeyLookup | undefined, ClerkTokenInvalid>
+}
+
+const failedToResolve = (cause: ClerkTokenInvalid["cause"]) =>
+  new ClerkTokenInvalid({
+    reason: "JwkFailedToResolve",
+    message: `Could not load the instance's JWKS: ${cause?.message ?? "unknown error"}`,
+    cause
+  }, true)
+
+const lookupIn = (keys: KeySet): KeyLookup => (kid) => {
+  if (kid === undefined) {
+    if (keys.usable.length === 1) return keys.usable[0]
+    return keys.usable.length === 0
+      ? invalid("JwkFailedToResolve", "The instance's JWKS has no RSA signing key")
+      : invalid("JwkKidMismatch", `The token has no kid and the instance's JWKS has ${keys.usable.length} keys`)
+  }
+  const entry = keys.byKid.get(kid)
+  if (entry === undefined) return new UnknownKid(kid)
+  if (entry._tag === "Unusable") {
+    return invalid("TokenInvalidAlgorithm", `The JWKS key ${quote(kid)} cannot verify session tokens: ${entry.why}`)
+  }
+  return entry
+}
+
+const jwksSource = (cache: ReturnType<typeof makeJwksCache>): KeySource => {
+  // The lookup of each key set is made once, so the hot path allocates nothing for it.
+  const lookups = new WeakMap<KeySet, KeyLookup>()
+  const sets = new WeakMap<KeyLookup, KeySet>()
+  const lookupOf = (keys: KeySet): KeyLookup => {
+    let lookup = lookups.get(keys)
+    if (lookup === undefined) {
+      lookup = lookupIn(keys)
+      lookups.set(keys, lookup)
+      sets.set(lookup, keys)
+    }
+    return lookup
+  }
+  return {
+    ready: (now) => {
+      const keys = cache.ready(now)
+      return keys === undefined ? undefined : lookupOf(keys)
+    },
+    lookup: (now) => Effect.mapBoth(cache.get(now), { onFailure: failedToResolve, onSuccess: lookupOf }),
+    retry: (now, used) =>
+      Effect.mapBoth(cache.refetchForUnknownKid(now, sets.get(used)!), {
+        onFailure: failedToResolve,
+        onSuccess: (keys) => keys === undefined ? undefined : lookupOf(keys)
+      })
+  }
+}
+
+const layerPem = (
+  pem: string,
+  name: string,
+  options: TokenVerifierCheckOptions
+): Layer.Layer<TokenVerifier, ConfigError.ConfigError> =>
+  Layer.effect(
+    TokenVerifier,
+    Effect.flatMap(Effect.promise(() => importPem(pem)), (key) => {
+      if (typeof key === "string") {
+        return Effect.fail(ConfigError.InvalidData([name], `${name} is not a usable Clerk JWT public key: ${key}`))
+      }
+      const lookup: KeyLookup = () => key
+      const found = Effect.succeed(lookup)
+      return Effect.succeed(make(options, { ready: () => lookup, lookup: () => found, retry: () => Effect.succeed(undefined) }))
+    })
+  )
+
+// `raw` is not decoded: it is the verified payload itself, attached to the decoded claims.
+const { raw: _raw, ...claimFields } = SessionClaims.fields
+const decodeClaims = Schema.decodeUnknownEither(Schema.Struct(claimFields))
+
+/** jose's failures → Clerk's reasons. jose's messages never contain the token. */
+const fromJose = (error: unknown): ClerkTokenInvalid => {
+  const code = (error as { code?: unknown } | null)?.code
+  const message = error instanceof Error ? error.message : String(error)
+  switch (code) {
+    case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
+      return invalid("TokenInvalidSignature", "The token's signature does not verify with the instance's key")
+    case "ERR_JOSE_ALG_NOT_ALLOWED":
+      return invalid("TokenInvalidAlgorithm", `The token's alg is not one of ${RSA_ALGORITHMS.join(", ")}`)
+    case "ERR_JWT_EXPIRED":
+      return invalid("TokenExpired", "The token has expired (exp)")
+    case "ERR_JWT_CLAIM_VALIDATION_FAILED": {
+      const { claim, reason } = error as { claim?: string; reason?: string }
+      if (claim === "nbf" && reason === "check_failed") {
+        return invalid("TokenNotActiveYet", "The token is not active yet (nbf)")
+      }
+      if (claim === "aud") return invalid("TokenInvalid", `The token's aud does not match the audience (${message})`)
+      return invalid("TokenInvalid", `Invalid claims: ${message}`)
+    }
+    case "ERR_JWS_INVALID":
+    case "ERR_JWT_INVALID":
+    case "ERR_JOSE_NOT_SUPPORTED":
+      return invalid("TokenInvalid", `Malformed token: ${message}`)
+    default:
+      return invalid("TokenInvalid", `The token could not be verified: ${error instanceof Error ? error.name : "error"}`)
+  }
+}
+
+/** The parts of a token's protected header verification needs, already checked. */
+interface TokenHeader {
+  readonly _tag: "TokenHeader"
+  readonly alg: RsaAlgorithm
+  readonly kid: string | undefined
+}
+
+const parseHeader = (segment: string): TokenHeader | ClerkTokenInvalid => {
+  let header: Record<string, unknown>
+  try {
+    header = decodeProtectedHeader({ protected: segment }) as Record<string, unknown>
+  } catch {
+    return invalid("TokenInvalid", "Malformed token: the header is not base64url-encoded JSON")
+  }
+  const { alg, kid, typ } = header
+  if (!isRsaAlgorithm(alg)) {
+    return invalid(
+      "TokenInvalidAlgorithm",
+      `The token's alg ${typeof alg === "string" ? quote(alg) : "header"} is not one of ${RSA_ALGORITHMS.join(", ")}`
+    )
+  }
+  if (typ !== undefined && typ !== "JWT") return invalid("TokenInvalid", `The token's typ header is ${quote(typ)}, not "JWT"`)
+  if (kid !== undefined && typeof kid !== "string") return invalid("TokenInvalid", "The token's kid header is not a string")
+  return { _tag: "TokenHeader", alg, kid }
+}
+
+const HEADER_CACHE_SIZE = 64
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+const base64urlOnly = /^[A-Za-z0-9_-]+$/
+
+/**
+ * The header and payload are signed as they are written, so any change to them breaks the
+ * signature. The signature segment is not: base64 decoders skip whitespace and padding and
+ * ignore the unused bits of the last character, so one signature has many spellings. Only
+ * the canonical one is accepted, so a token verifies only exactly as it was issued.
+ */
+const isCanonicalSignature = (signature: string): boolean => {
+  if (!base64urlOnly.test(signature)) return false
+  const rest = signature.length % 4
+  if (rest === 0) return true
+  if (rest === 1) return false
+  const last = BASE64URL.indexOf(signature[signature.length - 1])
+  return (last & (rest === 2 ? 15 : 3)) === 0
+}
+
+const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerifier.Service => {
+  const skewMillis = Duration.toMillis(options.clockSkew ?? Duration.seconds(5))
+  const skewSeconds = skewMillis / 1000
+  const parties = options.authorizedParties !== undefined && options.authorizedParties.length > 0
+    ? new Set(options.authorizedParties)
+    : undefined
+  const issuer = options.issuer
+  const audience = options.audience === undefined
+    ? undefined
+    : typeof options.audience === "string"
+    ? options.audience
+    : [...options.audience]
+  const checkClaims = (payload: JWTPayload, now: number): Effect.Effect<SessionClaims, ClerkTokenInvalid> => {
+    if (typeof payload.iat === "number" && payload.iat > Math.floor(now / 1000) + skewSeconds) {
+      return Effect.fail(invalid("TokenIatInTheFuture", "The token's iat is in the future"))
+    }
+    const category = payload.cat
+    if (category !== undefined && category !== SESSION_CATEGORY) {
+      return Effect.fail(invalid(
+        "TokenInvalid",
+        category === TEMPLATE_CATEGORY
+          ? "A JWT template token is not a session token (cat)"
+          : category === MACHINE_CATEGORY
+          ? "A machine (M2M) token is not a session token (cat)"
+          : `The token's category ${quote(category)} is not a session token (cat)`
+      ))
+    }
+    if (typeof payload.sid !== "string") {
+      return Effect.fail(invalid(
+        "TokenInvalid",
+        "The token has no sid claim, so it is not a session token (JWT template tokens carry none)"
+      ))
+    }
+    if (parties !== undefined) {
+      if (typeof payload.azp !== "string") {
+        return Effect.fail(invalid(
+          "TokenInvalidAuthorizedParties",
+          "The token has no azp claim and authorizedParties is set"
+        ))
+      }
+      if (!parties.has(payload.azp)) {
+        return Effect.fail(invalid(
+          "TokenInvalidAuthorizedParties",
+          `The token's azp ${quote(payload.azp)} is not one of the authorizedParties`
+        ))
+      }
+    }
+    if (issuer !== undefined) {
+      const iss = payload.iss
+      if (typeof iss !== "string" || (typeof issuer === "string" ? iss !== issuer : !issuer(iss))) {
+        return Effect.fail(invalid(
+          "TokenInvalidIssuer",
+          iss === undefined ? "The token has no iss claim" : `The token's iss ${quote(iss)} is not the expected issuer`
+        ))
+      }
+    }
+    const decoded = decodeClaims(payload)
+    if (decoded._tag === "Left") {
+      const issues = describeParseError(decoded.left)
+      return Effect.fail(invalid("TokenInvalid", `The token's claims are not a Clerk session's: ${issues}`))
+    }
+    // The parser's output is a fresh object nobody else holds yet: attach the payload as is.
+    const claims = decoded.right as Mutable<SessionClaims>
+    claims.raw = payload
+    return Effect.succeed(claims)
+  }
+
+  // Every token of an instance carries the same header bytes, so parsed headers are kept by
+  // their encoded form; the map is bounded so random headers cannot grow it.
+  const headerCache = new Map<string, TokenHeader | ClerkTokenInvalid>()
+  const headerOf = (token: string): TokenHeader | ClerkTokenInvalid => {
+    const dot = token.indexOf(".")
+    if (dot === -1) return invalid("TokenInvalid", "Malformed token: not a JWT (header.payload.signature)")
+    const segment = token.slice(0, dot)
+    let header = headerCache.get(segment)
+    if (header === undefined) {
+      header = parseHeader(segment)
+      if (headerCache.size >= HEADER_CACHE_SIZE) headerCache.clear()
+      headerCache.set(segment, header)
+    }
+    return header
+  }
+
+  const required = ["exp"]
+  const allowOnly: Record<RsaAlgorithm, ReadonlyArray<string>> = { RS256: ["RS256"], RS384: ["RS384"], RS512: ["RS512"] }
+
+  // The signature and jose's claim checks with one known key. jose is told to accept only
+  // the key's algorithm, so the token's `alg` must equal it.
+  const verifyWithKey = (token: string, now: number, key: UsableKey): Effect.Effect<SessionClaims, ClerkTokenInvalid> => {
+    const verifyOptions: JWTVerifyOptions = {
+      algorithms: allowOnly[key.alg] as Array<string>,
+      currentDate: new Date(now),
+      clockTolerance: skewSeconds,
+      requiredClaims: required
+    }
+    if (audience !== undefined) verifyOptions.audience = audience
+    // One async step: jose's promise resumes the fiber straight with the checked claims.
+    return Effect.async<SessionClaims, ClerkTokenInvalid>((resume) => {
+      jwtVerify(token, key.key, verifyOptions).then(
+        (result) => {
+          let checked: Effect.Effect<SessionClaims, ClerkTokenInvalid>
+          try {
+            checked = checkClaims(result.payload, now)
+          } catch (defect) {
+            // Only a throwing `issuer` predicate gets here; never leave the fiber hanging.
+            checked = Effect.die(defect)
+          }
+          resume(checked)
+        },
+        (error) => resume(Effect.fail(fromJose(error)))
+      )
+    })
+  }
+
+  const withKey = (token: string, now: number, header: TokenHeader, found: UsableKey | ClerkTokenInvalid) => {
+    if (found._tag !== "Usable") return Effect.fail(found)
+    if (header.alg !== found.alg) {
+      return Effect.fail(invalid("TokenInvalidAlgorithm", `The token's alg ${header.alg} does not match its key's ${found.alg}`))
+    }
+    return verifyWithKey(token, now, found)
+  }
+
+  const kidMismatch = (kid: string) =>
+    invalid("JwkKidMismatch", `No key with the token's kid ${quote(kid)} in the instance's JWKS`)
+
+  const withLookup = (token: string, now: number, header: TokenHeader, lookup: KeyLookup) => {
+    const found = lookup(header.kid)
+    if (found._tag !== "UnknownKid") return withKey(token, now, header, found)
+    // An unknown kid: the keys may have rotated. Retry once with newer keys if allowed.
+    return Effect.flatMap(source.retry(now, lookup), (fresh) => {
+      const again = fresh === undefined ? found : fresh(header.kid)
+      return again._tag === "UnknownKid" ? Effect.fail(kidMismatch(again.kid)) : withKey(token, now, header, again)
+    })
+  }
+
+  const verifyAt = (token: unknown, now: number): Effect.Effect<SessionClaims, ClerkTokenInvalid> => {
+    if (typeof token !== "string") return Effect.fail(invalid("TokenInvalid", "The token is not a string"))
+    if (token.length === 0) return Effect.fail(invalid("TokenInvalid", "The token is empty"))
+    if (token.length > MAX_TOKEN_LENGTH) {
+      return Effect.fail(invalid("TokenInvalid", `The token is ${token.length} characters, over the ${MAX_TOKEN_LENGTH} limit`))
+    }
+    const header = headerOf(token)
+    if (header._tag !== "TokenHeader") return Effect.fail(header)
+    if (!isCanonicalSignature(token.slice(token.lastIndexOf(".") + 1))) {
+      return Effect.fail(invalid("TokenInvalidSignature", "The token's signature is not canonical base64url"))
+    }
+    const ready = source.ready(now)
+    return ready !== undefined
+      ? withLookup(token, now, header, ready)
+      : Effect.flatMap(source.lookup(now), (lookup) => withLookup(token, now, header, lookup))
+  }
+
+  // Time comes from the fiber's Clock (so TestClock drives it). A span costs about as much
+  // as the rest of a cached verification, so one is opened only as the child of a span the
+  // caller is already in (like OpenTelemetry's `requireParentSpan`): traced applications
+  // see it, untraced ones do not pay for it.
+  const run = (
+    token: string | Redacted.Redacted<string> | undefined,
+    missing: boolean,
+    span: string
+  ) =>
+    Effect.withFiberRuntime<SessionClaims, ClerkTokenInvalid | ClerkTokenMissing>((fiber) => {
+      const effect: Effect.Effect<SessionClaims, ClerkTokenInvalid | ClerkTokenMissing> = missing
+        ? Effect.fail(new ClerkTokenMissing())
+        : verifyAt(
+          Redacted.isRedacted(token) ? Redacted.value(token) : token,
+          Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
+        )
+      return fiber.currentSpan === undefined ? effect : Effect.withSpan(effect, span, { kind: "internal" })
+    })
+
+  const verify = (token: string | Redacted.Redacted<string>) =>
+    run(token, false, "TokenVerifier.verify") as Effect.Effect<SessionClaims, ClerkTokenInvalid>
+
+  const authenticateRequest = (request: Request) => {
+    const token = tokenFromRequest(request)
+    return run(token, token === undefined, "TokenVerifier.authenticateRequest")
+  }
+
+  return TokenVerifier.of({ verify, authenticateRequest })
+}
+
+const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i
+
+/** `Authorization: Bearer` first, then the `__session` cookie. */
+const tokenFromRequest = (request: Request): string | undefined => {
+  const authorization = request.headers.get("authorization")
+  if (authorization !== null) {
+    const match = bearer.exec(authorization)
+    if (match !== null) return match[1]
+  }
+  const cookie = request.headers.get("cookie")
+  if (cookie !== null) {
+    for (const part of cookie.split(";")) {
+      const eq = part.indexOf("=")
+      if (eq === -1 || part.slice(0, eq).trim() !== "__session") continue
+      let value = part.slice(eq + 1).trim()
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
+      if (value !== "") return value
+    }
+  }
+  return undefined
+}

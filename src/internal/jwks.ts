@@ -1,0 +1,233 @@
+/**
+ * Verification keys for TokenVerifier: the JWKS wire schema, importing JWKs and PEMs into
+ * `CryptoKey`s with jose (each key once), and the per-layer JWKS cache.
+ *
+ * Only imported by TokenVerifier.ts, so jose never reaches a bundle that uses only
+ * Sessions.
+ */
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as FiberId from "effect/FiberId"
+import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
+import { importJWK, importSPKI } from "jose"
+import type { ClerkError } from "../ClerkError.js"
+
+/** The JWS algorithms a Clerk session token may use. */
+export const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"] as const
+export type RsaAlgorithm = typeof RSA_ALGORITHMS[number]
+
+export const isRsaAlgorithm = (alg: unknown): alg is RsaAlgorithm => alg === "RS256" || alg === "RS384" || alg === "RS512"
+
+/** One entry of `GET /v1/jwks`; any key type decodes, only RSA signing keys are used. */
+const JwkWire = Schema.Struct({
+  kid: Schema.optional(Schema.String),
+  kty: Schema.String,
+  alg: Schema.optional(Schema.String),
+  use: Schema.optional(Schema.String),
+  n: Schema.optional(Schema.String),
+  e: Schema.optional(Schema.String)
+})
+
+/** The `GET /v1/jwks` body (`JWKS` in the spec). */
+export const JwksWire = Schema.Struct({ keys: Schema.Array(JwkWire) })
+export type JwksWire = typeof JwksWire.Type
+
+export const decodeJwks = Schema.decodeUnknownEither(JwksWire)
+
+/** A key a token can be verified with. The algorithm comes from the key, never the token. */
+export interface UsableKey {
+  readonly _tag: "Usable"
+  readonly kid: string | undefined
+  readonly alg: RsaAlgorithm
+  readonly key: CryptoKey
+  /** alg + modulus + exponent: the same key in a later JWKS reuses its CryptoKey. */
+  readonly fingerprint: string
+}
+
+/** A key present in the JWKS that no session token may use (wrong type, algorithm, size). */
+export interface UnusableKey {
+  readonly _tag: "Unusable"
+  readonly kid: string
+  readonly why: string
+}
+
+export interface KeySet {
+  /** Every key with a `kid`, usable or not. */
+  readonly byKid: ReadonlyMap<string, UsableKey | UnusableKey>
+  readonly usable: ReadonlyArray<UsableKey>
+}
+
+const MIN_RSA_BITS = 2048
+
+const modulusBits = (key: CryptoKey): number | undefined => (key.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength
+
+const importOne = async (
+  jwk: JwksWire["keys"][number],
+  previous: ReadonlyMap<string, CryptoKey>
+): Promise<UsableKey | UnusableKey | undefined> => {
+  const unusable = (why: string) => jwk.kid === undefined ? undefined : { _tag: "Unusable" as const, kid: jwk.kid, why }
+  if (jwk.use !== undefined && jwk.use !== "sig") return unusable(`its "use" is ${JSON.stringify(jwk.use)}, not "sig"`)
+  if (jwk.kty !== "RSA") return unusable(`it is a ${JSON.stringify(jwk.kty)} key; only RSA keys (RS256/384/512) are accepted`)
+  // Clerk always sends `alg`; an RSA key without one is taken as RS256, Clerk's only session algorithm.
+  const alg = jwk.alg ?? "RS256"
+  if (!isRsaAlgorithm(alg)) return unusable(`its alg is ${JSON.stringify(alg)}; only RS256, RS384 and RS512 are accepted`)
+  if (jwk.n === undefined || jwk.e === undefined) return unusable("it has no modulus or exponent")
+  const fingerprint = `${alg}.${jwk.n}.${jwk.e}`
+  let key = previous.get(fingerprint)
+  if (key === undefined) {
+    try {
+      key = await importJWK({ kty: "RSA", n: jwk.n, e: jwk.e }, alg) as CryptoKey
+    } catch (error) {
+      return unusable(`it could not be imported (${error instanceof Error ? error.message : String(error)})`)
+    }
+  }
+  const bits = modulusBits(key)
+  if (bits !== undefined && bits < MIN_RSA_BITS) return unusable(`its modulus is ${bits} bits, under ${MIN_RSA_BITS}`)
+  return { _tag: "Usable", kid: jwk.kid, alg, key, fingerprint }
+}
+
+/** Import every usable key of a JWKS, reusing the `CryptoKey`s of `previous` for unchanged keys. */
+export const importJwks = async (jwks: JwksWire, previous: KeySet | undefined): Promise<KeySet> => {
+  const reuse = new Map<string, CryptoKey>()
+  if (previous !== undefined) for (const key of previous.usable) reuse.set(key.fingerprint, key.key)
+  const entries = await Promise.all(jwks.keys.map((jwk) => importOne(jwk, reuse)))
+  const byKid = new Map<string, UsableKey | UnusableKey>()
+  const usable: Array<UsableKey> = []
+  for (const entry of entries) {
+    if (entry === undefined) continue
+    if (entry._tag === "Usable") usable.push(entry)
+    // The first key listed under a kid wins, as in a JWKS lookup.
+    if (entry.kid !== undefined && !byKid.has(entry.kid)) byKid.set(entry.kid, entry)
+  }
+  return { byKid, usable }
+}
+
+/**
+ * A PEM public key as Clerk's dashboard shows it ("JWKS Public Key"). Tolerates the `\n`
+ * escapes environment variables often carry, CRLF, surrounding quotes, and a bare base64
+ * body without the BEGIN/END lines.
+ */
+export const normalizePem = (pem: string): string => {
+  let text = pem.trim()
+  if (text.length >= 2 && (text[0] === "\"" || text[0] === "'") && text[text.length - 1] === text[0]) {
+    text = text.slice(1, -1).trim()
+  }
+  text = text.replace(/\\r/g, "").replace(/\\n/g, "\n").replace(/\r/g, "").trim()
+  if (!text.startsWith("-----BEGIN")) {
+    text = `-----BEGIN PUBLIC KEY-----\n${text.replace(/\s+/g, "")}\n-----END PUBLIC KEY-----`
+  }
+  return text
+}
+
+/** Import a PEM (SPKI) RSA public key as an RS256 verification key, or say why it is not one. */
+export const importPem = async (pem: string): Promise<UsableKey | string> => {
+  const text = normalizePem(pem)
+  if (!text.startsWith("-----BEGIN PUBLIC KEY-----")) {
+    return "expected a PEM public key (-----BEGIN PUBLIC KEY-----)"
+  }
+  let key: CryptoKey
+  try {
+    key = await importSPKI(text, "RS256")
+  } catch (error) {
+    return `not an RSA public key in PEM (SPKI) form: ${error instanceof Error ? error.message : String(error)}`
+  }
+  const bits = modulusBits(key)
+  if (bits !== undefined && bits < MIN_RSA_BITS) return `the RSA modulus is ${bits} bits, under ${MIN_RSA_BITS}`
+  return { _tag: "Usable", kid: undefined, alg: "RS256", key, fingerprint: "pem" }
+}
+
+export interface JwksCacheOptions {
+  readonly ttlMillis: number
+  readonly cooldownMillis: number
+}
+
+/**
+ * The JWKS of one ClerkClient, cached for one layer instance.
+ *
+ * - Fresh (younger than the TTL): served without any fetch.
+ * - Expired: the next caller refetches; concurrent callers share that one fetch. If it
+ *   fails, the stale keys keep serving, and no new attempt is made before the cooldown.
+ * - Nothing cached: every caller waits for the shared fetch and gets its error on failure.
+ * - `refetchForUnknownKid`: a refetch unless a fetch finished less than the cooldown ago,
+ *   so tokens with made-up `kid`s cost at most one fetch per cooldown.
+ */
+export interface JwksCache {
+  /** The cached keys when they can be used at `now` without any fetch (the hot path). */
+  readonly ready: (now: number) => KeySet | undefined
+  readonly get: (now: number) => Effect.Effect<KeySet, ClerkError>
+  /** The keys to retry with after `used` lacked a kid, or `undefined` when nothing newer is allowed. */
+  readonly refetchForUnknownKid: (now: number, used: KeySet) => Effect.Effect<KeySet | undefined, ClerkError>
+}
+
+export const makeJwksCache = (
+  fetch: Effect.Effect<JwksWire, ClerkError>,
+  options: JwksCacheOptions,
+  scope: Scope.Scope
+): JwksCache => {
+  let keys: KeySet | undefined
+  let fetchedAt = 0
+  let lastAttemptAt: number | undefined
+  let lastFailed = false
+  let inFlight: Deferred.Deferred<KeySet, ClerkError> | undefined
+
+  const fetchAndImport = Effect.flatMap(fetch, (jwks) => Effect.promise(() => importJwks(jwks, keys)))
+
+  // One fetch at a time, run in the layer's scope so that an interrupted caller does not
+  // cancel it for the others.
+  const refresh: Effect.Effect<KeySet, ClerkError> = Effect.suspend(() => {
+    if (inFlight !== undefined) return Deferred.await(inFlight)
+    const deferred = Deferred.unsafeMake<KeySet, ClerkError>(FiberId.none)
+    inFlight = deferred
+    const run = fetchAndImport.pipe(
+      Effect.exit,
+      Effect.flatMap((exit) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          lastAttemptAt = now
+          if (exit._tag === "Success") {
+            keys = exit.value
+            fetchedAt = now
+            lastFailed = false
+          } else {
+            lastFailed = true
+          }
+          return exit
+        })
+      ),
+      Effect.ensuring(Effect.sync(() => {
+        inFlight = undefined
+      })),
+      Effect.flatten,
+      Effect.intoDeferred(deferred)
+    )
+    return Effect.zipRight(Effect.forkIn(run, scope), Deferred.await(deferred))
+  })
+
+  const staleOnFailure = (error: ClerkError): Effect.Effect<KeySet, ClerkError> =>
+    keys === undefined ? Effect.fail(error) : Effect.succeed(keys)
+
+  const ready = (now: number): KeySet | undefined => {
+    if (keys === undefined) return undefined
+    if (now - fetchedAt < options.ttlMillis) return keys
+    // Expired, but the last refresh failed recently: keep serving, do not hammer the API.
+    if (lastFailed && lastAttemptAt !== undefined && now - lastAttemptAt < options.cooldownMillis) return keys
+    return undefined
+  }
+
+  const get = (now: number): Effect.Effect<KeySet, ClerkError> => {
+    const usable = ready(now)
+    return usable !== undefined ? Effect.succeed(usable) : Effect.catchAll(refresh, staleOnFailure)
+  }
+
+  const refetchForUnknownKid = (now: number, used: KeySet): Effect.Effect<KeySet | undefined, ClerkError> =>
+    Effect.suspend(() => {
+      if (inFlight !== undefined) return Deferred.await(inFlight)
+      // Someone else already fetched newer keys than the ones this token was tried with.
+      if (keys !== undefined && keys !== used) return Effect.succeed(keys)
+      if (lastAttemptAt !== undefined && now - lastAttemptAt < options.cooldownMillis) return Effect.succeed(undefined)
+      return refresh
+    })
+
+  return { ready, get, refetchForUnknownKid }
+}
