@@ -179,31 +179,33 @@ export interface DemoCommand {
 export const demoCommands = (url: string, secretKey: string = DEMO_SECRET_KEY): ReadonlyArray<DemoCommand> => {
   const api = `${url}/v1`
   const auth = `-H "Authorization: Bearer ${secretKey}"`
+  // -w adds the newline JSON bodies lack, so each answer ends its own line.
+  const curl = `curl -s -w "\\n"`
   return [
     {
       title: `List ${DEMO_USER_ID}'s sessions (newest first, {data,total_count} like the SDK asks for)`,
-      command: `curl -s ${auth} "${api}/sessions?user_id=${DEMO_USER_ID}&paginated=true"`
+      command: `${curl} ${auth} "${api}/sessions?user_id=${DEMO_USER_ID}&paginated=true"`
     },
     {
       title: `Get one session`,
-      command: `curl -s ${auth} ${api}/sessions/${DEMO_SESSION_ID}`
+      command: `${curl} ${auth} ${api}/sessions/${DEMO_SESSION_ID}`
     },
     {
       title: `Mint a token from the JWT template ${DEMO_TEMPLATE}`,
-      command: `curl -s -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`
+      command: `${curl} -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`
     },
     {
       title: `Verify a session token: mint one, POST it to …/verify (real Clerk now answers 410 here;` +
         ` this demo runs the emulator with the old 200 behaviour), and see the keys at /v1/jwks`,
       command: [
         `TOKEN=$(curl -s -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens | sed -E 's/.*"jwt":"([^"]+)".*/\\1/')`,
-        `curl -s -X POST ${auth} -H "Content-Type: application/json" -d "{\\"token\\":\\"$TOKEN\\"}" ${api}/sessions/${DEMO_SESSION_ID}/verify`,
-        `curl -s ${auth} ${api}/jwks`
+        `${curl} -X POST ${auth} -H "Content-Type: application/json" -d "{\\"token\\":\\"$TOKEN\\"}" ${api}/sessions/${DEMO_SESSION_ID}/verify`,
+        `${curl} ${auth} ${api}/jwks`
       ].join("\n")
     },
     {
       title: `Revoke a session (its status becomes "revoked")`,
-      command: `curl -s -X POST ${auth} ${api}/sessions/${DEMO_REVOKE_SESSION_ID}/revoke`
+      command: `${curl} -X POST ${auth} ${api}/sessions/${DEMO_REVOKE_SESSION_ID}/revoke`
     },
     {
       title: `A typed error: an unknown session is a 404 resource_not_found (ClerkNotFound in the SDK)`,

@@ -1,0 +1,306 @@
+/**
+ * The `effect-clerk-emulator` bin and the `npm start` demo as a user runs them: each bundled
+ * with esbuild into a temporary directory, spawned with node, talked to over HTTP (the
+ * demo's printed curl commands are run as printed), and stopped with a signal.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { build } from "esbuild"
+import { type ChildProcess, execFile, spawn } from "node:child_process"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:net"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { ClerkClient } from "../../src/ClerkClient.js"
+import { Sessions } from "../../src/Sessions.js"
+import { demoCommands, startDemoEmulator } from "../../src/bin/demo.js"
+import { payloadOf } from "./support.js"
+
+const root = new URL("../../", import.meta.url).pathname
+let dir: string
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "effect-clerk-bin-"))
+  await build({
+    entryPoints: { emulator: join(root, "src/bin/emulator.ts"), demo: join(root, "src/bin/demo.ts") },
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    outdir: dir,
+    outExtension: { ".js": ".mjs" },
+    logLevel: "error"
+  })
+}, 60_000)
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+interface Running {
+  readonly child: ChildProcess
+  readonly output: () => string
+  /** Resolves with the first stdout line matching `pattern` (rejects on exit or timeout). */
+  readonly waitFor: (pattern: RegExp) => Promise<RegExpExecArray>
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+const start = (script: string, args: ReadonlyArray<string> = [], env: Record<string, string> = {}): Running => {
+  const child = spawn(process.execPath, [join(dir, script), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+  let out = ""
+  const waiters: Array<() => void> = []
+  child.stdout!.on("data", (chunk) => {
+    out += chunk
+    waiters.forEach((w) => w())
+  })
+  child.stderr!.on("data", (chunk) => {
+    out += chunk
+    waiters.forEach((w) => w())
+  })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => {
+      resolve({ code, signal })
+      waiters.forEach((w) => w())
+    })
+  )
+  const waitFor = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}:\n${out}`)), 30_000)
+      const check = () => {
+        const match = pattern.exec(out)
+        if (match !== null) {
+          clearTimeout(timer)
+          resolve(match)
+        } else if (child.exitCode !== null) {
+          clearTimeout(timer)
+          reject(new Error(`exited ${child.exitCode} before ${pattern}:\n${out}`))
+        }
+      }
+      waiters.push(check)
+      check()
+    })
+  return { child, output: () => out, waitFor, exited }
+}
+
+const stop = async (running: Running, signal: NodeJS.Signals) => {
+  if (running.child.exitCode === null) running.child.kill(signal)
+  const timer = setTimeout(() => running.child.kill("SIGKILL"), 10_000)
+  const result = await running.exited
+  clearTimeout(timer)
+  return result
+}
+
+const get = (url: string, key: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } })
+
+/** A port nobody listens on any more (bound, then released). */
+const busyPort = () =>
+  new Promise<{ port: number; release: () => Promise<void> }>((resolve) => {
+    const server = createServer()
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      resolve({
+        port: typeof address === "object" && address !== null ? address.port : 0,
+        release: () => new Promise((done) => server.close(() => done()))
+      })
+    })
+  })
+
+const sh = (command: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile("bash", ["-c", command], { timeout: 30_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`${command}\n${stderr}`)) : resolve(stdout)
+    )
+  )
+
+describe("effect-clerk-emulator (the bin)", () => {
+  it("--port 0: listens, answers with the default key, refuses others, and exits 0 on SIGTERM", async () => {
+    const bin = start("emulator.mjs", ["--port", "0"])
+    try {
+      const [, url] = await bin.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /)
+      expect(bin.output()).toContain("development instance, secret key sk_test_emulator")
+      const jwks = await get(`${url}/v1/jwks`, "sk_test_emulator")
+      expect(jwks.status).toBe(200)
+      const body = await jwks.json()
+      expect(body.keys).toHaveLength(1)
+      expect(body.keys[0]).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", kid: expect.stringMatching(/^ins_/) })
+      const refused = await get(`${url}/v1/sessions`, "sk_test_other")
+      expect(refused.status).toBe(401)
+      expect((await refused.json()).errors[0].code).toBe("clerk_key_invalid")
+    } finally {
+      expect(await stop(bin, "SIGTERM")).toEqual({ code: 0, signal: null })
+    }
+  }, 60_000)
+
+  it("--seed FILE, --secret-key, --instance production, --verify legacy", async () => {
+    const seedFile = join(dir, "seed.json")
+    writeFileSync(
+      seedFile,
+      JSON.stringify({
+        users: [{ id: "user_seed", firstName: "Seed" }],
+        templates: [{ name: "seeded", claims: { hello: "{{user.first_name}}" } }],
+        sessions: [{ id: "sess_seed", userId: "user_seed", device: { browserName: "Safari", city: "Rome" } }]
+      })
+    )
+    const bin = start("emulator.mjs", [
+      "--port=0",
+      "--seed",
+      seedFile,
+      "--secret-key",
+      "sk_live_bin",
+      "--instance",
+      "production",
+      "--verify",
+      "legacy"
+    ])
+    try {
+      const [, url] = await bin.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /)
+      expect(bin.output()).toContain("production instance, secret key sk_live_bin")
+      const list = await (await get(`${url}/v1/sessions?user_id=user_seed`, "sk_live_bin")).json()
+      expect(list.map((s: any) => [s.id, s.latest_activity.city])).toEqual([["sess_seed", "Rome"]])
+      const token = await (await fetch(`${url}/v1/sessions/sess_seed/tokens/seeded`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk_live_bin" }
+      })).json()
+      expect(payloadOf(token.jwt)).toMatchObject({ hello: "Seed", sub: "user_seed" })
+      const sessionToken = await (await fetch(`${url}/v1/sessions/sess_seed/tokens`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk_live_bin" }
+      })).json()
+      const verified = await fetch(`${url}/v1/sessions/sess_seed/verify`, {
+        method: "POST",
+        headers: { "authorization": "Bearer sk_live_bin", "content-type": "application/json" },
+        body: JSON.stringify({ token: sessionToken.jwt })
+      })
+      expect(verified.status).toBe(200)
+      const created = await fetch(`${url}/v1/sessions`, {
+        method: "POST",
+        headers: { "authorization": "Bearer sk_live_bin", "content-type": "application/json" },
+        body: JSON.stringify({ user_id: "user_seed" })
+      })
+      expect(created.status).toBe(400)
+    } finally {
+      expect((await stop(bin, "SIGINT")).code).toBe(0)
+    }
+  }, 60_000)
+
+  it("--help exits 0; a bad flag exits 2 with the usage; a busy port exits 1 saying so", async () => {
+    const help = start("emulator.mjs", ["--help"])
+    expect((await help.exited).code).toBe(0)
+    expect(help.output()).toContain("Usage: effect-clerk-emulator [options]")
+    const bad = start("emulator.mjs", ["--port", "eighty"])
+    expect((await bad.exited).code).toBe(2)
+    expect(bad.output()).toContain("--port must be an integer in 0..65535, got eighty")
+    const unknown = start("emulator.mjs", ["--colour"])
+    expect((await unknown.exited).code).toBe(2)
+    expect(unknown.output()).toContain("unknown option --colour")
+    const taken = await busyPort()
+    try {
+      const busy = start("emulator.mjs", ["--port", String(taken.port)])
+      expect((await busy.exited).code).toBe(1)
+      expect(busy.output()).toContain(`port ${taken.port} is in use`)
+    } finally {
+      await taken.release()
+    }
+  }, 60_000)
+})
+
+describe("npm start (the demo)", () => {
+  it("starts, prints the URLs and curl commands, the commands work as printed, and Ctrl-C stops it", async () => {
+    const demo = start("demo.mjs", [], { EMULATOR_PORT: "0" })
+    let url = ""
+    try {
+      ;[, url] = await demo.waitFor(/Emulator {2}(http:\/\/127\.0\.0\.1:\d+)\/v1 {3}\(secret key sk_test_demo\)/)
+      await demo.waitFor(/Ctrl-C stops the demo\./)
+      const printed = demo.output()
+      expect(printed).toContain(`JWKS      ${url}/v1/jwks`)
+      // The printed commands are exactly demoCommands(url), each under its "# n. title" line.
+      const commands = demoCommands(url, "sk_test_demo")
+      expect(commands).toHaveLength(6)
+      commands.forEach((command, i) => expect(printed).toContain(`# ${i + 1}. ${command.title}\n${command.command}\n`))
+
+      // In the printed order (revoke comes after verify, the error last).
+      const outputs: Array<string> = []
+      for (const command of commands) outputs.push(await sh(command.command))
+      const [list, get1, template, verify, revoke, error] = outputs
+      const page = JSON.parse(list)
+      expect(page.total_count).toBe(6)
+      expect(page.data.map((s: any) => [s.id, s.status])).toEqual([
+        ["sess_demo_tablet", "pending"],
+        ["sess_demo_laptop", "active"],
+        ["sess_demo_phone", "active"],
+        ["sess_demo_work", "ended"],
+        ["sess_demo_stolen", "revoked"],
+        ["sess_demo_old", "expired"]
+      ])
+      expect(new Set(page.data.map((s: any) => s.latest_activity.browser_name)).size).toBeGreaterThanOrEqual(4)
+      expect(JSON.parse(get1)).toMatchObject({ id: "sess_demo_laptop", status: "active", last_active_organization_id: "org_demo" })
+      const claims = payloadOf(JSON.parse(template).jwt)
+      expect(claims).toMatchObject({
+        name: "Ada Lovelace",
+        email: "ada@example.com",
+        plan: "pro",
+        org: "analytical-engines",
+        role: "org:admin",
+        greeting: "Hello, Ada!",
+        sub: "user_demo"
+      })
+      expect(claims.exp - claims.iat).toBe(300)
+      const [verified, jwks] = verify.trim().split("\n").map((line) => JSON.parse(line))
+      expect(verified).toMatchObject({ object: "session", id: "sess_demo_laptop", status: "active" })
+      expect(jwks.keys).toHaveLength(1)
+      expect(JSON.parse(revoke)).toMatchObject({ id: "sess_demo_phone", status: "revoked" })
+      const [errorBody, httpLine] = error.trim().split("\n")
+      expect(JSON.parse(errorBody).errors[0]).toMatchObject({
+        code: "resource_not_found",
+        long_message: "No session was found with id sess_does_not_exist"
+      })
+      expect(httpLine).toBe("HTTP 404")
+
+      // The SDK sees the same thing, typed.
+      const sessions = await Effect.runPromise(
+        Effect.flatMap(Sessions, (s) => s.getSessionList({ userId: "user_demo", status: "revoked" })).pipe(
+          Effect.provide(
+            Sessions.layer.pipe(
+              Layer.provide(ClerkClient.layer({ secretKey: Redacted.make("sk_test_demo"), apiUrl: url })),
+              Layer.provide(FetchHttpClient.layer)
+            )
+          )
+        )
+      )
+      expect(sessions.data.map((s) => s.id)).toEqual(["sess_demo_phone", "sess_demo_stolen"])
+    } finally {
+      expect(await stop(demo, "SIGINT")).toEqual({ code: 0, signal: null })
+    }
+    expect(await fetch(`${url}/v1/jwks`).then(() => "answered", () => "refused")).toBe("refused")
+  }, 90_000)
+
+  it("a busy EMULATOR_PORT exits 1 and says which variable to set", async () => {
+    const taken = await busyPort()
+    try {
+      const demo = start("demo.mjs", [], { EMULATOR_PORT: String(taken.port) })
+      expect((await demo.exited).code).toBe(1)
+      expect(demo.output()).toContain(`Port ${taken.port} is in use; set EMULATOR_PORT to another port.`)
+    } finally {
+      await taken.release()
+    }
+  }, 60_000)
+
+  it("startDemoEmulator() returns {url, stop} with the seeded data, for launchers that add processes", async () => {
+    const demo = await startDemoEmulator({ port: 0 })
+    try {
+      expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      expect(demo.secretKey).toBe("sk_test_demo")
+      const statuses = (await Effect.runPromise(demo.emulator.listSessions)).map((s) => s.status).sort()
+      expect(statuses).toEqual(["active", "active", "ended", "expired", "pending", "revoked"])
+      const response = await get(`${demo.url}/v1/sessions/sess_demo_laptop`, "sk_test_demo")
+      expect((await response.json()).user_id).toBe("user_demo")
+    } finally {
+      await demo.stop()
+    }
+  })
+})
