@@ -2,10 +2,10 @@
  * Session decoders with a hand-written fast path. Schema's interpreter costs tens of
  * microseconds per session; a 500-session page would eat a Worker's CPU budget. The fast
  * path reads the shape Clerk actually sends and builds the very instances the Schema
- * decoder builds (`new Session(props, true)`, `DateTime.unsafeMake`, the same keys in the
- * same order). Anything it does not recognise (a wrong type, a missing field, an
- * impersonation `actor`, an out-of-range timestamp) goes to the Schema decoder, which then
- * decides, so results and errors are the Schema decoder's own.
+ * decoder builds (what `new Session(props, true)` and `DateTime.unsafeMake` build: same
+ * prototypes, same own properties in the same order). Anything it does not recognise (a wrong type, a missing field, an
+ * out-of-range timestamp) goes to the Schema decoder, which then decides, so results and
+ * errors are the Schema decoder's own.
  * test/Decode.test.ts proves the two agree.
  */
 import * as DateTime from "effect/DateTime"
@@ -16,6 +16,7 @@ import { Session, SessionActivity, SessionListWire, SessionTask } from "../Sessi
 
 const schemaSession = Schema.decodeUnknownEither(Session)
 const schemaSessionListWire = Schema.decodeUnknownEither(SessionListWire)
+const schemaActor = Schema.decodeUnknownEither(Session.fields.actor.from)
 
 /** Returned by a fast reader when the input is not the common shape. */
 export const NO: unique symbol = Symbol("NO")
@@ -23,10 +24,45 @@ export const NO: unique symbol = Symbol("NO")
 // ECMAScript's TimeClip range: beyond it `new Date(n)` is invalid and Schema fails.
 const MAX_EPOCH_MILLIS = 8.64e15
 
-const timestamp = (value: unknown): DateTime.Utc | typeof NO =>
-  typeof value === "number" && value >= -MAX_EPOCH_MILLIS && value <= MAX_EPOCH_MILLIS
-    ? DateTime.unsafeMake(value) as DateTime.Utc
-    : NO
+/**
+ * `DateTime.unsafeMake(millis)` for an integer in range, built the way effect 3.22 builds a
+ * `DateTime.Utc` (its prototype, `epochMillis`, then a non-enumerable `partsUtc` cache) but
+ * without the input sniffing and the `Date` round trip. If this effect builds them
+ * differently (checked once, below), `DateTime.unsafeMake` it is.
+ */
+const UtcProto: object = Object.getPrototypeOf(DateTime.unsafeMake(0))
+const makeUtc = (epochMillis: number): DateTime.Utc => {
+  const self = Object.create(UtcProto)
+  self.epochMillis = epochMillis
+  Object.defineProperty(self, "partsUtc", { value: undefined, enumerable: false, writable: true })
+  return self
+}
+const sameShape = (a: object, b: object): boolean => {
+  const keysA = Reflect.ownKeys(a)
+  const keysB = Reflect.ownKeys(b)
+  return Object.getPrototypeOf(a) === Object.getPrototypeOf(b) && keysA.length === keysB.length &&
+    keysA.every((key, i) =>
+      key === keysB[i] &&
+      JSON.stringify(Object.getOwnPropertyDescriptor(a, key)) === JSON.stringify(Object.getOwnPropertyDescriptor(b, key))
+    )
+}
+export const utcReplicaHolds = sameShape(makeUtc(1716883200000), DateTime.unsafeMake(1716883200000))
+
+const timestamp = (value: unknown): DateTime.Utc | typeof NO => {
+  if (typeof value !== "number" || !(value >= -MAX_EPOCH_MILLIS && value <= MAX_EPOCH_MILLIS)) return NO
+  // `new Date(n).getTime()` is `n` for an integer (and +0 for -0); fractions are Date's business.
+  return utcReplicaHolds && Number.isInteger(value)
+    ? makeUtc(value === 0 ? 0 : value)
+    : DateTime.unsafeMake(value) as DateTime.Utc
+}
+
+/**
+ * A Schema class instance exactly as `new C(props, true)` makes it (`Data.Class` assigns
+ * the props onto a fresh instance), without the copies and default-merging the constructor
+ * does on the way; the fast readers set the keys in the Schema's field order.
+ */
+const instance = <C extends abstract new(...args: any) => any>(Class: C): Record<string, unknown> =>
+  Object.create(Class.prototype)
 
 /** A plain object, as `JSON.parse` makes them; anything more exotic is left to Schema. */
 const isObject = (value: unknown): value is Record<string, unknown> => {
@@ -45,7 +81,9 @@ const absent = (wire: Record<string, unknown>, key: string, value: unknown): boo
 const activity = (wire: Record<string, unknown>): SessionActivity | typeof NO => {
   const { browser_name, browser_version, city, country, device_type, id, ip_address, is_mobile } = wire
   if (typeof id !== "string" || typeof is_mobile !== "boolean") return NO
-  const props: Record<string, unknown> = { id, isMobile: is_mobile }
+  const props = instance(SessionActivity)
+  props.id = id
+  props.isMobile = is_mobile
   // Keys in the Schema's field order; null and absent both decode to absent.
   if (!absent(wire, "device_type", device_type)) {
     if (typeof device_type !== "string") return NO
@@ -71,14 +109,16 @@ const activity = (wire: Record<string, unknown>): SessionActivity | typeof NO =>
     if (typeof country !== "string") return NO
     props.country = country
   }
-  return new SessionActivity(props as ConstructorParameters<typeof SessionActivity>[0], true)
+  return props as unknown as SessionActivity
 }
 
 const tasks = (wire: ReadonlyArray<unknown>): Array<SessionTask> | typeof NO => {
   const out: Array<SessionTask> = []
   for (const task of wire) {
     if (!isObject(task) || typeof task.key !== "string") return NO
-    out.push(new SessionTask({ key: task.key }, true))
+    const decoded = instance(SessionTask)
+    decoded.key = task.key
+    out.push(decoded as unknown as SessionTask)
   }
   return out
 }
@@ -88,9 +128,18 @@ export const fastSession = (wire: unknown): Session | typeof NO => {
   if (!isObject(wire)) return NO
   const { id, user_id, client_id, status, actor, last_active_organization_id, latest_activity } = wire
   if (typeof id !== "string" || typeof user_id !== "string" || typeof client_id !== "string") return NO
-  // An impersonation actor is a free-form record: rare, so Schema copies it.
-  if (typeof status !== "string" || !absent(wire, "actor", actor)) return NO
-  const props: Record<string, unknown> = { id, userId: user_id, clientId: client_id, status }
+  if (typeof status !== "string") return NO
+  const props = instance(Session)
+  props.id = id
+  props.userId = user_id
+  props.clientId = client_id
+  props.status = status
+  if (!absent(wire, "actor", actor)) {
+    // The impersonation actor is a free-form record: Schema copies it, as it would.
+    const decoded = schemaActor(actor)
+    if (decoded._tag === "Left") return NO
+    props.actor = decoded.right
+  }
   if (!absent(wire, "last_active_organization_id", last_active_organization_id)) {
     if (typeof last_active_organization_id !== "string") return NO
     props.lastActiveOrganizationId = last_active_organization_id
@@ -122,15 +171,25 @@ export const fastSession = (wire: unknown): Session | typeof NO => {
     if (decoded === NO) return NO
     props.tasks = decoded
   }
-  return new Session(props as ConstructorParameters<typeof Session>[0], true)
+  return props as unknown as Session
 }
 
+/**
+ * Every element of a page. One the fast path does not take is decoded alone by Schema
+ * (`Schema.Array(Session)` decodes each element independently, so that is the same value);
+ * if one fails, the whole page goes to Schema for its exact error.
+ */
 const sessions = (wire: ReadonlyArray<unknown>): Array<Session> | typeof NO => {
   const out: Array<Session> = new Array(wire.length)
   for (let i = 0; i < wire.length; i++) {
     const decoded = fastSession(wire[i])
-    if (decoded === NO) return NO
-    out[i] = decoded
+    if (decoded !== NO) {
+      out[i] = decoded
+      continue
+    }
+    const slow = schemaSession(wire[i])
+    if (slow._tag === "Left") return NO
+    out[i] = slow.right
   }
   return out
 }
