@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Deferred from "effect/Deferred"
@@ -16,6 +17,7 @@ import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as fc from "fast-check"
 import { CompactSign, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose"
@@ -1017,6 +1019,19 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
       ])
       expect(serverA.mock.recorded.map((r) => r.headers.authorization)).toEqual(["Bearer sk_test_instance_a"])
       expect(serverB.mock.recorded.map((r) => r.headers.authorization)).toEqual(["Bearer sk_test_instance_b"])
+    })
+  })
+
+  it.effect("a verifier used after its layer was released ends (interrupted) instead of hanging", () => {
+    const server = jwksServer([main.jwk])
+    return Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const scope = yield* Scope.make()
+      const context = yield* Layer.buildWithScope(jwksLayer(server), scope)
+      yield* Scope.close(scope, Exit.void)
+      const verifier = Context.get(context, TokenVerifier)
+      const exit = yield* Effect.exit(verifier.verify(yield* promise(() => sign(claims()))))
+      expect(Exit.isInterrupted(exit)).toBe(true)
     })
   })
 

@@ -175,7 +175,9 @@ export const makeJwksCache = (
   const fetchAndImport = Effect.flatMap(fetch, (jwks) => Effect.promise(() => importJwks(jwks, keys)))
 
   // One fetch at a time, run in the layer's scope so that an interrupted caller does not
-  // cancel it for the others.
+  // cancel it for the others. The waiters are released by an observer of the fetch fiber,
+  // so they are released however it ends, even interrupted before it started (a closed
+  // scope).
   const refresh: Effect.Effect<KeySet, ClerkError> = Effect.suspend(() => {
     if (inFlight !== undefined) return Deferred.await(inFlight)
     const deferred = Deferred.unsafeMake<KeySet, ClerkError>(FiberId.none)
@@ -195,13 +197,15 @@ export const makeJwksCache = (
           return exit
         })
       ),
-      Effect.ensuring(Effect.sync(() => {
-        inFlight = undefined
-      })),
-      Effect.flatten,
-      Effect.intoDeferred(deferred)
+      Effect.flatten
     )
-    return Effect.zipRight(Effect.forkIn(run, scope), Deferred.await(deferred))
+    return Effect.flatMap(Effect.forkIn(run, scope), (fiber) => {
+      fiber.addObserver((exit) => {
+        if (inFlight === deferred) inFlight = undefined
+        Deferred.unsafeDone(deferred, exit)
+      })
+      return Deferred.await(deferred)
+    })
   })
 
   const staleOnFailure = (error: ClerkError): Effect.Effect<KeySet, ClerkError> =>
