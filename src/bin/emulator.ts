@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs"
 import * as Effect from "effect/Effect"
 import { ClerkEmulator, DEFAULT_EMULATOR_SECRET_KEY, type EmulatorSeed } from "../testing/index.js"
 import { serve } from "../testing/node/index.js"
-import { demoSeed } from "./demo.js"
+import { demoSeed } from "./demoData.js"
 
 const USAGE = `Usage: effect-clerk-emulator [options]
 
@@ -139,7 +139,10 @@ let stopping = false
 const shutdown = () => {
   if (stopping) return
   stopping = true
-  server.stop().then(() => process.exit(0), () => process.exit(1))
+  server.stop().then(() => {
+    console.log("effect-clerk-emulator: stopped")
+    process.exit(0)
+  }, () => process.exit(1))
 }
 process.on("SIGINT", shutdown)
 process.on("SIGTERM", shutdown)

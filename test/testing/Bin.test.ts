@@ -20,6 +20,8 @@ import { demoCommands, startDemoEmulator } from "../../src/bin/demo.js"
 import { payloadOf } from "./support.js"
 
 const root = new URL("../../", import.meta.url).pathname
+/** The bin and the demo are Node programs: run them with Node even when this suite runs on Deno or Bun. */
+const nodeBinary = (globalThis as any).Deno !== undefined || process.versions.bun !== undefined ? "node" : process.execPath
 let dir: string
 
 beforeAll(async () => {
@@ -47,7 +49,7 @@ interface Running {
 }
 
 const start = (script: string, args: ReadonlyArray<string> = [], env: Record<string, string> = {}): Running => {
-  const child = spawn(process.execPath, [join(dir, script), ...args], {
+  const child = spawn(nodeBinary, [join(dir, script), ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"]
@@ -87,12 +89,19 @@ const start = (script: string, args: ReadonlyArray<string> = [], env: Record<str
   return { child, output: () => out, waitFor, exited }
 }
 
-const stop = async (running: Running, signal: NodeJS.Signals) => {
+/**
+ * Send `signal`, wait for the exit, and return whether it shut down cleanly: printed
+ * `stoppedLine` and exited 0. (Deno's child_process reports any child it signalled as killed
+ * by that signal even when the child exited 0, so there the printed line is the proof.)
+ */
+const stop = async (running: Running, signal: NodeJS.Signals, stoppedLine: string) => {
   if (running.child.exitCode === null) running.child.kill(signal)
   const timer = setTimeout(() => running.child.kill("SIGKILL"), 10_000)
   const result = await running.exited
   clearTimeout(timer)
-  return result
+  const printed = running.output().trim().split("\n").at(-1) === stoppedLine
+  const exitedZero = (globalThis as any).Deno !== undefined ? result.signal === signal : result.code === 0
+  return { clean: printed && exitedZero, result, output: running.output() }
 }
 
 const get = (url: string, key: string) => fetch(url, { headers: { authorization: `Bearer ${key}` } })
@@ -123,6 +132,9 @@ describe("effect-clerk-emulator (the bin)", () => {
     try {
       const [, url] = await bin.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /)
       expect(bin.output()).toContain("development instance, secret key sk_test_emulator")
+      // Only the emulator: the demo's entry point is not bundled into the bin.
+      expect(bin.output()).not.toContain("effect-clerk demo")
+      expect((await (await get(`${url}/v1/sessions`, "sk_test_emulator")).json())).toEqual([])
       const jwks = await get(`${url}/v1/jwks`, "sk_test_emulator")
       expect(jwks.status).toBe(200)
       const body = await jwks.json()
@@ -132,7 +144,7 @@ describe("effect-clerk-emulator (the bin)", () => {
       expect(refused.status).toBe(401)
       expect((await refused.json()).errors[0].code).toBe("clerk_key_invalid")
     } finally {
-      expect(await stop(bin, "SIGTERM")).toEqual({ code: 0, signal: null })
+      expect(await stop(bin, "SIGTERM", "effect-clerk-emulator: stopped")).toMatchObject({ clean: true })
     }
   }, 60_000)
 
@@ -184,7 +196,23 @@ describe("effect-clerk-emulator (the bin)", () => {
       })
       expect(created.status).toBe(400)
     } finally {
-      expect((await stop(bin, "SIGINT")).code).toBe(0)
+      expect(await stop(bin, "SIGINT", "effect-clerk-emulator: stopped")).toMatchObject({ clean: true })
+    }
+  }, 60_000)
+
+  it("--demo seeds the demo data", async () => {
+    const bin = start("emulator.mjs", ["--port", "0", "--demo"])
+    try {
+      const [, url] = await bin.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /)
+      const page = await (await get(`${url}/v1/sessions?user_id=user_demo&paginated=true`, "sk_test_emulator")).json()
+      expect(page.total_count).toBe(6)
+      const token = await fetch(`${url}/v1/sessions/sess_demo_laptop/tokens/demo_template`, {
+        method: "POST",
+        headers: { authorization: "Bearer sk_test_emulator" }
+      })
+      expect(payloadOf((await token.json()).jwt).name).toBe("Ada Lovelace")
+    } finally {
+      expect(await stop(bin, "SIGTERM", "effect-clerk-emulator: stopped")).toMatchObject({ clean: true })
     }
   }, 60_000)
 
@@ -274,7 +302,7 @@ describe("npm start (the demo)", () => {
       )
       expect(sessions.data.map((s) => s.id)).toEqual(["sess_demo_phone", "sess_demo_stolen"])
     } finally {
-      expect(await stop(demo, "SIGINT")).toEqual({ code: 0, signal: null })
+      expect(await stop(demo, "SIGINT", "Demo stopped.")).toMatchObject({ clean: true })
     }
     expect(await fetch(`${url}/v1/jwks`).then(() => "answered", () => "refused")).toBe("refused")
   }, 90_000)

@@ -120,9 +120,22 @@ describe("serveEmulator on other runtimes", () => {
     await exerciseServedEmulator(`${root}node_modules/.bin/bun`, ["run"], /^bun 1\./)
   }, 90_000)
 
-  it("on Node it refuses and points at effect-clerk/testing/node", async () => {
+  it("in this very runtime: serves on Deno and Bun, and on Node refuses, pointing at effect-clerk/testing/node", async () => {
     const emulator = await ClerkEmulator.start()
-    await expect(serveEmulator(emulator)).rejects.toThrow(/effect-clerk\/testing\/node/)
+    const g = globalThis as { Deno?: unknown; Bun?: unknown }
+    if (g.Deno === undefined && g.Bun === undefined) {
+      await expect(serveEmulator(emulator)).rejects.toThrow(/effect-clerk\/testing\/node/)
+      return
+    }
+    const server = await serveEmulator(emulator)
+    try {
+      const response = await fetch(`${server.url}/v1/jwks`, { headers: { authorization: "Bearer sk_test_emulator" } })
+      expect(response.status).toBe(200)
+      expect((await response.json()).keys[0].kid).toBe(emulator.instanceId)
+    } finally {
+      await server.stop()
+    }
+    expect(await fetch(`${server.url}/v1/jwks`).then(() => "answered", () => "refused")).toBe("refused")
   })
 })
 
