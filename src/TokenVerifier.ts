@@ -17,6 +17,8 @@
  *   machine tokens (`cl_B7d4PD333AAA`) are not sessions. A token without `cat` (minted
  *   before Clerk added it) is accepted if it has a `sid`; a template token without `cat`
  *   has no `sid` and fails `TokenInvalid` for that reason.
+ * - A `pending` session (`sts: "pending"`, tasks left) verifies; check `claims.sts` where
+ *   only active sessions may pass.
  *
  * The signature is always checked before any claim; the first failing check decides the
  * `reason`. Tokens longer than 16 KB are refused before any parsing. A token never appears

@@ -21,6 +21,7 @@ import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as fc from "fast-check"
 import { CompactSign, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose"
+import { readFileSync } from "node:fs"
 import { inspect } from "node:util"
 import { afterEach, vi } from "vitest"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
@@ -1314,4 +1315,38 @@ describe("TokenVerifier: mutated tokens never verify", () => {
         )
         expect([...reasons]).toEqual(expect.arrayContaining(["TokenInvalid", "TokenInvalidSignature"]))
       })))
+})
+
+// ---------------------------------------------------------------------------------------
+// jose stays out of a Sessions-only program
+// ---------------------------------------------------------------------------------------
+
+describe("TokenVerifier: bundle boundary", () => {
+  /** Every module `entry` imports (values and types), transitively, within src/. */
+  const importGraph = (entry: string) => {
+    const seen = new Map<string, ReadonlyArray<string>>()
+    const visit = (file: string) => {
+      if (seen.has(file)) return
+      const source = readFileSync(new URL(`../src/${file}`, import.meta.url), "utf8")
+      const specifiers = [...source.matchAll(/(?:import|export)[^"']*?from\s+["']([^"']+)["']/g)].map((m) => m[1])
+      seen.set(file, specifiers)
+      for (const specifier of specifiers) {
+        if (!specifier.startsWith(".")) continue
+        const resolved = new URL(specifier.replace(/\.js$/, ".ts"), new URL(`file:///src/${file}`)).pathname.slice(5)
+        visit(resolved)
+      }
+    }
+    visit(entry)
+    return seen
+  }
+
+  it("nothing Sessions.ts imports pulls in jose; TokenVerifier does", () => {
+    const sessions = importGraph("Sessions.ts")
+    expect([...sessions.keys()]).toContain("ClerkClient.ts")
+    for (const [file, specifiers] of sessions) expect([file, specifiers.filter((s) => s === "jose")]).toEqual([file, []])
+    const verifier = importGraph("TokenVerifier.ts")
+    expect(verifier.get("internal/jwks.ts")).toContain("jose")
+    expect(verifier.get("TokenVerifier.ts")).toContain("jose")
+    expect([...verifier.keys()]).not.toContain("Sessions.ts")
+  })
 })
