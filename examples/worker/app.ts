@@ -10,9 +10,18 @@ import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { type ClerkError, type Session, Sessions, type SessionStatusFilter } from "effect-clerk"
+import {
+  type ClerkError,
+  type ClerkTokenInvalid,
+  type ClerkTokenMissing,
+  type Session,
+  Sessions,
+  type SessionStatusFilter,
+  TokenVerifier
+} from "effect-clerk"
 
 /** The JSON shape of a session in this API's answers: camelCase, ISO-8601 timestamps. */
 export const sessionJson = (session: Session) => ({
@@ -78,28 +87,50 @@ const stringQuery = (name: string) =>
   })
 
 /**
- * Who may act on what. The routes ask it before touching a user's sessions. `Access.open`
- * lets every caller through; a token-checking implementation (TokenVerifier's
- * `authenticateRequest`) makes a user see and revoke only their own sessions.
+ * Who a request acts for. The routes let a caller see and act on their own sessions only.
+ * `Access.sessionToken` requires a valid Clerk session token (`Authorization: Bearer` or the
+ * `__session` cookie), verified locally by `TokenVerifier`; `Access.open` lets every caller
+ * through (for a Worker behind your own authentication).
  */
 export class Access extends Context.Tag("example/Access")<Access, {
-  /** Fails unless the caller may list `userId`'s sessions. */
-  readonly checkUser: (userId: string) => Effect.Effect<void, AccessDenied, HttpServerRequest.HttpServerRequest>
-  /** Fails unless the caller may see or act on this session. */
-  readonly checkSession: (session: Session) => Effect.Effect<void, AccessDenied, HttpServerRequest.HttpServerRequest>
-  /** Whether `checkSession` needs the session fetched first (a revoke or mint then costs one more GET). */
-  readonly needsSession: boolean
+  /** The caller's user id (`sub`), or `undefined` when the routes are open. */
+  readonly caller: Effect.Effect<
+    string | undefined,
+    ClerkTokenMissing | ClerkTokenInvalid,
+    HttpServerRequest.HttpServerRequest
+  >
 }>() {
   /** No checks: anyone who can reach the Worker may act on any session. */
-  static readonly open = Access.of({ checkUser: () => Effect.void, checkSession: () => Effect.void, needsSession: false })
+  static readonly open = Access.of({ caller: Effect.succeed(undefined) })
+
+  /** A verified session token is required; its `sub` is the caller. */
+  static readonly sessionToken: Layer.Layer<Access, never, TokenVerifier> = Layer.effect(
+    Access,
+    Effect.map(TokenVerifier, (verifier) =>
+      Access.of({
+        caller: Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+          Effect.map(verifier.authenticateRequest(webRequest(request)), (claims) => claims.sub))
+      }))
+  )
 }
 
-/** The caller has no valid session token (401) or may not act on that user's sessions (403). */
+/** The web Request behind a server request (the Worker's own), for `authenticateRequest`. */
+const webRequest = (request: HttpServerRequest.HttpServerRequest): Request =>
+  request.source instanceof Request ? request.source : new Request("http://worker.invalid/", { headers: request.headers })
+
+/** The caller may not act on another user's sessions. */
 export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
-  status: Schema.Literal(401, 403),
-  code: Schema.String,
   message: Schema.String
 }) {}
+
+/** The caller, who must be `userId` unless the routes are open. */
+const callerMayActFor = (userId: string, what: string) =>
+  Effect.flatMap(Access, (access) => access.caller).pipe(
+    Effect.filterOrFail(
+      (caller) => caller === undefined || caller === userId,
+      () => new AccessDenied({ message: what })
+    )
+  )
 
 /** GET /users/:userId/sessions?status=&limit=&offset= */
 const listUserSessions = Effect.gen(function*() {
@@ -108,18 +139,18 @@ const listUserSessions = Effect.gen(function*() {
   const status = (yield* stringQuery("status")) as SessionStatusFilter | undefined
   const limit = yield* intQuery("limit")
   const offset = yield* intQuery("offset")
-  yield* Effect.flatMap(Access, (access) => access.checkUser(userId))
+  yield* callerMayActFor(userId, "You may only list your own sessions")
   const page = yield* Effect.flatMap(Sessions, (s) => s.getSessionList({ userId, status, limit, offset }))
   return HttpServerResponse.unsafeJson({ data: page.data.map(sessionJson), totalCount: page.totalCount })
 })
 
-/** The session named by `:id`, after checking the caller may touch it (fetched only when that needs it). */
-const sessionParam = Effect.gen(function*() {
+/** The session named by `:id`, once the caller is known to own it (fetched only to check that). */
+const ownedSessionId = Effect.gen(function*() {
   const id = yield* pathParam("id")
-  const access = yield* Access
-  if (access.needsSession) {
+  const caller = yield* Effect.flatMap(Access, (access) => access.caller)
+  if (caller !== undefined) {
     const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
-    yield* access.checkSession(session)
+    if (session.userId !== caller) return yield* new AccessDenied({ message: "This session belongs to another user" })
   }
   return id
 })
@@ -127,22 +158,25 @@ const sessionParam = Effect.gen(function*() {
 /** GET /sessions/:id */
 const getSession = Effect.gen(function*() {
   const id = yield* pathParam("id")
+  const caller = yield* Effect.flatMap(Access, (access) => access.caller)
   const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
-  yield* Effect.flatMap(Access, (access) => access.checkSession(session))
+  if (caller !== undefined && session.userId !== caller) {
+    return yield* new AccessDenied({ message: "This session belongs to another user" })
+  }
   return HttpServerResponse.unsafeJson(sessionJson(session))
 })
 
 /** POST /sessions/:id/revoke */
 const revokeSession = Effect.gen(function*() {
-  const id = yield* sessionParam
+  const id = yield* ownedSessionId
   const session = yield* Effect.flatMap(Sessions, (s) => s.revokeSession(id))
   return HttpServerResponse.unsafeJson(sessionJson(session))
 })
 
 /** POST /sessions/:id/tokens/:template: a JWT minted from the named template. */
 const mintTemplateToken = Effect.gen(function*() {
-  const id = yield* sessionParam
   const template = yield* pathParam("template")
+  const id = yield* ownedSessionId
   const token = yield* Effect.flatMap(Sessions, (s) => s.createSessionTokenFromTemplate(id, template))
   // The caller asked for this token: handing it over is the point of the route.
   return HttpServerResponse.unsafeJson({ object: "token", jwt: Redacted.value(token.jwt) })
@@ -232,8 +266,13 @@ export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpSe
       return problem(504, "clerk_timeout", error.message)
     case "ClerkTransportError":
       return problem(502, "clerk_unreachable", error.message)
-    case "ClerkServerError":
     case "ClerkUnexpectedStatus":
+      // An endpoint that declares no 401 (GET /jwks) still answers 401 to a wrong key.
+      if (error.status === 401 || error.status === 403) {
+        return problem(502, "misconfigured_secret_key", "misconfigured secret key: Clerk rejected CLERK_SECRET_KEY")
+      }
+      return problem(502, "clerk_error", error.message)
+    case "ClerkServerError":
       return problem(502, "clerk_error", error.message)
     case "ClerkDecodeError":
       return problem(502, "clerk_bad_response", error.message)
@@ -247,7 +286,22 @@ export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpSe
 export const app = routed.pipe(
   Effect.catchTags({
     RouteNotFound: (e) => Effect.succeed(routeNotFound(e.request.method, new URL(e.request.url, "http://x").pathname)),
-    AccessDenied: (e) => Effect.succeed(problem(e.status, e.code, e.message)),
+    AccessDenied: (e) => Effect.succeed(problem(403, "forbidden", e.message)),
+    ClerkTokenMissing: () =>
+      Effect.succeed(
+        problem(401, "unauthenticated", "A session token is required: Authorization: Bearer <token> or the __session cookie", {
+          "www-authenticate": "Bearer"
+        })
+      ),
+    // The keys could not be fetched: Clerk's failure (or our key's), not the caller's.
+    ClerkTokenInvalid: (e) =>
+      Effect.succeed(
+        e.reason === "JwkFailedToResolve" && e.cause !== undefined
+          ? clerkErrorResponse(e.cause)
+          : e.reason === "JwkFailedToResolve"
+          ? problem(502, "clerk_bad_response", e.message)
+          : problem(401, "invalid_token", `${e.reason}: ${e.message}`, { "www-authenticate": "Bearer error=\"invalid_token\"" })
+      ),
     BadRequest: (e) => Effect.succeed(problem(400, e.code, e.message))
   }),
   Effect.catchIf(isClerkError, (e) => Effect.succeed(clerkErrorResponse(e))),

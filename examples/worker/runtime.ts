@@ -14,7 +14,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
-import { ClerkClient, Sessions } from "effect-clerk"
+import { ClerkClient, Sessions, TokenVerifier } from "effect-clerk"
 import { Access, app } from "./app.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
@@ -27,6 +27,10 @@ export interface Env {
   readonly CLERK_API_VERSION?: string
   /** Per-attempt timeout of Clerk calls, e.g. "3 seconds" (default 5 s). */
   readonly CLERK_TIMEOUT?: string
+  /** The instance's PEM public key: session tokens then verify with no network at all. */
+  readonly CLERK_JWT_KEY?: string
+  /** Comma-separated origins a token's `azp` must be one of. */
+  readonly CLERK_AUTHORIZED_PARTIES?: string
   readonly [binding: string]: unknown
 }
 
@@ -51,9 +55,22 @@ const clerkClient = Layer.unwrapEffect(
   )
 )
 
+/**
+ * Session tokens verified locally: with CLERK_JWT_KEY (a PEM) no network at all, otherwise
+ * with Clerk's JWKS fetched through the same `ClerkClient` and cached for the isolate.
+ * CLERK_AUTHORIZED_PARTIES (comma-separated origins), when set, must contain the token's `azp`.
+ */
+const tokenVerifier = Layer.unwrapEffect(
+  Effect.map(
+    Config.string("CLERK_AUTHORIZED_PARTIES").pipe(Config.withDefault("")),
+    (parties) =>
+      TokenVerifier.layerConfig({ authorizedParties: parties.split(",").map((p) => p.trim()).filter((p) => p !== "") })
+  )
+)
+
 /** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, Layer.succeed(Access, Access.open)).pipe(
+  Layer.mergeAll(Sessions.layer, Access.sessionToken.pipe(Layer.provide(tokenVerifier))).pipe(
     Layer.provide(clerkClient),
     Layer.provide(FetchHttpClient.layer),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))

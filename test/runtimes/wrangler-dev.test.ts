@@ -112,8 +112,11 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true })
 })
 
-const call = async (method: string, path: string) => {
-  const res = await fetch(`${base}${path}`, { method })
+/** Call the Worker as user_wrangler, with a fresh session token for one of their sessions. */
+const call = async (method: string, path: string, token: string | null = "mint") => {
+  const jwt = token === "mint" ? await Effect.runPromise(emulator.mintToken(sessionIds[0])) : token
+  const headers: Record<string, string> = jwt === null ? {} : { authorization: `Bearer ${jwt}` }
+  const res = await fetch(`${base}${path}`, { method, headers })
   return { status: res.status, headers: res.headers, body: await res.json() as any }
 }
 
@@ -154,6 +157,15 @@ describe("wrangler dev, no compatibility flags", () => {
     expect((await Effect.runPromise(emulator.getSession(sessionIds[2])))?.status).toBe("revoked")
   })
 
+  it("requires a session token, verified by jose on workerd without Node compatibility", async () => {
+    const anonymous = await call("GET", "/users/user_wrangler/sessions", null)
+    expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "unauthenticated"])
+    const forged = await call("GET", "/users/user_wrangler/sessions", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
+    expect([forged.status, forged.body.error.code]).toEqual([401, "invalid_token"])
+    const other = await call("GET", "/users/user_someone_else/sessions")
+    expect([other.status, other.body.error.code]).toEqual([403, "forbidden"])
+  })
+
   it("maps Clerk failures and bad input to HTTP answers", async () => {
     const missing = await call("GET", "/sessions/sess_nope")
     expect([missing.status, missing.body.error.code]).toEqual([404, "resource_not_found"])
@@ -168,13 +180,16 @@ describe("wrangler dev, no compatibility flags", () => {
     expect([blank.status, blank.body.error.message]).toEqual([400, "id is required"])
   })
 
-  it("sent Clerk one authenticated request per call, and the secret never showed in wrangler's output", async () => {
+  it("sent Clerk one authenticated request per call (and the JWKS once), and the secret never showed in wrangler's output", async () => {
     const log = await Effect.runPromise(emulator.requests)
     expect(log.every((r) => r.authorization === "valid")).toBe(true)
     expect(log.map((r) => r.route)).toEqual([
+      "getJwks",
       "getSessionList",
       "getSession",
+      "getSession",
       "createSessionTokenFromTemplate",
+      "getSession",
       "revokeSession",
       "getSession",
       "getSession"

@@ -40,3 +40,11 @@ export const claimsOf = (jwt: string): Record<string, unknown> => {
   const part = jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")
   return JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)))
 }
+
+/** The emulator's signing key as PEM (what CLERK_JWT_KEY holds). */
+export const publicKeyPem = async (): Promise<string> => ((await (await fetch(`${clerkUrl}/__test/pem`)).json()) as any).pem
+
+/** `Authorization: Bearer` with a fresh session token for `sessionId`. */
+export const bearer = async (sessionId: string): Promise<Record<string, string>> => ({
+  authorization: `Bearer ${await mintToken(sessionId)}`
+})

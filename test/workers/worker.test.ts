@@ -1,30 +1,52 @@
 /**
  * The example Worker inside workerd (`SELF` is `wrangler.toml`'s main module), against the
- * Clerk emulator served from Node: every route, every Clerk failure's HTTP answer, input
- * that must be a 400, and one runtime per isolate.
+ * Clerk emulator served from Node: every route with a session token, who may see and revoke
+ * what, every Clerk failure's HTTP answer, input that must be a 400, and one runtime (and
+ * one JWKS fetch) per isolate.
  */
 import { SELF } from "cloudflare:test"
 import { beforeEach, describe, expect, it } from "vitest"
 import { handlerFor, runtimesBuilt } from "../../examples/worker/runtime.js"
-import { claimsOf, clerkUrl, injectFault, requests, reset, seedUser } from "./support.js"
+import {
+  bearer,
+  claimsOf,
+  clerkSecretKey,
+  clerkUrl,
+  injectFault,
+  mintToken,
+  publicKeyPem,
+  requests,
+  reset,
+  seedUser
+} from "./support.js"
 
 const call = (path: string, init?: RequestInit) => SELF.fetch(`https://worker.test${path}`, init)
-const post = (path: string) => call(path, { method: "POST" })
-const json = async (res: Response) => ({ status: res.status, body: await res.json() as any })
+const get = (path: string, headers: Record<string, string> = {}) => call(path, { headers })
+const post = (path: string, headers: Record<string, string> = {}) => call(path, { method: "POST", headers })
+const json = async (res: Response) => ({ status: res.status, headers: res.headers, body: await res.json() as any })
 
-/** No answer from this API may leak a stack trace or an internal detail. */
+/** What reached Clerk besides the JWKS (fetched once per isolate, whenever a token is first checked). */
+const clerkCalls = async () => (await requests()).filter((r) => r.route !== "getJwks")
+
+/** No answer from this API may leak a stack trace, a secret or a token. */
 const expectCleanError = (body: any) => {
   expect(Object.keys(body)).toEqual(["error"])
   expect(typeof body.error.code).toBe("string")
-  expect(body.error.message).not.toMatch(/\n\s+at |\.ts:\d+|sk_test_/)
+  expect(body.error.message).not.toMatch(/\n\s+at |\.ts:\d+|sk_test_|eyJ/)
 }
+
+/** Another isolate's worth of Worker: a fresh runtime for a configuration no other test uses. */
+let configs = 0
+const freshHandler = (env: Record<string, string>) =>
+  handlerFor({ CLERK_SECRET_KEY: clerkSecretKey, CLERK_API_URL: clerkUrl, CLERK_TIMEOUT: `${4000 + ++configs} millis`, ...env })
+const request = (path: string, init: RequestInit = {}) => new Request(`https://worker.test${path}`, init)
 
 beforeEach(() => reset())
 
-describe("routes", () => {
+describe("routes, with the caller's session token", () => {
   it("GET /users/:userId/sessions lists the user's sessions, newest first, with ISO timestamps", async () => {
     const { userId, sessionIds } = await seedUser(3, ["active", "ended", "active"])
-    const { status, body } = await json(await call(`/users/${userId}/sessions`))
+    const { status, body } = await json(await get(`/users/${userId}/sessions`, await bearer(sessionIds[2])))
     expect(status).toBe(200)
     expect(body.totalCount).toBe(3)
     expect(body.data.map((s: any) => s.id)).toEqual([...sessionIds].reverse())
@@ -36,53 +58,131 @@ describe("routes", () => {
 
   it("passes status, limit and offset through to Clerk", async () => {
     const { userId, sessionIds } = await seedUser(4, ["active", "revoked", "active", "active"])
-    const active = await json(await call(`/users/${userId}/sessions?status=active&limit=2&offset=1`))
+    const active = await json(await get(`/users/${userId}/sessions?status=active&limit=2&offset=1`, await bearer(sessionIds[3])))
     expect(active.status).toBe(200)
     expect(active.body.totalCount).toBe(3)
     expect(active.body.data.map((s: any) => s.id)).toEqual([sessionIds[2], sessionIds[0]])
-    const sent = (await requests()).filter((r) => r.route === "getSessionList")
-    expect(sent).toHaveLength(1)
+    expect((await clerkCalls()).map((r) => r.route)).toEqual(["getSessionList"])
   })
 
   it("GET /sessions/:id returns the session", async () => {
     const { userId, sessionIds } = await seedUser(1)
-    const { status, body } = await json(await call(`/sessions/${sessionIds[0]}`))
+    const { status, body } = await json(await get(`/sessions/${sessionIds[0]}`, await bearer(sessionIds[0])))
     expect(status).toBe(200)
     expect(body).toMatchObject({ id: sessionIds[0], userId, status: "active" })
     expect(Date.parse(body.expireAt)).toBeGreaterThan(Date.now())
   })
 
-  it("POST /sessions/:id/revoke revokes it, and Clerk's state shows it", async () => {
-    const { sessionIds } = await seedUser(1)
-    const revoked = await json(await post(`/sessions/${sessionIds[0]}/revoke`))
+  it("POST /sessions/:id/revoke revokes one of the caller's sessions", async () => {
+    const { sessionIds } = await seedUser(2)
+    const auth = await bearer(sessionIds[1])
+    const revoked = await json(await post(`/sessions/${sessionIds[0]}/revoke`, auth))
     expect(revoked.status).toBe(200)
     expect(revoked.body).toMatchObject({ id: sessionIds[0], status: "revoked" })
-    const after = await json(await call(`/sessions/${sessionIds[0]}`))
-    expect(after.body.status).toBe("revoked")
+    expect((await json(await get(`/sessions/${sessionIds[0]}`, auth))).body.status).toBe("revoked")
   })
 
   it("POST /sessions/:id/tokens/:template mints a JWT from the template for that session", async () => {
     const { userId, sessionIds } = await seedUser(1)
-    const { status, body } = await json(await post(`/sessions/${sessionIds[0]}/tokens/demo_template`))
+    const { status, body } = await json(await post(`/sessions/${sessionIds[0]}/tokens/demo_template`, await bearer(sessionIds[0])))
     expect(status).toBe(200)
     expect(body.object).toBe("token")
-    expect(body.jwt.split(".")).toHaveLength(3)
     expect(claimsOf(body.jwt)).toMatchObject({ sub: userId, app: "effect-clerk-example" })
   })
 
-  it("sends Clerk the configured secret key on every call", async () => {
+  it("accepts the token from the __session cookie too", async () => {
+    const { userId, sessionIds } = await seedUser(1)
+    const cookie = `theme=dark; __session=${await mintToken(sessionIds[0])}`
+    const { status, body } = await json(await get(`/users/${userId}/sessions`, { cookie }))
+    expect(status).toBe(200)
+    expect(body.totalCount).toBe(1)
+  })
+
+  it("sends Clerk the configured secret key", async () => {
     const { sessionIds } = await seedUser(1)
-    await call(`/sessions/${sessionIds[0]}`)
-    const log = await requests()
-    expect(log.map((r) => [r.method, r.path, r.authorization])).toEqual([
+    await get(`/sessions/${sessionIds[0]}`, await bearer(sessionIds[0]))
+    expect((await clerkCalls()).map((r) => [r.method, r.path, r.authorization])).toEqual([
       ["GET", `/v1/sessions/${sessionIds[0]}`, "valid"]
     ])
   })
 })
 
+describe("a user sees and revokes only their own sessions", () => {
+  it("no token is a 401 asking for one, before anything reaches Clerk", async () => {
+    const { userId, sessionIds } = await seedUser(1)
+    for (const res of [await get(`/users/${userId}/sessions`), await post(`/sessions/${sessionIds[0]}/revoke`)]) {
+      const { status, headers, body } = await json(res)
+      expect(status).toBe(401)
+      expect(headers.get("www-authenticate")).toBe("Bearer")
+      expect(body.error.code).toBe("unauthenticated")
+      expectCleanError(body)
+    }
+    expect(await requests()).toEqual([])
+  })
+
+  it("a forged, malformed or template token is a 401 naming Clerk's reason", async () => {
+    const { userId, sessionIds } = await seedUser(1)
+    const real = await mintToken(sessionIds[0])
+    const [header, payload] = real.split(".")
+    const forged = `${header}.${btoa(JSON.stringify({ ...claimsOf(real), sub: "user_someone_else" })).replace(/=+$/, "")}.${real.split(".")[2]}`
+    const template = await mintToken(sessionIds[0], "demo_template")
+    const cases: ReadonlyArray<[string, RegExp]> = [
+      [forged, /^TokenInvalidSignature: /],
+      ["not.a.jwt", /^TokenInvalid: /],
+      [`${header}.${payload}`, /^TokenInvalid: /],
+      [template, /^TokenInvalid: /]
+    ]
+    for (const [token, reason] of cases) {
+      const { status, headers, body } = await json(await get(`/users/${userId}/sessions`, { authorization: `Bearer ${token}` }))
+      expect(status).toBe(401)
+      expect(headers.get("www-authenticate")).toBe(`Bearer error="invalid_token"`)
+      expect(body.error.code).toBe("invalid_token")
+      expect(body.error.message).toMatch(reason)
+      expectCleanError(body)
+    }
+    expect(await clerkCalls()).toEqual([])
+  })
+
+  it("another user's sessions are a 403: not listed, not shown, not revoked, no token minted", async () => {
+    const alice = await seedUser(1)
+    const bob = await seedUser(1)
+    const asAlice = await bearer(alice.sessionIds[0])
+    const answers = [
+      await json(await get(`/users/${bob.userId}/sessions`, asAlice)),
+      await json(await get(`/sessions/${bob.sessionIds[0]}`, asAlice)),
+      await json(await post(`/sessions/${bob.sessionIds[0]}/revoke`, asAlice)),
+      await json(await post(`/sessions/${bob.sessionIds[0]}/tokens/demo_template`, asAlice))
+    ]
+    expect(answers.map((a) => [a.status, a.body.error.code])).toEqual([
+      [403, "forbidden"],
+      [403, "forbidden"],
+      [403, "forbidden"],
+      [403, "forbidden"]
+    ])
+    expect(answers[0].body.error.message).toBe("You may only list your own sessions")
+    expect(answers[2].body.error.message).toBe("This session belongs to another user")
+    // Bob's session is untouched: only reads reached Clerk.
+    expect((await clerkCalls()).map((r) => r.route)).toEqual(["getSession", "getSession", "getSession"])
+    expect((await json(await get(`/sessions/${bob.sessionIds[0]}`, await bearer(bob.sessionIds[0])))).body.status).toBe("active")
+  })
+
+  it("CLERK_AUTHORIZED_PARTIES: a token whose azp is not listed is refused", async () => {
+    const { userId, sessionIds } = await seedUser(1)
+    const path = `/users/${userId}/sessions`
+    const strict = freshHandler({ CLERK_AUTHORIZED_PARTIES: "https://app.example.com" })
+    const refused = await json(await strict(request(path, { headers: await bearer(sessionIds[0]) })))
+    expect(refused.status).toBe(401)
+    expect(refused.body.error.message).toMatch(/^TokenInvalidAuthorizedParties: /)
+    // The emulator's tokens carry azp http://localhost:3000.
+    const allowing = freshHandler({ CLERK_AUTHORIZED_PARTIES: "https://app.example.com, http://localhost:3000" })
+    expect((await allowing(request(path, { headers: await bearer(sessionIds[0]) }))).status).toBe(200)
+  })
+})
+
 describe("Clerk failures as HTTP answers", () => {
   it("an unknown session is a 404 carrying Clerk's code", async () => {
-    const { status, body } = await json(await call("/sessions/sess_doesnotexist"))
+    const { sessionIds } = await seedUser(1)
+    const { status, body } = await json(await get("/sessions/sess_doesnotexist", await bearer(sessionIds[0])))
     expect(status).toBe(404)
     expect(body.error.code).toBe("resource_not_found")
     expectCleanError(body)
@@ -90,48 +190,65 @@ describe("Clerk failures as HTTP answers", () => {
 
   it("an unknown JWT template is a 404 carrying Clerk's code", async () => {
     const { sessionIds } = await seedUser(1)
-    const { status, body } = await json(await post(`/sessions/${sessionIds[0]}/tokens/no_such_template`))
+    const { status, body } = await json(await post(`/sessions/${sessionIds[0]}/tokens/no_such_template`, await bearer(sessionIds[0])))
     expect(status).toBe(404)
     expect(body.error.code).toBe("resource_not_found")
   })
 
   it("a 429 with a long Retry-After is a 503 that passes Retry-After on, without waiting", async () => {
     const { sessionIds } = await seedUser(1)
+    const auth = await bearer(sessionIds[0])
     await injectFault({ fault: "rateLimited", retryAfter: 120, route: "getSession" })
     const started = Date.now()
-    const res = await call(`/sessions/${sessionIds[0]}`)
+    const res = await get(`/sessions/${sessionIds[0]}`, auth)
     expect(Date.now() - started).toBeLessThan(2_000)
     expect(res.status).toBe(503)
     expect(res.headers.get("retry-after")).toBe("120")
-    const body = await res.json() as any
-    expect(body.error.code).toBe("rate_limited")
-    expect((await requests()).filter((r) => r.route === "getSession")).toHaveLength(1)
+    expect(((await res.json()) as any).error.code).toBe("rate_limited")
+    expect((await clerkCalls()).map((r) => r.status)).toEqual([429])
   })
 
   it("a 429 with a short Retry-After is waited out and retried", async () => {
     const { sessionIds } = await seedUser(1)
+    const auth = await bearer(sessionIds[0])
     await injectFault({ fault: "rateLimited", retryAfter: 1, route: "getSession" })
     const started = Date.now()
-    const res = await json(await call(`/sessions/${sessionIds[0]}`))
+    const res = await json(await get(`/sessions/${sessionIds[0]}`, auth))
     expect(res.status).toBe(200)
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000)
-    expect((await requests()).map((r) => r.status)).toEqual([429, 200])
+    expect((await clerkCalls()).map((r) => r.status)).toEqual([429, 200])
   })
 
-  it("Clerk refusing the secret key is a 502 'misconfigured secret key'", async () => {
-    const handler = handlerFor({ CLERK_SECRET_KEY: "sk_test_not_the_right_one", CLERK_API_URL: clerkUrl })
-    const { status, body } = await json(await handler(new Request("https://worker.test/sessions/sess_any")))
+  it("Clerk refusing the secret key is a 502 'misconfigured secret key' (here already at the JWKS fetch)", async () => {
+    const { sessionIds } = await seedUser(1)
+    const handler = freshHandler({ CLERK_SECRET_KEY: "sk_test_not_the_right_one" })
+    const { status, body } = await json(await handler(request(`/sessions/${sessionIds[0]}`, { headers: await bearer(sessionIds[0]) })))
     expect(status).toBe(502)
     expect(body.error.code).toBe("misconfigured_secret_key")
     expect(body.error.message).toContain("misconfigured secret key")
     expectCleanError(body)
-    expect((await requests()).map((r) => r.authorization)).toEqual(["invalid"])
+    expect((await requests()).map((r) => [r.route, r.authorization])).toEqual([["getJwks", "invalid"]])
+  })
+
+  it("with CLERK_JWT_KEY tokens verify with no JWKS fetch, and a refused key is still a 502", async () => {
+    const { sessionIds } = await seedUser(1)
+    const pem = await publicKeyPem()
+    const auth = await bearer(sessionIds[0])
+    const good = freshHandler({ CLERK_JWT_KEY: pem })
+    expect((await good(request(`/sessions/${sessionIds[0]}`, { headers: auth }))).status).toBe(200)
+    const wrongKey = freshHandler({ CLERK_JWT_KEY: pem, CLERK_SECRET_KEY: "sk_test_not_the_right_one" })
+    const { status, body } = await json(await wrongKey(request(`/sessions/${sessionIds[0]}`, { headers: auth })))
+    expect([status, body.error.code]).toEqual([502, "misconfigured_secret_key"])
+    expect((await requests()).map((r) => [r.route, r.authorization])).toEqual([
+      ["getSession", "valid"],
+      ["getSession", "invalid"]
+    ])
   })
 
   it("a missing CLERK_SECRET_KEY is a 500 naming the variable, on every request", async () => {
     const handler = handlerFor({ CLERK_API_URL: clerkUrl })
     for (let i = 0; i < 2; i++) {
-      const { status, body } = await json(await handler(new Request("https://worker.test/sessions/sess_any")))
+      const { status, body } = await json(await handler(request("/sessions/sess_any")))
       expect(status).toBe(500)
       expect(body.error.code).toBe("worker_misconfigured")
       expect(body.error.message).toContain("CLERK_SECRET_KEY")
@@ -141,20 +258,21 @@ describe("Clerk failures as HTTP answers", () => {
   })
 
   it("Clerk too slow is a 504", async () => {
-    const handler = handlerFor({ CLERK_SECRET_KEY: "sk_test_workerd_suite", CLERK_API_URL: clerkUrl, CLERK_TIMEOUT: "150 millis" })
     const { sessionIds } = await seedUser(1)
+    const handler = handlerFor({ CLERK_SECRET_KEY: clerkSecretKey, CLERK_API_URL: clerkUrl, CLERK_TIMEOUT: "150 millis" })
     await injectFault({ fault: "hang", route: "getSession", times: 10 })
-    const { status, body } = await json(await handler(new Request(`https://worker.test/sessions/${sessionIds[0]}`)))
+    const { status, body } = await json(await handler(request(`/sessions/${sessionIds[0]}`, { headers: await bearer(sessionIds[0]) })))
     expect(status).toBe(504)
     expect(body.error.code).toBe("clerk_timeout")
     expectCleanError(body)
     // The first try and the Worker's two retries.
-    expect((await requests()).filter((r) => r.route === "getSession")).toHaveLength(3)
+    expect((await clerkCalls()).map((r) => r.route)).toEqual(["getSession", "getSession", "getSession"])
   })
 
   it("Clerk unreachable is a 502", async () => {
-    const handler = handlerFor({ CLERK_SECRET_KEY: "sk_test_workerd_suite", CLERK_API_URL: "http://127.0.0.1:9" })
-    const { status, body } = await json(await handler(new Request("https://worker.test/sessions/sess_any")))
+    const { sessionIds } = await seedUser(1)
+    const handler = freshHandler({ CLERK_API_URL: "http://127.0.0.1:9" })
+    const { status, body } = await json(await handler(request(`/sessions/${sessionIds[0]}`, { headers: await bearer(sessionIds[0]) })))
     expect(status).toBe(502)
     expect(body.error.code).toBe("clerk_unreachable")
     expectCleanError(body)
@@ -162,71 +280,74 @@ describe("Clerk failures as HTTP answers", () => {
 
   it("a Clerk 500 is a 502, and an HTML error page from a proxy too", async () => {
     const { sessionIds } = await seedUser(1)
+    const auth = await bearer(sessionIds[0])
     await injectFault({ fault: "status", status: 500, route: "getSession" })
-    const first = await json(await call(`/sessions/${sessionIds[0]}`))
-    expect(first.status).toBe(502)
-    expect(first.body.error.code).toBe("clerk_error")
+    const first = await json(await get(`/sessions/${sessionIds[0]}`, auth))
+    expect([first.status, first.body.error.code]).toEqual([502, "clerk_error"])
     await injectFault({ fault: "html", status: 502, route: "getSession", times: 3 })
-    const second = await json(await call(`/sessions/${sessionIds[0]}`))
-    expect(second.status).toBe(502)
-    expect(second.body.error.code).toBe("clerk_error")
+    const second = await json(await get(`/sessions/${sessionIds[0]}`, auth))
+    expect([second.status, second.body.error.code]).toEqual([502, "clerk_error"])
   })
 
   it("a body that is not what Clerk documents is a 502", async () => {
     const { sessionIds } = await seedUser(1)
+    const auth = await bearer(sessionIds[0])
     await injectFault({ fault: "wrongShape", route: "getSession" })
-    const { status, body } = await json(await call(`/sessions/${sessionIds[0]}`))
-    expect(status).toBe(502)
-    expect(body.error.code).toBe("clerk_bad_response")
+    const { status, body } = await json(await get(`/sessions/${sessionIds[0]}`, auth))
+    expect([status, body.error.code]).toEqual([502, "clerk_bad_response"])
     expectCleanError(body)
   })
 })
 
 describe("bad requests are 400s with a clear message, never a 500", () => {
+  // {user} is the caller's own user id.
   const cases: ReadonlyArray<[string, string, string, RegExp]> = [
     ["GET", "/sessions/%20sess_1", "invalid_input", /sessionId must not have leading or trailing whitespace/],
     ["GET", `/sessions/${"s".repeat(513)}`, "invalid_input", /sessionId must be at most 512 characters/],
+    ["GET", "/sessions/a%00b", "invalid_input", /sessionId must not contain control characters/],
+    ["POST", "/sessions/a%00b/revoke", "invalid_input", /sessionId must not contain control characters/],
     ["GET", "/sessions/%ED%A0%80", "invalid_parameter", /^id is not valid percent-encoded UTF-8$/],
     ["GET", "/sessions/%ZZ", "invalid_parameter", /^id is not valid percent-encoded UTF-8$/],
     ["POST", "/sessions/sess_1/tokens/%E0%A4%A", "invalid_parameter", /^template is not valid percent-encoded UTF-8$/],
-    ["GET", "/sessions/a%00b", "invalid_input", /sessionId must not contain control characters/],
-    ["POST", "/sessions/sess_1/revoke%0A", "route_not_found", /No route/],
     ["GET", "/users//sessions", "missing_parameter", /^userId is required$/],
     ["POST", "/sessions//revoke", "missing_parameter", /^id is required$/],
     ["POST", "/sessions/sess_1/tokens/", "missing_parameter", /^template is required$/],
     ["POST", "/sessions/sess_1/tokens", "missing_parameter", /^template is required$/],
-    ["GET", "/users/user_1/sessions?limit=abc", "invalid_query", /^limit must be an integer$/],
-    ["GET", "/users/user_1/sessions?limit=1&limit=2", "invalid_query", /^limit must be given once$/],
-    ["GET", "/users/user_1/sessions?limit=0", "invalid_input", /limit must be in 1\.\.500, got 0/],
-    ["GET", "/users/user_1/sessions?limit=501", "invalid_input", /limit must be in 1\.\.500, got 501/],
-    ["GET", "/users/user_1/sessions?offset=-1", "invalid_input", /offset must be in 0\.\./],
-    ["GET", "/users/user_1/sessions?status=sleeping", "invalid_input", /status must be one of abandoned, active/]
+    ["GET", "/users/{user}/sessions?limit=abc", "invalid_query", /^limit must be an integer$/],
+    ["GET", "/users/{user}/sessions?limit=1&limit=2", "invalid_query", /^limit must be given once$/],
+    ["GET", "/users/{user}/sessions?limit=0", "invalid_input", /limit must be in 1\.\.500, got 0/],
+    ["GET", "/users/{user}/sessions?limit=501", "invalid_input", /limit must be in 1\.\.500, got 501/],
+    ["GET", "/users/{user}/sessions?offset=-1", "invalid_input", /offset must be in 0\.\./],
+    ["GET", "/users/{user}/sessions?status=sleeping", "invalid_input", /status must be one of abandoned, active/],
+    ["POST", "/sessions/sess_1/revoke%0A", "route_not_found", /^No route for POST \/sessions\/sess_1\/revoke%0A$/]
   ]
-  for (const [method, path, code, message] of cases) {
-    it(`${method} ${path.length > 60 ? `${path.slice(0, 20)}... (${path.length} chars)` : path} -> ${code}`, async () => {
-      const { status, body } = await json(await call(path, { method }))
+  for (const [method, template, code, message] of cases) {
+    const shown = template.length > 60 ? `${template.slice(0, 20)}... (${template.length} chars)` : template
+    it(`${method} ${shown} -> ${code}`, async () => {
+      const { userId, sessionIds } = await seedUser(1)
+      const path = template.replace("{user}", userId)
+      const { status, body } = await json(await call(path, { method, headers: await bearer(sessionIds[0]) }))
       expect(status).toBe(code === "route_not_found" ? 404 : 400)
       expect(body.error.code).toBe(code)
       expect(body.error.message).toMatch(message)
       expectCleanError(body)
       // Nothing malformed ever reaches Clerk.
-      expect(await requests()).toEqual([])
+      expect(await clerkCalls()).toEqual([])
     })
   }
 
   it("a path that resolves elsewhere (/sessions/.., /sessions/%2E%2E) is the 404 of where it lands", async () => {
     for (const path of ["/sessions/..", "/sessions/%2E%2E"]) {
-      const { status, body } = await json(await call(path))
+      const { status, body } = await json(await get(path))
       expect(status).toBe(404)
       expect(body.error.message).toBe("No route for GET /")
     }
   })
 
   it("an unknown path is a 404 and a wrong method a 405 with Allow", async () => {
-    const unknown = await json(await call("/nope"))
-    expect(unknown.status).toBe(404)
-    expect(unknown.body.error.code).toBe("route_not_found")
-    const wrong = await call("/sessions/sess_1/revoke")
+    const unknown = await json(await get("/nope"))
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, "route_not_found"])
+    const wrong = await get("/sessions/sess_1/revoke")
     expect(wrong.status).toBe(405)
     expect(wrong.headers.get("allow")).toBe("POST")
   })
@@ -235,30 +356,33 @@ describe("bad requests are 400s with a clear message, never a 500", () => {
 describe("one runtime per isolate", () => {
   it("serves many requests from the runtime built for the first", async () => {
     const { userId, sessionIds } = await seedUser(2)
-    await call(`/sessions/${sessionIds[0]}`)
+    const auth = await bearer(sessionIds[0])
+    await get(`/sessions/${sessionIds[0]}`, auth)
     const before = runtimesBuilt
     const answers = await Promise.all([
-      call(`/users/${userId}/sessions`),
-      call(`/sessions/${sessionIds[0]}`),
-      call(`/sessions/${sessionIds[1]}`),
-      post(`/sessions/${sessionIds[1]}/revoke`),
-      call("/sessions/sess_missing")
+      get(`/users/${userId}/sessions`, auth),
+      get(`/sessions/${sessionIds[0]}`, auth),
+      get(`/sessions/${sessionIds[1]}`, auth),
+      post(`/sessions/${sessionIds[1]}/revoke`, auth),
+      get("/sessions/sess_missing", auth)
     ])
     expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 404])
     expect(runtimesBuilt).toBe(before)
   })
 
-  it("builds one runtime per configuration, whatever env object each request brings", async () => {
-    const env = () => ({ CLERK_API_URL: clerkUrl, CLERK_SECRET_KEY: "sk_test_workerd_suite", CLERK_TIMEOUT: "4 seconds" })
+  it("builds one runtime per configuration, whatever env object each request brings, and fetches the JWKS once", async () => {
+    const { sessionIds } = await seedUser(1)
+    const env = () => ({ CLERK_API_URL: clerkUrl, CLERK_SECRET_KEY: clerkSecretKey, CLERK_TIMEOUT: "3999 millis" })
     const before = runtimesBuilt
     expect(handlerFor(env())).toBe(handlerFor(env()))
-    const { sessionIds } = await seedUser(1)
-    for (let i = 0; i < 3; i++) {
-      expect((await handlerFor(env())(new Request(`https://worker.test/sessions/${sessionIds[0]}`))).status).toBe(200)
+    for (let i = 0; i < 4; i++) {
+      const auth = await bearer(sessionIds[0])
+      expect((await handlerFor(env())(request(`/sessions/${sessionIds[0]}`, { headers: auth }))).status).toBe(200)
     }
     expect(runtimesBuilt).toBe(before + 1)
+    expect((await requests()).map((r) => r.route)).toEqual(["getJwks", "getSession", "getSession", "getSession", "getSession"])
     // Another configuration is another runtime.
-    handlerFor({ ...env(), CLERK_TIMEOUT: "3 seconds" })
+    handlerFor({ ...env(), CLERK_TIMEOUT: "3998 millis" })
     expect(runtimesBuilt).toBe(before + 2)
   })
 })
