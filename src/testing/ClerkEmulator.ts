@@ -10,6 +10,24 @@
  * requests run in your fiber (so `TestClock` drives expiry, token times and `Fault.delay`);
  * the web `handler` runs on the runtime the emulator was made in.
  *
+ * Where Clerk's spec is silent the emulator decides as follows (see clerk/NOTES.md):
+ * - Auth comes first on every route: no header → 401 `authentication_invalid`, not
+ *   `Bearer …` → 401 `authorization_header_format_invalid`, another key → 401
+ *   `clerk_key_invalid` (the real body). Faults come before auth: they play the network.
+ * - Bodies that are not a JSON object → 400 `request_body_invalid`; a bad field →
+ *   `form_param_missing|unknown|type_invalid|value_invalid` with `meta.param_name`, as 422
+ *   where the route declares 422 (list, create, token lifetimes) and 400 where it declares
+ *   only 400 (refresh, legacy verify).
+ * - The list needs neither `user_id` nor `client_id` (Clerk only asks for one); `status`
+ *   only takes the spec's query enum (so `pending` is a 422).
+ * - Tokens and the legacy verify need a live session (`active`/`pending`): otherwise 404,
+ *   as Clerk's old docs say ("Session not found or inactive"). Revoking a finished session
+ *   returns it unchanged.
+ * - `POST /v1/sessions` on a production instance → 400 `bad_request` (see the route).
+ * - Refresh checks, in order: session exists, `expired_token` is ours, has a `sid` equal to
+ *   the session, has an `azp` equal to `request_origin`, the refresh token matches, the
+ *   session is live; each failure is a 401 with Clerk's `session_refresh` code.
+ *
  * @since 0.1.0
  */
 import * as HttpApp from "@effect/platform/HttpApp"
