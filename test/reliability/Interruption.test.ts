@@ -37,7 +37,9 @@ describe("interruption", () => {
         })
       })
       server.keepAliveTimeout = 1000
-      yield* Effect.async<void>((resume) => server.listen(0, "127.0.0.1", () => resume(Effect.void)))
+      yield* Effect.async<void>((resume) => {
+        server.listen(0, "127.0.0.1", () => resume(Effect.void))
+      })
       const port = (server.address() as AddressInfo).port
       const timersBefore = activeTimers()
 
@@ -88,6 +90,8 @@ describe("interruption", () => {
       const roots = yield* Fiber.roots
       expect(roots.filter((f) => f.unsafePoll() === null).length).toBeLessThanOrEqual(1)
       server.closeAllConnections()
-      yield* Effect.async<void>((resume) => server.close(() => resume(Effect.void)))
+      yield* Effect.async<void>((resume) => {
+        server.close(() => resume(Effect.void))
+      })
     }), 60_000)
 })
