@@ -286,59 +286,44 @@ const make = (options: ClerkClientOptions) =>
           cause: error.cause
         }, true)
 
-      // One attempt: send, read the whole body (a body that stalls is inside the timeout),
-      // and fail with the typed error for any non-2xx status so the retry policy can see it.
+      const decodeError = (status: number, issues: string) =>
+        Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, true))
+
+      // A non-2xx status is its typed error; a 2xx body is parsed and decoded. Done inside
+      // the attempt so the retry policy sees status errors (a decode error is never retried).
+      const onResponse = (response: Exchange): Effect.Effect<A, ClerkRequestError<S>> => {
+        const { status, text } = response
+        if (status < 200 || status >= 300) {
+          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+            Effect.fail(
+              toHttpError({ status, text, headers: headersRecord(response.headers) }, declared, now) as ClerkRequestError<S>
+            ))
+        }
+        const json = parseJsonBody(text)
+        if (json === invalidJson) {
+          return decodeError(status, text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
+        }
+        const decoded = decode(json)
+        return decoded._tag === "Right" ? Effect.succeed(decoded.right) : decodeError(status, describeParseError(decoded.left))
+      }
+
+      // One attempt: send and read the whole body within the timeout (a body that stalls is
+      // inside it), then the response handler above.
       const exchange = Effect.flatMap(
         transport.execute(httpRequest),
         (response) => Effect.map(response.text, (text): Exchange => ({ status: response.status, headers: response.headers, text }))
       )
-      const attempt = Effect.flatMap(
-        timeoutFail(
-          Effect.mapError(exchange, transportError),
-          timeout,
-          () => new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
-        ),
-        (response): Effect.Effect<Exchange, ClerkRequestError<S>> =>
-          response.status >= 200 && response.status < 300
-            ? Effect.succeed(response)
-            : Effect.flatMap(Clock.currentTimeMillis, (now) =>
-              Effect.fail(
-                toHttpError(
-                  { status: response.status, text: response.text, headers: headersRecord(response.headers) },
-                  declared,
-                  now
-                ) as ClerkRequestError<S>
-              ))
+      const attempt: Effect.Effect<A, ClerkRequestError<S>> = Effect.matchEffect(
+        timeoutFail(exchange, timeout, () => new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)),
+        {
+          onFailure: (error) => Effect.fail(error._tag === "ClerkTimeout" ? error : transportError(error)),
+          onSuccess: onResponse
+        }
       )
 
-      const sent = withRetry === undefined || !spec.idempotent
+      return withRetry === undefined || !spec.idempotent
         ? attempt
-        : withRetry(attempt as Effect.Effect<Exchange, ClerkError>) as Effect.Effect<Exchange, ClerkRequestError<S>>
-
-      return Effect.flatMap(sent, ({ status, text }) => {
-        const json = parseJsonBody(text)
-        if (json === invalidJson) {
-          return Effect.fail(
-            new ClerkDecodeError({
-              method: spec.method,
-              path: spec.path,
-              status,
-              issues: text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON"
-            }, true)
-          )
-        }
-        const decoded = decode(json)
-        return decoded._tag === "Right"
-          ? Effect.succeed(decoded.right)
-          : Effect.fail(
-            new ClerkDecodeError({
-              method: spec.method,
-              path: spec.path,
-              status,
-              issues: describeParseError(decoded.left)
-            }, true)
-          )
-      })
+        : withRetry(attempt as Effect.Effect<A, ClerkError>) as Effect.Effect<A, ClerkRequestError<S>>
     }
 
     return ClerkClient.of({ baseUrl, httpClient, request })

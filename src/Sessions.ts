@@ -237,25 +237,27 @@ const make = Effect.gen(function*() {
         ))
     }))
 
-  const getSession = (sessionId: string) =>
-    traced(
+  const getSession = (sessionId: string) => {
+    const id = V.checkSegment("getSession", "sessionId", sessionId)
+    return traced(
       "Sessions.getSession",
       { "clerk.session_id": sessionId },
-      Effect.flatMap(V.segment("getSession", "sessionId", sessionId), (id) =>
-        client.request({ method: "GET", path: `/sessions/${id}`, idempotent: true }, decodeSession, sessionStatuses))
+      typeof id !== "string"
+        ? Effect.fail(id)
+        : client.request({ method: "GET", path: `/sessions/${id}`, idempotent: true }, decodeSession, sessionStatuses)
     )
+  }
 
-  const revokeSession = (sessionId: string) =>
-    traced(
+  const revokeSession = (sessionId: string) => {
+    const id = V.checkSegment("revokeSession", "sessionId", sessionId)
+    return traced(
       "Sessions.revokeSession",
       { "clerk.session_id": sessionId },
-      Effect.flatMap(V.segment("revokeSession", "sessionId", sessionId), (id) =>
-        client.request(
-          { method: "POST", path: `/sessions/${id}/revoke`, idempotent: true },
-          decodeSession,
-          sessionStatuses
-        ))
+      typeof id !== "string"
+        ? Effect.fail(id)
+        : client.request({ method: "POST", path: `/sessions/${id}/revoke`, idempotent: true }, decodeSession, sessionStatuses)
     )
+  }
 
   const verifySession = (sessionId: string, params?: VerifySessionParams) =>
     traced(

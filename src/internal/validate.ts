@@ -23,14 +23,21 @@ export const segment = (
   field: string,
   value: unknown
 ): Effect.Effect<string, ClerkInvalidInput> => {
-  if (typeof value !== "string") return invalid(operation, field, `must be a string, got ${typeof value}`)
-  if (value.length === 0) return invalid(operation, field, "must not be empty")
-  if (value.trim() !== value) return invalid(operation, field, "must not have leading or trailing whitespace")
-  if (value.length > MAX_SEGMENT) return invalid(operation, field, `must be at most ${MAX_SEGMENT} characters`)
-  if (value === "." || value === "..") return invalid(operation, field, `must not be "${value}"`)
-  if (controlChars.test(value)) return invalid(operation, field, "must not contain control characters")
-  if (!isWellFormed(value)) return invalid(operation, field, "must be well-formed Unicode (no lone surrogates)")
-  return Effect.succeed(encodeURIComponent(value))
+  const checked = checkSegment(operation, field, value)
+  return typeof checked === "string" ? Effect.succeed(checked) : Effect.fail(checked)
+}
+
+/** {@link segment} as a plain value: the encoded segment, or the error (no Effect on the hot path). */
+export const checkSegment = (operation: string, field: string, value: unknown): string | ClerkInvalidInput => {
+  const error = (reason: string) => new ClerkInvalidInput({ operation, field, reason }, true)
+  if (typeof value !== "string") return error(`must be a string, got ${typeof value}`)
+  if (value.length === 0) return error("must not be empty")
+  if (value.trim() !== value) return error("must not have leading or trailing whitespace")
+  if (value.length > MAX_SEGMENT) return error(`must be at most ${MAX_SEGMENT} characters`)
+  if (value === "." || value === "..") return error(`must not be "${value}"`)
+  if (controlChars.test(value)) return error("must not contain control characters")
+  if (!isWellFormed(value)) return error("must be well-formed Unicode (no lone surrogates)")
+  return encodeURIComponent(value)
 }
 
 const isWellFormed = (value: string): boolean => {

@@ -1,0 +1,88 @@
+/**
+ * Row 3: verifying a valid session token with the key already at hand. effect-clerk's
+ * TokenVerifier (PEM key, and JWKS fetched once through ClerkClient and cached) against
+ * @clerk/backend's `verifyToken` with `jwtKey`, and the floor: jose's `jwtVerify` with a
+ * CryptoKey imported once. Same token, same authorized party for everyone.
+ *
+ * Prints one JSON object on stdout; progress goes to stderr.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { verifyToken } from "@clerk/backend"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import { exportJWK, exportSPKI, generateKeyPair, importSPKI, jwtVerify, SignJWT } from "jose"
+import { ClerkClient } from "../src/ClerkClient.js"
+import { TokenVerifier } from "../src/TokenVerifier.js"
+import { API_URL, jsonResponse, SECRET_KEY } from "./fixtures.js"
+import { check, runRow } from "./harness.js"
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
+const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)
+const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000)
+
+const KID = "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD"
+const AZP = "https://example.com"
+const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true })
+const pem = await exportSPKI(publicKey)
+const jwk = { ...(await exportJWK(publicKey)), kid: KID, alg: "RS256", use: "sig" }
+const now = Math.floor(Date.now() / 1000)
+// Claims as Clerk issues them (session_token_claims_v2_example), valid for the whole run.
+const token = await new SignJWT({
+  azp: AZP,
+  fva: [7, -1],
+  sid: "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
+  v: 2,
+  sts: "active",
+  o: { id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" }
+})
+  .setProtectedHeader({ alg: "RS256", kid: KID, typ: "JWT" })
+  .setSubject("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+  .setIssuer("https://clerk.example.com")
+  .setIssuedAt(now - 10)
+  .setNotBefore(now - 15)
+  .setExpirationTime(now + 3600)
+  .setJti("1234567890")
+  .sign(privateKey)
+
+const pemRuntime = ManagedRuntime.make(TokenVerifier.layerJwtKey({ jwtKey: pem, authorizedParties: [AZP] }))
+const pemVerifier = await pemRuntime.runPromise(TokenVerifier)
+
+let jwksFetches = 0
+const jwksFetch = (async () => {
+  jwksFetches++
+  return jsonResponse(JSON.stringify({ keys: [jwk] }))
+}) as typeof globalThis.fetch
+const jwksRuntime = ManagedRuntime.make(
+  TokenVerifier.layer({ authorizedParties: [AZP] }).pipe(
+    Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(SECRET_KEY), apiUrl: API_URL })),
+    Layer.provide(FetchHttpClient.layer),
+    Layer.provide(Layer.succeed(FetchHttpClient.Fetch, jwksFetch))
+  )
+)
+const jwksVerifier = await jwksRuntime.runPromise(TokenVerifier)
+
+const floorKey = await importSPKI(pem, "RS256")
+const floor = () => jwtVerify(token, floorKey, { algorithms: ["RS256"] })
+const clerk = () => verifyToken(token, { jwtKey: pem, authorizedParties: [AZP] })
+
+check("effect-clerk (PEM)", (await pemRuntime.runPromise(pemVerifier.verify(token))).sid === "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+check("effect-clerk (JWKS)", (await jwksRuntime.runPromise(jwksVerifier.verify(token))).sid === "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+check("@clerk/backend", (await clerk()).sid === "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+check("jose", (await floor()).payload.sid === "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+// A tampered token is refused by every contender, so none of them is skipping the work.
+const tampered = token.slice(0, -6) + (token.endsWith("AAAAAA") ? "BBBBBB" : "AAAAAA")
+check("effect-clerk refuses a bad signature", (await pemRuntime.runPromiseExit(pemVerifier.verify(tampered)))._tag === "Failure")
+check("@clerk/backend refuses a bad signature", await verifyToken(tampered, { jwtKey: pem }).then(() => false, () => true))
+check("jose refuses a bad signature", await jwtVerify(tampered, floorKey).then(() => false, () => true))
+
+const row3 = await runRow("verify", [
+  { name: "effect-clerk", fn: () => pemRuntime.runPromise(pemVerifier.verify(token)) },
+  { name: "effect-clerk (JWKS cached)", fn: () => jwksRuntime.runPromise(jwksVerifier.verify(token)) },
+  { name: "@clerk/backend", fn: clerk },
+  { name: "floor", fn: floor }
+], { rounds, budgetMs, warmupMs })
+check("the JWKS was fetched once", jwksFetches === 1)
+
+await Promise.all([pemRuntime.dispose(), jwksRuntime.dispose()])
+process.stdout.write(JSON.stringify({ row3 }) + "\n")
