@@ -81,8 +81,15 @@ export declare namespace Fault {
  */
 export const Fault = {
   /** `status` (e.g. 500, 502, 503, 504) with a `ClerkErrors` body, or your own JSON `body`. */
-  status: (status: number, options?: { readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }): Fault =>
-    ({ _tag: "Status", status, ...(options?.body !== undefined ? { body: options.body } : {}), ...(options?.headers ? { headers: options.headers } : {}) }),
+  status: (
+    status: number,
+    options?: { readonly body?: unknown; readonly headers?: Readonly<Record<string, string>> }
+  ): Fault => ({
+    _tag: "Status",
+    status,
+    ...(options?.body !== undefined ? { body: options.body } : {}),
+    ...(options?.headers ? { headers: options.headers } : {})
+  }),
   /** 429 with `Retry-After: <seconds>` (number) or `Retry-After: <HTTP-date>` (Date), or none. */
   rateLimited: (options?: { readonly retryAfter?: number | Date | undefined }): Fault => ({
     _tag: "RateLimited",
