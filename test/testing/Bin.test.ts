@@ -239,7 +239,8 @@ describe("effect-clerk-emulator (the bin)", () => {
 
 describe("npm start (the demo)", () => {
   it("starts, prints the URLs and curl commands, the commands work as printed, and Ctrl-C stops it", async () => {
-    const demo = start("demo.mjs", [], { EMULATOR_PORT: "0" })
+    // DEMO_WORKER=0: this suite checks the emulator part; the Worker part has its own suite.
+    const demo = start("demo.mjs", [], { EMULATOR_PORT: "0", DEMO_WORKER: "0" })
     let url = ""
     try {
       ;[, url] = await demo.waitFor(/Emulator {2}(http:\/\/127\.0\.0\.1:\d+)\/v1 {3}\(secret key sk_test_demo\)/)
@@ -310,7 +311,7 @@ describe("npm start (the demo)", () => {
   it("a busy EMULATOR_PORT exits 1 and says which variable to set", async () => {
     const taken = await busyPort()
     try {
-      const demo = start("demo.mjs", [], { EMULATOR_PORT: String(taken.port) })
+      const demo = start("demo.mjs", [], { EMULATOR_PORT: String(taken.port), DEMO_WORKER: "0" })
       expect((await demo.exited).code).toBe(1)
       expect(demo.output()).toContain(`Port ${taken.port} is in use; set EMULATOR_PORT to another port.`)
     } finally {
