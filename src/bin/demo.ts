@@ -4,8 +4,8 @@
  * states and the JWT template `demo_template`; then the URLs and curl commands to try.
  * Ctrl-C stops everything it started.
  *
- * `startDemoEmulator` is exported so a launcher can start more processes next to it (e.g.
- * the example Worker under `wrangler dev`, pointed at the returned `url`).
+ * Then the example Worker under `wrangler dev` (port `PORT`, default 8787) against that
+ * emulator, with its own curl commands (`DEMO_WORKER=0` leaves it out).
  *
  * @since 0.1.0
  */
@@ -22,6 +22,7 @@ import {
   DEMO_USER_ID,
   demoSeed
 } from "./demoData.js"
+import { type RunningWorker, startDemoWorker, workerCommands } from "./demoWorker.js"
 
 export * from "./demoData.js"
 
@@ -136,10 +137,32 @@ const main = async () => {
   console.log(lines.join("\n"))
 
   let stopping = false
+  // The example Worker under wrangler dev, against this emulator (DEMO_WORKER=0 skips it).
+  let worker: RunningWorker | undefined
+  if (process.env.DEMO_WORKER !== "0") {
+    try {
+      worker = startDemoWorker({ emulatorUrl: demo.url, secretKey: demo.secretKey })
+      console.log(`Starting the example Worker (examples/worker) under wrangler dev on ${worker.url} …`)
+      const started = worker
+      started.ready.then(() => {
+        const block = ["", `  Worker    ${started.url}   (wrangler dev, no compatibility flags, CLERK_API_URL=${demo.url})`, ""]
+        workerCommands(started.url, demo.url, demo.secretKey).forEach((command, i) => {
+          block.push(`# W${i + 1}. ${command.title}`, command.command, "")
+        })
+        block.push("Ctrl-C stops the demo (emulator and Worker).", "")
+        console.log(block.join("\n"))
+      }, (error) => {
+        if (!stopping) console.log(`The example Worker did not start (${error.message}); the emulator keeps running.`)
+      })
+    } catch (error) {
+      console.log(`The example Worker is not started: ${(error as Error).message}.`)
+    }
+  }
+
   const shutdown = () => {
     if (stopping) return
     stopping = true
-    demo.stop().then(() => {
+    Promise.all([worker?.stop(), demo.stop()]).then(() => {
       console.log("Demo stopped.")
       process.exit(0)
     }, () => process.exit(1))

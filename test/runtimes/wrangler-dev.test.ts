@@ -14,7 +14,8 @@ import { join } from "node:path"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import { NodeClerkEmulator } from "../../src/testing/node/index.js"
 import type { ServedEmulator } from "../../src/testing/index.js"
-import { bin, root } from "./support/run.js"
+import { build } from "esbuild"
+import { bin, root, run } from "./support/run.js"
 
 const SECRET_KEY = "sk_test_wrangler_dev"
 
@@ -213,4 +214,60 @@ describe("wrangler dev, no compatibility flags", () => {
     while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
     expect(groupAlive()).toBe(false)
   })
+})
+
+describe("npm start: the demo's example Worker under wrangler dev", () => {
+  it("prints Worker commands that work as printed, and Ctrl-C stops wrangler too", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "effect-clerk-demo-"))
+    await build({
+      entryPoints: [join(root, "src/bin/demo.ts")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      outfile: join(dir, "demo.mjs"),
+      logLevel: "error"
+    })
+    const port = await freePort()
+    const demo = spawn(process.execPath, [join(dir, "demo.mjs")], {
+      cwd: root,
+      env: { ...process.env, EMULATOR_PORT: "0", PORT: String(port) },
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    demo.stdout!.on("data", (chunk) => (out += chunk))
+    demo.stderr!.on("data", (chunk) => (out += chunk))
+    const exited = new Promise<number | null>((resolve) => demo.on("exit", (code) => resolve(code)))
+    try {
+      const deadline = Date.now() + 90_000
+      while (!out.includes("Ctrl-C stops the demo (emulator and Worker).")) {
+        if (demo.exitCode !== null || Date.now() > deadline) throw new Error(`no Worker block:\n${out}`)
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+      expect(out).toContain(`  Worker    http://127.0.0.1:${port}   (wrangler dev, no compatibility flags`)
+      // The W1..W6 commands, run in one shell as a user would paste them.
+      const commands = [...out.matchAll(/^# W\d\. .*\n((?:.+\n)+)/gm)].map((m) => m[1].trim())
+      expect(commands).toHaveLength(6)
+      const result = await run("bash", ["-c", `set -e\n${commands.join("\n")}`])
+      expect(result.code).toBe(0)
+      const [list, get1, template, revoke, notFound, forbidden, anonymous] = result.lines
+      expect(JSON.parse(list).data.map((s: any) => s.id)).toContain("sess_demo_laptop")
+      expect(JSON.parse(get1)).toMatchObject({ id: "sess_demo_laptop", userId: "user_demo", status: "active" })
+      expect(JSON.parse(Buffer.from(JSON.parse(template).jwt.split(".")[1], "base64url").toString())).toMatchObject({
+        sub: "user_demo",
+        greeting: "Hello, Ada!"
+      })
+      expect(JSON.parse(revoke)).toMatchObject({ id: "sess_demo_tablet", status: "revoked" })
+      expect(notFound).toMatch(/"code":"resource_not_found".* HTTP 404$/)
+      expect(forbidden).toMatch(/"code":"forbidden".* HTTP 403$/)
+      expect(anonymous).toMatch(/"code":"unauthenticated".* HTTP 401$/)
+    } finally {
+      demo.kill("SIGINT")
+      expect(await exited).toBe(0)
+      rmSync(dir, { recursive: true, force: true })
+    }
+    expect(out.trim().split("\n").at(-1)).toBe("Demo stopped.")
+    // wrangler (and its workerd) went with it.
+    expect(await fetch(`http://127.0.0.1:${port}/`).then(() => "answered", () => "refused")).toBe("refused")
+  }, 150_000)
 })

@@ -1,0 +1,175 @@
+/**
+ * The `npm start` demo's second half: the example Worker (`examples/worker`, wired by the
+ * root `wrangler.toml`) under `wrangler dev`, with no compatibility flags, pointed at the
+ * demo's emulator. Node only; needs a checkout with `npm ci` done (wrangler is a dev
+ * dependency).
+ *
+ * @since 0.1.0
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { DEMO_SESSION_ID, DEMO_TEMPLATE, DEMO_USER_ID } from "./demoData.js"
+import type { DemoCommand } from "./demo.js"
+
+/** @since 0.1.0 */
+export interface DemoWorkerOptions {
+  /** The emulator's base URL (the Worker's CLERK_API_URL). */
+  readonly emulatorUrl: string
+  readonly secretKey: string
+  /** Default: `PORT`, else 8787. */
+  readonly port?: number | undefined
+  /** Where `wrangler.toml` and `node_modules/.bin/wrangler` are (default: the working directory). */
+  readonly cwd?: string | undefined
+  /** How long to wait for the first answer (default 90 s). */
+  readonly timeoutMs?: number | undefined
+}
+
+/** @since 0.1.0 */
+export interface RunningWorker {
+  readonly url: string
+  /** Resolves once the Worker answers; rejects (with wrangler stopped) if it cannot start. */
+  readonly ready: Promise<void>
+  /** Stops wrangler and everything it started (its process group). Safe to call twice. */
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * Start `wrangler dev` in its own process group; `ready` resolves once the Worker answers.
+ * Throws at once when wrangler or wrangler.toml is missing.
+ *
+ * @since 0.1.0
+ */
+export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
+  const cwd = options.cwd ?? process.cwd()
+  const wrangler = join(cwd, "node_modules/.bin/wrangler")
+  if (!existsSync(wrangler) || !existsSync(join(cwd, "wrangler.toml"))) {
+    throw new Error("wrangler or wrangler.toml not found (run npm start from a checkout after npm ci)")
+  }
+  const port = options.port ?? Number(process.env.PORT ?? 8787)
+  const scratch = mkdtempSync(join(tmpdir(), "effect-clerk-demo-worker-"))
+  let output = ""
+  const child: ChildProcess = spawn(
+    wrangler,
+    [
+      "dev",
+      "--ip", "127.0.0.1",
+      "--port", String(port),
+      "--show-interactive-dev-session=false",
+      "--persist-to", join(scratch, "state"),
+      "--var", `CLERK_SECRET_KEY:${options.secretKey}`,
+      "--var", `CLERK_API_URL:${options.emulatorUrl}`
+    ],
+    {
+      cwd,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        CI: "true",
+        WRANGLER_SEND_METRICS: "false",
+        WRANGLER_SEND_ERROR_REPORTS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        // Without a writable config home wrangler can spin at 100% CPU and never serve.
+        XDG_CONFIG_HOME: join(scratch, "config"),
+        NO_COLOR: "1"
+      }
+    }
+  )
+  child.stdout!.on("data", (chunk) => (output += chunk))
+  child.stderr!.on("data", (chunk) => (output += chunk))
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()))
+  const running = () => child.exitCode === null && child.signalCode === null
+
+  let stopped: Promise<void> | undefined
+  const stop = () =>
+    stopped ??= (async () => {
+      if (running()) {
+        try {
+          process.kill(-child.pid!, "SIGTERM")
+        } catch {}
+        const timer = setTimeout(() => {
+          try {
+            process.kill(-child.pid!, "SIGKILL")
+          } catch {}
+        }, 5_000)
+        await exited
+        clearTimeout(timer)
+      }
+      rmSync(scratch, { recursive: true, force: true })
+    })()
+
+  const url = `http://127.0.0.1:${port}`
+  const ready = (async () => {
+    const deadline = Date.now() + (options.timeoutMs ?? 90_000)
+    for (;;) {
+      if (stopped !== undefined) throw new Error("stopped before it was ready")
+      if (!running()) {
+        await stop()
+        const last = output.trim().split("\n").filter((line) => /error|address/i.test(line)).at(-1)
+        throw new Error(`wrangler dev exited${last ? `: ${last.trim()}` : ""}`)
+      }
+      const contentType = await fetch(`${url}/`).then(
+        async (res) => {
+          await res.arrayBuffer()
+          return res.headers.get("content-type") ?? ""
+        },
+        () => undefined
+      )
+      // Any answer from the Worker itself is JSON (its 404); anything else is another server on the port.
+      if (contentType?.includes("application/json")) return
+      if (contentType !== undefined) {
+        await stop()
+        throw new Error(`port ${port} answers, but not with the example Worker; set PORT to another port`)
+      }
+      if (Date.now() > deadline) {
+        await stop()
+        throw new Error(`wrangler dev did not answer on port ${port} in time`)
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  })()
+  return { url, ready, stop }
+}
+
+/**
+ * The curl commands the demo prints for the Worker at `workerUrl`. The Worker wants a
+ * session token: the first command mints one at the emulator (it lives 60 s, like Clerk's).
+ *
+ * @since 0.1.0
+ */
+export const workerCommands = (workerUrl: string, emulatorUrl: string, secretKey: string): ReadonlyArray<DemoCommand> => {
+  const auth = `-H "Authorization: Bearer $TOKEN"`
+  const curl = `curl -s -w "\\n"`
+  return [
+    {
+      title: `Get a session token for ${DEMO_USER_ID} (from the emulator; it lives 60 s, re-run this line when the Worker says TokenExpired)`,
+      command: `TOKEN=$(curl -s -X POST -H "Authorization: Bearer ${secretKey}" ${emulatorUrl}/v1/sessions/${DEMO_SESSION_ID}/tokens | sed -E 's/.*"jwt":"([^"]+)".*/\\1/')`
+    },
+    {
+      title: `The Worker lists ${DEMO_USER_ID}'s sessions (camelCase, ISO dates)`,
+      command: `${curl} ${auth} ${workerUrl}/users/${DEMO_USER_ID}/sessions`
+    },
+    {
+      title: "Gets one",
+      command: `${curl} ${auth} ${workerUrl}/sessions/${DEMO_SESSION_ID}`
+    },
+    {
+      title: `Mints a ${DEMO_TEMPLATE} token`,
+      command: `${curl} -X POST ${auth} ${workerUrl}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`
+    },
+    {
+      title: "Revokes the pending tablet session",
+      command: `${curl} -X POST ${auth} ${workerUrl}/sessions/sess_demo_tablet/revoke`
+    },
+    {
+      title: "Answers a Clerk 404 with its code, another user's data with 403, no token with 401",
+      command: [
+        `curl -s -w " HTTP %{http_code}\\n" ${auth} ${workerUrl}/sessions/sess_does_not_exist`,
+        `curl -s -w " HTTP %{http_code}\\n" ${auth} ${workerUrl}/users/user_someone_else/sessions`,
+        `curl -s -w " HTTP %{http_code}\\n" ${workerUrl}/users/${DEMO_USER_ID}/sessions`
+      ].join("\n")
+    }
+  ]
+}
