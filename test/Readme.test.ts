@@ -14,6 +14,10 @@ describe("README", () => {
     expect(readme.indexOf("npm ci && npm start")).toBeLessThan(readme.indexOf("## "))
   })
 
+  it("shows the testing example exactly as test/examples/TestingWithTheEmulator.test.ts (which runs)", () => {
+    expect(readme).toContain("```ts\n" + read("test/examples/TestingWithTheEmulator.test.ts") + "```")
+  })
+
   it("shows the quick start exactly as examples/quickstart.ts (which the type-check compiles)", () => {
     const quickstart = readme.match(/```ts\n([\s\S]*?)```/)?.[1]
     expect(quickstart).toBe(read("examples/quickstart.ts"))
