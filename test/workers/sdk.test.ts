@@ -10,12 +10,28 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { ClerkClient, type ClerkClientOptions, Sessions } from "effect-clerk"
-import { claimsOf, clerkSecretKey, clerkUrl, injectFault, requests, reset, seedUser } from "./support.js"
+import { ClerkClient, type ClerkClientOptions, Sessions, TokenVerifier } from "effect-clerk"
+import {
+  claimsOf,
+  clerkSecretKey,
+  clerkUrl,
+  injectFault,
+  mintToken,
+  publicKeyPem,
+  requests,
+  reset,
+  seedUser
+} from "./support.js"
 
 const sessionsLayer = (options: Partial<ClerkClientOptions> = {}) =>
   Sessions.layer.pipe(
     Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(clerkSecretKey), apiUrl: clerkUrl, ...options })),
+    Layer.provide(FetchHttpClient.layer)
+  )
+
+/** Just the `ClerkClient`, for layers built on it. */
+const clientLayer = (options: Partial<ClerkClientOptions> = {}) =>
+  ClerkClient.layer({ secretKey: Redacted.make(clerkSecretKey), apiUrl: clerkUrl, ...options }).pipe(
     Layer.provide(FetchHttpClient.layer)
   )
 
@@ -124,4 +140,30 @@ describe("Sessions inside workerd", () => {
       expect(error._tag).toBe("ClerkServerError")
       expect((yield* log).filter((r) => r.route === "createSession")).toHaveLength(1)
     }).pipe(Effect.provide(sessionsLayer())))
+
+  it.live("TokenVerifier (jose on workerd's WebCrypto): 20 concurrent verifies share one JWKS fetch", () =>
+    Effect.gen(function*() {
+      yield* fresh
+      const { userId, sessionIds } = yield* user(1)
+      const token = yield* Effect.promise(() => mintToken(sessionIds[0]))
+      const verifier = yield* TokenVerifier
+      const all = yield* Effect.forEach(Array.from({ length: 20 }, () => token), verifier.verify, { concurrency: "unbounded" })
+      expect(all.every((claims) => claims.sub === userId && claims.sid === sessionIds[0])).toBe(true)
+      expect((yield* log).map((r) => r.route)).toEqual(["getJwks"])
+      const forged = `${token.slice(0, token.lastIndexOf(".") + 1)}AAAA`
+      expect((yield* Effect.flip(verifier.verify(forged))).reason).toBe("TokenInvalidSignature")
+    }).pipe(Effect.provide(TokenVerifier.layer().pipe(Layer.provide(clientLayer())))))
+
+  it.live("TokenVerifier.layerJwtKey verifies with the PEM alone: no request at all", () =>
+    Effect.gen(function*() {
+      yield* fresh
+      const { userId, sessionIds } = yield* user(1)
+      const token = yield* Effect.promise(() => mintToken(sessionIds[0]))
+      const pem = yield* Effect.promise(() => publicKeyPem())
+      const claims = yield* Effect.flatMap(TokenVerifier, (v) => v.verify(token)).pipe(
+        Effect.provide(TokenVerifier.layerJwtKey({ jwtKey: pem }))
+      )
+      expect(claims.sub).toBe(userId)
+      expect(yield* log).toEqual([])
+    }))
 })
