@@ -386,11 +386,18 @@ export declare namespace ClerkEmulator {
 
     /**
      * Answer the next `times` (default 1; `Infinity` for all) requests to `route` (default:
-     * any) with `fault`. Faults are used in the order injected.
+     * any) for which `match` (default: any) holds with `fault`. Faults are used in the order
+     * injected. `match` sees the request as the log records it (its `status` still unset), so
+     * a fault can target one session id, user or query. It may be called more than once for
+     * one request (once per pending fault ahead of it).
      */
     readonly injectFault: (
       fault: Fault,
-      options?: { readonly route?: EmulatorRoute | undefined; readonly times?: number | undefined }
+      options?: {
+        readonly route?: EmulatorRoute | undefined
+        readonly times?: number | undefined
+        readonly match?: ((request: EmulatorRequest) => boolean) | undefined
+      }
     ) => Effect.Effect<void>
     /** Forget every pending fault. */
     readonly clearFaults: Effect.Effect<void>
@@ -611,7 +618,7 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
         }),
       injectFault: (fault, inject) =>
         Effect.sync(() => {
-          state.faults.push({ fault, route: inject?.route, remaining: inject?.times ?? 1 })
+          state.faults.push({ fault, route: inject?.route, match: inject?.match, remaining: inject?.times ?? 1 })
         }),
       clearFaults: Effect.sync(() => {
         state.faults.length = 0

@@ -38,13 +38,35 @@ export type ServeTarget = WebHandler | { readonly handler: WebHandler }
 const handlerOf = (target: ServeTarget): WebHandler => typeof target === "function" ? target : target.handler
 
 /**
+ * `handler`, with every request still being handled aborted by `abortAll()`. Deno.serve's
+ * graceful shutdown waits for pending handlers, and Deno does not always abort
+ * `request.signal` when the client goes away (seen with a 2 KB POST body on Deno 2.9), so
+ * a hung request would otherwise keep `stop()` from ever returning.
+ */
+const abortableOnStop = (handler: WebHandler): WebHandler & { readonly abortAll: () => void } => {
+  const pending = new Set<AbortController>()
+  const wrapped = (request: Request) => {
+    const controller = new AbortController()
+    pending.add(controller)
+    const signal = AbortSignal.any([request.signal, controller.signal])
+    return handler(new Request(request, { signal })).finally(() => pending.delete(controller))
+  }
+  return Object.assign(wrapped, {
+    abortAll: () => {
+      for (const controller of pending) controller.abort()
+      pending.clear()
+    }
+  })
+}
+
+/**
  * Serve `target` on Deno or Bun. Rejects on other runtimes (use
  * `effect-clerk/testing/node` on Node).
  *
  * @since 0.1.0
  */
 export const serveEmulator = async (target: ServeTarget, options?: ServeOptions): Promise<ServedEmulator> => {
-  const handler = handlerOf(target)
+  const handler = abortableOnStop(handlerOf(target))
   const hostname = options?.hostname ?? "127.0.0.1"
   const port = options?.port ?? 0
   const g = globalThis as { Deno?: any; Bun?: any }
@@ -52,7 +74,14 @@ export const serveEmulator = async (target: ServeTarget, options?: ServeOptions)
     // Deno listens synchronously; the no-op onListen only silences its "Listening on" line.
     const server = g.Deno.serve({ port, hostname, onListen: () => {} }, (request: Request) => handler(request))
     const actual: number = server.addr.port
-    return { url: `http://${hostname}:${actual}`, port: actual, stop: () => server.shutdown() }
+    return {
+      url: `http://${hostname}:${actual}`,
+      port: actual,
+      stop: () => {
+        handler.abortAll()
+        return server.shutdown()
+      }
+    }
   }
   if (g.Bun !== undefined && typeof g.Bun.serve === "function") {
     const server = g.Bun.serve({ port, hostname, fetch: (request: Request) => handler(request) })
@@ -61,6 +90,7 @@ export const serveEmulator = async (target: ServeTarget, options?: ServeOptions)
       url: `http://${hostname}:${actual}`,
       port: actual,
       stop: async () => {
+        handler.abortAll()
         await server.stop(true)
       }
     }

@@ -484,7 +484,7 @@ export const makeApp = (state: EmulatorState) => {
         Effect.zipRight(handler({ method: request.method, url, params, text, now })),
         Effect.catchAll((failure) => Effect.succeed(failureReply(failure)))
       )
-      const fault = state.takeFault(name)
+      const fault = state.takeFault(name, entry)
       if (fault === undefined) {
         const reply = yield* real
         entry.status = reply.status

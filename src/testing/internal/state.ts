@@ -92,6 +92,7 @@ interface TemplateRecord {
 interface FaultEntry {
   readonly fault: Fault
   readonly route: EmulatorRoute | undefined
+  readonly match: ((request: EmulatorRequest) => boolean) | undefined
   remaining: number
 }
 
@@ -468,8 +469,10 @@ export class EmulatorState {
   // ---- faults ----
 
   /** The fault to play for a request to `route`, if any (first injected, first used). */
-  takeFault(route: EmulatorRoute | undefined): Fault | undefined {
-    const index = this.faults.findIndex((f) => f.remaining > 0 && (f.route === undefined || f.route === route))
+  takeFault(route: EmulatorRoute | undefined, request: EmulatorRequest): Fault | undefined {
+    const index = this.faults.findIndex((f) =>
+      f.remaining > 0 && (f.route === undefined || f.route === route) && (f.match === undefined || f.match(request))
+    )
     if (index === -1) return undefined
     const entry = this.faults[index]
     entry.remaining--

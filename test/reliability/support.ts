@@ -1,0 +1,84 @@
+/**
+ * Shared by the reliability suites: the emulator served over a real socket with the
+ * runtime's own server, a URL nothing listens on, a fetch that counts the attempts the
+ * client makes, and heap figures after a forced collection.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Layer from "effect/Layer"
+import { createServer } from "node:net"
+import { serveEmulator, type ServedEmulator, type ServeTarget } from "../../src/testing/index.js"
+import { serve as serveNode } from "../../src/testing/node/index.js"
+
+const g = globalThis as { Deno?: any; Bun?: any }
+
+/** `node v20…`, `deno 2.…` or `bun 1.…`: where the figures were measured. */
+export const runtimeName = g.Deno !== undefined
+  ? `deno ${g.Deno.version.deno}`
+  : g.Bun !== undefined
+  ? `bun ${g.Bun.version}`
+  : `node ${process.version}`
+
+/** Serve on 127.0.0.1 with Deno.serve / Bun.serve there, the node:http adapter on Node. */
+export const serveHere = (target: ServeTarget): Promise<ServedEmulator> =>
+  g.Deno !== undefined || g.Bun !== undefined ? serveEmulator(target) : serveNode(target)
+
+/** `http://127.0.0.1:PORT` where PORT was just free: connecting there is refused. */
+export const refusedUrl = (): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address()
+      const port = typeof address === "object" && address !== null ? address.port : 0
+      server.close(() => resolve(`http://127.0.0.1:${port}`))
+    })
+  })
+
+/**
+ * A fetch that counts the requests the client really started (attempts, retries included).
+ * With `firstTo`, the first attempt goes to that origin instead (e.g. a refused one), as if
+ * the server only came back for the retry.
+ */
+export const countingFetch = (options?: { readonly firstTo?: string }) => {
+  const counter = { attempts: 0 }
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    counter.attempts++
+    if (counter.attempts === 1 && options?.firstTo !== undefined) {
+      const url = new URL(input instanceof Request ? input.url : input)
+      return globalThis.fetch(options.firstTo + url.pathname + url.search, init)
+    }
+    return globalThis.fetch(input, init)
+  }
+  return { counter, layer: fetchLayer(fetch) }
+}
+
+/** `FetchHttpClient.layer` using `fetch`. */
+export const fetchLayer = (fetch: typeof globalThis.fetch): Layer.Layer<HttpClient.HttpClient> =>
+  FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
+
+/** Collect garbage as thoroughly as the runtime allows (Node: --expose-gc at run time). */
+export const collectGarbage = async (): Promise<void> => {
+  let gc = (globalThis as { gc?: () => void }).gc
+  if (gc === undefined && g.Bun !== undefined) gc = () => g.Bun.gc(true)
+  if (gc === undefined) {
+    try {
+      const v8 = await import("node:v8")
+      const vm = await import("node:vm")
+      v8.setFlagsFromString("--expose-gc")
+      gc = vm.runInNewContext("gc") as () => void
+    } catch {
+      gc = undefined
+    }
+  }
+  for (let i = 0; i < 3; i++) {
+    gc?.()
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+/** Heap in use after a forced collection, in MB (one decimal). */
+export const heapUsedMb = async (): Promise<number> => {
+  await collectGarbage()
+  return Math.round(process.memoryUsage().heapUsed / 1e5) / 10
+}
