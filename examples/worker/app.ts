@@ -279,6 +279,16 @@ export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpSe
   }
 }
 
+/** A refused token is the caller's 401, unless the keys could not be fetched: that is Clerk's failure (or our key's). */
+const tokenInvalidResponse = (error: ClerkTokenInvalid) => {
+  if (error.reason !== "JwkFailedToResolve") {
+    return problem(401, "invalid_token", `${error.reason}: ${error.message}`, {
+      "www-authenticate": "Bearer error=\"invalid_token\""
+    })
+  }
+  return error.cause !== undefined ? clerkErrorResponse(error.cause) : problem(502, "clerk_bad_response", error.message)
+}
+
 /**
  * The whole app: routes, every expected failure as its HTTP answer, and anything
  * unexpected as a bare 500 (logged, never shown).
@@ -293,23 +303,12 @@ export const app = routed.pipe(
           "www-authenticate": "Bearer"
         })
       ),
-    // The keys could not be fetched: Clerk's failure (or our key's), not the caller's.
-    ClerkTokenInvalid: (e) =>
-      Effect.succeed(
-        e.reason === "JwkFailedToResolve" && e.cause !== undefined
-          ? clerkErrorResponse(e.cause)
-          : e.reason === "JwkFailedToResolve"
-          ? problem(502, "clerk_bad_response", e.message)
-          : problem(401, "invalid_token", `${e.reason}: ${e.message}`, { "www-authenticate": "Bearer error=\"invalid_token\"" })
-      ),
+    ClerkTokenInvalid: (e) => Effect.succeed(tokenInvalidResponse(e)),
     BadRequest: (e) => Effect.succeed(problem(400, e.code, e.message))
   }),
-  Effect.catchIf(isClerkError, (e) => Effect.succeed(clerkErrorResponse(e))),
+  Effect.catchAll((e) => Effect.succeed(clerkErrorResponse(e))),
   Effect.catchAllCause((cause) =>
     Effect.as(Effect.logError("unhandled failure", cause), problem(500, "internal_error", "Internal error"))
   )
 )
 
-function isClerkError(e: unknown): e is ClerkError {
-  return typeof e === "object" && e !== null && "_tag" in e && typeof e._tag === "string" && e._tag.startsWith("Clerk")
-}
