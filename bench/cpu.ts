@@ -98,4 +98,4 @@ const row2 = await runRow("getSessionList(500)", [
 ], { rounds, budgetMs: budgetMs * 2, warmupMs })
 
 await Promise.all([rt1.dispose(), rt2.dispose(), platform1.rt.dispose(), platform2.rt.dispose()])
-process.stdout.write(JSON.stringify({ row1, row2 }) + "\n")
+process.stdout.write(JSON.stringify({ row1, row2, sessionBytes: SESSION_TEXT.length, listBytes: LIST_TEXT.length }) + "\n")

@@ -1,0 +1,239 @@
+/**
+ * Markdown for BENCHMARKS.md and the README from bench/results.json (scripts/bench.mjs).
+ * Targets are issue 7's; they are reported against, never asserted.
+ */
+
+const us = (ns) => (ns >= 1e6 ? `${(ns / 1e6).toFixed(2)} ms` : `${(ns / 1e3).toFixed(1)} µs`)
+const ratio = (a, b) => `${(a / b).toFixed(2)}×`
+const kb = (bytes) => `${(bytes / 1024).toFixed(1)} KB`
+const ms = (value) => `${value.toFixed(0)} ms`
+const signed = (value, unit) => `${value >= 0 ? "+" : "−"}${Math.abs(value).toFixed(unit === "KB" ? 1 : 0)} ${unit}`
+const mark = (ok) => (ok ? "met" : "**missed**")
+const find = (row, name) => row?.find((c) => c.name === name)
+
+const RUNTIME_NAMES = { node: "Node", deno: "Deno", bun: "Bun" }
+
+/** The one table the README shows: one line per row, against its target. */
+export const renderSummary = (r) => {
+  const lines = [
+    "| row | effect-clerk | @clerk/backend | floor | effect-clerk ÷ @clerk/backend | target |",
+    "|---|---|---|---|---|---|"
+  ]
+  for (const [key, label, floorLabel] of [
+    ["row1", "1. `getSession`, CPU per call (in-memory transport)", "fetch + `JSON.parse`"],
+    ["row2", "2. 500-session list page, CPU per call", "fetch + `JSON.parse`"]
+  ]) {
+    const row = r[key]
+    if (!row) continue
+    const ours = find(row, "effect-clerk").median
+    const theirs = find(row, "@clerk/backend").median
+    const floor = find(row, "floor").median
+    const target = key === "row1" ? 2 : 2
+    lines.push(
+      `| ${label} | ${us(ours)} | ${us(theirs)} | ${us(floor)} (${floorLabel}) | ${ratio(ours, theirs)} | ≤ ${target}×${
+        key === "row1" ? " (stretch 1.25×)" : ""
+      }: ${mark(ours / theirs <= target)} |`
+    )
+  }
+  if (r.row3) {
+    const ours = find(r.row3, "effect-clerk").median
+    const theirs = find(r.row3, "@clerk/backend").median
+    const floor = find(r.row3, "floor").median
+    lines.push(
+      `| 3. verify a session token, key cached | ${us(ours)} | ${us(theirs)} | ${us(floor)} (jose \`jwtVerify\`) | ${
+        ratio(ours, theirs)
+      } (${ratio(ours, floor)} jose) | faster than @clerk/backend: ${mark(ours < theirs)}; ≤ 1.1× jose: ${
+        mark(ours / floor <= 1.1)
+      } |`
+    )
+  }
+  if (r.row4) {
+    const ours = find(r.row4, "effect-clerk").median
+    const theirs = find(r.row4, "@clerk/backend").median
+    const floor = find(r.row4, "floor").median
+    lines.push(
+      `| 4. loopback, ${r.concurrency ?? 200} concurrent \`getSession\` | ${ours.toFixed(0)} req/s | ${
+        theirs.toFixed(0)
+      } req/s | ${floor.toFixed(0)} req/s (fetch) | ${ratio(ours, theirs)} | ≥ 0.9×: ${mark(ours / theirs >= 0.9)} |`
+    )
+  }
+  if (r.row5) {
+    const b = Object.fromEntries(r.row5.map((x) => [x.id, x]))
+    const bare = b["bare-effect"].gzip
+    for (const [id, theirsId, label, target] of [
+      ["effect-clerk-sessions", "clerk-backend", "5. Worker bundle, gzip: Sessions", 15],
+      ["effect-clerk-verifier", "clerk-backend-verify", "5. Worker bundle, gzip: Sessions + TokenVerifier", 25]
+    ]) {
+      const marginal = (b[id].gzip - bare) / 1024
+      lines.push(
+        `| ${label} | ${kb(b[id].gzip)} (${signed(marginal, "KB")} over bare Effect) | ${kb(b[theirsId].gzip)} | ${
+          kb(bare)
+        } (bare Effect program) | ${ratio(b[id].gzip, b[theirsId].gzip)} | marginal ≤ ${target} KB: ${
+          mark(marginal <= target)
+        }${id === "effect-clerk-sessions" ? `; no jose: ${mark(b[id].joseBytes === 0)}` : ""} |`
+      )
+    }
+  }
+  if (r.row6) {
+    for (const [runtime, byWorker] of Object.entries(r.row6)) {
+      const ours = byWorker["effect-clerk-sessions"].median
+      const bare = byWorker["bare-effect"].median
+      const theirs = byWorker["clerk-backend"].median
+      lines.push(
+        `| 6. cold start to first response, ${RUNTIME_NAMES[runtime]} | ${ms(ours)} (${signed(ours - bare, "ms")} over bare Effect) | ${
+          ms(theirs)
+        } | ${ms(bare)} (bare Effect program) | ${ratio(ours, theirs)} | marginal ≤ +25 ms: ${mark(ours - bare <= 25)} |`
+      )
+    }
+  }
+  const m = r.machine
+  lines.push(
+    "",
+    `Medians; ${m.cpu}, ${m.cores} cores (shared), ${m.os}; Node ${m.node}, Deno ${m.deno.replace(/^deno /, "")}, Bun ${m.bun}; ` +
+      `effect ${m.packages.effect}, @effect/platform ${m.packages["@effect/platform"]}, @clerk/backend ${
+        m.packages["@clerk/backend"]
+      }, jose ${m.packages.jose}; ${m.date}, commit ${m.commit}. Details, method and findings: BENCHMARKS.md.`
+  )
+  return lines.join("\n")
+}
+
+const timingTable = (row, floorName) => {
+  const theirs = find(row, "@clerk/backend").median
+  const floor = find(row, "floor").median
+  const names = {
+    "effect-clerk": "effect-clerk",
+    "effect-clerk (JWKS cached)": "effect-clerk, keys from the JWKS (fetched once, cached)",
+    "@clerk/backend": "@clerk/backend",
+    floor: floorName,
+    platform: "@effect/platform `HttpClient` + `JSON.parse` alone (no effect-clerk)"
+  }
+  const lines = [
+    "| contender | CPU per call (median of rounds) | spread (rounds) | ÷ @clerk/backend | ÷ floor | wall time per call (median) |",
+    "|---|---|---|---|---|---|"
+  ]
+  for (const c of row) {
+    lines.push(
+      `| ${names[c.name] ?? c.name} | ${us(c.median)} | ${us(c.low)} – ${us(c.high)} | ${ratio(c.median, theirs)} | ${
+        ratio(c.median, floor)
+      } | ${c.wallP50 === undefined ? "–" : us(c.wallP50)} |`
+    )
+  }
+  return lines.join("\n")
+}
+
+/** Everything measured, contender by contender. */
+export const renderDetails = (r) => {
+  const m = r.machine
+  const parts = [
+    "### Machine and versions",
+    "",
+    `- ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os} (shared with other jobs while measuring)`,
+    `- Node ${m.node}; Deno ${m.deno.replace(/^deno /, "")}; Bun ${m.bun}`,
+    `- ${Object.entries(m.packages).map(([name, v]) => `${name} ${v}`).join(", ")}`,
+    `- ${m.date}, commit ${m.commit}; the full run took ${r.minutes?.toFixed(1) ?? "?"} minutes`,
+    ""
+  ]
+  if (r.row1) {
+    parts.push(
+      "### 1. `getSession`, CPU per call over an in-memory transport",
+      "",
+      `Every contender gets the same mocked \`fetch\` (a fresh \`Response\` over the same ${r.sessionBytes}-byte body each call).`,
+      "",
+      timingTable(r.row1, "floor: mocked `fetch` + `JSON.parse`"),
+      ""
+    )
+  }
+  if (r.row2) {
+    parts.push(
+      "### 2. A 500-session list page (`getSessionList({ userId, limit: 500 })`), CPU per call",
+      "",
+      `\`{ data: [500 sessions], total_count }\`, ${kb(r.listBytes)}, with the variety of a real page (statuses, nulls, tasks, impersonation actors).`,
+      "",
+      timingTable(r.row2, "floor: mocked `fetch` + `JSON.parse`"),
+      ""
+    )
+  }
+  if (r.row3) {
+    parts.push(
+      "### 3. Verifying a valid session token, key cached",
+      "",
+      "RS256, 2048-bit key, Clerk's v2 claims, `authorizedParties` set for both SDKs. effect-clerk: `TokenVerifier.layerJwtKey` (PEM imported once) and `TokenVerifier.layer` (JWKS fetched once through `ClerkClient`, then cached); @clerk/backend: `verifyToken(token, { jwtKey })`; floor: jose `jwtVerify` with a `CryptoKey` imported once.",
+      "",
+      timingTable(r.row3, "floor: jose `jwtVerify`, key imported once"),
+      ""
+    )
+  }
+  if (r.row4) {
+    const theirs = find(r.row4, "@clerk/backend").median
+    const lines = [
+      `### 4. Loopback throughput: ${r.concurrency} concurrent \`getSession\`, ${r.total} calls per round`,
+      "",
+      "A node:http server in its own process answers every request with the same body; every contender goes through the same global `fetch` (undici).",
+      "",
+      "| contender | median req/s | spread (rounds) | ÷ @clerk/backend |",
+      "|---|---|---|---|"
+    ]
+    const names = {
+      floor: "floor: `fetch` + `JSON.parse`",
+      platform: "@effect/platform `HttpClient` + `JSON.parse` alone (no effect-clerk)"
+    }
+    for (const c of r.row4) {
+      lines.push(
+        `| ${names[c.name] ?? c.name} | ${c.median.toFixed(0)} | ${c.low.toFixed(0)} – ${c.high.toFixed(0)} | ${
+          ratio(c.median, theirs)
+        } |`
+      )
+    }
+    parts.push(...lines, "")
+  }
+  if (r.row5) {
+    const bare = r.row5.find((b) => b.id === "bare-effect")
+    const lines = [
+      "### 5. Worker bundles (esbuild, minified ESM, `platform: browser`, conditions `workerd, worker, browser`, gzip -9)",
+      "",
+      "Each Worker answers `GET /{sessionId}` with that session (the verifier ones first verify the request's token). Sources: `bench/workers/`.",
+      "",
+      "| Worker | raw | gzip | gzip over bare Effect | effect-clerk source in it | jose in it |",
+      "|---|---|---|---|---|---|"
+    ]
+    for (const b of r.row5) {
+      lines.push(
+        `| ${b.label} | ${kb(b.raw)} | ${kb(b.gzip)} | ${b.id.startsWith("effect-clerk") ? signed((b.gzip - bare.gzip) / 1024, "KB") : "–"} | ${
+          b.ownBytes > 0 ? kb(b.ownBytes) + " raw" : "–"
+        } | ${b.joseBytes > 0 ? kb(b.joseBytes) + " raw" : "none"} |`
+      )
+    }
+    parts.push(...lines, "")
+  }
+  if (r.row6) {
+    const workerIds = Object.keys(Object.values(r.row6)[0])
+    const labels = Object.fromEntries((r.row5 ?? []).map((b) => [b.id, b.label]))
+    const lines = [
+      `### 6. Cold start: process start to first response (median of ${r.coldRuns} runs, p25–p75)`,
+      "",
+      "A fresh process imports the row-5 bundle, calls its `fetch` once (which calls a local stand-in for Clerk over loopback) and prints the answer; the time is from spawn to that line. Runtime start-up is in every number: compare within a column.",
+      "",
+      `| Worker | ${Object.keys(r.row6).map((id) => RUNTIME_NAMES[id]).join(" | ")} |`,
+      `|---|${Object.keys(r.row6).map(() => "---").join("|")}|`
+    ]
+    for (const id of workerIds) {
+      lines.push(
+        `| ${labels[id] ?? id} | ${
+          Object.values(r.row6).map((byWorker) => {
+            const s = byWorker[id]
+            return `${ms(s.median)} (${s.p25.toFixed(0)}–${s.p75.toFixed(0)})`
+          }).join(" | ")
+        } |`
+      )
+    }
+    const delta = (a, b) =>
+      Object.values(r.row6).map((byWorker) => signed(byWorker[a].median - byWorker[b].median, "ms")).join(" | ")
+    lines.push(
+      `| **effect-clerk Sessions − bare Effect** | ${delta("effect-clerk-sessions", "bare-effect")} |`,
+      `| **effect-clerk + TokenVerifier − bare Effect** | ${delta("effect-clerk-verifier", "bare-effect")} |`,
+      `| effect-clerk Sessions − @clerk/backend | ${delta("effect-clerk-sessions", "clerk-backend")} |`
+    )
+    parts.push(...lines, "")
+  }
+  return parts.join("\n")
+}

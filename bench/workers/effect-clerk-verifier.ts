@@ -1,0 +1,33 @@
+/**
+ * A Worker that verifies the request's session token with effect-clerk's `TokenVerifier`
+ * (PEM key, no network) and answers with that session from `Sessions`.
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Redacted from "effect/Redacted"
+import type * as ConfigError from "effect/ConfigError"
+import { ClerkClient, Sessions, TokenVerifier } from "../../src/index.js"
+import { answer, type Env, failed } from "./shared.js"
+
+let runtime: ManagedRuntime.ManagedRuntime<Sessions | TokenVerifier, ConfigError.ConfigError> | undefined
+
+export default {
+  async fetch(request: Request, env: Env): Promise<Response> {
+    runtime ??= ManagedRuntime.make(
+      Layer.merge(
+        Sessions.layer.pipe(
+          Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL })),
+          Layer.provide(FetchHttpClient.layer)
+        ),
+        TokenVerifier.layerJwtKey({ jwtKey: env.CLERK_JWT_KEY ?? "" })
+      )
+    )
+    const exit = await runtime.runPromiseExit(Effect.gen(function*() {
+      const claims = yield* Effect.flatMap(TokenVerifier, (v) => v.authenticateRequest(request))
+      return yield* Effect.flatMap(Sessions, (s) => s.getSession(claims.sid))
+    }))
+    return exit._tag === "Success" ? answer(exit.value) : failed(exit.cause)
+  }
+}

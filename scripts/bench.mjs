@@ -1,0 +1,319 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench`: effect-clerk against @clerk/backend and the raw floor, every row of
+ * issue 7, and BENCHMARKS.md (and the README's summary) regenerated from the results.
+ *
+ *   1. CPU per getSession, in-memory transport      (bench/cpu.ts)
+ *   2. CPU per 500-session list page                (bench/cpu.ts)
+ *   3. verifying a session token, keys cached       (bench/verify.ts)
+ *   4. loopback throughput, 200 concurrent calls    (bench/loopback.ts + bench/server.mjs)
+ *   5. Worker bundle size, esbuild minified, gzip -9 (bench/workers/*.ts)
+ *   6. cold start to first response, Node/Deno/Bun  (the row-5 bundles)
+ *
+ * Rows 1–4 run in child Node processes that print JSON; this script times rows 5–6 itself.
+ * Nothing is asserted: targets are reported against, never enforced.
+ *
+ * Options (environment): BENCH_ROUNDS (7), BENCH_BUDGET_MS (150), BENCH_WARMUP_MS (2000),
+ * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_ONLY (comma list of
+ * cpu,verify,loopback,size,cold), BENCH_NO_WRITE=1 (print, do not write the docs).
+ */
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { createServer } from "node:http"
+import { cpus, platform, release, totalmem } from "node:os"
+import { dirname, join, resolve } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import { gzipSync } from "node:zlib"
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
+process.chdir(root)
+const out = join(root, "node_modules", ".cache", "effect-clerk-bench")
+rmSync(out, { recursive: true, force: true })
+mkdirSync(join(out, "workers"), { recursive: true })
+mkdirSync(join(out, "cold"), { recursive: true })
+
+const esbuild = await import("esbuild")
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : undefined
+const wants = (part) => only === undefined || only.has(part)
+const env = {
+  ...process.env,
+  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "7",
+  BENCH_BUDGET_MS: process.env.BENCH_BUDGET_MS ?? "150",
+  BENCH_WARMUP_MS: process.env.BENCH_WARMUP_MS ?? "2000",
+  BENCH_LOOPBACK_TOTAL: process.env.BENCH_LOOPBACK_TOTAL ?? "3000"
+}
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11)
+const started = Date.now()
+const log = (line) => process.stderr.write(`${line}\n`)
+
+// ---------------------------------------------------------------------------------------
+// The machine and the versions, printed with the results.
+
+const version = (name) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version
+const tryRun = (file, args) => {
+  try {
+    return execFileSync(file, args, { encoding: "utf8" }).trim()
+  } catch {
+    return "unavailable"
+  }
+}
+const denoBin = join(root, "node_modules", ".bin", "deno")
+const bunBin = join(root, "node_modules", ".bin", "bun")
+const machine = {
+  cpu: cpus()[0]?.model ?? "unknown",
+  cores: cpus().length,
+  memoryGiB: Math.round(totalmem() / 2 ** 30),
+  os: `${platform()} ${release()}`,
+  node: process.version,
+  deno: tryRun(denoBin, ["--version"]).split("\n")[0].split(" ").slice(0, 2).join(" "),
+  bun: tryRun(bunBin, ["--version"]),
+  packages: Object.fromEntries(
+    ["effect-clerk", "effect", "@effect/platform", "@clerk/backend", "jose", "mitata", "esbuild"].map((name) => [
+      name,
+      name === "effect-clerk" ? JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version : version(name)
+    ])
+  ),
+  commit: tryRun("git", ["rev-parse", "--short", "HEAD"]),
+  date: new Date().toISOString().slice(0, 10)
+}
+log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; node ${machine.node}, ${machine.deno}, bun ${machine.bun}`)
+
+// ---------------------------------------------------------------------------------------
+// Rows 1–4: child processes.
+
+const buildNode = async (entry) => {
+  const file = join(out, entry.replace(/^bench\//, "").replace(/\.ts$/, ".mjs"))
+  await esbuild.build({
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    packages: "external",
+    target: "node20",
+    logLevel: "warning"
+  })
+  // Bare specifiers resolve from the bundle's folder up: node_modules/.cache/… reaches node_modules.
+  return file
+}
+
+const runJson = (file) =>
+  new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [file], { env, stdio: ["ignore", "pipe", "inherit"] })
+    let stdout = ""
+    child.stdout.on("data", (chunk) => (stdout += chunk))
+    child.on("exit", (code) => {
+      if (code !== 0) return reject(new Error(`${file} exited with ${code}`))
+      resolvePromise(JSON.parse(stdout.trim().split("\n").pop()))
+    })
+  })
+
+const results = { machine }
+if (wants("cpu")) {
+  log("rows 1–2: CPU per call, in-memory transport")
+  Object.assign(results, await runJson(await buildNode("bench/cpu.ts")))
+}
+if (wants("verify")) {
+  log("row 3: token verification, keys cached")
+  Object.assign(results, await runJson(await buildNode("bench/verify.ts")))
+}
+if (wants("loopback")) {
+  log("row 4: loopback throughput")
+  Object.assign(results, await runJson(await buildNode("bench/loopback.ts")))
+}
+
+// ---------------------------------------------------------------------------------------
+// Row 5: Worker bundles, the same esbuild settings for every one.
+
+const workers = [
+  { id: "empty", label: "no client (runtime only)" },
+  { id: "bare-effect", label: "bare Effect + @effect/platform + Schema" },
+  { id: "effect-clerk-sessions", label: "effect-clerk: Sessions" },
+  { id: "effect-clerk-verifier", label: "effect-clerk: Sessions + TokenVerifier" },
+  { id: "clerk-backend", label: "@clerk/backend: getSession" },
+  { id: "clerk-backend-verify", label: "@clerk/backend: getSession + verifyToken" }
+]
+const bundleOptions = {
+  bundle: true,
+  minify: true,
+  format: "esm",
+  platform: "browser",
+  conditions: ["workerd", "worker", "browser"],
+  target: "es2022",
+  metafile: true,
+  logLevel: "warning"
+}
+const bundles = {}
+if (wants("size") || wants("cold")) {
+  log("row 5: Worker bundles")
+  for (const worker of workers) {
+    const file = join(out, "workers", `${worker.id}.mjs`)
+    const built = await esbuild.build({ ...bundleOptions, entryPoints: [`bench/workers/${worker.id}.ts`], outfile: file })
+    const bytes = readFileSync(file)
+    const inputs = built.metafile.outputs[Object.keys(built.metafile.outputs)[0]].inputs
+    const bytesFrom = (test) =>
+      Object.entries(inputs).filter(([path]) => test(path)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0)
+    bundles[worker.id] = {
+      ...worker,
+      file,
+      raw: bytes.length,
+      gzip: gzipSync(bytes, { level: 9 }).length,
+      joseBytes: bytesFrom((path) => path.includes("node_modules/jose/")),
+      ownBytes: bytesFrom((path) => path.startsWith("src/"))
+    }
+  }
+  results.row5 = Object.values(bundles).map(({ file: _file, ...rest }) => rest)
+}
+
+// ---------------------------------------------------------------------------------------
+// Row 6: cold start. A local server stands in for Clerk; each run starts a fresh process
+// that imports one bundle, calls its `fetch` once and prints the answer. The time is from
+// spawn to that answer on stdout.
+
+if (wants("cold")) {
+  log("row 6: cold start")
+  const { exportSPKI, generateKeyPair, SignJWT } = await import("jose")
+  const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength: 2048 })
+  const pem = await exportSPKI(publicKey)
+  const sessionId = "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
+  const token = await new SignJWT({ sid: sessionId, azp: "https://example.com", v: 2 })
+    .setProtectedHeader({ alg: "RS256", kid: "ins_bench", typ: "JWT" })
+    .setSubject("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+    .setIssuer("https://clerk.example.com")
+    .setIssuedAt()
+    .setExpirationTime("2h")
+    .sign(privateKey)
+  const { sessionBody } = await import(pathToFileURL(await buildNode("bench/fixtures.ts")).href)
+  const body = JSON.stringify(sessionBody)
+  const server = createServer((req, res) => {
+    req.resume()
+    req.on("end", () => res.writeHead(200, { "content-type": "application/json" }).end(body))
+  })
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok))
+  const workerEnv = {
+    CLERK_SECRET_KEY: "sk_test_bench0000000000000000000000000000000000",
+    CLERK_API_URL: `http://127.0.0.1:${server.address().port}`,
+    CLERK_JWT_KEY: pem
+  }
+  // One runner per bundle, the same text for all: import, one request, print, exit.
+  for (const worker of workers) {
+    writeFileSync(
+      join(out, "cold", `${worker.id}.mjs`),
+      `import worker from "../workers/${worker.id}.mjs"
+const response = await worker.fetch(
+  new Request("http://worker.local/${sessionId}", { headers: { authorization: "Bearer ${token}" } }),
+  ${JSON.stringify(workerEnv)}
+)
+const text = await response.text()
+console.log(response.status + " " + text)
+`
+    )
+  }
+  const runtimes = [
+    { id: "node", command: process.execPath, args: (file) => [file] },
+    {
+      id: "deno",
+      command: denoBin,
+      args: (file) => ["run", "--no-config", "--no-lock", "--no-prompt", "--allow-net=127.0.0.1", file]
+    },
+    { id: "bun", command: bunBin, args: (file) => [file] }
+  ].filter((runtime) => runtime.id === "node" || existsSync(runtime.command))
+
+  const once = (runtime, worker) =>
+    new Promise((resolvePromise, reject) => {
+      const t0 = process.hrtime.bigint()
+      const child = spawn(runtime.command, runtime.args(join(out, "cold", `${worker.id}.mjs`)), {
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" }
+      })
+      let stdout = ""
+      let stderr = ""
+      let elapsed
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk
+        if (elapsed === undefined && stdout.includes("\n")) elapsed = Number(process.hrtime.bigint() - t0) / 1e6
+      })
+      child.stderr.on("data", (chunk) => (stderr += chunk))
+      child.on("exit", () => {
+        const line = stdout.split("\n")[0]
+        const expected = worker.id === "empty" ? "none" : sessionId
+        if (elapsed === undefined || !line.startsWith("200 ") || !line.includes(expected)) {
+          return reject(new Error(`${runtime.id} ${worker.id}: ${line} ${stderr.slice(0, 500)}`))
+        }
+        resolvePromise(elapsed)
+      })
+    })
+
+  const times = {}
+  for (const runtime of runtimes) {
+    times[runtime.id] = {}
+    for (const worker of workers) {
+      times[runtime.id][worker.id] = []
+      await once(runtime, worker) // warm-up: disk caches, Deno's module cache
+    }
+  }
+  for (let run = 0; run < COLD_RUNS; run++) {
+    for (const runtime of runtimes) {
+      for (let k = 0; k < workers.length; k++) {
+        const worker = workers[(k + run) % workers.length]
+        times[runtime.id][worker.id].push(await once(runtime, worker))
+      }
+    }
+    process.stderr.write(`  cold start: run ${run + 1}/${COLD_RUNS}\r`)
+  }
+  process.stderr.write("\n")
+  server.close()
+  results.row6 = Object.fromEntries(
+    Object.entries(times).map(([runtime, byWorker]) => [
+      runtime,
+      Object.fromEntries(Object.entries(byWorker).map(([id, values]) => [id, summarize(values)]))
+    ])
+  )
+  results.coldRuns = COLD_RUNS
+}
+
+function summarize(values) {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  const median = sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+  const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1)))]
+  return { median, p25: q(0.25), p75: q(0.75), low: sorted[0], high: sorted[sorted.length - 1], runs: values }
+}
+
+results.minutes = (Date.now() - started) / 60_000
+writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2))
+log(`results: ${join(out, "results.json")} (${results.minutes.toFixed(1)} min)`)
+
+// ---------------------------------------------------------------------------------------
+// BENCHMARKS.md and the README summary: only the text between the markers is replaced,
+// so the hand-written findings around them stay.
+
+const { renderDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
+const previous = existsSync(join(root, "bench", "results.json"))
+  ? JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"))
+  : {}
+const merged = { ...previous, ...results }
+const details = renderDetails(merged)
+const summary = renderSummary(merged)
+process.stdout.write(`${summary}\n`)
+if (process.env.BENCH_NO_WRITE !== "1") {
+  writeFileSync(join(root, "bench", "results.json"), JSON.stringify(merged, null, 2) + "\n")
+  const replaceBetween = (file, name, text) => {
+    const path = join(root, file)
+    if (!existsSync(path)) return false
+    const doc = readFileSync(path, "utf8")
+    const start = `<!-- bench:${name}:start -->`
+    const end = `<!-- bench:${name}:end -->`
+    const i = doc.indexOf(start)
+    const j = doc.indexOf(end)
+    if (i === -1 || j === -1) return false
+    writeFileSync(path, doc.slice(0, i + start.length) + "\n" + text + "\n" + doc.slice(j))
+    return true
+  }
+  const wrote = [
+    replaceBetween("BENCHMARKS.md", "summary", summary) && "BENCHMARKS.md summary",
+    replaceBetween("BENCHMARKS.md", "details", details) && "BENCHMARKS.md details",
+    replaceBetween("README.md", "summary", summary) && "README.md summary"
+  ].filter(Boolean)
+  log(`wrote: ${wrote.join(", ") || "nothing (markers missing)"}`)
+}
