@@ -11,11 +11,11 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
-import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { ClerkClient, type ClerkRequestError } from "./ClerkClient.js"
 import type { ClerkCommonError } from "./ClerkError.js"
 import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
+import { lazyDecoder } from "./internal/lazy.js"
 import type { DeclaredStatus } from "./internal/response.js"
 import * as V from "./internal/validate.js"
 import {
@@ -142,8 +142,8 @@ const decodeSessionPage = (body: unknown) =>
     Array.isArray(wire)
       ? { list: new SessionList({ data: wire, totalCount: wire.length }, true), paginated: false }
       : { list: new SessionList(wire as SessionList, true), paginated: true })
-const decodeSessionToken = Schema.decodeUnknownEither(SessionToken)
-const decodeSessionRefresh = Schema.decodeUnknownEither(SessionRefresh)
+const decodeSessionToken = lazyDecoder(SessionToken)
+const decodeSessionRefresh = lazyDecoder(SessionRefresh)
 
 const declared = <S extends DeclaredStatus>(...statuses: Array<S>): ReadonlySet<S> => new Set(statuses)
 const listStatuses = declared(400, 401, 422)

@@ -11,12 +11,12 @@
 import * as DateTime from "effect/DateTime"
 import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import { Session, SessionActivity, SessionListWire, SessionTask } from "../Session.js"
+import { lazyDecoder } from "./lazy.js"
 
-const schemaSession = Schema.decodeUnknownEither(Session)
-const schemaSessionListWire = Schema.decodeUnknownEither(SessionListWire)
-const schemaActor = Schema.decodeUnknownEither(Session.fields.actor.from)
+const schemaSession = lazyDecoder(Session)
+const schemaSessionListWire = lazyDecoder(SessionListWire)
+const schemaActor = lazyDecoder(Session.fields.actor.from)
 
 /** Returned by a fast reader when the input is not the common shape. */
 export const NO: unique symbol = Symbol("NO")

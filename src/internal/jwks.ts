@@ -13,6 +13,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { importJWK, importSPKI } from "jose"
 import type { ClerkError } from "../ClerkError.js"
+import { lazyDecoder } from "./lazy.js"
 
 /** The JWS algorithms a Clerk session token may use. */
 export const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"] as const
@@ -34,7 +35,8 @@ const JwkWire = Schema.Struct({
 export const JwksWire = Schema.Struct({ keys: Schema.Array(JwkWire) })
 export type JwksWire = typeof JwksWire.Type
 
-export const decodeJwks = Schema.decodeUnknownEither(JwksWire)
+// Compiled on the first JWKS body, not at import (start-up time).
+export const decodeJwks = lazyDecoder(JwksWire)
 
 /** A key a token can be verified with. The algorithm comes from the key, never the token. */
 export interface UsableKey {

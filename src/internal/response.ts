@@ -3,6 +3,7 @@
  * and the value-free description of decode failures.
  */
 import * as Duration from "effect/Duration"
+import type * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import {
@@ -53,7 +54,9 @@ const WireError = Schema.Struct({
   longMessage: Schema.optionalWith(Schema.String, { nullable: true }).pipe(Schema.fromKey("long_message")),
   meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { nullable: true })
 })
-const decodeWireError = Schema.decodeUnknownOption(WireError)
+// Compiled on the first error body, not at import (start-up time).
+let wireErrorDecoder: ((input: unknown) => Option.Option<typeof WireError.Type>) | undefined
+const decodeWireError = (input: unknown) => (wireErrorDecoder ??= Schema.decodeUnknownOption(WireError))(input)
 
 const parseJson = (text: string): unknown => {
   try {
