@@ -1,0 +1,239 @@
+/**
+ * Hostile input over a real socket: arbitrary strings and numbers in every method's params,
+ * sent to the emulator served on 127.0.0.1. Whatever the runtime's fetch and the server's
+ * URL parsing do to the request line, the server must see either nothing (the SDK refused
+ * with ClerkInvalidInput) or exactly one request on the intended route, whose path is
+ * exactly /v1/sessions/<one segment>[/<fixed suffix>] with each segment decoding back to the
+ * input, and whose query and body are valid against Clerk's OpenAPI spec
+ * (openapi-request-validator). The mock-transport property is test/HostileInput.test.ts;
+ * this one checks what actually arrives, as the emulator's request log records it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Layer from "effect/Layer"
+import * as Stream from "effect/Stream"
+import * as fc from "fast-check"
+import { ClerkClient } from "../../src/ClerkClient.js"
+import { Sessions } from "../../src/Sessions.js"
+import { ClerkEmulator, type EmulatorRoute, type ServedEmulator } from "../../src/testing/index.js"
+import { validateRequest } from "../support/OpenApi.js"
+import { countingFetch, serveHere } from "./support.js"
+
+const RUNS = Number(process.env.HOSTILE_RUNS ?? 60)
+
+const hostileString = fc.oneof(
+  fc.string(),
+  fc.fullUnicodeString({ maxLength: 12 }),
+  fc.constantFrom(
+    "",
+    ".",
+    "..",
+    "%2e",
+    "%2e%2e",
+    ".%2e",
+    "/",
+    "a/b",
+    "../admin",
+    "..\\admin",
+    "?x=1",
+    "#h",
+    "%",
+    "%00",
+    " sess",
+    "sess\n",
+    "\u0000",
+    "\ud800",
+    "sess_ok",
+    "\u202e",
+    "http://evil.example/x"
+  ),
+  fc.string({ unit: fc.constantFrom("a", "/", ".", "%", "?", "#", " ", "\\", "\t", "é", "\r", "+", "&", "=") })
+)
+const hostileNumber = fc.oneof(
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(0, 1, 29, 30, 500, 501, -1, 0.5, NaN, Infinity, -Infinity, 315360000, 315360001)
+)
+const maybe = <A>(arb: fc.Arbitrary<A>) => fc.option(arb, { nil: undefined })
+
+let emulator: ClerkEmulator.Service
+let server: ServedEmulator
+let sessions: Sessions["Type"]
+
+beforeAll(async () => {
+  emulator = await ClerkEmulator.start({ verifyEndpoint: "legacy" })
+  server = await serveHere(emulator)
+  // The service holds no resources of its own, so it stays usable outside its layer.
+  sessions = await Effect.runPromise(
+    Effect.provide(
+      Sessions,
+      Sessions.layer.pipe(
+        Layer.provide(
+          ClerkClient.layer({ secretKey: emulator.secretKey, apiUrl: server.url, retry: false, timeout: "5 seconds" })
+        ),
+        Layer.provide(countingFetch().layer)
+      )
+    )
+  )
+})
+
+afterAll(async () => {
+  await server.stop()
+})
+
+interface Case<P> {
+  readonly name: string
+  readonly arb: fc.Arbitrary<P>
+  readonly call: (s: Sessions["Type"], p: P) => Effect.Effect<unknown, unknown>
+  readonly route: EmulatorRoute
+  /** The spec path template, method and the path parameters the input should become. */
+  readonly spec: (p: P) => { template: string; method: "get" | "post"; pathParams: Record<string, string> }
+}
+
+const shapes: Record<string, RegExp> = {
+  "/sessions": /^\/v1\/sessions$/,
+  "/sessions/{session_id}": /^\/v1\/sessions\/([^/]+)$/,
+  "/sessions/{session_id}/revoke": /^\/v1\/sessions\/([^/]+)\/revoke$/,
+  "/sessions/{session_id}/verify": /^\/v1\/sessions\/([^/]+)\/verify$/,
+  "/sessions/{session_id}/tokens": /^\/v1\/sessions\/([^/]+)\/tokens$/,
+  "/sessions/{session_id}/tokens/{template_name}": /^\/v1\/sessions\/([^/]+)\/tokens\/([^/]+)$/,
+  "/sessions/{session_id}/refresh": /^\/v1\/sessions\/([^/]+)\/refresh$/
+}
+
+const checkCase = <P>(c: Case<P>) =>
+  it(c.name, async () => {
+    let sent = 0
+    let refused = 0
+    await fc.assert(
+      fc.asyncProperty(c.arb, async (params) => {
+        await Effect.runPromise(emulator.clearRequests)
+        const exit = await Effect.runPromise(Effect.exit(c.call(sessions, params)))
+        const log = await Effect.runPromise(emulator.requests)
+        // Never a defect: a typed failure or a value.
+        if (Exit.isFailure(exit)) expect(exit.cause._tag).toBe("Fail")
+        if (Exit.isFailure(exit) && (exit.cause as { error: { _tag: string } }).error._tag === "ClerkInvalidInput") {
+          expect(log).toHaveLength(0)
+          refused++
+          return
+        }
+        sent++
+        expect(log).toHaveLength(1)
+        const [request] = log
+        const { method, pathParams, template } = c.spec(params)
+        expect(request.method.toLowerCase()).toBe(method)
+        // The server routed it where it was meant to go, on exactly the expected path.
+        expect(request.route).toBe(c.route)
+        const match = request.path.match(shapes[template])
+        expect(match, `${request.path} !~ ${template}`).not.toBeNull()
+        const decoded = match!.slice(1).map(decodeURIComponent)
+        expect(decoded).toEqual(Object.values(pathParams))
+        const errors = validateRequest(template, method, {
+          path: Object.fromEntries(Object.keys(pathParams).map((k, i) => [k, decoded[i]])),
+          query: request.query as Record<string, string>,
+          body: request.body,
+          headers: request.headers as Record<string, string>
+        })
+        expect(errors, JSON.stringify(errors)).toEqual([])
+      }),
+      { numRuns: RUNS }
+    )
+    expect(sent).toBeGreaterThan(0)
+    expect(refused).toBeGreaterThan(0)
+  }, 60_000)
+
+const onSession = (template: string, method: "get" | "post") => (p: { id: string }) => ({
+  template,
+  method,
+  pathParams: { session_id: p.id }
+})
+
+describe("hostile input over a socket: the server sees one well-formed request or none", () => {
+  checkCase({
+    name: "getSession",
+    arb: fc.record({ id: hostileString }),
+    call: (s, p) => s.getSession(p.id),
+    route: "getSession",
+    spec: onSession("/sessions/{session_id}", "get")
+  })
+  checkCase({
+    name: "revokeSession",
+    arb: fc.record({ id: hostileString }),
+    call: (s, p) => s.revokeSession(p.id),
+    route: "revokeSession",
+    spec: onSession("/sessions/{session_id}/revoke", "post")
+  })
+  checkCase({
+    name: "verifySession",
+    arb: fc.record({ id: hostileString, token: maybe(hostileString) }),
+    call: (s, p) => s.verifySession(p.id, { token: p.token }),
+    route: "verifySession",
+    spec: onSession("/sessions/{session_id}/verify", "post")
+  })
+  checkCase({
+    name: "createSessionToken",
+    arb: fc.record({ id: hostileString, expires: maybe(hostileNumber) }),
+    call: (s, p) => s.createSessionToken(p.id, { expiresInSeconds: p.expires }),
+    route: "createSessionToken",
+    spec: onSession("/sessions/{session_id}/tokens", "post")
+  })
+  checkCase({
+    name: "createSessionTokenFromTemplate",
+    arb: fc.record({ id: hostileString, template: hostileString, expires: maybe(hostileNumber) }),
+    call: (s, p) => s.createSessionTokenFromTemplate(p.id, p.template, { expiresInSeconds: p.expires }),
+    route: "createSessionTokenFromTemplate",
+    spec: (p) => ({
+      template: "/sessions/{session_id}/tokens/{template_name}",
+      method: "post",
+      pathParams: { session_id: p.id, template_name: p.template }
+    })
+  })
+  checkCase({
+    name: "refreshSession",
+    arb: fc.record({
+      id: hostileString,
+      expiredToken: hostileString,
+      refreshToken: hostileString,
+      requestOrigin: hostileString,
+      format: maybe(fc.oneof(fc.constantFrom("token", "cookie"), hostileString)),
+      ip: maybe(hostileString)
+    }),
+    call: (s, p) =>
+      s.refreshSession(p.id, {
+        expiredToken: p.expiredToken,
+        refreshToken: p.refreshToken,
+        requestOrigin: p.requestOrigin,
+        format: p.format as "token",
+        requestOriginatingIp: p.ip
+      }),
+    route: "refreshSession",
+    spec: onSession("/sessions/{session_id}/refresh", "post")
+  })
+  checkCase({
+    name: "getSessionList",
+    arb: fc.record({
+      userId: maybe(hostileString),
+      clientId: maybe(hostileString),
+      status: maybe(fc.oneof(fc.constantFrom("active", "revoked", "ended"), hostileString)),
+      limit: maybe(hostileNumber),
+      offset: maybe(hostileNumber)
+    }),
+    call: (s, p) => s.getSessionList(p as any),
+    route: "getSessionList",
+    spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
+  })
+  checkCase({
+    name: "listAll (first page)",
+    arb: fc.record({ userId: hostileString, limit: maybe(hostileNumber) }),
+    call: (s, p) => Stream.runCollect(s.listAll({ userId: p.userId, limit: p.limit })),
+    route: "getSessionList",
+    spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
+  })
+  checkCase({
+    name: "createSession",
+    arb: fc.record({ userId: hostileString, org: maybe(hostileString) }),
+    call: (s, p) => s.createSession({ userId: p.userId, activeOrganizationId: p.org }),
+    route: "createSession",
+    spec: () => ({ template: "/sessions", method: "post", pathParams: {} })
+  })
+})
