@@ -255,6 +255,27 @@ for (const call of calls) {
   })
 }
 
+// Secrets that are themselves invalid: refused without quoting them.
+for (const [name, invalid] of [
+  [
+    "refreshSession: a refresh token with a NUL",
+    (s: Sessions["Type"]) => s.refreshSession(SID, { expiredToken: TOKEN, refreshToken: `${REFRESH}\u0000`, requestOrigin: ORIGIN })
+  ],
+  [
+    "refreshSession: an expired token with a newline",
+    (s: Sessions["Type"]) =>
+      s.refreshSession(SID, { expiredToken: Redacted.make(`${TOKEN}\n`), refreshToken: REFRESH, requestOrigin: ORIGIN })
+  ],
+  ["verifySession: a token with a carriage return", (s: Sessions["Type"]) => s.verifySession(SID, { token: `${TOKEN}\r` })]
+] as const) {
+  cells.push({
+    group: "invalid secrets",
+    name,
+    expected: "ClerkInvalidInput",
+    run: (ua) => withSessions(ua, {}, invalid)
+  })
+}
+
 // ---- TokenVerifier ----
 
 const verifierOverSocket = (ua: string, options: TokenVerifierOptions = {}, client: Options = {}) =>
