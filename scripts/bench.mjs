@@ -13,9 +13,10 @@
  * Rows 1–4 run in child Node processes that print JSON; this script times rows 5–6 itself.
  * Nothing is asserted: targets are reported against, never enforced.
  *
- * Options (environment): BENCH_ROUNDS (7), BENCH_BUDGET_MS (150), BENCH_WARMUP_MS (2000),
+ * Options (environment): BENCH_ROUNDS (11), BENCH_BUDGET_MS (250), BENCH_WARMUP_MS (2000),
  * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_ONLY (comma list of
- * cpu,verify,loopback,size,cold), BENCH_NO_WRITE=1 (print, do not write the docs).
+ * cpu,verify,loopback,size,cold), BENCH_NO_WRITE=1 (print, do not write the docs),
+ * BENCH_RENDER_ONLY=1 (measure nothing; re-render the docs from bench/results.json).
  */
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -37,8 +38,8 @@ const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(","))
 const wants = (part) => only === undefined || only.has(part)
 const env = {
   ...process.env,
-  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "7",
-  BENCH_BUDGET_MS: process.env.BENCH_BUDGET_MS ?? "150",
+  BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "11",
+  BENCH_BUDGET_MS: process.env.BENCH_BUDGET_MS ?? "250",
   BENCH_WARMUP_MS: process.env.BENCH_WARMUP_MS ?? "2000",
   BENCH_LOOPBACK_TOTAL: process.env.BENCH_LOOPBACK_TOTAL ?? "3000"
 }
@@ -109,15 +110,20 @@ const runJson = (file) =>
   })
 
 const results = { machine }
-if (wants("cpu")) {
+// BENCH_RENDER_ONLY=1: measure nothing, re-render the docs from bench/results.json.
+const renderOnly = process.env.BENCH_RENDER_ONLY === "1"
+if (renderOnly) delete results.machine
+if (renderOnly) {
+  // fall through to the rendering below with no new results
+} else if (wants("cpu")) {
   log("rows 1–2: CPU per call, in-memory transport")
   Object.assign(results, await runJson(await buildNode("bench/cpu.ts")))
 }
-if (wants("verify")) {
+if (!renderOnly && wants("verify")) {
   log("row 3: token verification, keys cached")
   Object.assign(results, await runJson(await buildNode("bench/verify.ts")))
 }
-if (wants("loopback")) {
+if (!renderOnly && wants("loopback")) {
   log("row 4: loopback throughput")
   Object.assign(results, await runJson(await buildNode("bench/loopback.ts")))
 }
@@ -144,7 +150,7 @@ const bundleOptions = {
   logLevel: "warning"
 }
 const bundles = {}
-if (wants("size") || wants("cold")) {
+if (!renderOnly && (wants("size") || wants("cold"))) {
   log("row 5: Worker bundles")
   for (const worker of workers) {
     const file = join(out, "workers", `${worker.id}.mjs`)
@@ -170,7 +176,7 @@ if (wants("size") || wants("cold")) {
 // that imports one bundle, calls its `fetch` once and prints the answer. The time is from
 // spawn to that answer on stdout.
 
-if (wants("cold")) {
+if (!renderOnly && wants("cold")) {
   log("row 6: cold start")
   const { exportSPKI, generateKeyPair, SignJWT } = await import("jose")
   const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength: 2048 })
@@ -280,9 +286,11 @@ function summarize(values) {
   return { median, p25: q(0.25), p75: q(0.75), low: sorted[0], high: sorted[sorted.length - 1], runs: values }
 }
 
-results.minutes = (Date.now() - started) / 60_000
-writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2))
-log(`results: ${join(out, "results.json")} (${results.minutes.toFixed(1)} min)`)
+if (!renderOnly) {
+  results.minutes = (Date.now() - started) / 60_000
+  writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2))
+  log(`results: ${join(out, "results.json")} (${results.minutes.toFixed(1)} min)`)
+}
 
 // ---------------------------------------------------------------------------------------
 // BENCHMARKS.md and the README summary: only the text between the markers is replaced,
