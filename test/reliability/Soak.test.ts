@@ -192,7 +192,7 @@ describe("soak", () => {
       const started = Date.now()
       // Only the method and tag of each outcome are kept (keeping every value would put the
       // test's own memory into the heap figures), plus one success value per method.
-      const outcomes: Array<{ readonly method: Method; readonly tag: string }> = []
+      const outcomes: Array<{ readonly method: Method; readonly tag: string; readonly millis: number }> = []
       const samples = new Map<Method, unknown>()
       const served = { total: 0, faulted: 0, byRoute: new Map<string, number>() }
       yield* Effect.gen(function*() {
@@ -200,14 +200,17 @@ describe("soak", () => {
         const verifier = yield* TokenVerifier
         for (const round of [plan.slice(0, CALLS / 2), plan.slice(CALLS / 2)]) {
           const exits = yield* Effect.forEach(round, (step) =>
-            callOf(s, verifier, step).pipe(
-              Effect.timeoutFail({ duration: HANG_BOUND, onTimeout: () => "hang" as const }),
-              Effect.exit,
-              Effect.map((exit) => {
-                if (Exit.isSuccess(exit) && !samples.has(step.method)) samples.set(step.method, exit.value)
-                return { method: step.method, tag: tagOf(exit) }
-              })
-            ), { concurrency: CONCURRENCY })
+            Effect.suspend(() => {
+              const began = performance.now()
+              return callOf(s, verifier, step).pipe(
+                Effect.timeoutFail({ duration: HANG_BOUND, onTimeout: () => "hang" as const }),
+                Effect.exit,
+                Effect.map((exit) => {
+                  if (Exit.isSuccess(exit) && !samples.has(step.method)) samples.set(step.method, exit.value)
+                  return { method: step.method, tag: tagOf(exit), millis: performance.now() - began }
+                })
+              )
+            }), { concurrency: CONCURRENCY })
           outcomes.push(...exits)
           const log = yield* emulator.requests
           yield* emulator.clearRequests
@@ -234,12 +237,18 @@ describe("soak", () => {
       // The success values are real: a sample of each kind decodes to what was asked for.
       const sampleOf = (method: Method) => samples.get(method)
 
+      const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+        Math.round(sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))])
+      const latencies = successes.map((o) => o.millis).sort((a, b) => a - b)
       const report = [
         `soak (${runtimeName}): ${CALLS} calls, concurrency ${CONCURRENCY}, seed ${SEED}, ${seconds.toFixed(1)} s`,
         `  requests served ${served.total} (client attempts ${http.counter.attempts}), faulted ${served.faulted} (${
           (100 * served.faulted / served.total).toFixed(1)
         }%)`,
         `  heap after GC: before ${heap[0]} MB, after ${CALLS / 2} calls ${heap[1]} MB, after ${CALLS} calls ${heap[2]} MB`,
+        `  successful call duration (ms, retries included): p50 ${percentile(latencies, 0.5)}, p90 ${
+          percentile(latencies, 0.9)
+        }, p99 ${percentile(latencies, 0.99)}, max ${percentile(latencies, 1)}`,
         `  outcomes: ${[...tally].sort((a, b) => b[1] - a[1]).map(([t, n]) => `${t} ${n}`).join(", ")}`,
         ...[...perMethod].map(([m, t]) => `    ${m}: ${[...t].map(([k, n]) => `${k} ${n}`).join(", ")}`)
       ].join("\n")
