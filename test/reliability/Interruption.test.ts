@@ -18,7 +18,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo, Socket } from "node:net"
 import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
+import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import { sample } from "../support/samples.js"
+import { runtimeName, serveHere } from "./support.js"
 
 const N = 1000
 
@@ -122,4 +124,51 @@ describe("interruption", () => {
         server.close(() => resume(Effect.void))
       })
     }), 60_000)
+
+  it.live("interrupted while waiting out Retry-After or a backoff: the wait ends at once, no timer is left, nothing more is sent", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Effect.promise(() => ClerkEmulator.start())
+      const server = yield* Effect.acquireRelease(Effect.promise(() => serveHere(emulator)), (s) =>
+        Effect.promise(() => s.stop()))
+      for (let i = 0; i < 100; i++) yield* emulator.seedSession({ id: `sess_wait_${i}`, userId: "user_wait" })
+      // getSession: 429 asking for 30 s (the cap); createSessionToken: 503 with 10 s backoffs.
+      yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 30 }), { route: "getSession", times: Infinity })
+      yield* emulator.injectFault(Fault.status(503), { route: "createSessionToken", times: Infinity })
+      const timersBefore = activeTimers()
+      const layer = Sessions.layer.pipe(
+        Layer.provide(
+          ClerkClient.layer({
+            secretKey: emulator.secretKey,
+            apiUrl: server.url,
+            retry: { baseDelay: "10 seconds", maxDelay: "10 seconds" }
+          })
+        ),
+        Layer.provide(FetchHttpClient.layer)
+      )
+      const exits = yield* Effect.gen(function*() {
+        const sessions = yield* Sessions
+        const fibers = yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) =>
+          Effect.fork<unknown, unknown, never>(
+            i % 2 === 0 ? sessions.getSession(`sess_wait_${i}`) : sessions.createSessionToken(`sess_wait_${i}`)
+          ))
+        // Every first attempt was answered; all 100 calls are now waiting to retry.
+        while ((yield* emulator.requests).filter((r) => r.status !== undefined).length < 100) {
+          yield* Effect.sleep("20 millis")
+        }
+        yield* Effect.sleep("100 millis")
+        // Each waiting call holds a timer (Node lists them; Deno and Bun list no timers at all).
+        if (runtimeName.startsWith("node")) expect(activeTimers()).toBeGreaterThanOrEqual(timersBefore + 100)
+        const started = Date.now()
+        yield* Effect.forEach(fibers, Fiber.interrupt, { concurrency: "unbounded", discard: true })
+        expect(Date.now() - started).toBeLessThan(2000)
+        return yield* Effect.forEach(fibers, Fiber.await)
+      }).pipe(Effect.provide(layer))
+      expect(exits.every(Exit.isInterrupted)).toBe(true)
+      expect(activeTimers()).toBeLessThanOrEqual(timersBefore + 2)
+      yield* Effect.sleep("300 millis")
+      const log = yield* emulator.requests
+      expect(log.map((r) => r.status).filter((s) => s === 429)).toHaveLength(50)
+      expect(log.map((r) => r.status).filter((s) => s === 503)).toHaveLength(50)
+      expect(log).toHaveLength(100)
+    }).pipe(Effect.scoped), 30_000)
 })
