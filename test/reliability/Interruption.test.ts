@@ -20,11 +20,10 @@ import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import { sample } from "../support/samples.js"
-import { runtimeName, serveHere } from "./support.js"
+import { serveHere, trackTimers } from "./support.js"
 
 const N = 1000
 
-const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
 /** Open TCP sockets of this process, both ends (Node reports them; Deno and Bun report none). */
 const activeSockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
 
@@ -57,7 +56,7 @@ describe("interruption", () => {
         server.listen(0, "127.0.0.1", () => resume(Effect.void))
       })
       const port = (server.address() as AddressInfo).port
-      const timersBefore = activeTimers()
+      const timers = yield* Effect.acquireRelease(Effect.sync(trackTimers), (t) => Effect.sync(t.restore))
 
       const layer = Sessions.layer.pipe(
         Layer.provide(
@@ -104,7 +103,8 @@ describe("interruption", () => {
       expect(result.interruptedExits.every((e) => Exit.isInterrupted(e))).toBe(true)
       expect(pending.size).toBe(0)
       // Per-attempt timeout timers were all cleared (the 60 s timeouts would otherwise linger).
-      expect(activeTimers()).toBeLessThanOrEqual(timersBefore + 2)
+      expect(timers.peak()).toBeGreaterThanOrEqual(N)
+      expect(timers.live()).toBe(0)
       // No fiber of ours is still running.
       const roots = yield* Fiber.roots
       expect(roots.filter((f) => f.unsafePoll() === null).length).toBeLessThanOrEqual(1)
@@ -123,7 +123,7 @@ describe("interruption", () => {
       yield* Effect.async<void>((resume) => {
         server.close(() => resume(Effect.void))
       })
-    }), 60_000)
+    }).pipe(Effect.scoped), 60_000)
 
   it.live("interrupted while waiting out Retry-After or a backoff: the wait ends at once, no timer is left, nothing more is sent", () =>
     Effect.gen(function*() {
@@ -134,7 +134,7 @@ describe("interruption", () => {
       // getSession: 429 asking for 30 s (the cap); createSessionToken: 503 with 10 s backoffs.
       yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 30 }), { route: "getSession", times: Infinity })
       yield* emulator.injectFault(Fault.status(503), { route: "createSessionToken", times: Infinity })
-      const timersBefore = activeTimers()
+      const timers = yield* Effect.acquireRelease(Effect.sync(trackTimers), (t) => Effect.sync(t.restore))
       const layer = Sessions.layer.pipe(
         Layer.provide(
           ClerkClient.layer({
@@ -156,15 +156,15 @@ describe("interruption", () => {
           yield* Effect.sleep("20 millis")
         }
         yield* Effect.sleep("100 millis")
-        // Each waiting call holds a timer (Node lists them; Deno and Bun list no timers at all).
-        if (runtimeName.startsWith("node")) expect(activeTimers()).toBeGreaterThanOrEqual(100)
+        // Each waiting call holds a timer.
+        expect(timers.live()).toBeGreaterThanOrEqual(100)
         const started = Date.now()
         yield* Effect.forEach(fibers, Fiber.interrupt, { concurrency: "unbounded", discard: true })
         expect(Date.now() - started).toBeLessThan(2000)
         return yield* Effect.forEach(fibers, Fiber.await)
       }).pipe(Effect.provide(layer))
       expect(exits.every(Exit.isInterrupted)).toBe(true)
-      expect(activeTimers()).toBeLessThanOrEqual(timersBefore + 2)
+      expect(timers.live()).toBe(0)
       yield* Effect.sleep("300 millis")
       const log = yield* emulator.requests
       expect(log.map((r) => r.status).filter((s) => s === 429)).toHaveLength(50)

@@ -82,3 +82,42 @@ export const heapUsedMb = async (): Promise<number> => {
   await collectGarbage()
   return Math.round(process.memoryUsage().heapUsed / 1e5) / 10
 }
+
+/**
+ * Track every timer set through `globalThis.setTimeout` from now on (Effect's clock, the
+ * SDK's per-attempt timeout, the emulator): `live()` counts those that have neither fired
+ * nor been cleared. Works the same on every runtime, unlike `process.getActiveResourcesInfo`,
+ * which lists nothing on Bun and the runtime's own internal timers on Deno. Timers the
+ * runtime's own modules set (Node's fetch keeps an idle timer per pooled connection, Bun's
+ * node:http server one per kept-alive socket) are not counted.
+ */
+export const trackTimers = () => {
+  const live = new Set<unknown>()
+  let peak = 0
+  const set = globalThis.setTimeout
+  const clear = globalThis.clearTimeout
+  globalThis.setTimeout = ((handler: (...args: Array<unknown>) => void, ms?: number, ...args: Array<unknown>) => {
+    const id: unknown = set((...received: Array<unknown>) => {
+      live.delete(id)
+      handler(...received)
+    }, ms, ...args)
+    // The frame that called setTimeout: a runtime module (`node:…`, `ext:…`) is not ours.
+    const caller = (new Error().stack ?? "").split("\n")[2] ?? ""
+    if (!/[(\s](node|ext):/.test(caller)) live.add(id)
+    peak = Math.max(peak, live.size)
+    return id
+  }) as typeof globalThis.setTimeout
+  globalThis.clearTimeout = ((id: Parameters<typeof clearTimeout>[0]) => {
+    live.delete(id)
+    clear(id)
+  }) as typeof globalThis.clearTimeout
+  return {
+    live: () => live.size,
+    /** The most that were live at once (shows the tracker saw the timers at all). */
+    peak: () => peak,
+    restore: () => {
+      globalThis.setTimeout = set
+      globalThis.clearTimeout = clear
+    }
+  }
+}
