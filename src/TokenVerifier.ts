@@ -68,6 +68,9 @@ import {
 import { describeParseError } from "./internal/response.js"
 import { SessionClaims } from "./SessionClaims.js"
 
+/** The statuses GET /jwks is mapped with (see `TokenVerifier.layer`). */
+const jwksStatuses: ReadonlySet<401> = new Set([401])
+
 /**
  * Why a token was refused, with the names Clerk's SDKs use.
  *
@@ -222,7 +225,9 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
         const client = yield* ClerkClient
         const scope = yield* Effect.scope
         const cache = makeJwksCache(
-          client.request({ method: "GET", path: "/jwks", idempotent: true }, decodeJwks, new Set<never>()),
+          // The spec declares no error for /jwks, but a wrong secret key is a 401 on every
+          // Backend API path: surface it as ClerkUnauthorized, the tag users look for.
+          client.request({ method: "GET", path: "/jwks", idempotent: true }, decodeJwks, jwksStatuses),
           {
             ttlMillis: Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5)),
             cooldownMillis: Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))

@@ -250,7 +250,7 @@ describe("TokenVerifier × ClerkEmulator (in-process)", () => {
         Effect.flatMap(TokenVerifier, (v) => Effect.flatMap(emulator.mintToken("sess_2ada"), (t) => v.verify(t)))
       )
       expect(error.reason).toBe("JwkFailedToResolve")
-      expect(error.cause).toMatchObject({ status: 401 })
+      expect(error.cause).toMatchObject({ _tag: "ClerkUnauthorized", status: 401 })
       expect(JSON.stringify(error)).not.toContain("sk_test_wrong_key")
     }).pipe(Effect.provide(viaJwks({ client: { secretKey: Redacted.make("sk_test_wrong_key") } }))))
 

@@ -964,7 +964,7 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
       Effect.gen(function*() {
         const error = yield* Effect.flip(verifier.verify(yield* promise(() => sign(claims()))))
         expect(error.reason).toBe("JwkFailedToResolve")
-        expect(error.cause).toMatchObject({ status: 401, errors: [{ code: "clerk_key_invalid" }] })
+        expect(error.cause).toMatchObject({ _tag: "ClerkUnauthorized", status: 401, errors: [{ code: "clerk_key_invalid" }] })
       }))
   })
 

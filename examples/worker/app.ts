@@ -267,9 +267,9 @@ export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpSe
     case "ClerkTransportError":
       return problem(502, "clerk_unreachable", error.message)
     case "ClerkUnexpectedStatus":
-      // An endpoint that declares no 401 (GET /jwks) still answers 401 to a wrong key.
-      if (error.status === 401 || error.status === 403) {
-        return problem(502, "misconfigured_secret_key", "misconfigured secret key: Clerk rejected CLERK_SECRET_KEY")
+      // No Sessions endpoint declares 403: Clerk refusing this key a permission lands here.
+      if (error.status === 403) {
+        return problem(502, "misconfigured_secret_key", "misconfigured secret key: not allowed to do this")
       }
       return problem(502, "clerk_error", error.message)
     case "ClerkServerError":
