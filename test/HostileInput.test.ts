@@ -10,21 +10,10 @@ import * as Exit from "effect/Exit"
 import * as fc from "fast-check"
 import { Sessions } from "../src/Sessions.js"
 import { json, mockSessions, type Recorded } from "./support/MockTransport.js"
+import { hostileNumber, hostileString, maybe, pathShapes } from "./support/hostile.js"
 import { validateRequest } from "./support/OpenApi.js"
 import { sample } from "./support/samples.js"
 
-const hostileString = fc.oneof(
-  fc.string(),
-  fc.fullUnicodeString(),
-  fc.constantFrom("", ".", "..", "/", "%2e%2e", "a/b", "?x=1", "#h", "%", " sess", "sess\n", "\u0000", "\ud800", "../admin"),
-  fc.string({ unit: fc.constantFrom("a", "/", ".", "%", "?", "#", " ", "\\", "\u202e", "é", "\r") })
-)
-const hostileNumber = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(0, 1, 29, 30, 500, 501, -1, 0.5, NaN, Infinity, -Infinity, 315360000, 315360001, Number.MAX_SAFE_INTEGER)
-)
-const maybe = <A>(arb: fc.Arbitrary<A>) => fc.option(arb, { nil: undefined })
 
 const reply = (req: Recorded) =>
   req.path.includes("/tokens") || req.path.endsWith("/refresh")
@@ -41,15 +30,6 @@ interface Case<P> {
   readonly route: (p: P) => { template: string; method: "get" | "post"; pathParams: Record<string, string> }
 }
 
-const suffixes: Record<string, RegExp> = {
-  "/sessions": /^\/v1\/sessions$/,
-  "/sessions/{session_id}": /^\/v1\/sessions\/([^/]+)$/,
-  "/sessions/{session_id}/revoke": /^\/v1\/sessions\/([^/]+)\/revoke$/,
-  "/sessions/{session_id}/verify": /^\/v1\/sessions\/([^/]+)\/verify$/,
-  "/sessions/{session_id}/tokens": /^\/v1\/sessions\/([^/]+)\/tokens$/,
-  "/sessions/{session_id}/tokens/{template_name}": /^\/v1\/sessions\/([^/]+)\/tokens\/([^/]+)$/,
-  "/sessions/{session_id}/refresh": /^\/v1\/sessions\/([^/]+)\/refresh$/
-}
 
 const checkCase = <P>(c: Case<P>) =>
   it(c.name, async () => {
@@ -75,7 +55,7 @@ const checkCase = <P>(c: Case<P>) =>
         const { method, pathParams, template } = c.route(params)
         expect(req.method.toLowerCase()).toBe(method)
         // Exactly the expected route, each parameter one segment that decodes to the input.
-        const match = req.url.pathname.match(suffixes[template])
+        const match = req.url.pathname.match(pathShapes[template])
         expect(match, `${req.url.pathname} !~ ${template}`).not.toBeNull()
         const decoded = match!.slice(1).map(decodeURIComponent)
         expect(decoded).toEqual(Object.values(pathParams))

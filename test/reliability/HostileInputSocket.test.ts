@@ -17,45 +17,12 @@ import * as fc from "fast-check"
 import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, type EmulatorRoute, type ServedEmulator } from "../../src/testing/index.js"
+import { hostileNumber, hostileString, maybe, pathShapes } from "../support/hostile.js"
 import { validateRequest } from "../support/OpenApi.js"
 import { countingFetch, serveHere } from "./support.js"
 
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 60)
 
-const hostileString = fc.oneof(
-  fc.string(),
-  fc.fullUnicodeString({ maxLength: 12 }),
-  fc.constantFrom(
-    "",
-    ".",
-    "..",
-    "%2e",
-    "%2e%2e",
-    ".%2e",
-    "/",
-    "a/b",
-    "../admin",
-    "..\\admin",
-    "?x=1",
-    "#h",
-    "%",
-    "%00",
-    " sess",
-    "sess\n",
-    "\u0000",
-    "\ud800",
-    "sess_ok",
-    "\u202e",
-    "http://evil.example/x"
-  ),
-  fc.string({ unit: fc.constantFrom("a", "/", ".", "%", "?", "#", " ", "\\", "\t", "é", "\r", "+", "&", "=") })
-)
-const hostileNumber = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.constantFrom(0, 1, 29, 30, 500, 501, -1, 0.5, NaN, Infinity, -Infinity, 315360000, 315360001)
-)
-const maybe = <A>(arb: fc.Arbitrary<A>) => fc.option(arb, { nil: undefined })
 
 let emulator: ClerkEmulator.Service
 let server: ServedEmulator
@@ -91,15 +58,6 @@ interface Case<P> {
   readonly spec: (p: P) => { template: string; method: "get" | "post"; pathParams: Record<string, string> }
 }
 
-const shapes: Record<string, RegExp> = {
-  "/sessions": /^\/v1\/sessions$/,
-  "/sessions/{session_id}": /^\/v1\/sessions\/([^/]+)$/,
-  "/sessions/{session_id}/revoke": /^\/v1\/sessions\/([^/]+)\/revoke$/,
-  "/sessions/{session_id}/verify": /^\/v1\/sessions\/([^/]+)\/verify$/,
-  "/sessions/{session_id}/tokens": /^\/v1\/sessions\/([^/]+)\/tokens$/,
-  "/sessions/{session_id}/tokens/{template_name}": /^\/v1\/sessions\/([^/]+)\/tokens\/([^/]+)$/,
-  "/sessions/{session_id}/refresh": /^\/v1\/sessions\/([^/]+)\/refresh$/
-}
 
 const checkCase = <P>(c: Case<P>) =>
   it(c.name, async () => {
@@ -124,7 +82,7 @@ const checkCase = <P>(c: Case<P>) =>
         expect(request.method.toLowerCase()).toBe(method)
         // The server routed it where it was meant to go, on exactly the expected path.
         expect(request.route).toBe(c.route)
-        const match = request.path.match(shapes[template])
+        const match = request.path.match(pathShapes[template])
         expect(match, `${request.path} !~ ${template}`).not.toBeNull()
         const decoded = match!.slice(1).map(decodeURIComponent)
         expect(decoded).toEqual(Object.values(pathParams))
