@@ -6,6 +6,7 @@
  * @since 0.1.0
  */
 import type * as Headers from "@effect/platform/Headers"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -19,7 +20,7 @@ import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
-import type * as Redacted from "effect/Redacted"
+import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import {
   type ClerkCommonError,
@@ -28,7 +29,8 @@ import {
   ClerkTimeout,
   ClerkTransportError
 } from "./ClerkError.js"
-import { retryLazily, timeoutFail } from "./internal/attempt.js"
+import { LiveClock, MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
+import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { VERSION } from "./internal/version.js"
 
@@ -128,7 +130,8 @@ export declare namespace ClerkClient {
 /**
  * The Clerk Backend API transport. Provide it with {@link ClerkClient.layer} or
  * {@link ClerkClient.layerConfig}, on top of an `HttpClient` (normally
- * `FetchHttpClient.layer`).
+ * `FetchHttpClient.layer`), or with {@link ClerkClient.layerFetch} /
+ * {@link ClerkClient.layerFetchConfig}, which send with `fetch` directly.
  *
  * @since 0.1.0
  */
@@ -139,6 +142,9 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
   static readonly make = (options: ClerkClientOptions) => make(options)
 
   /**
+   * Requests go through the application's `HttpClient`, so its middleware, its
+   * `http.client` spans and any `HttpClient` a test provides apply to them.
+   *
    * @since 0.1.0
    */
   static readonly layer = (options: ClerkClientOptions): Layer.Layer<ClerkClient, never, HttpClient.HttpClient> =>
@@ -155,16 +161,39 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
   static readonly layerConfig = (
     overrides?: Partial<ClerkClientOptions>
   ): Layer.Layer<ClerkClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
-    Layer.effect(
-      ClerkClient,
-      Effect.gen(function*() {
-        const secretKey = overrides?.secretKey ?? (yield* Config.redacted("CLERK_SECRET_KEY"))
-        const apiUrl = overrides?.apiUrl ?? (yield* Config.string("CLERK_API_URL").pipe(Config.withDefault(DEFAULT_API_URL)))
-        const apiVersion = overrides?.apiVersion ?? (yield* apiVersionConfig)
-        return yield* make({ ...overrides, secretKey, apiUrl, apiVersion })
-      })
-    )
+    Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), make))
+
+  /**
+   * Requests go straight to `fetch`: the `FetchHttpClient.Fetch` service if the layer is
+   * given one (a test's mock, `ClerkEmulator.layer`'s in-process fetch), else
+   * `globalThis.fetch`. Same headers, timeout, retry, errors and operation spans as
+   * {@link ClerkClient.layer}, at about a quarter of its CPU per call (BENCHMARKS.md): no
+   * `HttpClient` in the path, so no `http.client` span and no `HttpClient` middleware.
+   * The choice for Workers, whose CPU time is billed and capped.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerFetch = (options: ClerkClientOptions): Layer.Layer<ClerkClient> =>
+    Layer.effect(ClerkClient, makeFetch(options))
+
+  /**
+   * {@link ClerkClient.layerConfig}'s variables, over {@link ClerkClient.layerFetch}.
+   *
+   * @since 0.1.0
+   */
+  static readonly layerFetchConfig = (
+    overrides?: Partial<ClerkClientOptions>
+  ): Layer.Layer<ClerkClient, ConfigError.ConfigError> =>
+    Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), makeFetch))
 }
+
+const configured = (overrides: Partial<ClerkClientOptions> | undefined) =>
+  Effect.gen(function*() {
+    const secretKey = overrides?.secretKey ?? (yield* Config.redacted("CLERK_SECRET_KEY"))
+    const apiUrl = overrides?.apiUrl ?? (yield* Config.string("CLERK_API_URL").pipe(Config.withDefault(DEFAULT_API_URL)))
+    const apiVersion = overrides?.apiVersion ?? (yield* apiVersionConfig)
+    return { ...overrides, secretKey, apiUrl, apiVersion } satisfies ClerkClientOptions
+  })
 
 const apiVersionConfig = Config.string("CLERK_API_VERSION").pipe(
   Config.option,
@@ -236,104 +265,197 @@ const isRetryable = (maxRetryAfterMillis: number) => (error: ClerkError): boolea
 
 const headersRecord = (headers: Headers.Headers) => headers as Record<string, string | undefined>
 
-const make = (options: ClerkClientOptions) =>
-  Effect.gen(function*() {
-    const baseUrl = normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL)
-    const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
-    const retry = resolveRetry(options.retry)
-    const withRetry = retry === undefined
-      ? undefined
-      : retryLazily<ClerkError>(retry.schedule, isRetryable(retry.maxRetryAfterMillis))
-    const fixedHeaders = {
-      "accept": "application/json",
-      "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
-      "user-agent": options.userAgent ?? `effect-clerk/${VERSION}`
-    }
+/**
+ * One attempt of a request: send it and read the whole body within `timeout`, failing
+ * with `ClerkTimeout` or `ClerkTransportError` only.
+ */
+type Attempt = (
+  spec: ClerkRequest,
+  timeout: Duration.Duration
+) => Effect.Effect<Exchange, ClerkTimeout | ClerkTransportError>
 
-    const transport = (yield* HttpClient.HttpClient).pipe(HttpClient.withTracerPropagation(false))
-    const httpClient = transport.pipe(
-      HttpClient.mapRequest((request) =>
-        request.pipe(
-          HttpClientRequest.prependUrl(baseUrl),
-          HttpClientRequest.bearerToken(options.secretKey),
-          HttpClientRequest.setHeaders(fixedHeaders)
-        )
+interface Transport {
+  /** The configured client `ClerkClient.httpClient` exposes. */
+  readonly httpClient: HttpClient.HttpClient
+  readonly attempt: Attempt
+}
+
+interface Settings {
+  readonly baseUrl: string
+  readonly secretKey: Redacted.Redacted<string>
+  readonly fixedHeaders: Record<string, string>
+}
+
+const settingsOf = (options: ClerkClientOptions): Settings => ({
+  baseUrl: normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL),
+  secretKey: options.secretKey,
+  fixedHeaders: {
+    "accept": "application/json",
+    "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
+    "user-agent": options.userAgent ?? `effect-clerk/${VERSION}`
+  }
+})
+
+const timeoutError = (spec: ClerkRequest, timeout: Duration.Duration) => () =>
+  new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
+
+/** The app's `HttpClient` with base URL, auth and headers applied (no retry or timeout). */
+const configure = (client: HttpClient.HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
+  client.pipe(
+    HttpClient.mapRequest((request) =>
+      request.pipe(
+        HttpClientRequest.prependUrl(baseUrl),
+        HttpClientRequest.bearerToken(secretKey),
+        HttpClientRequest.setHeaders(fixedHeaders)
       )
     )
+  )
 
-    // The same base URL and headers as `httpClient` adds, applied once here rather than
-    // rebuilt through three request copies on every call.
-    const base = HttpClientRequest.get(baseUrl).pipe(
-      HttpClientRequest.bearerToken(options.secretKey),
-      HttpClientRequest.setHeaders(fixedHeaders)
+/** Requests go through the application's `HttpClient` (`ClerkClient.layer`). */
+const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings): Transport => {
+  const { baseUrl, fixedHeaders, secretKey } = settings
+  const transport = client.pipe(HttpClient.withTracerPropagation(false))
+  // The same base URL and headers as `configure` adds, applied once here rather than
+  // rebuilt through three request copies on every call.
+  const base = HttpClientRequest.get(baseUrl).pipe(
+    HttpClientRequest.bearerToken(secretKey),
+    HttpClientRequest.setHeaders(fixedHeaders)
+  )
+  const baseRequests = { GET: base, POST: HttpClientRequest.setMethod(base, "POST") }
+
+  const attempt: Attempt = (spec, timeout) => {
+    let httpRequest = HttpClientRequest.setUrl(baseRequests[spec.method], baseUrl + spec.path)
+    if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
+    if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
+    const exchange = Effect.flatMap(
+      transport.execute(httpRequest),
+      (response) =>
+        Effect.map(response.text, (text): Exchange => ({
+          status: response.status,
+          text,
+          headers: () => headersRecord(response.headers)
+        }))
     )
-    const baseRequests = { GET: base, POST: HttpClientRequest.setMethod(base, "POST") }
+    return Effect.catchIf(
+      timeoutFail(exchange, timeout, timeoutError(spec, timeout)),
+      (error): error is HttpClientError.HttpClientError => error._tag !== "ClerkTimeout",
+      (error) =>
+        Effect.fail(
+          new ClerkTransportError({
+            method: spec.method,
+            path: spec.path,
+            reason: error._tag === "RequestError" ? error.reason : `${error.reason} reading the response`,
+            cause: error.cause
+          }, true)
+        )
+    )
+  }
+  return { httpClient: configure(client, settings), attempt }
+}
 
-    const request = <A, S extends DeclaredStatus>(
-      spec: ClerkRequest,
-      decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
-      declared: ReadonlySet<S>
-    ): Effect.Effect<A, ClerkRequestError<S>> => {
-      let httpRequest = HttpClientRequest.setUrl(baseRequests[spec.method], baseUrl + spec.path)
-      if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
-      if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
+/** Requests go straight to `fetch` (`ClerkClient.layerFetch`). */
+const fetchTransport = (
+  fetch: typeof globalThis.fetch | undefined,
+  platformClient: HttpClient.HttpClient,
+  settings: Settings
+): Transport => {
+  const { baseUrl, fixedHeaders, secretKey } = settings
+  const headers = { ...fixedHeaders, authorization: `Bearer ${Redacted.value(secretKey)}` }
+  const jsonHeaders = { ...headers, "content-type": "application/json" }
+  const bodiless = { GET: { method: "GET", headers }, POST: { method: "POST", headers } } as const
 
-      const transportError = (error: HttpClientError.HttpClientError) =>
+  const attempt: Attempt = (spec, timeout) => {
+    const query = spec.urlParams === undefined || spec.urlParams.length === 0
+      ? ""
+      : `?${new URLSearchParams(spec.urlParams as Array<[string, string]>).toString()}`
+    const millis = Duration.toMillis(timeout)
+    const request: FetchAttempt<ClerkTimeout | ClerkTransportError> = {
+      url: baseUrl + spec.path + query,
+      init: spec.body === undefined
+        ? bodiless[spec.method]
+        : { method: spec.method, headers: jsonHeaders, body: JSON.stringify(spec.body) },
+      timeoutMillis: millis > MAX_TIMER_MILLIS ? undefined : millis,
+      onTimeout: timeoutError(spec, timeout),
+      onFailure: (stage, cause) =>
         new ClerkTransportError({
           method: spec.method,
           path: spec.path,
-          reason: error._tag === "RequestError" ? error.reason : `${error.reason} reading the response`,
-          cause: error.cause
+          reason: stage === "Transport" ? "Transport" : "Decode reading the response",
+          cause
         }, true)
+    }
+    // On any clock but the live one (TestClock), time the attempt on that clock instead.
+    return Effect.clockWith((clock) =>
+      clock.constructor === LiveClock
+        ? fetchAttempt(fetch, request)
+        : Effect.timeoutFail(fetchAttempt(fetch, { ...request, timeoutMillis: undefined }), {
+          duration: timeout,
+          onTimeout: request.onTimeout
+        })
+    )
+  }
+  return { httpClient: configure(platformClient, settings), attempt }
+}
 
-      const decodeError = (status: number, issues: string) =>
-        Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, true))
+const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Transport): ClerkClient.Service => {
+  const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
+  const retry = resolveRetry(options.retry)
+  const withRetry = retry === undefined
+    ? undefined
+    : retryLazily<ClerkError>(retry.schedule, isRetryable(retry.maxRetryAfterMillis))
 
-      // A non-2xx status is its typed error; a 2xx body is parsed and decoded. Done inside
-      // the attempt so the retry policy sees status errors (a decode error is never retried).
-      const onResponse = (response: Exchange): Effect.Effect<A, ClerkRequestError<S>> => {
-        const { status, text } = response
-        if (status < 200 || status >= 300) {
-          return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-            Effect.fail(
-              toHttpError({ status, text, headers: headersRecord(response.headers) }, declared, now) as ClerkRequestError<S>
-            ))
-        }
-        const json = parseJsonBody(text)
-        if (json === invalidJson) {
-          return decodeError(status, text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
-        }
-        const decoded = decode(json)
-        return decoded._tag === "Right" ? Effect.succeed(decoded.right) : decodeError(status, describeParseError(decoded.left))
+  const request = <A, S extends DeclaredStatus>(
+    spec: ClerkRequest,
+    decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
+    declared: ReadonlySet<S>
+  ): Effect.Effect<A, ClerkRequestError<S>> => {
+    const decodeError = (status: number, issues: string) =>
+      Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, true))
+
+    // A non-2xx status is its typed error; a 2xx body is parsed and decoded. Done inside
+    // the attempt so the retry policy sees status errors (a decode error is never retried).
+    const onResponse = (response: Exchange): Effect.Effect<A, ClerkRequestError<S>> => {
+      const { status, text } = response
+      if (status < 200 || status >= 300) {
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.fail(toHttpError({ status, text, headers: response.headers() }, declared, now) as ClerkRequestError<S>))
       }
-
-      // One attempt: send and read the whole body within the timeout (a body that stalls is
-      // inside it), then the response handler above.
-      const exchange = Effect.flatMap(
-        transport.execute(httpRequest),
-        (response) => Effect.map(response.text, (text): Exchange => ({ status: response.status, headers: response.headers, text }))
-      )
-      const attempt: Effect.Effect<A, ClerkRequestError<S>> = Effect.matchEffect(
-        timeoutFail(exchange, timeout, () => new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)),
-        {
-          onFailure: (error) => Effect.fail(error._tag === "ClerkTimeout" ? error : transportError(error)),
-          onSuccess: onResponse
-        }
-      )
-
-      return withRetry === undefined || !spec.idempotent
-        ? attempt
-        : withRetry(attempt as Effect.Effect<A, ClerkError>) as Effect.Effect<A, ClerkRequestError<S>>
+      const json = parseJsonBody(text)
+      if (json === invalidJson) {
+        return decodeError(status, text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
+      }
+      const decoded = decode(json)
+      return decoded._tag === "Right" ? Effect.succeed(decoded.right) : decodeError(status, describeParseError(decoded.left))
     }
 
-    return ClerkClient.of({ baseUrl, httpClient, request })
+    // One attempt (send and read the whole body within the timeout; a body that stalls is
+    // inside it), then the response handler above.
+    const attempt: Effect.Effect<A, ClerkRequestError<S>> = Effect.flatMap(
+      transport.attempt(spec, timeout),
+      onResponse
+    )
+
+    return withRetry === undefined || !spec.idempotent
+      ? attempt
+      : withRetry(attempt as Effect.Effect<A, ClerkError>) as Effect.Effect<A, ClerkRequestError<S>>
+  }
+
+  return ClerkClient.of({ baseUrl: settings.baseUrl, httpClient: transport.httpClient, request })
+}
+
+const make = (options: ClerkClientOptions) =>
+  Effect.map(HttpClient.HttpClient, (client) => {
+    const settings = settingsOf(options)
+    return makeWith(options, settings, httpClientTransport(client, settings))
   })
 
-interface Exchange {
-  readonly status: number
-  readonly headers: Headers.Headers
-  readonly text: string
-}
+const makeFetch = (options: ClerkClientOptions) =>
+  Effect.gen(function*() {
+    const settings = settingsOf(options)
+    const fetch = Option.getOrUndefined(yield* Effect.serviceOption(Fetch))
+    const platformClient = yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)
+    return makeWith(options, settings, fetchTransport(fetch, platformClient, settings))
+  })
 
 const invalidJson: unique symbol = Symbol("invalidJson")
 

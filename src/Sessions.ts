@@ -16,6 +16,7 @@ import { ClerkClient, type ClerkRequestError } from "./ClerkClient.js"
 import type { ClerkCommonError } from "./ClerkError.js"
 import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
 import { lazyDecoder } from "./internal/lazy.js"
+import { annotate, traced } from "./internal/span.js"
 import type { DeclaredStatus } from "./internal/response.js"
 import * as V from "./internal/validate.js"
 import {
@@ -188,17 +189,6 @@ const toUrlParams = (query: {
 const tokenBody = (expiresInSeconds: number | undefined) =>
   expiresInSeconds === undefined ? undefined : { expires_in_seconds: expiresInSeconds }
 
-/**
- * The operation's span, as `Effect.fn(name)` makes it, minus the two stack captures
- * `Effect.fn` takes on every call (a `code.stacktrace` attribute on failure): at the call
- * rates this SDK is built for they cost more than the rest of the span.
- */
-const traced = <A, E>(
-  name: string,
-  attributes: Record<string, unknown>,
-  effect: Effect.Effect<A, E>
-): Effect.Effect<A, E> => Effect.withSpan(effect, name, { attributes, captureStackTrace: false })
-
 const make = Effect.gen(function*() {
   const client = yield* ClerkClient
 
@@ -214,7 +204,7 @@ const make = Effect.gen(function*() {
         )
         return query.userId === undefined
           ? sent
-          : Effect.zipRight(Effect.annotateCurrentSpan("clerk.user_id", query.userId), sent)
+          : Effect.zipRight(annotate("clerk.user_id", query.userId), sent)
       })
     )
 
@@ -227,7 +217,7 @@ const make = Effect.gen(function*() {
           decodeSessionPage,
           listStatuses
         ).pipe(
-          Effect.withSpan("Sessions.listAll", { attributes: { "clerk.offset": offset, "clerk.limit": limit } }),
+          (page) => traced("Sessions.listAll", { "clerk.offset": offset, "clerk.limit": limit }, page),
           Effect.map((page) => {
             const next = offset + page.list.data.length
             // A short page ends the walk in either body shape; with a total, so does reaching it.
@@ -318,10 +308,12 @@ const make = Effect.gen(function*() {
     )
 
   const createSession = (params: CreateSessionParams) =>
-    Effect.withSpan(
+    traced(
+      "Sessions.createSession",
+      {},
       Effect.gen(function*() {
         const userId = yield* V.requiredString("createSession", "userId", params?.userId)
-        yield* Effect.annotateCurrentSpan("clerk.user_id", userId)
+        yield* annotate("clerk.user_id", userId)
         const org = yield* V.optionalString("createSession", "activeOrganizationId", params?.activeOrganizationId)
         return yield* client.request(
           {
@@ -333,9 +325,7 @@ const make = Effect.gen(function*() {
           decodeSession,
           createStatuses
         )
-      }),
-      "Sessions.createSession",
-      { captureStackTrace: false }
+      })
     )
 
   const refreshSession = (sessionId: string, params: RefreshSessionParams) =>

@@ -10,10 +10,10 @@ import * as Fiber from "effect/Fiber"
 import * as Schedule from "effect/Schedule"
 
 // The class of the default (live) clock. TestClock and custom clocks are other classes.
-const LiveClock = /*#__PURE__*/ Clock.make().constructor
+export const LiveClock = /*#__PURE__*/ Clock.make().constructor
 
 // setTimeout's limit; the live clock treats anything longer as "never".
-const MAX_TIMER_MILLIS = 2 ** 31 - 1
+export const MAX_TIMER_MILLIS = 2 ** 31 - 1
 
 /**
  * `Effect.timeoutFail` for one attempt. On the live clock it forks the attempt once and

@@ -1,0 +1,95 @@
+/**
+ * The `fetch` transport behind `ClerkClient.layerFetch`: one attempt is one `Effect.async`
+ * around `fetch` and `response.text()`, with one `AbortController` that serves the
+ * per-attempt timeout and interruption alike. No `HttpClientRequest`/`HttpClientResponse`
+ * objects, no forked fiber, no FinalizationRegistry entry per response: that machinery is
+ * most of what a call through @effect/platform's `HttpClient` costs (BENCHMARKS.md).
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+
+/**
+ * `FetchHttpClient.Fetch` from @effect/platform, by its key: the same service (a `Context`
+ * is keyed by the tag's key), without loading the platform's fetch client to name it.
+ * test/FetchTransport.test.ts checks the key still matches.
+ */
+export const FetchKey = "@effect/platform/FetchHttpClient/Fetch"
+export const Fetch = Context.GenericTag<typeof globalThis.fetch>(FetchKey)
+
+/** What one attempt brings back: the status, the whole body, and the headers on demand. */
+export interface Exchange {
+  readonly status: number
+  readonly text: string
+  /** Lower-cased names; built only when a response handler needs them (non-2xx). */
+  readonly headers: () => Record<string, string | undefined>
+}
+
+/** Where an attempt failed: before a response (`Transport`) or reading its body. */
+export type FetchFailureStage = "Transport" | "Body"
+
+export interface FetchAttempt<E> {
+  readonly url: string
+  readonly init: RequestInit
+  /** Milliseconds, or `undefined` for no timer (the caller times the attempt another way). */
+  readonly timeoutMillis: number | undefined
+  readonly onTimeout: () => E
+  readonly onFailure: (stage: FetchFailureStage, cause: unknown) => E
+}
+
+const headersOf = (headers: Headers) => () => {
+  const record: Record<string, string> = {}
+  headers.forEach((value, name) => {
+    record[name] = value
+  })
+  return record
+}
+
+/**
+ * Send and read the whole body. `fetch` is the `Fetch` service if one was provided, else
+ * `globalThis.fetch`, looked up on every call (and called as a method of `globalThis`,
+ * which workerd requires) so a fetch installed after start-up is the one used.
+ */
+export const fetchAttempt = <E>(
+  fetch: typeof globalThis.fetch | undefined,
+  attempt: FetchAttempt<E>
+): Effect.Effect<Exchange, E> =>
+  Effect.async<Exchange, E>((resume) => {
+    const controller = new AbortController()
+    let pending = true
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const settle = (exit: Exit.Exit<Exchange, E>) => {
+      if (!pending) return
+      pending = false
+      if (timer !== undefined) clearTimeout(timer)
+      resume(exit)
+    }
+    if (attempt.timeoutMillis !== undefined) {
+      timer = setTimeout(() => {
+        if (!pending) return
+        pending = false
+        controller.abort()
+        resume(Exit.fail(attempt.onTimeout()))
+      }, attempt.timeoutMillis)
+    }
+    const init = { ...attempt.init, signal: controller.signal }
+    let stage: FetchFailureStage = "Transport"
+    let sent: Promise<Response>
+    try {
+      sent = fetch === undefined ? globalThis.fetch(attempt.url, init) : fetch(attempt.url, init)
+    } catch (cause) {
+      sent = Promise.reject(cause)
+    }
+    sent.then((response) => {
+      stage = "Body"
+      return response.text().then((text) =>
+        settle(Exit.succeed({ status: response.status, text, headers: headersOf(response.headers) }))
+      )
+    }).catch((cause) => settle(Exit.fail(attempt.onFailure(stage, cause))))
+    // Interrupted: stop the timer and the request (the abort also cancels a body mid-read).
+    return Effect.sync(() => {
+      pending = false
+      if (timer !== undefined) clearTimeout(timer)
+      controller.abort()
+    })
+  })
