@@ -65,6 +65,7 @@ import {
   type RsaAlgorithm,
   type UsableKey
 } from "./internal/jwks.js"
+import { decodeClaims } from "./internal/claims.js"
 import { describeParseError } from "./internal/response.js"
 import { SessionClaims } from "./SessionClaims.js"
 
@@ -371,9 +372,6 @@ const layerPem = (
     })
   )
 
-// `raw` is not decoded: it is the verified payload itself, attached to the decoded claims.
-const { raw: _raw, ...claimFields } = SessionClaims.fields
-const decodeClaims = Schema.decodeUnknownEither(Schema.Struct(claimFields))
 
 /** jose's failures → Clerk's reasons. jose's messages never contain the token. */
 const fromJose = (error: unknown): ClerkTokenInvalid => {

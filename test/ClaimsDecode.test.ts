@@ -1,0 +1,134 @@
+/**
+ * The hand-written session-claims decoder (src/internal/claims.ts) against the Schema
+ * decoder it stands in for: on Clerk's documented payloads and on thousands of odd ones,
+ * both give the same value (same keys in the same order, copied arrays and objects) or the
+ * same error; and the fast path really is the one real tokens take.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as fc from "fast-check"
+import { decodeClaims, fastPathTakes, schemaClaims } from "../src/internal/claims.js"
+
+/** Everything observable about a plain decoded value: types, key order, values, identity of copies. */
+const canon = (value: unknown): unknown => {
+  if (typeof value !== "object" || value === null) return { [typeof value]: Object.is(value, -0) ? "-0" : value }
+  return {
+    array: Array.isArray(value),
+    proto: Object.getPrototypeOf(value) === (Array.isArray(value) ? Array.prototype : Object.prototype),
+    own: Reflect.ownKeys(value).map((key) => [String(key), canon((value as Record<PropertyKey, unknown>)[key])])
+  }
+}
+
+const agree = (payload: unknown) => {
+  const fast = decodeClaims(payload)
+  const schema = schemaClaims(payload)
+  expect(fast._tag).toBe(schema._tag)
+  if (Either.isRight(fast) && Either.isRight(schema)) {
+    expect(canon(fast.right)).toEqual(canon(schema.right))
+    // Copies, never the payload's own arrays or objects.
+    for (const key of ["fva", "o", "act", "org_permissions"] as const) {
+      const input = (payload as Record<string, unknown>)[key]
+      if (input !== undefined) expect((fast.right as Record<string, unknown>)[key]).not.toBe(input)
+    }
+  }
+  if (Either.isLeft(fast) && Either.isLeft(schema)) {
+    expect(ParseResult.TreeFormatter.formatErrorSync(fast.left)).toBe(ParseResult.TreeFormatter.formatErrorSync(schema.left))
+  }
+}
+
+// Clerk's documented v2 claims (shared/clerk session_token_claims_v2_example) and a v1 token.
+const v2 = {
+  azp: "https://example.com",
+  exp: 1716883260,
+  fva: [7, -1],
+  iat: 1716883200,
+  iss: "https://clerk.example.com",
+  nbf: 1716883190,
+  sid: "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
+  sub: "user_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
+  jti: "1234567890",
+  v: 2,
+  sts: "active",
+  pla: "o:pro",
+  fea: "o:dashboard,o:teams",
+  o: { id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" },
+  act: { sub: "user_admin", iss: "https://dashboard.clerk.com", sid: "sess_admin" },
+  custom: { anything: true }
+}
+const v1 = {
+  exp: 1716883260,
+  iat: 1716883200,
+  iss: "https://clerk.example.com",
+  sid: "sess_1",
+  sub: "user_1",
+  org_id: "org_1",
+  org_role: "org:admin",
+  org_slug: "acme",
+  org_permissions: ["org:sys_memberships:read", "org:billing:manage"]
+}
+
+describe("session claims: fast path = Schema", () => {
+  it("Clerk's v2 and v1 payloads take the fast path and decode to Schema's value, custom claims left out", () => {
+    for (const payload of [v2, v1]) {
+      expect(fastPathTakes(payload)).toBe(true)
+      agree(payload)
+    }
+    const decoded = Either.getOrThrow(decodeClaims(v2))
+    expect(Object.keys(decoded)).toEqual([
+      "sid", "sub", "iss", "azp", "exp", "iat", "nbf", "jti", "v", "fva", "sts", "o", "act", "pla", "fea"
+    ])
+    expect(decoded.o).toEqual({ id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" })
+    expect("custom" in decoded).toBe(false)
+  })
+
+  it("a payload missing a required claim, or with a claim of the wrong type, fails exactly as Schema fails", () => {
+    const { sid: _sid, ...noSid } = v2
+    for (const payload of [noSid, { ...v2, exp: "soon" }, { ...v2, o: { slg: "x" } }, { ...v2, fva: [1, "2"] }, { ...v2, act: [] }, null, [], "jwt"]) {
+      expect(fastPathTakes(payload)).toBe(false)
+      expect(Either.isLeft(decodeClaims(payload))).toBe(true)
+      agree(payload)
+    }
+  })
+
+  it("thousands of odd payloads: the same value or the same error", () => {
+    const odd = fc.oneof(
+      fc.string(),
+      fc.integer(),
+      fc.double(),
+      fc.boolean(),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom("id", "slg", "rol", "sub", "iss", "sid", "x"), fc.oneof(fc.string(), fc.integer()))
+    )
+    const claim = (good: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: odd })
+    const payload = fc.record({
+      sid: claim(fc.string()),
+      sub: claim(fc.string()),
+      iss: claim(fc.webUrl()),
+      azp: claim(fc.webUrl()),
+      exp: claim(fc.integer()),
+      iat: claim(fc.integer()),
+      nbf: claim(fc.integer()),
+      jti: claim(fc.string()),
+      v: claim(fc.constantFrom(1, 2)),
+      fva: claim(fc.array(fc.integer({ min: -1, max: 99 }), { maxLength: 2 })),
+      sts: claim(fc.constantFrom("active", "pending")),
+      o: claim(fc.record({ id: claim(fc.string()), slg: claim(fc.string()), rol: claim(fc.string()) }, { requiredKeys: ["id"] })),
+      act: claim(fc.record({ sub: claim(fc.string()), iss: claim(fc.string()) }, { requiredKeys: [] })),
+      org_permissions: claim(fc.array(fc.string(), { maxLength: 3 })),
+      extra: odd
+    }, { requiredKeys: [] })
+    let fastTaken = 0
+    fc.assert(
+      fc.property(payload, (p) => {
+        if (fastPathTakes(p)) fastTaken++
+        agree(p)
+      }),
+      { numRuns: 3000 }
+    )
+    // Both paths were exercised, not only the fallback.
+    expect(fastTaken).toBeGreaterThan(30)
+  })
+})
