@@ -4,8 +4,8 @@
  *
  * Secrets come from the Worker's `env` (`wrangler secret put CLERK_SECRET_KEY`, or a
  * `.dev.vars` file next to `wrangler.toml` for `wrangler dev`) and reach
- * `ClerkClient.layerConfig` through a `ConfigProvider`. The Effect runtime (HTTP client,
- * Clerk client, caches) is built once per isolate, on the first request, not per request.
+ * `ClerkClient.layerFetchConfig` through a `ConfigProvider`. The Effect runtime (Clerk client,
+ * token verifier, caches) is built once per isolate, on the first request, not per request.
  */
 import { type Env, handlerFor } from "./runtime.js"
 

@@ -3,7 +3,6 @@
  * cache that builds one Effect runtime per isolate (per configuration) on first use.
  * Kept out of `index.ts` because a Worker's main module may export only handlers.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
@@ -42,13 +41,15 @@ const stringBindings = (env: Env): Record<string, string> =>
  * `ClerkClient` from CLERK_SECRET_KEY / CLERK_API_URL / CLERK_API_VERSION, with a per-attempt
  * timeout from CLERK_TIMEOUT (an Effect duration such as "5 seconds"; default 5 s). Someone
  * is waiting on each request: give up sooner than a batch job would, and hand a long
- * Retry-After back to the caller (503) instead of holding the request open.
+ * Retry-After back to the caller (503) instead of holding the request open. `layerFetch…`
+ * sends with the Worker's own `fetch`, at a fraction of the CPU an `HttpClient` costs
+ * (BENCHMARKS.md): a Worker's CPU time is what it is billed and capped on.
  */
 const clerkClient = Layer.unwrapEffect(
   Effect.map(
     Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
     (timeout) =>
-      ClerkClient.layerConfig({
+      ClerkClient.layerFetchConfig({
         timeout,
         retry: { times: 2, maxRetryAfter: Duration.seconds(2), deadline: Duration.seconds(8) }
       })
@@ -72,7 +73,6 @@ const tokenVerifier = Layer.unwrapEffect(
 export const layer = (env: Env) =>
   Layer.mergeAll(Sessions.layer, Access.sessionToken.pipe(Layer.provide(tokenVerifier))).pipe(
     Layer.provide(clerkClient),
-    Layer.provide(FetchHttpClient.layer),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )
 
