@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
+import * as Tracer from "effect/Tracer"
 import { ClerkClient } from "../src/ClerkClient.js"
 import { Session } from "../src/Session.js"
 import { Sessions } from "../src/Sessions.js"
@@ -27,14 +28,24 @@ const { createClerkClient } = await import("@clerk/backend")
 
 const mockFetch = (text: string): Fetch => (async () => jsonResponse(text)) as Fetch
 
-const effectClerk = (fetch: Fetch) => {
-  const layer = Sessions.layer.pipe(
-    Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(SECRET_KEY), apiUrl: API_URL })),
-    Layer.provide(FetchHttpClient.layer),
-    Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch))
-  )
-  return ManagedRuntime.make(layer)
+/**
+ * effect-clerk as a Worker would run it: `ClerkClient.layerFetch` (no HttpClient), or with
+ * `via: "httpClient"` through `ClerkClient.layer` over @effect/platform's `FetchHttpClient`.
+ * `traced` installs a tracer that builds spans like Effect's native one but is not it, as an
+ * application with OpenTelemetry has (minus the exporting): what the operation spans cost.
+ */
+const effectClerk = (fetch: Fetch, via: "fetch" | "httpClient" = "fetch", traced = false) => {
+  const options = { secretKey: Redacted.make(SECRET_KEY), apiUrl: API_URL }
+  const fetchLayer = Layer.succeed(FetchHttpClient.Fetch, fetch)
+  const client = via === "fetch"
+    ? ClerkClient.layerFetch(options).pipe(Layer.provide(fetchLayer))
+    : ClerkClient.layer(options).pipe(Layer.provide(FetchHttpClient.layer), Layer.provide(fetchLayer))
+  const layer = Sessions.layer.pipe(Layer.provide(client))
+  return ManagedRuntime.make(traced ? Layer.merge(layer, Layer.setTracer(recordingTracer)) : layer)
 }
+
+const native = Effect.runSync(Effect.tracer)
+const recordingTracer = Tracer.make({ span: (...args) => native.span(...args), context: (f) => f() })
 
 /** What any Effect program pays for one GET through @effect/platform's fetch client. */
 const effectPlatform = (fetch: Fetch, url: string) => {
@@ -55,8 +66,14 @@ const sessionFetch = mockFetch(SESSION_TEXT)
 currentFetch = sessionFetch
 const rt1 = effectClerk(sessionFetch)
 const sessions1 = await rt1.runPromise(Sessions)
-const ours1 = await rt1.runPromise(sessions1.getSession(SESSION_ID))
-check("effect-clerk getSession", ours1 instanceof Session && ours1.id === SESSION_ID)
+const rt1h = effectClerk(sessionFetch, "httpClient")
+const sessions1h = await rt1h.runPromise(Sessions)
+const rt1t = effectClerk(sessionFetch, "fetch", true)
+const sessions1t = await rt1t.runPromise(Sessions)
+for (const [what, rt, s] of [["", rt1, sessions1], [" (HttpClient)", rt1h, sessions1h], [" (traced)", rt1t, sessions1t]] as const) {
+  const ours = await rt.runPromise(s.getSession(SESSION_ID))
+  check(`effect-clerk${what} getSession`, ours instanceof Session && ours.id === SESSION_ID)
+}
 const theirs1 = await clerk.sessions.getSession(SESSION_ID)
 check("@clerk/backend getSession", theirs1.id === SESSION_ID)
 const url1 = `${API_URL}/v1/sessions/${SESSION_ID}`
@@ -68,6 +85,8 @@ check("platform getSession", (await platform1.run()).id === SESSION_ID)
 
 const row1 = await runRow("getSession", [
   { name: "effect-clerk", fn: () => rt1.runPromise(sessions1.getSession(SESSION_ID)) },
+  { name: "effect-clerk (HttpClient)", fn: () => rt1h.runPromise(sessions1h.getSession(SESSION_ID)) },
+  { name: "effect-clerk (traced)", fn: () => rt1t.runPromise(sessions1t.getSession(SESSION_ID)) },
   { name: "@clerk/backend", fn: () => clerk.sessions.getSession(SESSION_ID) },
   { name: "floor", fn: floor1 },
   { name: "platform", fn: platform1.run }
@@ -78,9 +97,13 @@ const listFetch = mockFetch(LIST_TEXT)
 currentFetch = listFetch
 const rt2 = effectClerk(listFetch)
 const sessions2 = await rt2.runPromise(Sessions)
+const rt2h = effectClerk(listFetch, "httpClient")
+const sessions2h = await rt2h.runPromise(Sessions)
 const params = { userId: USER_ID, limit: 500 }
-const ours2 = await rt2.runPromise(sessions2.getSessionList(params))
-check("effect-clerk getSessionList", ours2.data.length === 500 && ours2.totalCount === 1234)
+for (const [what, rt, s] of [["", rt2, sessions2], [" (HttpClient)", rt2h, sessions2h]] as const) {
+  const ours = await rt.runPromise(s.getSessionList(params))
+  check(`effect-clerk${what} getSessionList`, ours.data.length === 500 && ours.totalCount === 1234)
+}
 const theirs2 = await clerk.sessions.getSessionList(params)
 check("@clerk/backend getSessionList", theirs2.data.length === 500 && theirs2.totalCount === 1234)
 const url2 = `${API_URL}/v1/sessions?user_id=${USER_ID}&paginated=true&limit=500`
@@ -92,10 +115,11 @@ check("platform getSessionList", (await platform2.run()).data.length === 500)
 
 const row2 = await runRow("getSessionList(500)", [
   { name: "effect-clerk", fn: () => rt2.runPromise(sessions2.getSessionList(params)) },
+  { name: "effect-clerk (HttpClient)", fn: () => rt2h.runPromise(sessions2h.getSessionList(params)) },
   { name: "@clerk/backend", fn: () => clerk.sessions.getSessionList(params) },
   { name: "floor", fn: floor2 },
   { name: "platform", fn: platform2.run }
 ], { rounds, budgetMs: budgetMs * 2, warmupMs })
 
-await Promise.all([rt1.dispose(), rt2.dispose(), platform1.rt.dispose(), platform2.rt.dispose()])
+await Promise.all([rt1, rt1h, rt1t, rt2, rt2h, platform1.rt, platform2.rt].map((rt) => rt.dispose()))
 process.stdout.write(JSON.stringify({ row1, row2, sessionBytes: SESSION_TEXT.length, listBytes: LIST_TEXT.length }) + "\n")

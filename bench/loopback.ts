@@ -39,13 +39,14 @@ const apiUrl = `http://127.0.0.1:${port}`
 
 const { createClerkClient } = await import("@clerk/backend")
 const clerk = createClerkClient({ secretKey: SECRET_KEY, apiUrl })
-const rt = ManagedRuntime.make(
-  Sessions.layer.pipe(
-    Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(SECRET_KEY), apiUrl })),
-    Layer.provide(FetchHttpClient.layer)
-  )
-)
+const options = { secretKey: Redacted.make(SECRET_KEY), apiUrl }
+// effect-clerk as a Worker runs it (`layerFetch`), and through @effect/platform's HttpClient.
+const rt = ManagedRuntime.make(Sessions.layer.pipe(Layer.provide(ClerkClient.layerFetch(options))))
 const sessions = await rt.runPromise(Sessions)
+const rtHttp = ManagedRuntime.make(
+  Sessions.layer.pipe(Layer.provide(ClerkClient.layer(options)), Layer.provide(FetchHttpClient.layer))
+)
+const sessionsHttp = await rtHttp.runPromise(Sessions)
 const url = `${apiUrl}/v1/sessions/${SESSION_ID}`
 // What any Effect program pays for the same GET through @effect/platform's fetch client.
 const platformRt = ManagedRuntime.make(FetchHttpClient.layer)
@@ -54,6 +55,7 @@ const platformGet = Effect.flatMap(HttpClient.HttpClient, (client) =>
 
 const contenders: ReadonlyArray<{ name: string; call: () => Promise<{ id: string }> }> = [
   { name: "effect-clerk", call: () => rt.runPromise(sessions.getSession(SESSION_ID)) },
+  { name: "effect-clerk (HttpClient)", call: () => rtHttp.runPromise(sessionsHttp.getSession(SESSION_ID)) },
   { name: "@clerk/backend", call: () => clerk.sessions.getSession(SESSION_ID) },
   { name: "floor", call: async () => JSON.parse(await (await fetch(url)).text()) },
   { name: "platform", call: () => platformRt.runPromise(platformGet) }
@@ -87,7 +89,7 @@ for (let r = 0; r < rounds; r++) {
 }
 process.stderr.write("\n")
 
-await Promise.all([rt.dispose(), platformRt.dispose()])
+await Promise.all([rt.dispose(), rtHttp.dispose(), platformRt.dispose()])
 server.stdin!.end()
 server.kill()
 const row4 = contenders.map((c) => {

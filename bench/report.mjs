@@ -13,6 +13,8 @@ const find = (row, name) => row?.find((c) => c.name === name)
 
 const RUNTIME_NAMES = { node: "Node", deno: "Deno", bun: "Bun" }
 
+const HTTP_CLIENT_SUFFIX = ", with `ClerkClient.layer` (through the app's `HttpClient`)"
+
 /** The one table the README shows: one line per row, against its target. */
 export const renderSummary = (r) => {
   const lines = [
@@ -25,15 +27,17 @@ export const renderSummary = (r) => {
   ]) {
     const row = r[key]
     if (!row) continue
-    const ours = find(row, "effect-clerk").median
     const theirs = find(row, "@clerk/backend").median
     const floor = find(row, "floor").median
-    const target = key === "row1" ? 2 : 2
-    lines.push(
-      `| ${label} | ${us(ours)} | ${us(theirs)} | ${us(floor)} (${floorLabel}) | ${ratio(ours, theirs)} | ≤ ${target}×${
-        key === "row1" ? " (stretch 1.25×)" : ""
-      }: ${mark(ours / theirs <= target)} |`
-    )
+    for (const [name, suffix] of [["effect-clerk", ""], ["effect-clerk (HttpClient)", HTTP_CLIENT_SUFFIX]]) {
+      const ours = find(row, name)?.median
+      if (ours === undefined) continue
+      lines.push(
+        `| ${label}${suffix} | ${us(ours)} | ${us(theirs)} | ${us(floor)} (${floorLabel}) | ${ratio(ours, theirs)} | ≤ 2×${
+          key === "row1" ? " (stretch 1.25×)" : ""
+        }: ${mark(ours / theirs <= 2)}${key === "row1" && ours / theirs <= 1.25 ? " (stretch met)" : ""} |`
+      )
+    }
   }
   if (r.row3) {
     const ours = find(r.row3, "effect-clerk").median
@@ -48,14 +52,17 @@ export const renderSummary = (r) => {
     )
   }
   if (r.row4) {
-    const ours = find(r.row4, "effect-clerk").median
     const theirs = find(r.row4, "@clerk/backend").median
     const floor = find(r.row4, "floor").median
-    lines.push(
-      `| 4. loopback, ${r.concurrency ?? 200} concurrent \`getSession\` | ${ours.toFixed(0)} req/s | ${
-        theirs.toFixed(0)
-      } req/s | ${floor.toFixed(0)} req/s (fetch) | ${ratio(ours, theirs)} | ≥ 0.9×: ${mark(ours / theirs >= 0.9)} |`
-    )
+    for (const [name, suffix] of [["effect-clerk", ""], ["effect-clerk (HttpClient)", HTTP_CLIENT_SUFFIX]]) {
+      const ours = find(r.row4, name)?.median
+      if (ours === undefined) continue
+      lines.push(
+        `| 4. loopback, ${r.concurrency ?? 200} concurrent \`getSession\`${suffix} | ${ours.toFixed(0)} req/s | ${
+          theirs.toFixed(0)
+        } req/s | ${floor.toFixed(0)} req/s (fetch) | ${ratio(ours, theirs)} | ≥ 0.9×: ${mark(ours / theirs >= 0.9)} |`
+      )
+    }
   }
   if (r.row5) {
     const b = Object.fromEntries(r.row5.map((x) => [x.id, x]))
@@ -88,15 +95,17 @@ export const renderSummary = (r) => {
   }
   const platform1 = find(r.row1, "platform")
   const platform4 = find(r.row4, "platform")
-  if (platform1 && platform4) {
-    const ours1 = find(r.row1, "effect-clerk")
+  const http1 = find(r.row1, "effect-clerk (HttpClient)")
+  const traced1 = find(r.row1, "effect-clerk (traced)")
+  if (platform1 && platform4 && http1 && traced1) {
     lines.push(
       "",
-      `Rows 1 and 4 are bounded by @effect/platform, which every Effect program pays: one GET through its ` +
-        `\`HttpClient\` alone (no effect-clerk) costs ${us(platform1.median)} of CPU (${us(platform1.wallP50)} wall) ` +
-        `per call and reaches ${platform4.median.toFixed(0)} req/s over loopback; effect-clerk adds ` +
-        `${us(ours1.median - platform1.median)} of CPU (${us(ours1.wallP50 - platform1.wallP50)} wall) per \`getSession\` ` +
-        `on top and keeps ${ratio(find(r.row4, "effect-clerk").median, platform4.median)} of the platform's throughput.`
+      `effect-clerk's numbers are \`ClerkClient.layerFetch\`, which sends with \`fetch\` directly (the choice for ` +
+        `Workers). Through the application's \`HttpClient\` (\`ClerkClient.layer\`) a \`getSession\` costs ` +
+        `${us(http1.median)}: one GET through @effect/platform's \`HttpClient\` alone (no effect-clerk) is ` +
+        `${us(platform1.median)} and ${platform4.median.toFixed(0)} req/s over loopback. With a tracer installed ` +
+        `(OpenTelemetry, say) the operation spans add ${us(traced1.median - find(r.row1, "effect-clerk").median)} ` +
+        `per call (${us(traced1.median)}); under Effect's default tracer they are not built.`
     )
   }
   const m = r.machine
@@ -110,15 +119,18 @@ export const renderSummary = (r) => {
   return lines.join("\n")
 }
 
-const timingTable = (row, floorName) => {
+const timingTable = (row, floorName, overrides = {}) => {
   const theirs = find(row, "@clerk/backend").median
   const floor = find(row, "floor").median
   const names = {
-    "effect-clerk": "effect-clerk",
+    "effect-clerk": "effect-clerk (`ClerkClient.layerFetch`)",
+    "effect-clerk (HttpClient)": "effect-clerk (`ClerkClient.layer` over `FetchHttpClient`)",
+    "effect-clerk (traced)": "effect-clerk (`layerFetch`), a tracer installed: operation spans built",
     "effect-clerk (JWKS cached)": "effect-clerk, keys from the JWKS (fetched once, cached)",
     "@clerk/backend": "@clerk/backend",
     floor: floorName,
-    platform: "@effect/platform `HttpClient` + `JSON.parse` alone (no effect-clerk)"
+    platform: "@effect/platform `HttpClient` + `JSON.parse` alone (no effect-clerk)",
+    ...overrides
   }
   const lines = [
     "| contender | CPU per call (median of rounds) | spread (rounds) | ÷ @clerk/backend | ÷ floor | wall time per call (median) |",
@@ -172,7 +184,9 @@ export const renderDetails = (r) => {
       "",
       "RS256, 2048-bit key, Clerk's v2 claims, `authorizedParties` set for both SDKs. effect-clerk: `TokenVerifier.layerJwtKey` (PEM imported once) and `TokenVerifier.layer` (JWKS fetched once through `ClerkClient`, then cached); @clerk/backend: `verifyToken(token, { jwtKey })`; floor: jose `jwtVerify` with a `CryptoKey` imported once.",
       "",
-      timingTable(r.row3, "floor: jose `jwtVerify`, key imported once"),
+      timingTable(r.row3, "floor: jose `jwtVerify`, key imported once", {
+        "effect-clerk": "effect-clerk (`TokenVerifier.layerJwtKey`)"
+      }),
       ""
     )
   }
@@ -187,6 +201,8 @@ export const renderDetails = (r) => {
       "|---|---|---|---|"
     ]
     const names = {
+      "effect-clerk": "effect-clerk (`ClerkClient.layerFetch`)",
+      "effect-clerk (HttpClient)": "effect-clerk (`ClerkClient.layer` over `FetchHttpClient`)",
       floor: "floor: `fetch` + `JSON.parse`",
       platform: "@effect/platform `HttpClient` + `JSON.parse` alone (no effect-clerk)"
     }

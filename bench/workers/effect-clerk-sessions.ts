@@ -1,5 +1,4 @@
 /** A Worker answering `GET /{sessionId}` with effect-clerk's `Sessions` (no TokenVerifier). */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -13,8 +12,7 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     runtime ??= ManagedRuntime.make(
       Sessions.layer.pipe(
-        Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL })),
-        Layer.provide(FetchHttpClient.layer)
+        Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
       )
     )
     const exit = await runtime.runPromiseExit(Effect.flatMap(Sessions, (s) => s.getSession(sessionIdOf(request))))

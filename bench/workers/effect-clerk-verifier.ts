@@ -2,7 +2,6 @@
  * A Worker that verifies the request's session token with effect-clerk's `TokenVerifier`
  * (PEM key, no network) and answers with that session from `Sessions`.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -18,8 +17,7 @@ export default {
     runtime ??= ManagedRuntime.make(
       Layer.merge(
         Sessions.layer.pipe(
-          Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL })),
-          Layer.provide(FetchHttpClient.layer)
+          Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
         ),
         TokenVerifier.layerJwtKey({ jwtKey: env.CLERK_JWT_KEY ?? "" })
       )
