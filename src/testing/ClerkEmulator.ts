@@ -3,7 +3,8 @@
  * sessions with real status transitions, JWT templates, an RS256 signing key served at
  * `/v1/jwks`, Clerk's own error bodies, scripted faults and a request log. One web handler
  * (`Request → Promise<Response>`, built on `@effect/platform`'s `HttpRouter`) serves it
- * in-process (`ClerkEmulator.layer`) or over HTTP on any runtime (`serveEmulator`, or
+ * in-process (`ClerkEmulator.layer`: an `HttpClient` for `ClerkClient.layer` and a `fetch`
+ * for `ClerkClient.layerFetch`) or over HTTP on any runtime (`serveEmulator`, or
  * `effect-clerk/testing/node`).
  *
  * Time comes from Effect's `Clock` of whoever calls: seeding helpers and in-process
@@ -30,6 +31,7 @@
  *
  * @since 0.1.0
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientError from "@effect/platform/HttpClientError"
@@ -117,12 +119,17 @@ export interface ClerkEmulatorOptions {
 /**
  * Options of {@link ClerkEmulator.layerClient} / {@link ClerkEmulator.layerSessions}: the
  * emulator's, plus `client` for the `ClerkClient` (its `secretKey` defaults to the
- * emulator's; give another to see a 401).
+ * emulator's; give another to see a 401) and the `transport` it is built with.
  *
  * @since 0.1.0
  */
 export interface ClerkEmulatorClientOptions extends ClerkEmulatorOptions {
   readonly client?: Partial<ClerkClientOptions> | undefined
+  /**
+   * `httpClient` (default): `ClerkClient.layer` over the emulator's `httpClient`.
+   * `fetch`: `ClerkClient.layerFetch` over the emulator's `fetch`.
+   */
+  readonly transport?: "httpClient" | "fetch" | undefined
 }
 
 /** Where a session was last active from (`latest_activity`). @since 0.1.0 */
@@ -347,6 +354,13 @@ export declare namespace ClerkEmulator {
     readonly handle: (request: Request) => Effect.Effect<Response>
     /** An `HttpClient` whose every request goes to `handle`: no socket. */
     readonly httpClient: HttpClient.HttpClient
+    /**
+     * A `fetch` whose every request goes to `handler`: no socket. Like `fetch`, it rejects
+     * with the signal's reason (an `AbortError` unless given another) once `init.signal`
+     * aborts, and the handler is interrupted. `ClerkEmulator.layer` provides it as
+     * `FetchHttpClient.Fetch`, which `ClerkClient.layerFetch` sends with.
+     */
+    readonly fetch: typeof globalThis.fetch
 
     /** Seed users, organizations, memberships, templates and sessions in one go. */
     readonly seed: (data: EmulatorSeed) => Effect.Effect<void>
@@ -410,7 +424,7 @@ export declare namespace ClerkEmulator {
 
 /**
  * The emulator service: seeding, faults, the request log and the handler. Get one with
- * {@link ClerkEmulator.layer} (plus an in-process `HttpClient`),
+ * {@link ClerkEmulator.layer} (plus an in-process `HttpClient` and `fetch`),
  * {@link ClerkEmulator.layerSessions} (plus a wired `Sessions`), or
  * {@link ClerkEmulator.make}.
  *
@@ -436,20 +450,27 @@ export class ClerkEmulator extends Context.Tag("effect-clerk/testing/ClerkEmulat
     Effect.runPromise(make(options ?? {}))
 
   /**
-   * The emulator plus an `HttpClient` routed to it in-process. Add `ClerkClient.layer` with
-   * the emulator's secret key (`sk_test_emulator` unless set) and `Sessions.layer` on top,
-   * or use {@link ClerkEmulator.layerSessions}.
+   * The emulator plus, routed to it in-process, an `HttpClient` (for `ClerkClient.layer`)
+   * and a `FetchHttpClient.Fetch` (for `ClerkClient.layerFetch`). Add either client layer
+   * with the emulator's secret key (`sk_test_emulator` unless set) and `Sessions.layer` on
+   * top, or use {@link ClerkEmulator.layerSessions}.
    *
    * @since 0.1.0
    */
-  static readonly layer = (options?: ClerkEmulatorOptions): Layer.Layer<ClerkEmulator | HttpClient.HttpClient> =>
+  static readonly layer = (
+    options?: ClerkEmulatorOptions
+  ): Layer.Layer<ClerkEmulator | HttpClient.HttpClient | FetchHttpClient.Fetch> =>
     Layer.effectContext(
       Effect.map(make(options ?? {}), (emulator) =>
-        Context.make(ClerkEmulator, emulator).pipe(Context.add(HttpClient.HttpClient, emulator.httpClient)))
+        Context.make(ClerkEmulator, emulator).pipe(
+          Context.add(HttpClient.HttpClient, emulator.httpClient),
+          Context.add(FetchHttpClient.Fetch, emulator.fetch)
+        ))
     )
 
   /**
-   * The emulator plus a `ClerkClient` using it in-process with its secret key.
+   * The emulator plus a `ClerkClient` using it in-process with its secret key, built by
+   * `ClerkClient.layer` or, with `transport: "fetch"`, by `ClerkClient.layerFetch`.
    *
    * @since 0.1.0
    */
@@ -457,11 +478,13 @@ export class ClerkEmulator extends Context.Tag("effect-clerk/testing/ClerkEmulat
     Layer.effectContext(
       Effect.gen(function*() {
         const emulator = yield* make(options ?? {})
-        const client = yield* ClerkClient.make({
-          secretKey: emulator.secretKey,
-          apiUrl: DEFAULT_API_URL,
-          ...options?.client
-        }).pipe(Effect.provideService(HttpClient.HttpClient, emulator.httpClient))
+        const clientOptions = { secretKey: emulator.secretKey, apiUrl: DEFAULT_API_URL, ...options?.client }
+        const client = options?.transport === "fetch"
+          ? yield* Effect.provide(
+            ClerkClient,
+            ClerkClient.layerFetch(clientOptions).pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, emulator.fetch)))
+          )
+          : yield* ClerkClient.make(clientOptions).pipe(Effect.provideService(HttpClient.HttpClient, emulator.httpClient))
         return Context.make(ClerkEmulator, emulator).pipe(Context.add(ClerkClient, client))
       })
     )
@@ -476,6 +499,9 @@ export class ClerkEmulator extends Context.Tag("effect-clerk/testing/ClerkEmulat
   ): Layer.Layer<Sessions | ClerkClient | ClerkEmulator> =>
     Sessions.layer.pipe(Layer.provideMerge(ClerkEmulator.layerClient(options)))
 }
+
+const abortReason = (signal: AbortSignal): unknown =>
+  signal.reason ?? new DOMException("This operation was aborted", "AbortError")
 
 const secretOf = (key: ClerkEmulatorOptions["secretKey"]) =>
   key === undefined ? DEFAULT_EMULATOR_SECRET_KEY : Redacted.isRedacted(key) ? Redacted.value(key) : key
@@ -556,6 +582,35 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
       }
     })
 
+    // Rejects the moment the signal aborts, as fetch does, whether or not the handler
+    // (interrupted by the same signal) ever settles.
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      const signal = init?.signal
+      if (signal?.aborted === true) return Promise.reject(abortReason(signal))
+      let request: Request
+      try {
+        request = new Request(input, init)
+      } catch (cause) {
+        return Promise.reject(cause)
+      }
+      const answered = handler(request)
+      if (signal == null) return answered
+      return new Promise<Response>((resolve, reject) => {
+        const onAbort = () => reject(abortReason(signal))
+        signal.addEventListener("abort", onAbort, { once: true })
+        answered.then(
+          (response) => {
+            signal.removeEventListener("abort", onAbort)
+            resolve(response)
+          },
+          (cause) => {
+            signal.removeEventListener("abort", onAbort)
+            reject(cause)
+          }
+        )
+      })
+    }
+
     const withNow = <A>(f: (now: number) => A): Effect.Effect<A> =>
       Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => f(now)))
 
@@ -583,6 +638,7 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
       handler,
       handle,
       httpClient,
+      fetch,
       seed: (data) =>
         withNow((now) => {
           for (const user of data.users ?? []) state.seedUser(user, now)

@@ -1,14 +1,20 @@
 /**
- * The SDK (`Sessions` → `ClerkClient` → `HttpClient`) end to end against the emulator: the
- * same scenario in-process (`ClerkEmulator.layerSessions`, no socket, TestClock) and over a
- * real socket (`NodeClerkEmulator.layerSessions`: node:http server + FetchHttpClient).
+ * The SDK (`Sessions` → `ClerkClient` → `HttpClient` or `fetch`) end to end against the
+ * emulator: the same scenario through both transports (`ClerkClient.layer` over an
+ * `HttpClient`, `ClerkClient.layerFetch` over `fetch`), in-process
+ * (`ClerkEmulator.layerSessions`, no socket, TestClock) and over a real socket
+ * (`NodeClerkEmulator.layerSessions`: node:http server + FetchHttpClient or globalThis.fetch).
  */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it, layer } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as DateTime from "effect/DateTime"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
@@ -16,7 +22,7 @@ import { createLocalJWKSet, jwtVerify } from "jose"
 import { ClerkClient } from "../../src/ClerkClient.js"
 import { Session, SessionCookies, SessionList, SessionToken } from "../../src/Session.js"
 import { Sessions } from "../../src/Sessions.js"
-import { ClerkEmulator, ClerkEmulatorServer, DEFAULT_EMULATOR_SECRET_KEY } from "../../src/testing/index.js"
+import { ClerkEmulator, ClerkEmulatorServer, DEFAULT_EMULATOR_SECRET_KEY, Fault } from "../../src/testing/index.js"
 import { NodeClerkEmulator } from "../../src/testing/node/index.js"
 import { NOW } from "./support.js"
 
@@ -113,6 +119,23 @@ const scenario = (userId: string) =>
     expect(gone._tag).toBe("ClerkGone")
     expect(gone._tag === "ClerkGone" && gone.errors[0].code).toBe("operation_deprecated")
 
+    // The legacy verify (Clerk's old 200): the session for its own token, 400 for another
+    // session's token, 404 for a session that is no longer live.
+    yield* emulator.setVerifyEndpoint("legacy")
+    const verified = yield* sessions.verifySession(`sess_${userId}_2`, {
+      token: yield* emulator.mintToken(`sess_${userId}_2`)
+    })
+    expect([verified.id, verified.userId, verified.status]).toEqual([`sess_${userId}_2`, userId, "active"])
+    const foreign = yield* Effect.flip(sessions.verifySession(`sess_${userId}_2`, { token: token.jwt }))
+    expect(foreign._tag).toBe("ClerkBadRequest")
+    expect(foreign._tag === "ClerkBadRequest" && [foreign.status, foreign.errors[0].code]).toEqual([
+      400,
+      "invalid_session_token"
+    ])
+    const revokedVerify = yield* Effect.flip(sessions.verifySession(`sess_${userId}_0`, { token: token.jwt }))
+    expect(revokedVerify._tag === "ClerkNotFound" && revokedVerify.status).toBe(404)
+    yield* emulator.setVerifyEndpoint("gone")
+
     // createSession, then typed errors for unknown things.
     const created = yield* sessions.createSession({ userId })
     expect(created.status).toBe("active")
@@ -133,8 +156,29 @@ const scenario = (userId: string) =>
     expect(log.every((r) => r.authorization === "valid")).toBe(true)
     expect(log.every((r) => r.headers["clerk-api-version"] === "2026-05-12")).toBe(true)
     expect(log.every((r) => r.headers.traceparent === undefined)).toBe(true)
+    expect(log.map((r) => r.status)).toEqual([
+      ...Array(6).fill(200), // two lists, three pages, getSession
+      200, // createSessionToken
+      200, // createSessionTokenFromTemplate
+      200, // refreshSession
+      200, // refreshSession (cookie)
+      200, // revokeSession
+      200, // getSession
+      410, // verifySession, gone
+      200, // verifySession, legacy
+      400, // … another session's token
+      404, // … a revoked session
+      200, // createSession
+      404, // getSession sess_nobody
+      404, // no template
+      404, // no user
+      404 // an ended session's token
+    ])
     return { baseUrl: client.baseUrl, requests: log.length }
   })
+
+/** The scenario needs 21 requests: the log above, one by one. */
+const SCENARIO_REQUESTS = 21
 
 describe("SDK through ClerkEmulator.layerSessions (in-process)", () => {
   it.effect("every Sessions method, with the TestClock's time", () =>
@@ -142,7 +186,7 @@ describe("SDK through ClerkEmulator.layerSessions (in-process)", () => {
       yield* TestClock.setTime(NOW)
       const { baseUrl, requests } = yield* scenario("user_inproc")
       expect(baseUrl).toBe("https://api.clerk.com/v1")
-      expect(requests).toBe(18)
+      expect(requests).toBe(SCENARIO_REQUESTS)
     }).pipe(Effect.provide(ClerkEmulator.layerSessions())))
 
   it.effect("ClerkEmulator.layer composes with ClerkClient.layer and Sessions.layer by hand", () =>
@@ -162,6 +206,141 @@ describe("SDK through ClerkEmulator.layerSessions (in-process)", () => {
     ))
 })
 
+/** Real time passing, outside the TestClock: lets the in-process handler's promises run. */
+const tick = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 5)))
+
+/** Wait (real time) until the emulator has logged `count` requests. */
+const untilLogged = (count: number) =>
+  Effect.gen(function*() {
+    const emulator = yield* ClerkEmulator
+    for (let i = 0; i < 400 && (yield* emulator.requests).length < count; i++) yield* tick
+    expect((yield* emulator.requests).length).toBe(count)
+  })
+
+describe("SDK through ClerkClient.layerFetch over the emulator's in-process fetch", () => {
+  it.effect("every Sessions method, with the TestClock's time", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const { baseUrl, requests } = yield* scenario("user_fetch_inproc")
+      expect(baseUrl).toBe("https://api.clerk.com/v1")
+      expect(requests).toBe(SCENARIO_REQUESTS)
+    }).pipe(Effect.provide(ClerkEmulator.layerSessions({ transport: "fetch" }))))
+
+  it.effect("ClerkEmulator.layer provides its fetch as FetchHttpClient.Fetch, which ClerkClient.layerFetch sends with", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      expect(yield* FetchHttpClient.Fetch).toBe(emulator.fetch)
+      yield* emulator.seedSession({ id: "sess_1", userId: "user_1" })
+      const session = yield* (yield* Sessions).getSession("sess_1")
+      expect([session.id, session.userId, session.status]).toEqual(["sess_1", "user_1", "active"])
+      expect((yield* emulator.requests).map((r) => [r.method, r.path, r.authorization, r.status])).toEqual([
+        ["GET", "/v1/sessions/sess_1", "valid", 200]
+      ])
+    }).pipe(
+      Effect.provide(
+        Sessions.layer.pipe(
+          Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(DEFAULT_EMULATOR_SECRET_KEY) })),
+          Layer.provideMerge(ClerkEmulator.layer())
+        )
+      )
+    ))
+
+  it.effect("a hang times out on the TestClock: ClerkTimeout, and the handler saw the request and no answer", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      yield* emulator.seedSession({ id: "sess_hang", userId: "user_hang" })
+      yield* emulator.injectFault(Fault.hang(), { route: "getSession" })
+      const fiber = yield* Effect.fork(Effect.flip((yield* Sessions).getSession("sess_hang")))
+      yield* untilLogged(1)
+      yield* TestClock.adjust("1999 millis")
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust("1 millis")
+      const error = yield* Fiber.join(fiber)
+      expect(error._tag).toBe("ClerkTimeout")
+      expect(error._tag === "ClerkTimeout" && Duration.toMillis(error.timeout)).toBe(2000)
+      expect(error.message).toContain("GET /sessions/sess_hang")
+      expect((yield* emulator.requests).map((r) => [r.route, r.status, r.fault])).toEqual([
+        ["getSession", undefined, "Hang"]
+      ])
+    }).pipe(
+      Effect.provide(ClerkEmulator.layerSessions({ transport: "fetch", client: { timeout: "2 seconds", retry: false } }))
+    ))
+
+  it.effect("a 503 is retried after the backoff on the TestClock, then the session comes back", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      yield* emulator.seedSession({ id: "sess_retry", userId: "user_retry" })
+      yield* emulator.injectFault(Fault.status(503), { route: "getSession" })
+      const fiber = yield* Effect.fork((yield* Sessions).getSession("sess_retry"))
+      yield* untilLogged(1)
+      // The backoff is at least 800 ms (1 s jittered): not yet re-sent before that.
+      yield* TestClock.adjust("799 millis")
+      yield* tick
+      expect((yield* emulator.requests).length).toBe(1)
+      for (let i = 0; i < 100 && fiber.unsafePoll() === null; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* tick
+      }
+      const session = yield* Fiber.join(fiber)
+      expect([session.id, session.status]).toEqual(["sess_retry", "active"])
+      expect((yield* emulator.requests).map((r) => r.status)).toEqual([503, 200])
+    }).pipe(
+      Effect.provide(
+        ClerkEmulator.layerSessions({
+          transport: "fetch",
+          client: { retry: { times: 1, baseDelay: "1 second", maxDelay: "1 second" } }
+        })
+      )
+    ))
+
+  it.live("the emulator's fetch: answers like the handler, rejects with an AbortError once aborted", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator.make()
+      yield* emulator.seedSession({ id: "sess_abort", userId: "user_abort" })
+      const authorization = `Bearer ${DEFAULT_EMULATOR_SECRET_KEY}`
+      const url = "https://api.clerk.com/v1/sessions/sess_abort"
+
+      const ok = yield* Effect.promise(() => emulator.fetch(url, { headers: { authorization } }))
+      expect(ok.status).toBe(200)
+      expect((yield* Effect.promise(() => ok.json())).id).toBe("sess_abort")
+      const asRequest = yield* Effect.promise(() => emulator.fetch(new Request(url, { headers: { authorization } })))
+      expect(asRequest.status).toBe(200)
+
+      // Aborted while the handler hangs: rejected at once; the handler saw the request.
+      yield* emulator.injectFault(Fault.hang())
+      const controller = new AbortController()
+      const pending = emulator.fetch(url, { headers: { authorization }, signal: controller.signal })
+      yield* Effect.sleep("20 millis")
+      const started = Date.now()
+      controller.abort()
+      const aborted = yield* Effect.promise(() => pending.then(() => undefined, (e: unknown) => e))
+      expect(Date.now() - started).toBeLessThan(100)
+      expect(aborted).toBeInstanceOf(DOMException)
+      expect((aborted as DOMException).name).toBe("AbortError")
+
+      // Already aborted: rejected without reaching the handler; a custom reason is kept.
+      const reason = new Error("gave up")
+      const before = (yield* emulator.requests).length
+      const early = yield* Effect.promise(() =>
+        emulator.fetch(url, { headers: { authorization }, signal: AbortSignal.abort(reason) }).then(
+          () => undefined,
+          (e: unknown) => e
+        )
+      )
+      expect(early).toBe(reason)
+      expect((yield* emulator.requests).length).toBe(before)
+      expect((yield* emulator.requests).map((r) => [r.status, r.fault])).toEqual([
+        [200, undefined],
+        [200, undefined],
+        [undefined, "Hang"]
+      ])
+    }))
+})
+
+// Every \`it.effect\` (TestClock) comes before the first \`layer(...)\` block: @effect/vitest 0.30's
+// \`layer\` assigns its own \`effect\` onto the shared \`it\`, so an \`it.effect\` declared after it
+// would run in that layer's runtime (here: no test services, the live clock).
+
 layer(NodeClerkEmulator.layerSessions(), { excludeTestServices: true })("SDK over a real socket", (it) => {
   it.effect("every Sessions method over node:http and FetchHttpClient (live clock)", () =>
     Effect.gen(function*() {
@@ -170,6 +349,58 @@ layer(NodeClerkEmulator.layerSessions(), { excludeTestServices: true })("SDK ove
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       const { baseUrl, requests } = yield* scenario("user_socket")
       expect(baseUrl).toBe(`${server.url}/v1`)
-      expect(requests).toBe(18)
+      expect(requests).toBe(SCENARIO_REQUESTS)
     }))
 })
+
+layer(NodeClerkEmulator.layerSessions({ transport: "fetch" }), { excludeTestServices: true })(
+  "SDK through ClerkClient.layerFetch over a real socket",
+  (it) => {
+    it.effect("every Sessions method over node:http and globalThis.fetch (live clock)", () =>
+      Effect.gen(function*() {
+        const server = yield* ClerkEmulatorServer
+        // No in-process fetch here: layerFetch sends with globalThis.fetch.
+        expect(Option.isNone(yield* Effect.serviceOption(FetchHttpClient.Fetch))).toBe(true)
+        const { baseUrl, requests } = yield* scenario("user_fetch_socket")
+        expect(baseUrl).toBe(`${server.url}/v1`)
+        expect(requests).toBe(SCENARIO_REQUESTS)
+      }))
+
+    it.effect("a hang times out after 300 ms; a 404 and a 410 are typed", () =>
+      Effect.gen(function*() {
+        const emulator = yield* ClerkEmulator
+        const server = yield* ClerkEmulatorServer
+        yield* emulator.seedSession({ id: "sess_socket_hang", userId: "user_socket_hang" })
+        yield* emulator.clearRequests
+        const sessions = yield* Effect.provide(
+          Sessions,
+          Sessions.layer.pipe(
+            Layer.provide(
+              ClerkClient.layerFetch({ secretKey: emulator.secretKey, apiUrl: server.url, timeout: "300 millis", retry: false })
+            )
+          )
+        )
+        yield* emulator.injectFault(Fault.hang(), { route: "getSession" })
+        const started = Date.now()
+        const timeout = yield* Effect.flip(sessions.getSession("sess_socket_hang"))
+        const elapsed = Date.now() - started
+        expect(timeout._tag).toBe("ClerkTimeout")
+        expect(timeout._tag === "ClerkTimeout" && Duration.toMillis(timeout.timeout)).toBe(300)
+        expect(elapsed).toBeGreaterThanOrEqual(290)
+        expect(elapsed).toBeLessThan(2000)
+
+        const missing = yield* Effect.flip(sessions.getSession("sess_socket_missing"))
+        expect(missing._tag === "ClerkNotFound" && [missing.status, missing.errors[0].code]).toEqual([
+          404,
+          "resource_not_found"
+        ])
+        const gone = yield* Effect.flip(sessions.verifySession("sess_socket_hang", { token: "x.y.z" }))
+        expect(gone._tag === "ClerkGone" && [gone.status, gone.errors[0].code]).toEqual([410, "operation_deprecated"])
+        expect((yield* emulator.requests).map((r) => [r.route, r.status, r.fault])).toEqual([
+          ["getSession", undefined, "Hang"],
+          ["getSession", 404, undefined],
+          ["verifySession", 410, undefined]
+        ])
+      }))
+  }
+)

@@ -129,7 +129,8 @@ export const NodeClerkEmulator = {
 
   /**
    * `Sessions` and its `ClerkClient` talking to a served emulator over a real socket with
-   * `FetchHttpClient`.
+   * `FetchHttpClient` (`ClerkClient.layer`), or with `transport: "fetch"` through
+   * `ClerkClient.layerFetch` and `globalThis.fetch`.
    *
    * @since 0.1.0
    */
@@ -140,9 +141,12 @@ export const NodeClerkEmulator = {
       Effect.gen(function*() {
         const emulator = yield* ClerkEmulator
         const server = yield* ClerkEmulatorServer
-        return ClerkClient.layer({ secretKey: emulator.secretKey, apiUrl: server.url, ...options?.client })
+        const clientOptions = { secretKey: emulator.secretKey, apiUrl: server.url, ...options?.client }
+        return options?.transport === "fetch"
+          ? ClerkClient.layerFetch(clientOptions)
+          : ClerkClient.layer(clientOptions).pipe(Layer.provide(FetchHttpClient.layer))
       })
-    ).pipe(Layer.provide(FetchHttpClient.layer))
+    )
     return Sessions.layer.pipe(
       Layer.provideMerge(client),
       Layer.provideMerge(NodeClerkEmulator.layer(options))
