@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
+import * as Either from "effect/Either"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -8,9 +9,20 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
-import { ClerkClient, type ClerkClientOptions, normalizeBaseUrl } from "../src/ClerkClient.js"
+import { ClerkClient, type ClerkClientOptions, type ClerkRequest, normalizeBaseUrl } from "../src/ClerkClient.js"
 import { Sessions } from "../src/Sessions.js"
-import { json, makeMock, mockSessions, type Reply } from "./support/MockTransport.js"
+import {
+  CANARY_SECRET,
+  json,
+  makeFetchMock,
+  makeMock,
+  mockClient,
+  mockSessions,
+  type Recorded,
+  type Reply,
+  TRANSPORTS,
+  type TransportKind
+} from "./support/MockTransport.js"
 import { sample } from "./support/samples.js"
 
 const SID = "sess_1"
@@ -19,14 +31,15 @@ const rateLimited = (retryAfter?: string): Reply =>
   json(sample("error_429_rate_limited"), 429, retryAfter === undefined ? {} : { "retry-after": retryAfter })
 const status = (code: number): Reply => json({ errors: [{ code: "x", message: "m", long_message: "l" }] }, code)
 
-/** Fork `f` over a scripted mock so the test can drive the TestClock. */
-const start = <A, E>(
+/** Fork `f` over a scripted mock of the given transport so the test can drive the TestClock. */
+const starter = (transport: TransportKind) =>
+<A, E>(
   replies: ReadonlyArray<Reply>,
   f: (s: Sessions["Type"]) => Effect.Effect<A, E>,
   options: Partial<ClerkClientOptions> = {}
 ) =>
   Effect.gen(function*() {
-    const mock = mockSessions(replies, options)
+    const mock = mockSessions(replies, options, transport)
     const fiber = yield* Effect.fork(Effect.flatMap(Sessions, f).pipe(Effect.provide(mock.layer)))
     // Let the fiber build its layers and send the first request (no virtual time passes).
     for (let i = 0; i < 1000 && mock.recorded.length === 0 && fiber.unsafePoll() === null; i++) {
@@ -36,6 +49,13 @@ const start = <A, E>(
   })
 
 const get = (s: Sessions["Type"]) => s.getSession(SID)
+
+/** The name of the reason a request was aborted with (`undefined` if it was not). */
+const abortName = (request: Recorded) =>
+  request.aborted === undefined ? undefined : (request.aborted.reason as { name?: string }).name
+
+describe.each(TRANSPORTS)("over %s", (transport) => {
+const start = starter(transport)
 
 describe("Retry-After", () => {
   it.effect("seconds form: the retry comes exactly when allowed, never sooner", () =>
@@ -219,9 +239,12 @@ describe("timeout", () => {
       const { fiber, requests } = yield* start([{ hang: true }, ok], get)
       yield* TestClock.adjust("9999 millis")
       expect(requests).toHaveLength(1)
+      expect(requests[0].aborted).toBeUndefined()
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(fiber)
       expect(requests).toHaveLength(2)
+      // The timed-out attempt's request was aborted, not left running.
+      expect(abortName(requests[0])).toBe("AbortError")
     }))
 
   it.effect("a hang on every attempt ends in ClerkTimeout, bounded", () =>
@@ -232,18 +255,29 @@ describe("timeout", () => {
       expect(error._tag).toBe("ClerkTimeout")
       expect(error.message).toBe(`Clerk request timed out after 2s (GET /sessions/${SID})`)
       expect(requests).toHaveLength(4)
+      expect(requests.map(abortName)).toEqual(["AbortError", "AbortError", "AbortError", "AbortError"])
+      // Each retry starts after the 2 s timeout plus the jittered backoff (200, 400, 800 ms ± 20%).
+      const backoffs = requests.slice(1).map((r, i) => r.at - requests[i].at - 2000)
+      expect(backoffs[0]).toBeGreaterThanOrEqual(160)
+      expect(backoffs[0]).toBeLessThanOrEqual(240)
+      expect(backoffs[1]).toBeGreaterThanOrEqual(320)
+      expect(backoffs[1]).toBeLessThanOrEqual(480)
+      expect(backoffs[2]).toBeGreaterThanOrEqual(640)
+      expect(backoffs[2]).toBeLessThanOrEqual(960)
+    }))
+
+  it.effect("interrupting the caller aborts the attempt in flight", () =>
+    Effect.gen(function*() {
+      const { fiber, requests } = yield* start([{ hang: true }], get)
+      yield* TestClock.adjust("1 second")
+      expect(requests[0].aborted).toBeUndefined()
+      yield* Fiber.interrupt(fiber)
+      expect(requests).toHaveLength(1)
+      expect(abortName(requests[0])).toBe("AbortError")
     }))
 })
 
 describe("configuration", () => {
-  it("normalizes the API URL", () => {
-    expect(normalizeBaseUrl("https://api.clerk.com")).toBe("https://api.clerk.com/v1")
-    expect(normalizeBaseUrl("https://api.clerk.com/")).toBe("https://api.clerk.com/v1")
-    expect(normalizeBaseUrl("https://api.clerk.com/v1")).toBe("https://api.clerk.com/v1")
-    expect(normalizeBaseUrl("https://api.clerk.com/v1/")).toBe("https://api.clerk.com/v1")
-    expect(normalizeBaseUrl("http://127.0.0.1:4010")).toBe("http://127.0.0.1:4010/v1")
-  })
-
   it.effect("apiUrl with /v1/ still hits /v1/sessions; apiVersion and userAgent options are sent", () =>
     Effect.gen(function*() {
       const { fiber, requests } = yield* start([ok], get, {
@@ -257,10 +291,19 @@ describe("configuration", () => {
       expect(requests[0].headers["user-agent"]).toBe("my-app/1.0")
     }))
 
-  const fromEnv = (env: Record<string, string>) => {
+  /** `layerConfig` (over the HttpClient mock) or `layerFetchConfig` (over the fetch mock). */
+  const configured = () => {
+    if (transport === "fetch") {
+      const mock = makeFetchMock([ok])
+      return { recorded: mock.recorded, layer: ClerkClient.layerFetchConfig().pipe(Layer.provide(mock.layer)) }
+    }
     const mock = makeMock([ok])
+    return { recorded: mock.recorded, layer: ClerkClient.layerConfig().pipe(Layer.provide(mock.layer)) }
+  }
+
+  const fromEnv = (env: Record<string, string>) => {
+    const mock = configured()
     const layer = Sessions.layer.pipe(
-      Layer.provide(ClerkClient.layerConfig()),
       Layer.provide(mock.layer),
       Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
     )
@@ -300,11 +343,143 @@ describe("configuration", () => {
 
   it.effect("the secret key from config stays Redacted", () =>
     Effect.gen(function*() {
+      const options = { secretKey: Redacted.make("sk_test_x") }
       const client = yield* Effect.provide(
         ClerkClient,
-        ClerkClient.layer({ secretKey: Redacted.make("sk_test_x") }).pipe(Layer.provide(makeMock([ok]).layer))
+        transport === "fetch"
+          ? ClerkClient.layerFetch(options).pipe(Layer.provide(makeFetchMock([ok]).layer))
+          : ClerkClient.layer(options).pipe(Layer.provide(makeMock([ok]).layer))
       )
       expect(client.baseUrl).toBe("https://api.clerk.com/v1")
       expect(JSON.stringify(Object.keys(client))).not.toContain("sk_test_x")
+    }))
+})
+})
+
+describe("configuration", () => {
+  it("normalizes the API URL", () => {
+    expect(normalizeBaseUrl("https://api.clerk.com")).toBe("https://api.clerk.com/v1")
+    expect(normalizeBaseUrl("https://api.clerk.com/")).toBe("https://api.clerk.com/v1")
+    expect(normalizeBaseUrl("https://api.clerk.com/v1")).toBe("https://api.clerk.com/v1")
+    expect(normalizeBaseUrl("https://api.clerk.com/v1/")).toBe("https://api.clerk.com/v1")
+    expect(normalizeBaseUrl("http://127.0.0.1:4010")).toBe("http://127.0.0.1:4010/v1")
+  })
+})
+
+describe("both transports send byte-identical requests", () => {
+  const echo = (body: unknown) => Either.right(body)
+  const none = new Set<400>()
+
+  /** Send `spec` through ClerkClient.request over each transport; return what each mock saw. */
+  const sendBoth = (spec: ClerkRequest, options: Partial<ClerkClientOptions> = {}) =>
+    Effect.forEach(TRANSPORTS, (transport) => {
+      const mock = mockClient([json({ ok: true })], options, transport)
+      return Effect.flatMap(ClerkClient, (client) => client.request(spec, echo, none)).pipe(
+        Effect.provide(mock.layer),
+        Effect.map((result) => {
+          expect(result).toEqual({ ok: true })
+          expect(mock.recorded).toHaveLength(1)
+          return mock.recorded[0]
+        })
+      )
+    })
+
+  /** The headers both send; the HttpClient path also names the body's length, which fetch computes itself. */
+  const expectSame = (viaHttpClient: Recorded, viaFetch: Recorded) => {
+    expect(viaFetch.method).toBe(viaHttpClient.method)
+    expect(viaFetch.url.href).toBe(viaHttpClient.url.href)
+    expect(viaFetch.bodyText).toBe(viaHttpClient.bodyText)
+    const { "content-length": length, ...rest } = viaHttpClient.headers
+    expect(viaFetch.headers).toEqual(rest)
+    expect(length).toBe(
+      viaHttpClient.bodyText === undefined ? undefined : String(new TextEncoder().encode(viaHttpClient.bodyText).length)
+    )
+    expect(viaFetch.headers["content-length"]).toBeUndefined()
+  }
+
+  const common = {
+    accept: "application/json",
+    authorization: `Bearer ${CANARY_SECRET}`,
+    "clerk-api-version": "2026-05-12",
+    "user-agent": "effect-clerk/0.1.0"
+  }
+
+  it.effect("query encoding: spaces, +, reserved characters, unicode, repeated params, in order", () =>
+    Effect.gen(function*() {
+      const [viaHttpClient, viaFetch] = yield* sendBoth({
+        method: "GET",
+        path: "/sessions",
+        urlParams: [
+          ["user_id", "a b+c/é&?=#%"],
+          ["status", "active"],
+          ["status", "ended"],
+          ["emoji", "😀 ü"],
+          ["paginated", "true"]
+        ],
+        idempotent: true
+      })
+      expectSame(viaHttpClient, viaFetch)
+      expect(viaFetch.url.href).toBe(
+        "https://api.clerk.test/v1/sessions?user_id=a+b%2Bc%2F%C3%A9%26%3F%3D%23%25&status=active&status=ended" +
+          "&emoji=%F0%9F%98%80+%C3%BC&paginated=true"
+      )
+      expect(viaFetch.url.searchParams.getAll("status")).toEqual(["active", "ended"])
+      expect(viaFetch.url.searchParams.get("user_id")).toBe("a b+c/é&?=#%")
+      expect(viaFetch.headers).toEqual(common)
+      expect(viaFetch.bodyText).toBeUndefined()
+    }))
+
+  it.effect("no params: no `?` at all; an encoded path segment is kept as encoded", () =>
+    Effect.gen(function*() {
+      const [viaHttpClient, viaFetch] = yield* sendBoth({
+        method: "GET",
+        path: `/sessions/${encodeURIComponent("a b/ü%")}`,
+        urlParams: [],
+        idempotent: true
+      })
+      expectSame(viaHttpClient, viaFetch)
+      expect(viaFetch.url.href).toBe("https://api.clerk.test/v1/sessions/a%20b%2F%C3%BC%25")
+      expect(viaFetch.url.search).toBe("")
+    }))
+
+  it.effect("POST with a JSON body: the same bytes and content-type", () =>
+    Effect.gen(function*() {
+      const body = { token: "é + ü \u2028 \"quoted\" </script>", n: 1.5, nested: { list: [1, null, "x"] } }
+      const [viaHttpClient, viaFetch] = yield* sendBoth({
+        method: "POST",
+        path: "/sessions/sess_1/verify",
+        body,
+        idempotent: true
+      })
+      expectSame(viaHttpClient, viaFetch)
+      expect(viaFetch.method).toBe("POST")
+      expect(viaFetch.bodyText).toBe(JSON.stringify(body))
+      expect(viaFetch.body).toEqual(body)
+      expect(viaFetch.headers).toEqual({ ...common, "content-type": "application/json" })
+      expect(viaHttpClient.headers["content-length"]).toBe(String(new TextEncoder().encode(JSON.stringify(body)).length))
+    }))
+
+  it.effect("POST without a body: no body and no content-type", () =>
+    Effect.gen(function*() {
+      const [viaHttpClient, viaFetch] = yield* sendBoth({ method: "POST", path: "/sessions/sess_1/revoke", idempotent: true })
+      expectSame(viaHttpClient, viaFetch)
+      expect(viaFetch.headers).toEqual(common)
+      expect(viaHttpClient.headers).toEqual(common)
+      expect(viaFetch.bodyText).toBeUndefined()
+    }))
+
+  it.effect("apiUrl, apiVersion and userAgent options apply the same way", () =>
+    Effect.gen(function*() {
+      const [viaHttpClient, viaFetch] = yield* sendBoth(
+        { method: "GET", path: "/sessions/sess_1", idempotent: true },
+        { apiUrl: "http://127.0.0.1:4010/v1/", apiVersion: "2025-04-10", userAgent: "my-app/1.0 (+https://app.example)" }
+      )
+      expectSame(viaHttpClient, viaFetch)
+      expect(viaFetch.url.href).toBe("http://127.0.0.1:4010/v1/sessions/sess_1")
+      expect(viaFetch.headers).toEqual({
+        ...common,
+        "clerk-api-version": "2025-04-10",
+        "user-agent": "my-app/1.0 (+https://app.example)"
+      })
     }))
 })

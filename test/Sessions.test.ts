@@ -6,17 +6,18 @@ import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { Session, SessionCookies, SessionToken } from "../src/Session.js"
 import { Sessions } from "../src/Sessions.js"
-import { CANARY_SECRET, json, mockSessions, type Recorded, type Reply } from "./support/MockTransport.js"
+import { CANARY_SECRET, json, mockSessions, type Recorded, type Reply, TRANSPORTS, type TransportKind } from "./support/MockTransport.js"
 import { sample } from "./support/samples.js"
 
 const SID = "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
 
-/** Run `f` against Sessions over a mock that answers `replies`; return its result and the requests. */
-const withSessions = <A, E>(
+/** Run `f` against Sessions over a mock transport that answers `replies`; return its result and the requests. */
+const sessionsOver = (transport: TransportKind) =>
+<A, E>(
   replies: ReadonlyArray<Reply> | ((req: Recorded) => Reply),
   f: (s: Sessions["Type"]) => Effect.Effect<A, E>
 ) => {
-  const mock = mockSessions(replies)
+  const mock = mockSessions(replies, {}, transport)
   return Effect.flatMap(Sessions, f).pipe(
     Effect.map((result) => ({ result, requests: mock.recorded })),
     Effect.provide(mock.layer)
@@ -32,6 +33,9 @@ const expectCommonHeaders = (req: Recorded) => {
   expect(req.headers.b3).toBeUndefined()
   expect(req.url.origin).toBe("https://api.clerk.test")
 }
+
+describe.each(TRANSPORTS)("over %s", (transport) => {
+const withSessions = sessionsOver(transport)
 
 describe("Sessions: every method sends the exact request and decodes the real body", () => {
   it.effect("getSessionList sends paginated=true with the filters and decodes {data,total_count}", () =>
@@ -310,4 +314,53 @@ describe("Sessions.listAll", () => {
       )
       expect(result._tag).toBe("ClerkUnprocessableEntity")
     }))
+})
+})
+
+describe("every method sends the same bytes over both transports", () => {
+  const reply = (req: Recorded) =>
+    req.path.includes("/tokens") || req.path.endsWith("/refresh")
+      ? json({ object: "token", jwt: "a.b.c" })
+      : req.method === "GET" && req.path === "/v1/sessions"
+      ? json(sample("session_list_200_paginated"))
+      : json(sample("session_get_200"))
+  const calls: ReadonlyArray<readonly [string, (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>]> = [
+    ["getSessionList", (s) => s.getSessionList({ userId: "user a+b/é", clientId: "client 😀", status: "revoked", limit: 5, offset: 7 })],
+    ["listAll", (s) => Stream.runDrain(Stream.take(s.listAll({ userId: "user a+b", limit: 1 }), 2))],
+    ["getSession", (s) => s.getSession("sess é/1")],
+    ["revokeSession", (s) => s.revokeSession(SID)],
+    ["verifySession", (s) => s.verifySession(SID, { token: Redacted.make("tok \"ü\" </script> 😀") })],
+    ["createSessionToken", (s) => s.createSessionToken(SID, { expiresInSeconds: 60 })],
+    ["createSessionTokenFromTemplate", (s) => s.createSessionTokenFromTemplate(SID, "tmpl ü+/")],
+    ["createSession", (s) => s.createSession({ userId: "user_1", activeOrganizationId: "org é" })],
+    ["refreshSession", (s) =>
+      s.refreshSession(SID, {
+        expiredToken: "e",
+        refreshToken: "r",
+        requestOrigin: "https://app.example",
+        requestHeaders: { "x-ü": ["1", "2"] },
+        format: "cookie"
+      })]
+  ]
+  for (const [name, call] of calls) {
+    it.effect(name, () =>
+      Effect.gen(function*() {
+        const [viaHttpClient, viaFetch] = yield* Effect.forEach(TRANSPORTS, (transport) =>
+          Effect.map(sessionsOver(transport)(reply, call), ({ requests }) => requests))
+        expect(viaFetch.length).toBeGreaterThan(0)
+        expect(viaFetch).toHaveLength(viaHttpClient.length)
+        viaHttpClient.forEach((a, i) => {
+          const b = viaFetch[i]
+          expect(b.method).toBe(a.method)
+          expect(b.url.href).toBe(a.url.href)
+          expect(b.bodyText).toBe(a.bodyText)
+          // The HttpClient path names the body's length; fetch computes it from the body.
+          const { "content-length": length, ...headers } = a.headers
+          expect(b.headers).toEqual(headers)
+          expect(length).toBe(a.bodyText === undefined ? undefined : String(new TextEncoder().encode(a.bodyText).length))
+          expectCommonHeaders(b)
+          expect(b.headers["content-type"]).toBe(b.bodyText === undefined ? undefined : "application/json")
+        })
+      }))
+  }
 })
