@@ -9,6 +9,9 @@
  *
  * The cells run concurrently (each has its own session, user and User-Agent, and its fault
  * matches only its own requests); every cell is then checked by its own test.
+ *
+ * The whole matrix, the policy limits and the served-emulator check run once per transport:
+ * `ClerkClient.layer` over `FetchHttpClient`, and `ClerkClient.layerFetch` (fetch directly).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
@@ -19,13 +22,13 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { ClerkClient, type RetryPolicy } from "../../src/ClerkClient.js"
+import type { RetryPolicy } from "../../src/ClerkClient.js"
 import type { Session, SessionList, SessionToken } from "../../src/Session.js"
 import type { SessionClaims } from "../../src/SessionClaims.js"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, type EmulatorRequest, Fault, type ServedEmulator } from "../../src/testing/index.js"
 import { TokenVerifier } from "../../src/TokenVerifier.js"
-import { countingFetch, refusedUrl, serveHere } from "./support.js"
+import { clientLayer, countingFetch, refusedUrl, serveHere, type Transport, transportName, TRANSPORTS } from "./support.js"
 
 /**
  * The per-attempt timeout: short where the fault is a hang (so those cells end quickly), long
@@ -271,6 +274,7 @@ const faults: ReadonlyArray<FaultRow> = [
 ]
 
 interface Cell {
+  readonly transport: Transport
   readonly method: Method
   readonly row: FaultRow
   /** `persistent`: every request of the cell is faulted; `once`: only the first. */
@@ -286,11 +290,13 @@ interface CellResult {
   readonly userAgent: string
 }
 
-const cells: ReadonlyArray<Cell> = methods.flatMap((method) =>
-  faults.flatMap((row): Array<Cell> => [
-    { method, row, mode: "persistent" },
-    ...(row.retryable ? [{ method, row, mode: "once" as const }] : [])
-  ])
+const cells: ReadonlyArray<Cell> = TRANSPORTS.flatMap((transport) =>
+  methods.flatMap((method) =>
+    faults.flatMap((row): Array<Cell> => [
+      { transport, method, row, mode: "persistent" },
+      ...(row.retryable ? [{ transport, method, row, mode: "once" as const }] : [])
+    ])
+  )
 )
 
 let emulator: ClerkEmulator.Service
@@ -308,14 +314,14 @@ const runCell = (cell: Cell, k: number, urls: { readonly served: string; readonl
     const userAgent = `fault-matrix/${k}`
     // A refused connection "once": the first attempt goes where nothing listens.
     const refusedOnce = cell.row.fault === undefined && cell.mode === "once"
-    const { counter, layer: http } = countingFetch(refusedOnce ? { firstTo: urls.refused } : undefined)
-    const client = ClerkClient.layer({
+    const { counter, fetch } = countingFetch(refusedOnce ? { firstTo: urls.refused } : undefined)
+    const client = clientLayer(cell.transport, {
       secretKey: emulator.secretKey,
       apiUrl: cell.row.fault === undefined && !refusedOnce ? urls.refused : urls.served,
       timeout: Duration.millis(timeoutOf(cell.row)),
       retry: POLICY,
       userAgent
-    }).pipe(Layer.provide(http))
+    }, fetch)
     const layer = Layer.mergeAll(Sessions.layer, TokenVerifier.layer()).pipe(Layer.provide(client))
     const startedAt = Date.now()
     if (cell.row.fault !== undefined) {
@@ -334,7 +340,7 @@ beforeAll(async () => {
   const urls = { served: server.url, refused: await refusedUrl() }
   await Effect.runPromise(emulator.seedTemplate({ name: "matrix", claims: { case_session: "{{session.id}}" } }))
   const started = Date.now()
-  await Effect.runPromise(Effect.forEach(cells, (cell, k) => runCell(cell, k, urls), { concurrency: 16, discard: true }))
+  await Effect.runPromise(Effect.forEach(cells, (cell, k) => runCell(cell, k, urls), { concurrency: 32, discard: true }))
   matrixSeconds = (Date.now() - started) / 1000
   // Anything re-sent after a call ended would show up in the log by now.
   await new Promise((resolve) => setTimeout(resolve, 300))
@@ -363,62 +369,66 @@ const failureOf = (method: Method, exit: Exit.Exit<unknown, unknown>): any => {
 const expectedRequests = (cell: Cell) =>
   !cell.method.safe || !cell.row.retryable ? 1 : cell.mode === "once" ? 2 : 1 + POLICY.times
 
-for (const method of methods) {
-  describe(`${method.name}${method.safe ? "" : " (never re-sent)"}`, () => {
-    for (const cell of cells.filter((c) => c.method === method)) {
-      const recovers = cell.mode === "once" && method.safe
-      const outcome = recovers ? "recovers after one retry" : "typed failure"
-      it(`${cell.row.name}${cell.mode === "once" ? ", once" : ""}: ${outcome}`, () => {
-        const result = results.get(cell)!
-        const served = servedFor(result)
-        const expected = expectedRequests(cell)
+for (const transport of TRANSPORTS) {
+  for (const method of methods) {
+    describe(`${transportName(transport)}: ${method.name}${method.safe ? "" : " (never re-sent)"}`, () => {
+      for (const cell of cells.filter((c) => c.transport === transport && c.method === method)) {
+        const recovers = cell.mode === "once" && method.safe
+        const outcome = recovers ? "recovers after one retry" : "typed failure"
+        it(`${cell.row.name}${cell.mode === "once" ? ", once" : ""}: ${outcome}`, () => {
+          const result = results.get(cell)!
+          const served = servedFor(result)
+          const expected = expectedRequests(cell)
 
-        // How often it was sent: on the server, and as counted by the client's fetch.
-        expect(result.attempts).toBe(expected)
-        const refused = cell.row.fault === undefined ? (cell.mode === "once" ? 1 : expected) : 0
-        expect(served).toHaveLength(expected - refused)
+          // How often it was sent: on the server, and as counted by the client's fetch.
+          expect(result.attempts).toBe(expected)
+          const refused = cell.row.fault === undefined ? (cell.mode === "once" ? 1 : expected) : 0
+          expect(served).toHaveLength(expected - refused)
 
-        if (recovers) {
-          expect(Exit.isSuccess(result.exit)).toBe(true)
-          if (Exit.isSuccess(result.exit)) method.succeeded(result.exit.value, result.ctx)
-          expect([served.at(-1)!.status, served.at(-1)!.fault]).toEqual([200, undefined])
-        } else {
-          cell.row.check(failureOf(method, result.exit), result)
-        }
-        const faulted = recovers ? served.slice(0, -1) : served
-        for (const request of faulted) {
-          expect([request.status, request.fault]).toEqual([cell.row.served?.status, cell.row.served?.fault])
-        }
-
-        // Never before Retry-After, as the server's clock saw it.
-        for (let i = 1; i < served.length; i++) {
-          expect(served[i].at).toBeGreaterThanOrEqual(served[i - 1].at)
-          if (cell.row.name.startsWith("429 Retry-After: 1 ")) {
-            expect(served[i].at - served[i - 1].at).toBeGreaterThanOrEqual(1000)
+          if (recovers) {
+            expect(Exit.isSuccess(result.exit)).toBe(true)
+            if (Exit.isSuccess(result.exit)) method.succeeded(result.exit.value, result.ctx)
+            expect([served.at(-1)!.status, served.at(-1)!.fault]).toEqual([200, undefined])
+          } else {
+            cell.row.check(failureOf(method, result.exit), result)
           }
-        }
-        if (cell.row.name.includes("HTTP-date") && served.length > 1) {
-          // The header carries whole seconds: the retry waits for that second at least.
-          const date = Math.floor((result.startedAt + 2000) / 1000) * 1000
-          expect(served[1].at).toBeGreaterThanOrEqual(date)
-        }
-        // Bounded: a hang costs attempts × timeout, a 429 the waits; everything else is quick.
-        const bound = cell.row.served?.fault === "Hang"
-          ? expected * HANG_TIMEOUT_MS + 2000
-          : cell.row.served?.fault === "RateLimited"
-          ? (expected - 1) * 2000 + 2000
-          : 3000
-        expect(result.elapsed).toBeLessThan(bound)
-      })
-    }
-  })
+          const faulted = recovers ? served.slice(0, -1) : served
+          for (const request of faulted) {
+            expect([request.status, request.fault]).toEqual([cell.row.served?.status, cell.row.served?.fault])
+          }
+
+          // Never before Retry-After, as the server's clock saw it.
+          for (let i = 1; i < served.length; i++) {
+            expect(served[i].at).toBeGreaterThanOrEqual(served[i - 1].at)
+            if (cell.row.name.startsWith("429 Retry-After: 1 ")) {
+              expect(served[i].at - served[i - 1].at).toBeGreaterThanOrEqual(1000)
+            }
+          }
+          if (cell.row.name.includes("HTTP-date") && served.length > 1) {
+            // The header carries whole seconds: the retry waits for that second at least.
+            const date = Math.floor((result.startedAt + 2000) / 1000) * 1000
+            expect(served[1].at).toBeGreaterThanOrEqual(date)
+          }
+          // Bounded: a hang costs attempts × timeout, a 429 the waits; everything else is quick.
+          const bound = cell.row.served?.fault === "Hang"
+            ? expected * HANG_TIMEOUT_MS + 2000
+            : cell.row.served?.fault === "RateLimited"
+            ? (expected - 1) * 2000 + 2000
+            : 3000
+          expect(result.elapsed).toBeLessThan(bound)
+        })
+      }
+    })
+}
 }
 
 describe("across the matrix", () => {
   it("every cell ran; createSession and refreshSession were sent exactly once each time", () => {
     expect(results.size).toBe(cells.length)
     const unsafe = cells.filter((c) => !c.method.safe && c.row.fault !== undefined)
-    expect(unsafe.length).toBe(2 * (faults.length - 1 + faults.filter((f) => f.retryable && f.fault).length))
+    expect(unsafe.length).toBe(
+      TRANSPORTS.length * 2 * (faults.length - 1 + faults.filter((f) => f.retryable && f.fault).length)
+    )
     for (const cell of unsafe) {
       const served = servedFor(results.get(cell)!)
       expect(served.map((r) => r.route)).toEqual([cell.method.name])
@@ -444,108 +454,118 @@ describe("across the matrix", () => {
   })
 })
 
-describe("policy limits", () => {
-  const sessionsWith = (retry: RetryPolicy | undefined, userAgent: string) =>
-    Sessions.layer.pipe(
-      Layer.provide(
-        ClerkClient.layer({
-          secretKey: emulator.secretKey,
-          apiUrl: server.url,
-          timeout: Duration.millis(TIMEOUT_MS),
-          ...(retry === undefined ? {} : { retry }),
-          userAgent
-        })
-      ),
-      Layer.provide(countingFetch().layer)
-    )
-  const mine = (userAgent: string) => (request: EmulatorRequest) => request.headers["user-agent"] === userAgent
-  const servedTo = (userAgent: string) =>
-    Effect.map(emulator.requests, (requests) => requests.filter(mine(userAgent)))
-
-  it.live("the default policy retries a 503 three times: 4 requests, then ClerkServerError", () =>
-    Effect.gen(function*() {
-      yield* emulator.seedSession({ id: "sess_policy_default", userId: "user_policy" })
-      yield* emulator.injectFault(Fault.status(503), { times: Infinity, match: mine("policy/default") })
-      const error = yield* Effect.flip(
-        sessions((s) => s.getSession("sess_policy_default")).pipe(Effect.provide(sessionsWith(undefined, "policy/default")))
-      )
-      expect(error._tag === "ClerkServerError" && error.status).toBe(503)
-      const served = yield* servedTo("policy/default")
-      expect(served.map((r) => r.status)).toEqual([503, 503, 503, 503])
-      // Jittered exponential backoff from 200 ms: at least 160 + 320 + 640 ms in all.
-      expect(served[3].at - served[0].at).toBeGreaterThanOrEqual(1120)
-    }))
-
-  it.live("the deadline stops a Retry-After loop: with deadline 1.5 s, a 429 asking for 1 s is sent twice", () =>
-    Effect.gen(function*() {
-      yield* emulator.seedSession({ id: "sess_policy_deadline", userId: "user_policy" })
-      yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 1 }), { times: Infinity, match: mine("policy/deadline") })
-      const started = Date.now()
-      const error = yield* Effect.flip(
-        sessions((s) => s.getSession("sess_policy_deadline")).pipe(
-          Effect.provide(sessionsWith({ times: 10, baseDelay: "20 millis", deadline: "1500 millis" }, "policy/deadline"))
+for (const transport of TRANSPORTS) {
+  describe(`policy limits via ${transportName(transport)}`, () => {
+    // Ids and User-Agents of this transport's run.
+    const t = (name: string) => `${name}_${transport}`
+    const sessionsWith = (retry: RetryPolicy | undefined, userAgent: string) =>
+      Sessions.layer.pipe(
+        Layer.provide(
+          clientLayer(transport, {
+            secretKey: emulator.secretKey,
+            apiUrl: server.url,
+            timeout: Duration.millis(TIMEOUT_MS),
+            ...(retry === undefined ? {} : { retry }),
+            userAgent
+          }, countingFetch().fetch)
         )
       )
-      expect(error._tag === "ClerkRateLimited" && ms(error.retryAfter)).toBe(1000)
-      const served = yield* servedTo("policy/deadline")
-      expect(served).toHaveLength(2)
-      expect(served[1].at - served[0].at).toBeGreaterThanOrEqual(1000)
-      // It gave up on the second 429 instead of waiting past the deadline.
-      expect(Date.now() - started).toBeLessThan(1900)
-    }))
+    const mine = (userAgent: string) => (request: EmulatorRequest) => request.headers["user-agent"] === userAgent
+    const servedTo = (userAgent: string) =>
+      Effect.map(emulator.requests, (requests) => requests.filter(mine(userAgent)))
 
-  it.live("listAll: a 503 on page 2 is retried and every session comes out once; a 500 there ends the stream", () =>
-    Effect.gen(function*() {
-      for (let i = 0; i < 5; i++) {
-        yield* emulator.seedSession({ id: `sess_pages_${i}`, userId: "user_pages", lastActiveAt: Date.now() - i * 1000 })
-      }
-      const layer = sessionsWith(POLICY, "policy/pages")
-      const onPage2 = (request: EmulatorRequest) => mine("policy/pages")(request) && request.query.offset === "2"
-      yield* emulator.injectFault(Fault.status(503), { match: onPage2 })
-      const all = yield* sessions((s) => Stream.runCollect(s.listAll({ userId: "user_pages", limit: 2 }))).pipe(
-        Effect.provide(layer)
-      )
-      expect(Chunk.toReadonlyArray(all).map((s) => s.id).sort()).toEqual([0, 1, 2, 3, 4].map((i) => `sess_pages_${i}`))
-      expect((yield* servedTo("policy/pages")).map((r) => [r.query.offset ?? "0", r.status])).toEqual([
-        ["0", 200],
-        ["2", 503],
-        ["2", 200],
-        ["4", 200]
-      ])
+    it.live("the default policy retries a 503 three times: 4 requests, then ClerkServerError", () =>
+      Effect.gen(function*() {
+        yield* emulator.seedSession({ id: t("sess_policy_default"), userId: t("user_policy") })
+        yield* emulator.injectFault(Fault.status(503), { times: Infinity, match: mine(t("policy/default")) })
+        const error = yield* Effect.flip(
+          sessions((s) => s.getSession(t("sess_policy_default"))).pipe(Effect.provide(sessionsWith(undefined, t("policy/default"))))
+        )
+        expect(error._tag === "ClerkServerError" && error.status).toBe(503)
+        const served = yield* servedTo(t("policy/default"))
+        expect(served.map((r) => r.status)).toEqual([503, 503, 503, 503])
+        // Jittered exponential backoff from 200 ms: at least 160 + 320 + 640 ms in all.
+        expect(served[3].at - served[0].at).toBeGreaterThanOrEqual(1120)
+      }))
 
-      yield* emulator.injectFault(Fault.status(500), { match: onPage2 })
-      const partial = yield* sessions((s) =>
-        Stream.runCollect(Stream.either(s.listAll({ userId: "user_pages", limit: 2 })))
-      ).pipe(Effect.provide(layer))
-      const items = Chunk.toReadonlyArray(partial)
-      expect(items.filter(Either.isRight)).toHaveLength(2)
-      const failure = items.find(Either.isLeft)
-      expect(failure !== undefined && failure.left._tag === "ClerkServerError" && failure.left.status).toBe(500)
-    }))
-})
+    it.live("the deadline stops a Retry-After loop: with deadline 1.5 s, a 429 asking for 1 s is sent twice", () =>
+      Effect.gen(function*() {
+        yield* emulator.seedSession({ id: t("sess_policy_deadline"), userId: t("user_policy") })
+        yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 1 }), { times: Infinity, match: mine(t("policy/deadline")) })
+        const started = Date.now()
+        const error = yield* Effect.flip(
+          sessions((s) => s.getSession(t("sess_policy_deadline"))).pipe(
+            Effect.provide(sessionsWith({ times: 10, baseDelay: "20 millis", deadline: "1500 millis" }, t("policy/deadline")))
+          )
+        )
+        expect(error._tag === "ClerkRateLimited" && ms(error.retryAfter)).toBe(1000)
+        const served = yield* servedTo(t("policy/deadline"))
+        expect(served).toHaveLength(2)
+        expect(served[1].at - served[0].at).toBeGreaterThanOrEqual(1000)
+        // It gave up on the second 429 instead of waiting past the deadline.
+        expect(Date.now() - started).toBeLessThan(1900)
+      }))
 
-describe("the served emulator", () => {
-  it("stop() returns promptly while a timed-out POST with a 2 KB body still hangs on the server", async () => {
-    const own = await ClerkEmulator.start({ verifyEndpoint: "legacy" })
-    const served = await serveHere(own)
-    await Effect.runPromise(own.seedSession({ id: "sess_stop", userId: "user_stop" }))
-    await Effect.runPromise(own.injectFault(Fault.hang(), { times: Infinity }))
-    const error = await Effect.runPromise(
-      Effect.flip(sessions((s) => s.verifySession("sess_stop", { token: "x".repeat(2048) }))).pipe(
-        Effect.provide(
-          Sessions.layer.pipe(
-            Layer.provide(ClerkClient.layer({ secretKey: own.secretKey, apiUrl: served.url, timeout: "200 millis", retry: false })),
-            Layer.provide(countingFetch().layer)
+    it.live("listAll: a 503 on page 2 is retried and every session comes out once; a 500 there ends the stream", () =>
+      Effect.gen(function*() {
+        for (let i = 0; i < 5; i++) {
+          yield* emulator.seedSession({ id: t(`sess_pages_${i}`), userId: t("user_pages"), lastActiveAt: Date.now() - i * 1000 })
+        }
+        const layer = sessionsWith(POLICY, t("policy/pages"))
+        const onPage2 = (request: EmulatorRequest) => mine(t("policy/pages"))(request) && request.query.offset === "2"
+        yield* emulator.injectFault(Fault.status(503), { match: onPage2 })
+        const all = yield* sessions((s) => Stream.runCollect(s.listAll({ userId: t("user_pages"), limit: 2 }))).pipe(
+          Effect.provide(layer)
+        )
+        expect(Chunk.toReadonlyArray(all).map((s) => s.id).sort()).toEqual([0, 1, 2, 3, 4].map((i) => t(`sess_pages_${i}`)))
+        expect((yield* servedTo(t("policy/pages"))).map((r) => [r.query.offset ?? "0", r.status])).toEqual([
+          ["0", 200],
+          ["2", 503],
+          ["2", 200],
+          ["4", 200]
+        ])
+
+        yield* emulator.injectFault(Fault.status(500), { match: onPage2 })
+        const partial = yield* sessions((s) =>
+          Stream.runCollect(Stream.either(s.listAll({ userId: t("user_pages"), limit: 2 })))
+        ).pipe(Effect.provide(layer))
+        const items = Chunk.toReadonlyArray(partial)
+        expect(items.filter(Either.isRight)).toHaveLength(2)
+        const failure = items.find(Either.isLeft)
+        expect(failure !== undefined && failure.left._tag === "ClerkServerError" && failure.left.status).toBe(500)
+      }))
+  })
+}
+
+for (const transport of TRANSPORTS) {
+  describe(`the served emulator via ${transportName(transport)}`, () => {
+    it("stop() returns promptly while a timed-out POST with a 2 KB body still hangs on the server", async () => {
+      const own = await ClerkEmulator.start({ verifyEndpoint: "legacy" })
+      const served = await serveHere(own)
+      await Effect.runPromise(own.seedSession({ id: "sess_stop", userId: "user_stop" }))
+      await Effect.runPromise(own.injectFault(Fault.hang(), { times: Infinity }))
+      const error = await Effect.runPromise(
+        Effect.flip(sessions((s) => s.verifySession("sess_stop", { token: "x".repeat(2048) }))).pipe(
+          Effect.provide(
+            Sessions.layer.pipe(
+              Layer.provide(
+                clientLayer(
+                  transport,
+                  { secretKey: own.secretKey, apiUrl: served.url, timeout: "200 millis", retry: false },
+                  countingFetch().fetch
+                )
+              )
+            )
           )
         )
       )
-    )
-    expect(error._tag).toBe("ClerkTimeout")
-    expect((await Effect.runPromise(own.requests)).map((r) => [r.route, r.status, r.fault])).toEqual([
-      ["verifySession", undefined, "Hang"]
-    ])
-    const started = Date.now()
-    await served.stop()
-    expect(Date.now() - started).toBeLessThan(1000)
+      expect(error._tag).toBe("ClerkTimeout")
+      expect((await Effect.runPromise(own.requests)).map((r) => [r.route, r.status, r.fault])).toEqual([
+        ["verifySession", undefined, "Hang"]
+      ])
+      const started = Date.now()
+      await served.stop()
+      expect(Date.now() - started).toBeLessThan(1000)
+    })
   })
-})
+}

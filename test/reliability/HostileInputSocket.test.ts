@@ -7,6 +7,10 @@
  * input, and whose query and body are valid against Clerk's OpenAPI spec
  * (openapi-request-validator). The mock-transport property is test/HostileInput.test.ts;
  * this one checks what actually arrives, as the emulator's request log records it.
+ *
+ * Every case runs once per transport: `ClerkClient.layer` over `FetchHttpClient` (the URL
+ * built by `HttpClientRequest`) and `ClerkClient.layerFetch` (the URL built by string
+ * concatenation and `URLSearchParams`, the body by `JSON.stringify`).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -14,35 +18,42 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as fc from "fast-check"
-import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, type EmulatorRoute, type ServedEmulator } from "../../src/testing/index.js"
 import { hostileNumber, hostileString, maybe, pathShapes } from "../support/hostile.js"
 import { validateRequest } from "../support/OpenApi.js"
-import { countingFetch, serveHere } from "./support.js"
+import { clientLayer, countingFetch, serveHere, type Transport, transportName, TRANSPORTS } from "./support.js"
 
 const RUNS = Number(process.env.HOSTILE_RUNS ?? 60)
 
 
 let emulator: ClerkEmulator.Service
 let server: ServedEmulator
-let sessions: Sessions["Type"]
+const sessionsOver = new Map<Transport, Sessions["Type"]>()
 
 beforeAll(async () => {
   emulator = await ClerkEmulator.start({ verifyEndpoint: "legacy" })
   server = await serveHere(emulator)
   // The service holds no resources of its own, so it stays usable outside its layer.
-  sessions = await Effect.runPromise(
-    Effect.provide(
-      Sessions,
-      Sessions.layer.pipe(
-        Layer.provide(
-          ClerkClient.layer({ secretKey: emulator.secretKey, apiUrl: server.url, retry: false, timeout: "5 seconds" })
-        ),
-        Layer.provide(countingFetch().layer)
+  for (const transport of TRANSPORTS) {
+    sessionsOver.set(
+      transport,
+      await Effect.runPromise(
+        Effect.provide(
+          Sessions,
+          Sessions.layer.pipe(
+            Layer.provide(
+              clientLayer(
+                transport,
+                { secretKey: emulator.secretKey, apiUrl: server.url, retry: false, timeout: "5 seconds" },
+                countingFetch().fetch
+              )
+            )
+          )
+        )
       )
     )
-  )
+  }
 })
 
 afterAll(async () => {
@@ -59,8 +70,9 @@ interface Case<P> {
 }
 
 
-const checkCase = <P>(c: Case<P>) =>
+const checkCase = (transport: Transport) => <P>(c: Case<P>) =>
   it(c.name, async () => {
+    const sessions = sessionsOver.get(transport)!
     let sent = 0
     let refused = 0
     await fc.assert(
@@ -106,92 +118,95 @@ const onSession = (template: string, method: "get" | "post") => (p: { id: string
   pathParams: { session_id: p.id }
 })
 
-describe("hostile input over a socket: the server sees one well-formed request or none", () => {
-  checkCase({
-    name: "getSession",
-    arb: fc.record({ id: hostileString }),
-    call: (s, p) => s.getSession(p.id),
-    route: "getSession",
-    spec: onSession("/sessions/{session_id}", "get")
-  })
-  checkCase({
-    name: "revokeSession",
-    arb: fc.record({ id: hostileString }),
-    call: (s, p) => s.revokeSession(p.id),
-    route: "revokeSession",
-    spec: onSession("/sessions/{session_id}/revoke", "post")
-  })
-  checkCase({
-    name: "verifySession",
-    arb: fc.record({ id: hostileString, token: maybe(hostileString) }),
-    call: (s, p) => s.verifySession(p.id, { token: p.token }),
-    route: "verifySession",
-    spec: onSession("/sessions/{session_id}/verify", "post")
-  })
-  checkCase({
-    name: "createSessionToken",
-    arb: fc.record({ id: hostileString, expires: maybe(hostileNumber) }),
-    call: (s, p) => s.createSessionToken(p.id, { expiresInSeconds: p.expires }),
-    route: "createSessionToken",
-    spec: onSession("/sessions/{session_id}/tokens", "post")
-  })
-  checkCase({
-    name: "createSessionTokenFromTemplate",
-    arb: fc.record({ id: hostileString, template: hostileString, expires: maybe(hostileNumber) }),
-    call: (s, p) => s.createSessionTokenFromTemplate(p.id, p.template, { expiresInSeconds: p.expires }),
-    route: "createSessionTokenFromTemplate",
-    spec: (p) => ({
-      template: "/sessions/{session_id}/tokens/{template_name}",
-      method: "post",
-      pathParams: { session_id: p.id, template_name: p.template }
+for (const transport of TRANSPORTS) {
+  describe(`hostile input over a socket via ${transportName(transport)}: the server sees one well-formed request or none`, () => {
+    const check = checkCase(transport)
+    check({
+      name: "getSession",
+      arb: fc.record({ id: hostileString }),
+      call: (s, p) => s.getSession(p.id),
+      route: "getSession",
+      spec: onSession("/sessions/{session_id}", "get")
+    })
+    check({
+      name: "revokeSession",
+      arb: fc.record({ id: hostileString }),
+      call: (s, p) => s.revokeSession(p.id),
+      route: "revokeSession",
+      spec: onSession("/sessions/{session_id}/revoke", "post")
+    })
+    check({
+      name: "verifySession",
+      arb: fc.record({ id: hostileString, token: maybe(hostileString) }),
+      call: (s, p) => s.verifySession(p.id, { token: p.token }),
+      route: "verifySession",
+      spec: onSession("/sessions/{session_id}/verify", "post")
+    })
+    check({
+      name: "createSessionToken",
+      arb: fc.record({ id: hostileString, expires: maybe(hostileNumber) }),
+      call: (s, p) => s.createSessionToken(p.id, { expiresInSeconds: p.expires }),
+      route: "createSessionToken",
+      spec: onSession("/sessions/{session_id}/tokens", "post")
+    })
+    check({
+      name: "createSessionTokenFromTemplate",
+      arb: fc.record({ id: hostileString, template: hostileString, expires: maybe(hostileNumber) }),
+      call: (s, p) => s.createSessionTokenFromTemplate(p.id, p.template, { expiresInSeconds: p.expires }),
+      route: "createSessionTokenFromTemplate",
+      spec: (p) => ({
+        template: "/sessions/{session_id}/tokens/{template_name}",
+        method: "post",
+        pathParams: { session_id: p.id, template_name: p.template }
+      })
+    })
+    check({
+      name: "refreshSession",
+      arb: fc.record({
+        id: hostileString,
+        expiredToken: hostileString,
+        refreshToken: hostileString,
+        requestOrigin: hostileString,
+        format: maybe(fc.oneof(fc.constantFrom("token", "cookie"), hostileString)),
+        ip: maybe(hostileString)
+      }),
+      call: (s, p) =>
+        s.refreshSession(p.id, {
+          expiredToken: p.expiredToken,
+          refreshToken: p.refreshToken,
+          requestOrigin: p.requestOrigin,
+          format: p.format as "token",
+          requestOriginatingIp: p.ip
+        }),
+      route: "refreshSession",
+      spec: onSession("/sessions/{session_id}/refresh", "post")
+    })
+    check({
+      name: "getSessionList",
+      arb: fc.record({
+        userId: maybe(hostileString),
+        clientId: maybe(hostileString),
+        status: maybe(fc.oneof(fc.constantFrom("active", "revoked", "ended"), hostileString)),
+        limit: maybe(hostileNumber),
+        offset: maybe(hostileNumber)
+      }),
+      call: (s, p) => s.getSessionList(p as any),
+      route: "getSessionList",
+      spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
+    })
+    check({
+      name: "listAll (first page)",
+      arb: fc.record({ userId: hostileString, limit: maybe(hostileNumber) }),
+      call: (s, p) => Stream.runCollect(s.listAll({ userId: p.userId, limit: p.limit })),
+      route: "getSessionList",
+      spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
+    })
+    check({
+      name: "createSession",
+      arb: fc.record({ userId: hostileString, org: maybe(hostileString) }),
+      call: (s, p) => s.createSession({ userId: p.userId, activeOrganizationId: p.org }),
+      route: "createSession",
+      spec: () => ({ template: "/sessions", method: "post", pathParams: {} })
     })
   })
-  checkCase({
-    name: "refreshSession",
-    arb: fc.record({
-      id: hostileString,
-      expiredToken: hostileString,
-      refreshToken: hostileString,
-      requestOrigin: hostileString,
-      format: maybe(fc.oneof(fc.constantFrom("token", "cookie"), hostileString)),
-      ip: maybe(hostileString)
-    }),
-    call: (s, p) =>
-      s.refreshSession(p.id, {
-        expiredToken: p.expiredToken,
-        refreshToken: p.refreshToken,
-        requestOrigin: p.requestOrigin,
-        format: p.format as "token",
-        requestOriginatingIp: p.ip
-      }),
-    route: "refreshSession",
-    spec: onSession("/sessions/{session_id}/refresh", "post")
-  })
-  checkCase({
-    name: "getSessionList",
-    arb: fc.record({
-      userId: maybe(hostileString),
-      clientId: maybe(hostileString),
-      status: maybe(fc.oneof(fc.constantFrom("active", "revoked", "ended"), hostileString)),
-      limit: maybe(hostileNumber),
-      offset: maybe(hostileNumber)
-    }),
-    call: (s, p) => s.getSessionList(p as any),
-    route: "getSessionList",
-    spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
-  })
-  checkCase({
-    name: "listAll (first page)",
-    arb: fc.record({ userId: hostileString, limit: maybe(hostileNumber) }),
-    call: (s, p) => Stream.runCollect(s.listAll({ userId: p.userId, limit: p.limit })),
-    route: "getSessionList",
-    spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
-  })
-  checkCase({
-    name: "createSession",
-    arb: fc.record({ userId: hostileString, org: maybe(hostileString) }),
-    call: (s, p) => s.createSession({ userId: p.userId, activeOrganizationId: p.org }),
-    route: "createSession",
-    spec: () => ({ template: "/sessions", method: "post", pathParams: {} })
-  })
-})
+}

@@ -6,8 +6,10 @@
  * call's connection is closed at once (not parked in the pool); the completed ones are kept
  * alive for reuse until the server's keep-alive timeout, after which no socket is left open
  * on either end.
+ *
+ * Both run once per transport: `ClerkClient.layer` over `FetchHttpClient`, and
+ * `ClerkClient.layerFetch` (one `AbortController` per attempt, aborted on interruption).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -16,159 +18,158 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { AddressInfo, Socket } from "node:net"
-import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import { sample } from "../support/samples.js"
-import { serveHere, trackTimers } from "./support.js"
+import { clientLayer, serveHere, trackTimers, transportName, TRANSPORTS } from "./support.js"
 
 const N = 1000
 
 /** Open TCP sockets of this process, both ends (Node reports them; Deno and Bun report none). */
 const activeSockets = () => process.getActiveResourcesInfo().filter((r) => r === "TCPSocketWrap").length
 
-describe("interruption", () => {
-  it.live(`${N} concurrent calls, half interrupted: fetches aborted, nothing leaks`, () =>
-    Effect.gen(function*() {
-      const pending = new Map<string, ServerResponse>()
-      const closedEarly = new Set<string>()
-      let received = 0
-      const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-        const id = decodeURIComponent(req.url!.split("/").pop()!)
-        received++
-        pending.set(id, res)
-        res.on("close", () => {
-          if (!res.writableEnded) closedEarly.add(id)
-          pending.delete(id)
+for (const transport of TRANSPORTS) {
+  describe(`interruption via ${transportName(transport)}`, () => {
+    it.live(`${N} concurrent calls, half interrupted: fetches aborted, nothing leaks`, () =>
+      Effect.gen(function*() {
+        const pending = new Map<string, ServerResponse>()
+        const closedEarly = new Set<string>()
+        let received = 0
+        const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+          const id = decodeURIComponent(req.url!.split("/").pop()!)
+          received++
+          pending.set(id, res)
+          res.on("close", () => {
+            if (!res.writableEnded) closedEarly.add(id)
+            pending.delete(id)
+          })
         })
-      })
-      server.keepAliveTimeout = 1000
-      // Every connection the server accepted, until it closes.
-      const sockets = new Set<Socket>()
-      let connections = 0
-      server.on("connection", (socket: Socket) => {
-        connections++
-        sockets.add(socket)
-        socket.on("close", () => sockets.delete(socket))
-      })
-      const socketsBefore = activeSockets()
-      yield* Effect.async<void>((resume) => {
-        server.listen(0, "127.0.0.1", () => resume(Effect.void))
-      })
-      const port = (server.address() as AddressInfo).port
-      const timers = yield* Effect.acquireRelease(Effect.sync(trackTimers), (t) => Effect.sync(t.restore))
+        server.keepAliveTimeout = 1000
+        // Every connection the server accepted, until it closes.
+        const sockets = new Set<Socket>()
+        let connections = 0
+        server.on("connection", (socket: Socket) => {
+          connections++
+          sockets.add(socket)
+          socket.on("close", () => sockets.delete(socket))
+        })
+        const socketsBefore = activeSockets()
+        yield* Effect.async<void>((resume) => {
+          server.listen(0, "127.0.0.1", () => resume(Effect.void))
+        })
+        const port = (server.address() as AddressInfo).port
+        const timers = yield* Effect.acquireRelease(Effect.sync(trackTimers), (t) => Effect.sync(t.restore))
 
-      const layer = Sessions.layer.pipe(
-        Layer.provide(
-          ClerkClient.layer({
-            secretKey: Redacted.make("sk_test_interrupt"),
-            apiUrl: `http://127.0.0.1:${port}`,
-            timeout: "60 seconds"
-          })
-        ),
-        Layer.provide(FetchHttpClient.layer)
-      )
-      const result = yield* Effect.gen(function*() {
-        const sessions = yield* Sessions
-        const fibers = yield* Effect.forEach(
-          Array.from({ length: N }, (_, i) => `sess_${i}`),
-          (id) => Effect.fork(sessions.getSession(id))
+        const layer = Sessions.layer.pipe(
+          Layer.provide(
+            clientLayer(transport, {
+              secretKey: Redacted.make("sk_test_interrupt"),
+              apiUrl: `http://127.0.0.1:${port}`,
+              timeout: "60 seconds"
+            })
+          )
         )
-        // Every request reaches the server and is held open.
-        while (received < N) yield* Effect.sleep("20 millis")
-        expect(pending.size).toBe(N)
+        const result = yield* Effect.gen(function*() {
+          const sessions = yield* Sessions
+          const fibers = yield* Effect.forEach(
+            Array.from({ length: N }, (_, i) => `sess_${i}`),
+            (id) => Effect.fork(sessions.getSession(id))
+          )
+          // Every request reaches the server and is held open.
+          while (received < N) yield* Effect.sleep("20 millis")
+          expect(pending.size).toBe(N)
 
-        const interrupted = fibers.filter((_, i) => i % 2 === 0)
-        const completed = fibers.filter((_, i) => i % 2 === 1)
-        yield* Effect.forEach(interrupted, Fiber.interrupt, { concurrency: "unbounded", discard: true })
-        // The server sees exactly the interrupted requests close before being answered.
-        const deadline = Date.now() + 10_000
-        while (closedEarly.size < N / 2 && Date.now() < deadline) yield* Effect.sleep("20 millis")
-        expect(closedEarly.size).toBe(N / 2)
-        expect([...closedEarly].every((id) => Number(id.slice(5)) % 2 === 0)).toBe(true)
-        // Their connections are gone too, not parked half-used: one per held request is left.
-        while (sockets.size > N / 2 && Date.now() < deadline) yield* Effect.sleep("20 millis")
-        expect(sockets.size).toBe(N / 2)
+          const interrupted = fibers.filter((_, i) => i % 2 === 0)
+          const completed = fibers.filter((_, i) => i % 2 === 1)
+          yield* Effect.forEach(interrupted, Fiber.interrupt, { concurrency: "unbounded", discard: true })
+          // The server sees exactly the interrupted requests close before being answered.
+          const deadline = Date.now() + 10_000
+          while (closedEarly.size < N / 2 && Date.now() < deadline) yield* Effect.sleep("20 millis")
+          expect(closedEarly.size).toBe(N / 2)
+          expect([...closedEarly].every((id) => Number(id.slice(5)) % 2 === 0)).toBe(true)
+          // Their connections are gone too, not parked half-used: one per held request is left.
+          while (sockets.size > N / 2 && Date.now() < deadline) yield* Effect.sleep("20 millis")
+          expect(sockets.size).toBe(N / 2)
 
-        // Answer the others: each completes with the decoded session.
-        const body = JSON.stringify(sample("session_get_200"))
-        for (const res of pending.values()) {
-          res.writeHead(200, { "content-type": "application/json" }).end(body)
+          // Answer the others: each completes with the decoded session.
+          const body = JSON.stringify(sample("session_get_200"))
+          for (const res of pending.values()) {
+            res.writeHead(200, { "content-type": "application/json" }).end(body)
+          }
+          const exits = yield* Effect.forEach(completed, Fiber.await, { concurrency: "unbounded" })
+          return { exits, interruptedExits: yield* Effect.forEach(interrupted, Fiber.await) }
+        }).pipe(Effect.provide(layer))
+
+        expect(result.exits.every(Exit.isSuccess)).toBe(true)
+        expect(result.interruptedExits.every((e) => Exit.isInterrupted(e))).toBe(true)
+        expect(pending.size).toBe(0)
+        // Per-attempt timeout timers were all cleared (the 60 s timeouts would otherwise linger).
+        expect(timers.peak()).toBeGreaterThanOrEqual(N)
+        expect(timers.live()).toBe(0)
+        // No fiber of ours is still running.
+        const roots = yield* Fiber.roots
+        expect(roots.filter((f) => f.unsafePoll() === null).length).toBeLessThanOrEqual(1)
+        // Each request had its own connection and nothing was re-sent. (Node's fetch, undici, also
+        // opens one idle connection per call completed after others were aborted, with or without
+        // this SDK; it closes them after its 4 s idle timeout.) Then nothing is open on either end.
+        expect(received).toBe(N)
+        expect(connections).toBeGreaterThanOrEqual(N)
+        const idle = Date.now() + 10_000
+        while ((sockets.size > 0 || activeSockets() > socketsBefore) && Date.now() < idle) {
+          yield* Effect.sleep("50 millis")
         }
-        const exits = yield* Effect.forEach(completed, Fiber.await, { concurrency: "unbounded" })
-        return { exits, interruptedExits: yield* Effect.forEach(interrupted, Fiber.await) }
-      }).pipe(Effect.provide(layer))
+        expect(sockets.size).toBe(0)
+        expect(activeSockets()).toBeLessThanOrEqual(socketsBefore)
+        server.closeAllConnections()
+        yield* Effect.async<void>((resume) => {
+          server.close(() => resume(Effect.void))
+        })
+      }).pipe(Effect.scoped), 60_000)
 
-      expect(result.exits.every(Exit.isSuccess)).toBe(true)
-      expect(result.interruptedExits.every((e) => Exit.isInterrupted(e))).toBe(true)
-      expect(pending.size).toBe(0)
-      // Per-attempt timeout timers were all cleared (the 60 s timeouts would otherwise linger).
-      expect(timers.peak()).toBeGreaterThanOrEqual(N)
-      expect(timers.live()).toBe(0)
-      // No fiber of ours is still running.
-      const roots = yield* Fiber.roots
-      expect(roots.filter((f) => f.unsafePoll() === null).length).toBeLessThanOrEqual(1)
-      // Each request had its own connection and nothing was re-sent. (Node's fetch, undici, also
-      // opens one idle connection per call completed after others were aborted, with or without
-      // this SDK; it closes them after its 4 s idle timeout.) Then nothing is open on either end.
-      expect(received).toBe(N)
-      expect(connections).toBeGreaterThanOrEqual(N)
-      const idle = Date.now() + 10_000
-      while ((sockets.size > 0 || activeSockets() > socketsBefore) && Date.now() < idle) {
-        yield* Effect.sleep("50 millis")
-      }
-      expect(sockets.size).toBe(0)
-      expect(activeSockets()).toBeLessThanOrEqual(socketsBefore)
-      server.closeAllConnections()
-      yield* Effect.async<void>((resume) => {
-        server.close(() => resume(Effect.void))
-      })
-    }).pipe(Effect.scoped), 60_000)
-
-  it.live("interrupted while waiting out Retry-After or a backoff: the wait ends at once, no timer is left, nothing more is sent", () =>
-    Effect.gen(function*() {
-      const emulator = yield* Effect.promise(() => ClerkEmulator.start())
-      const server = yield* Effect.acquireRelease(Effect.promise(() => serveHere(emulator)), (s) =>
-        Effect.promise(() => s.stop()))
-      for (let i = 0; i < 100; i++) yield* emulator.seedSession({ id: `sess_wait_${i}`, userId: "user_wait" })
-      // getSession: 429 asking for 30 s (the cap); createSessionToken: 503 with 10 s backoffs.
-      yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 30 }), { route: "getSession", times: Infinity })
-      yield* emulator.injectFault(Fault.status(503), { route: "createSessionToken", times: Infinity })
-      const timers = yield* Effect.acquireRelease(Effect.sync(trackTimers), (t) => Effect.sync(t.restore))
-      const layer = Sessions.layer.pipe(
-        Layer.provide(
-          ClerkClient.layer({
-            secretKey: emulator.secretKey,
-            apiUrl: server.url,
-            retry: { baseDelay: "10 seconds", maxDelay: "10 seconds" }
-          })
-        ),
-        Layer.provide(FetchHttpClient.layer)
-      )
-      const exits = yield* Effect.gen(function*() {
-        const sessions = yield* Sessions
-        const fibers = yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) =>
-          Effect.fork<unknown, unknown, never>(
-            i % 2 === 0 ? sessions.getSession(`sess_wait_${i}`) : sessions.createSessionToken(`sess_wait_${i}`)
-          ))
-        // Every first attempt was answered; all 100 calls are now waiting to retry.
-        while ((yield* emulator.requests).filter((r) => r.status !== undefined).length < 100) {
-          yield* Effect.sleep("20 millis")
-        }
-        yield* Effect.sleep("100 millis")
-        // Each waiting call holds a timer.
-        expect(timers.live()).toBeGreaterThanOrEqual(100)
-        const started = Date.now()
-        yield* Effect.forEach(fibers, Fiber.interrupt, { concurrency: "unbounded", discard: true })
-        expect(Date.now() - started).toBeLessThan(2000)
-        return yield* Effect.forEach(fibers, Fiber.await)
-      }).pipe(Effect.provide(layer))
-      expect(exits.every(Exit.isInterrupted)).toBe(true)
-      expect(timers.live()).toBe(0)
-      yield* Effect.sleep("300 millis")
-      const log = yield* emulator.requests
-      expect(log.map((r) => r.status).filter((s) => s === 429)).toHaveLength(50)
-      expect(log.map((r) => r.status).filter((s) => s === 503)).toHaveLength(50)
-      expect(log).toHaveLength(100)
-    }).pipe(Effect.scoped), 30_000)
-})
+    it.live("interrupted while waiting out Retry-After or a backoff: the wait ends at once, no timer is left, nothing more is sent", () =>
+      Effect.gen(function*() {
+        const emulator = yield* Effect.promise(() => ClerkEmulator.start())
+        const server = yield* Effect.acquireRelease(Effect.promise(() => serveHere(emulator)), (s) =>
+          Effect.promise(() => s.stop()))
+        for (let i = 0; i < 100; i++) yield* emulator.seedSession({ id: `sess_wait_${i}`, userId: "user_wait" })
+        // getSession: 429 asking for 30 s (the cap); createSessionToken: 503 with 10 s backoffs.
+        yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 30 }), { route: "getSession", times: Infinity })
+        yield* emulator.injectFault(Fault.status(503), { route: "createSessionToken", times: Infinity })
+        const timers = yield* Effect.acquireRelease(Effect.sync(trackTimers), (t) => Effect.sync(t.restore))
+        const layer = Sessions.layer.pipe(
+          Layer.provide(
+            clientLayer(transport, {
+              secretKey: emulator.secretKey,
+              apiUrl: server.url,
+              retry: { baseDelay: "10 seconds", maxDelay: "10 seconds" }
+            })
+          )
+        )
+        const exits = yield* Effect.gen(function*() {
+          const sessions = yield* Sessions
+          const fibers = yield* Effect.forEach(Array.from({ length: 100 }, (_, i) => i), (i) =>
+            Effect.fork<unknown, unknown, never>(
+              i % 2 === 0 ? sessions.getSession(`sess_wait_${i}`) : sessions.createSessionToken(`sess_wait_${i}`)
+            ))
+          // Every first attempt was answered; all 100 calls are now waiting to retry.
+          while ((yield* emulator.requests).filter((r) => r.status !== undefined).length < 100) {
+            yield* Effect.sleep("20 millis")
+          }
+          yield* Effect.sleep("100 millis")
+          // Each waiting call holds a timer.
+          expect(timers.live()).toBeGreaterThanOrEqual(100)
+          const started = Date.now()
+          yield* Effect.forEach(fibers, Fiber.interrupt, { concurrency: "unbounded", discard: true })
+          expect(Date.now() - started).toBeLessThan(2000)
+          return yield* Effect.forEach(fibers, Fiber.await)
+        }).pipe(Effect.provide(layer))
+        expect(exits.every(Exit.isInterrupted)).toBe(true)
+        expect(timers.live()).toBe(0)
+        yield* Effect.sleep("300 millis")
+        const log = yield* emulator.requests
+        expect(log.map((r) => r.status).filter((s) => s === 429)).toHaveLength(50)
+        expect(log.map((r) => r.status).filter((s) => s === 503)).toHaveLength(50)
+        expect(log).toHaveLength(100)
+      }).pipe(Effect.scoped), 30_000)
+  })
+}

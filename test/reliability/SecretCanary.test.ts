@@ -8,6 +8,11 @@
  * level), the spans (test/support/TestTracer.ts) and console output, and the error is
  * rendered with String, JSON.stringify, inspect and Cause.pretty. No canary, and nothing
  * that looks like a JWT, may appear anywhere.
+ *
+ * Every cell that reaches a `ClerkClient` runs once per transport: `ClerkClient.layer` over
+ * `FetchHttpClient` (an `http.client` span per request, with the platform's redacted
+ * headers) and `ClerkClient.layerFetch` (the key is set on each fetch's headers; no
+ * `http.client` span).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
@@ -21,12 +26,11 @@ import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { inspect } from "node:util"
-import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, type EmulatorRequest, Fault, type ServedEmulator } from "../../src/testing/index.js"
 import { TokenVerifier, type TokenVerifierOptions } from "../../src/TokenVerifier.js"
 import { makeRecorder } from "../support/TestTracer.js"
-import { countingFetch, refusedUrl, serveHere } from "./support.js"
+import { clientLayer, countingFetch, refusedUrl, serveHere, type Transport, transportName, TRANSPORTS } from "./support.js"
 
 const SECRET = "sk_test_CANARYsecretKEY7f3a9c1e"
 const WRONG_SECRET = "sk_test_CANARYwrongKEY0b5d2a77"
@@ -68,11 +72,20 @@ interface Cell {
   readonly name: string
   /** The tag (and for ClerkTokenInvalid the reason) the call must fail with. */
   readonly expected: string
-  readonly run: (ua: string) => Effect.Effect<unknown, unknown>
+  readonly run: (ua: string, transport: Transport) => Effect.Effect<unknown, unknown>
+  /** Uses no `ClerkClient` at all (PEM verification): run once, not per transport. */
+  readonly noClient?: true
 }
 
 const cells: Array<Cell> = []
-const results = new Map<Cell, CellResult>()
+
+/** One cell run over one transport. */
+interface Run {
+  readonly cell: Cell
+  readonly transport: Transport
+}
+let runs: ReadonlyArray<Run> = []
+const results = new Map<Run, CellResult>()
 
 // ---- Sessions methods under every failure ----
 
@@ -81,19 +94,18 @@ interface Options {
   readonly url?: "served" | "refused"
 }
 
-const sessionsLayer = (ua: string, options: Options = {}) =>
-  Sessions.layer.pipe(
-    Layer.provide(
-      ClerkClient.layer({
-        secretKey: Redacted.make(options.key ?? SECRET),
-        apiUrl: options.url === "refused" ? refused : server.url,
-        timeout: Duration.seconds(2),
-        retry: { times: 1, baseDelay: "10 millis" },
-        userAgent: ua
-      })
-    ),
-    Layer.provide(countingFetch().layer)
-  )
+/** The client every cell uses, over `transport`. */
+const client = (ua: string, transport: Transport, options: Options) =>
+  clientLayer(transport, {
+    secretKey: Redacted.make(options.key ?? SECRET),
+    apiUrl: options.url === "refused" ? refused : server.url,
+    timeout: Duration.seconds(2),
+    retry: { times: 1, baseDelay: "10 millis" },
+    userAgent: ua
+  }, countingFetch().fetch)
+
+const sessionsLayer = (ua: string, transport: Transport, options: Options = {}) =>
+  Sessions.layer.pipe(Layer.provide(client(ua, transport, options)))
 
 const mine = (ua: string) => (request: EmulatorRequest) => request.headers["user-agent"] === ua
 
@@ -196,18 +208,22 @@ const calls: ReadonlyArray<Call> = [
   }
 ]
 
-const withSessions = (ua: string, options: Options, f: (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>) =>
-  Effect.provide(Effect.flatMap(Sessions, f), sessionsLayer(ua, options))
+const withSessions = (
+  ua: string,
+  transport: Transport,
+  options: Options,
+  f: (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>
+) => Effect.provide(Effect.flatMap(Sessions, f), sessionsLayer(ua, transport, options))
 
 const faultCell = (call: Call, name: string, fault: () => Fault, expected: string) =>
   cells.push({
     group: call.name,
     name,
     expected,
-    run: (ua) =>
+    run: (ua, transport) =>
       Effect.zipRight(
         emulator.injectFault(fault(), { times: Infinity, match: mine(ua) }),
-        withSessions(ua, {}, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
+        withSessions(ua, transport, {}, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
       )
   })
 
@@ -231,27 +247,29 @@ for (const call of calls) {
     group: call.name,
     name: "connection refused",
     expected: "ClerkTransportError",
-    run: (ua) => withSessions(ua, { url: "refused" }, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
+    run: (ua, transport) =>
+      withSessions(ua, transport, { url: "refused" }, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
   })
   cells.push({
     group: call.name,
     name: "wrong secret key (401)",
     expected: "ClerkUnauthorized",
-    run: (ua) => withSessions(ua, { key: WRONG_SECRET }, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
+    run: (ua, transport) =>
+      withSessions(ua, transport, { key: WRONG_SECRET }, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
   })
   if (call.refusal !== undefined) {
     cells.push({
       group: call.name,
       name: `the API refuses (${call.refusal.tag})`,
       expected: call.refusal.tag,
-      run: (ua) => withSessions(ua, {}, (s) => call.call(s, args(call)))
+      run: (ua, transport) => withSessions(ua, transport, {}, (s) => call.call(s, args(call)))
     })
   }
   cells.push({
     group: call.name,
     name: "input refused before sending",
     expected: "ClerkInvalidInput",
-    run: (ua) => withSessions(ua, {}, call.invalid)
+    run: (ua, transport) => withSessions(ua, transport, {}, call.invalid)
   })
 }
 
@@ -272,25 +290,14 @@ for (const [name, invalid] of [
     group: "invalid secrets",
     name,
     expected: "ClerkInvalidInput",
-    run: (ua) => withSessions(ua, {}, invalid)
+    run: (ua, transport) => withSessions(ua, transport, {}, invalid)
   })
 }
 
 // ---- TokenVerifier ----
 
-const verifierOverSocket = (ua: string, options: TokenVerifierOptions = {}, client: Options = {}) =>
-  TokenVerifier.layer({ authorizedParties: [ORIGIN], ...options }).pipe(
-    Layer.provide(
-      ClerkClient.layer({
-        secretKey: Redacted.make(client.key ?? SECRET),
-        apiUrl: client.url === "refused" ? refused : server.url,
-        timeout: Duration.seconds(2),
-        retry: { times: 1, baseDelay: "10 millis" },
-        userAgent: ua
-      })
-    ),
-    Layer.provide(countingFetch().layer)
-  )
+const verifierOverSocket = (ua: string, transport: Transport, options: TokenVerifierOptions = {}, clientOptions: Options = {}) =>
+  TokenVerifier.layer({ authorizedParties: [ORIGIN], ...options }).pipe(Layer.provide(client(ua, transport, clientOptions)))
 
 const verifyWith = (layer: Layer.Layer<TokenVerifier, unknown>, token: () => string) =>
   Effect.provide(Effect.flatMap(TokenVerifier, (v) => v.verify(token())), layer)
@@ -300,10 +307,10 @@ const jwksCell = (name: string, fault: () => Fault, cause: string) =>
     group: "TokenVerifier (JWKS)",
     name,
     expected: `ClerkTokenInvalid(JwkFailedToResolve) <- ${cause}`,
-    run: (ua) =>
+    run: (ua, transport) =>
       Effect.zipRight(
         emulator.injectFault(fault(), { times: Infinity, match: mine(ua) }),
-        verifyWith(verifierOverSocket(ua), () => TOKEN)
+        verifyWith(verifierOverSocket(ua, transport), () => TOKEN)
       )
   })
 
@@ -318,13 +325,13 @@ cells.push({
   group: "TokenVerifier (JWKS)",
   name: "JWKS refused",
   expected: "ClerkTokenInvalid(JwkFailedToResolve) <- ClerkTransportError",
-  run: (ua) => verifyWith(verifierOverSocket(ua, {}, { url: "refused" }), () => TOKEN)
+  run: (ua, transport) => verifyWith(verifierOverSocket(ua, transport, {}, { url: "refused" }), () => TOKEN)
 })
 cells.push({
   group: "TokenVerifier (JWKS)",
   name: "JWKS with a wrong secret key",
   expected: "ClerkTokenInvalid(JwkFailedToResolve) <- ClerkUnauthorized",
-  run: (ua) => verifyWith(verifierOverSocket(ua, {}, { key: WRONG_SECRET }), () => TOKEN)
+  run: (ua, transport) => verifyWith(verifierOverSocket(ua, transport, {}, { key: WRONG_SECRET }), () => TOKEN)
 })
 
 const verifierCell = (name: string, expected: string, token: () => string, options: TokenVerifierOptions = {}) =>
@@ -332,7 +339,7 @@ const verifierCell = (name: string, expected: string, token: () => string, optio
     group: "TokenVerifier (token)",
     name,
     expected: `ClerkTokenInvalid(${expected})`,
-    run: (ua) => verifyWith(verifierOverSocket(ua, options), token)
+    run: (ua, transport) => verifyWith(verifierOverSocket(ua, transport, options), token)
   })
 
 verifierCell("signature tampered with", "TokenInvalidSignature", () => TAMPERED)
@@ -362,6 +369,7 @@ for (const [name, offset, reason] of [
     group: "TokenVerifier (PEM, no network)",
     name,
     expected: `ClerkTokenInvalid(${reason})`,
+    noClient: true,
     run: () =>
       Effect.flatMap(emulator.publicKeyPem, (jwtKey) =>
         verifyWith(TokenVerifier.layerJwtKey({ jwtKey }), () => TOKEN).pipe(Effect.withClock(offsetClock(offset))))
@@ -381,10 +389,10 @@ for (const [name, headers, expected] of [
     group: "TokenVerifier (request)",
     name,
     expected,
-    run: (ua) =>
+    run: (ua, transport) =>
       Effect.provide(
         Effect.flatMap(TokenVerifier, (v) => v.authenticateRequest(new Request(`${ORIGIN}/dashboard`, { headers: headers() }))),
-        verifierOverSocket(ua)
+        verifierOverSocket(ua, transport)
       )
   })
 }
@@ -443,27 +451,31 @@ beforeAll(async () => {
   // Each cell in its own root fiber, 16 at a time. (Not Effect.forEach: with effect 3.22.4 a
   // logger provided by a layer inside a concurrent forEach stays on its worker fiber, so a
   // cell's recorder would also receive the log lines of the cells run after it there.)
-  const queue = [...cells.entries()]
+  runs = TRANSPORTS.flatMap((transport, t) =>
+    cells.filter((cell) => t === 0 || cell.noClient !== true).map((cell) => ({ cell, transport }))
+  )
+  const queue = [...runs.entries()]
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const [k, cell] = next
+      const [k, run] = next
+      const { cell, transport } = run
       const recorder = makeRecorder()
       const exit = await Effect.runPromise(
-        cell.run(`secret-canary/${k}`).pipe(
+        cell.run(`secret-canary/${k}`, transport).pipe(
           Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
           Effect.withSpan(`canary ${cell.group}: ${cell.name}`),
           Effect.exit,
           Effect.provide(Layer.merge(recorder.layer, Logger.minimumLogLevel(LogLevel.All)))
         )
       )
-      results.set(cell, { exit, recorder, served: [] })
+      results.set(run, { exit, recorder, served: [] })
     }
   }
   await Promise.all(Array.from({ length: 16 }, worker))
   const log = await Effect.runPromise(emulator.requests)
-  for (const [k, cell] of cells.entries()) {
-    const result = results.get(cell)!
-    results.set(cell, { ...result, served: log.filter((r) => r.headers["user-agent"] === `secret-canary/${k}`) })
+  for (const [k, run] of runs.entries()) {
+    const result = results.get(run)!
+    results.set(run, { ...result, served: log.filter((r) => r.headers["user-agent"] === `secret-canary/${k}`) })
   }
 }, 120_000)
 
@@ -482,53 +494,75 @@ const leaks = (text: string): string | undefined => {
   return shaped === null ? undefined : `a JWT-shaped ${shaped[0]} at …${text.slice(Math.max(0, shaped.index - 200), shaped.index + 60)}`
 }
 
+/** The recorded `http.client` spans (only `ClerkClient.layer`'s HttpClient makes them). */
+const httpClientSpans = (result: CellResult) => result.recorder.spans.filter((s) => s.name.startsWith("http.client "))
+
+const runOf = (cell: Cell, transport: Transport) => runs.find((r) => r.cell === cell && r.transport === transport)!
+
 const groups = [...new Set(cells.map((c) => c.group))]
-for (const group of groups) {
-  describe(`no secret leaks: ${group}`, () => {
-    for (const cell of cells.filter((c) => c.group === group)) {
-      it(`${cell.name} → ${cell.expected}`, () => {
-        const { exit, recorder, served } = results.get(cell)!
-        expect(Exit.isFailure(exit)).toBe(true)
-        if (!Exit.isFailure(exit)) return
-        expect(exit.cause._tag).toBe("Fail")
-        const error = (exit.cause as { error: any }).error
-        expect(cell.expected.split(" or ")).toContain(tagOf(error))
-        const renderings: Record<string, string> = {
-          "String(error)": String(error),
-          "error.message": String(error.message),
-          "JSON.stringify(error)": JSON.stringify(error),
-          "inspect(error)": inspect(error, { depth: 20 }),
-          "JSON.stringify(exit)": JSON.stringify(exit),
-          "Cause.pretty": Cause.pretty(exit.cause, { renderErrorCause: true }),
-          "spans and logs": recorder.dump()
-        }
-        for (const [where, text] of Object.entries(renderings)) expect(leaks(text), where).toBeUndefined()
-        // The recorder really captured this failure: its span failed and the log line is there.
-        expect(recorder.logs.some((line) => line.includes("call failed"))).toBe(true)
-        expect(recorder.spans.some((s) => s.name.startsWith("canary ") && s.exit !== undefined && Exit.isFailure(s.exit)))
-          .toBe(true)
-        // Not vacuous: whatever reached the server carried the secrets.
-        for (const request of served) {
-          expect(request.authorization).toBe(cell.name.includes("wrong secret") ? "invalid" : "valid")
-          if (request.route === "refreshSession") expect(JSON.stringify(request.body)).toMatch(/CANARY(refresh|wrongREFRESH)/)
-          if (request.route === "verifySession") expect(JSON.stringify(request.body)).toContain(TOKEN.split(".")[1])
-        }
-      })
-    }
-  })
+for (const transport of TRANSPORTS) {
+  for (const group of groups) {
+    const inGroup = cells.filter((c) => c.group === group && (transport === TRANSPORTS[0] || c.noClient !== true))
+    if (inGroup.length === 0) continue
+    describe(`no secret leaks via ${transportName(transport)}: ${group}`, () => {
+      for (const cell of inGroup) {
+        it(`${cell.name} → ${cell.expected}`, () => {
+          const result = results.get(runOf(cell, transport))!
+          const { exit, recorder, served } = result
+          expect(Exit.isFailure(exit)).toBe(true)
+          if (!Exit.isFailure(exit)) return
+          expect(exit.cause._tag).toBe("Fail")
+          const error = (exit.cause as { error: any }).error
+          expect(cell.expected.split(" or ")).toContain(tagOf(error))
+          const renderings: Record<string, string> = {
+            "String(error)": String(error),
+            "error.message": String(error.message),
+            "JSON.stringify(error)": JSON.stringify(error),
+            "inspect(error)": inspect(error, { depth: 20 }),
+            "JSON.stringify(exit)": JSON.stringify(exit),
+            "Cause.pretty": Cause.pretty(exit.cause, { renderErrorCause: true }),
+            "spans and logs": recorder.dump()
+          }
+          for (const [where, text] of Object.entries(renderings)) expect(leaks(text), where).toBeUndefined()
+          // The recorder really captured this failure: its span failed and the log line is there.
+          expect(recorder.logs.some((line) => line.includes("call failed"))).toBe(true)
+          expect(recorder.spans.some((s) => s.name.startsWith("canary ") && s.exit !== undefined && Exit.isFailure(s.exit)))
+            .toBe(true)
+          // Not vacuous: whatever reached the server carried the secrets.
+          for (const request of served) {
+            expect(request.authorization).toBe(cell.name.includes("wrong secret") ? "invalid" : "valid")
+            if (request.route === "refreshSession") expect(JSON.stringify(request.body)).toMatch(/CANARY(refresh|wrongREFRESH)/)
+            if (request.route === "verifySession") expect(JSON.stringify(request.body)).toContain(TOKEN.split(".")[1])
+          }
+          // Each transport's own spans: an `http.client` span per request sent through the
+          // HttpClient (so its redacted headers were checked above), none through layerFetch.
+          if (transport === "httpClient") expect(httpClientSpans(result).length).toBeGreaterThanOrEqual(served.length)
+          else expect(httpClientSpans(result)).toEqual([])
+        })
+      }
+    })
+}
 }
 
 describe("no secret leaks: everywhere at once", () => {
   it("every cell ran, the secrets really went over the socket, and console output is clean too", () => {
-    expect(results.size).toBe(cells.length)
-    const served = [...results.values()].flatMap((r) => r.served)
-    expect(served.filter((r) => r.authorization === "valid").length).toBeGreaterThan(100)
-    expect(served.some((r) => r.authorization === "invalid")).toBe(true)
-    expect(served.some((r) => r.route === "refreshSession" && JSON.stringify(r.body).includes(REFRESH))).toBe(true)
-    // The Sessions spans name their operation (so they were recorded, not just the wrapper).
-    const spans = [...results.values()].flatMap((r) => r.recorder.spans.map((s) => s.name))
-    expect(spans).toContain("Sessions.refreshSession")
-    expect(spans).toContain("Sessions.verifySession")
+    const withClient = cells.filter((c) => c.noClient !== true).length
+    expect(runs.length).toBe(cells.length + (TRANSPORTS.length - 1) * withClient)
+    expect(results.size).toBe(runs.length)
+    for (const transport of TRANSPORTS) {
+      const mine = [...results].filter(([run]) => run.transport === transport).map(([, result]) => result)
+      const served = mine.flatMap((r) => r.served)
+      expect(served.filter((r) => r.authorization === "valid").length).toBeGreaterThan(100)
+      expect(served.some((r) => r.authorization === "invalid")).toBe(true)
+      expect(served.some((r) => r.route === "refreshSession" && JSON.stringify(r.body).includes(REFRESH))).toBe(true)
+      // The Sessions spans name their operation (so they were recorded, not just the wrapper).
+      const spans = mine.flatMap((r) => r.recorder.spans.map((s) => s.name))
+      expect(spans).toContain("Sessions.refreshSession")
+      expect(spans).toContain("Sessions.verifySession")
+      // http.client spans through the HttpClient only, and there for every request method.
+      const clientSpans = new Set(mine.flatMap(httpClientSpans).map((s) => s.name))
+      expect(clientSpans).toEqual(transport === "httpClient" ? new Set(["http.client GET", "http.client POST"]) : new Set())
+    }
     expect(leaks(consoleLines.join("\n"))).toBeUndefined()
   })
 })

@@ -1,12 +1,14 @@
 /**
  * Shared by the reliability suites: the emulator served over a real socket with the
  * runtime's own server, a URL nothing listens on, a fetch that counts the attempts the
- * client makes, and heap figures after a forced collection.
+ * client makes, the two transports a `ClerkClient` can be built with, and heap figures
+ * after a forced collection.
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:net"
+import { ClerkClient, type ClerkClientOptions } from "../../src/ClerkClient.js"
 import { serveEmulator, type ServedEmulator, type ServeTarget } from "../../src/testing/index.js"
 import { serve as serveNode } from "../../src/testing/node/index.js"
 
@@ -50,7 +52,33 @@ export const countingFetch = (options?: { readonly firstTo?: string }) => {
     }
     return globalThis.fetch(input, init)
   }
-  return { counter, layer: fetchLayer(fetch) }
+  return { counter, fetch, layer: fetchLayer(fetch) }
+}
+
+/**
+ * How a `ClerkClient` sends: `httpClient` is `ClerkClient.layer` over `FetchHttpClient`
+ * (an `http.client` span per request), `fetch` is `ClerkClient.layerFetch` (no `HttpClient`,
+ * no `http.client` span). Both end in the given fetch.
+ */
+export type Transport = "httpClient" | "fetch"
+export const TRANSPORTS: ReadonlyArray<Transport> = ["httpClient", "fetch"]
+
+/** The layer a transport is built with, as a test title shows it. */
+export const transportName = (transport: Transport) =>
+  transport === "fetch" ? "ClerkClient.layerFetch" : "ClerkClient.layer + FetchHttpClient"
+
+/** A `ClerkClient` over `transport`, sending with `fetch` (default: `globalThis.fetch`, looked up per call). */
+export const clientLayer = (
+  transport: Transport,
+  options: ClerkClientOptions,
+  fetch?: typeof globalThis.fetch
+): Layer.Layer<ClerkClient> => {
+  if (transport === "httpClient") {
+    return ClerkClient.layer(options).pipe(Layer.provide(fetch === undefined ? FetchHttpClient.layer : fetchLayer(fetch)))
+  }
+  return fetch === undefined
+    ? ClerkClient.layerFetch(options)
+    : ClerkClient.layerFetch(options).pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
 }
 
 /** `FetchHttpClient.layer` using `fetch`. */
