@@ -9,7 +9,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as fc from "fast-check"
 import { Sessions } from "../src/Sessions.js"
-import { json, mockSessions, type Recorded } from "./support/MockTransport.js"
+import { json, mockSessions, type Recorded, TRANSPORTS, type TransportKind } from "./support/MockTransport.js"
 import { hostileNumber, hostileString, maybe, pathShapes } from "./support/hostile.js"
 import { validateRequest } from "./support/OpenApi.js"
 import { sample } from "./support/samples.js"
@@ -31,13 +31,13 @@ interface Case<P> {
 }
 
 
-const checkCase = <P>(c: Case<P>) =>
+const checkCase = <P>(transport: TransportKind, c: Case<P>) =>
   it(c.name, async () => {
     let sent = 0
     let refused = 0
     await fc.assert(
       fc.asyncProperty(c.arb, async (params) => {
-        const mock = mockSessions(reply)
+        const mock = mockSessions(reply, {}, transport)
         const exit = await Effect.runPromise(
           Effect.flatMap(Sessions, (s) => c.call(s, params)).pipe(Effect.exit, Effect.provide(mock.layer))
         )
@@ -81,32 +81,32 @@ const sessionRoute = (template: string, method: "get" | "post") => (p: { id: str
   pathParams: { session_id: p.id }
 })
 
-describe("hostile input never escapes the path or the spec", () => {
-  checkCase({
+describe.each(TRANSPORTS)("hostile input never escapes the path or the spec (over %s)", (transport) => {
+  checkCase(transport, {
     name: "getSession",
     arb: fc.record({ id: hostileString }),
     call: (s, p) => s.getSession(p.id),
     route: sessionRoute("/sessions/{session_id}", "get")
   })
-  checkCase({
+  checkCase(transport, {
     name: "revokeSession",
     arb: fc.record({ id: hostileString }),
     call: (s, p) => s.revokeSession(p.id),
     route: sessionRoute("/sessions/{session_id}/revoke", "post")
   })
-  checkCase({
+  checkCase(transport, {
     name: "verifySession",
     arb: fc.record({ id: hostileString, token: maybe(hostileString) }),
     call: (s, p) => s.verifySession(p.id, { token: p.token }),
     route: sessionRoute("/sessions/{session_id}/verify", "post")
   })
-  checkCase({
+  checkCase(transport, {
     name: "createSessionToken",
     arb: fc.record({ id: hostileString, expires: maybe(hostileNumber) }),
     call: (s, p) => s.createSessionToken(p.id, { expiresInSeconds: p.expires }),
     route: sessionRoute("/sessions/{session_id}/tokens", "post")
   })
-  checkCase({
+  checkCase(transport, {
     name: "createSessionTokenFromTemplate",
     arb: fc.record({ id: hostileString, template: hostileString, expires: maybe(hostileNumber) }),
     call: (s, p) => s.createSessionTokenFromTemplate(p.id, p.template, { expiresInSeconds: p.expires }),
@@ -116,7 +116,7 @@ describe("hostile input never escapes the path or the spec", () => {
       pathParams: { session_id: p.id, template_name: p.template }
     })
   })
-  checkCase({
+  checkCase(transport, {
     name: "refreshSession",
     arb: fc.record({
       id: hostileString,
@@ -138,7 +138,7 @@ describe("hostile input never escapes the path or the spec", () => {
       }),
     route: sessionRoute("/sessions/{session_id}/refresh", "post")
   })
-  checkCase({
+  checkCase(transport, {
     name: "getSessionList",
     arb: fc.record({
       userId: maybe(hostileString),
@@ -150,7 +150,7 @@ describe("hostile input never escapes the path or the spec", () => {
     call: (s, p) => s.getSessionList(p as any),
     route: () => ({ template: "/sessions", method: "get", pathParams: {} })
   })
-  checkCase({
+  checkCase(transport, {
     name: "createSession",
     arb: fc.record({ userId: hostileString, org: maybe(hostileString) }),
     call: (s, p) => s.createSession({ userId: p.userId, activeOrganizationId: p.org }),

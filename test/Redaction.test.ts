@@ -9,7 +9,7 @@ import * as TestClock from "effect/TestClock"
 import { inspect } from "node:util"
 import { SessionToken } from "../src/Session.js"
 import { Sessions } from "../src/Sessions.js"
-import { CANARY_SECRET, json, mockSessions, type Reply } from "./support/MockTransport.js"
+import { CANARY_SECRET, json, mockSessions, type Reply, TRANSPORTS } from "./support/MockTransport.js"
 import { sample } from "./support/samples.js"
 import { makeRecorder } from "./support/TestTracer.js"
 
@@ -55,12 +55,13 @@ const expectClean = (text: string, what: string) => {
   }
 }
 
+describe.each(TRANSPORTS)("over %s", (transport) => {
 describe("secret canary: no secret in errors, causes, spans or logs", () => {
   for (const [name, reply, call] of failures) {
     it.effect(name, () =>
       Effect.gen(function*() {
         const recorder = makeRecorder()
-        const mock = mockSessions([reply])
+        const mock = mockSessions([reply], {}, transport)
         const fiber = yield* Effect.fork(
           Effect.flatMap(Sessions, call).pipe(
             Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
@@ -91,7 +92,7 @@ describe("secret canary: no secret in errors, causes, spans or logs", () => {
   it.effect("a minted token, logged and traced on success, prints as <redacted>", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
-      const mock = mockSessions([json({ object: "token", jwt: CANARY_JWT })])
+      const mock = mockSessions([json({ object: "token", jwt: CANARY_JWT })], {}, transport)
       const token = yield* Effect.flatMap(Sessions, (s) => s.createSessionToken(SID)).pipe(
         Effect.tap((t) => Effect.log("minted", t)),
         Effect.provide(Layer.merge(mock.layer, recorder.layer))
@@ -110,7 +111,7 @@ describe("secret canary: no secret in errors, causes, spans or logs", () => {
 })
 
 describe("spans", () => {
-  it.effect("each method has a span named after it carrying the session id; the HTTP span is its child", () =>
+  it.effect("each method has a span named after it carrying the session id; the HTTP span (HttpClient only) is its child", () =>
     Effect.gen(function*() {
       const recorder = makeRecorder()
       const mock = mockSessions((req) =>
@@ -119,7 +120,7 @@ describe("spans", () => {
           : req.path === "/v1/sessions" && req.method === "GET"
           ? json(sample("session_list_200_paginated"))
           : json(sample("session_get_200"))
-      )
+      , {}, transport)
       yield* Effect.gen(function*() {
         const s = yield* Sessions
         yield* s.getSession(SID)
@@ -146,10 +147,36 @@ describe("spans", () => {
       expect(byName("Sessions.createSessionTokenFromTemplate").attributes.get("clerk.template")).toBe("tmpl")
       expect(byName("Sessions.createSession").attributes.get("clerk.user_id")).toBe("user_1")
       expect(byName("Sessions.getSessionList").attributes.get("clerk.user_id")).toBe("user_1")
+      const operations = [
+        "Sessions.getSession",
+        "Sessions.revokeSession",
+        "Sessions.verifySession",
+        "Sessions.createSessionToken",
+        "Sessions.createSessionTokenFromTemplate",
+        "Sessions.createSession",
+        "Sessions.getSessionList"
+      ]
       const http = recorder.spans.filter((s) => s.name.startsWith("http.client"))
-      expect(http.length).toBe(7)
-      expect(http.every((s) => s.parent?.startsWith("Sessions."))).toBe(true)
-      expect(http[0].attributes.get("http.request.header.authorization")).toBe("<redacted>")
+      if (transport === "httpClient") {
+        // The platform HttpClient opens an `http.client` span under each operation's span.
+        expect(http.length).toBe(7)
+        expect(http.every((s) => s.parent?.startsWith("Sessions."))).toBe(true)
+        expect(http[0].attributes.get("http.request.header.authorization")).toBe("<redacted>")
+        const methods = ["GET", "POST", "POST", "POST", "POST", "POST", "GET"]
+        expect(recorder.spans.map((s) => s.name)).toEqual(
+          operations.flatMap((name, i) => [name, `http.client ${methods[i]}`])
+        )
+        expect(mock.recorded.map((r) => r.spans.map((s) => s.name))).toEqual(
+          operations.map((name, i) => [`http.client ${methods[i]}`, name])
+        )
+      } else {
+        // fetch: no HttpClient, so no `http.client` span; each request is sent inside its operation's span.
+        expect(http).toEqual([])
+        expect(recorder.spans.map((s) => s.name)).toEqual(operations)
+        expect(mock.recorded.map((r) => r.spans.map((s) => s.name))).toEqual(operations.map((name) => [name]))
+      }
+      expect(mock.recorded.map((r) => r.spans.at(-1)!.attributes.get("clerk.session_id"))).toEqual([SID, SID, SID, SID, SID, undefined, undefined])
       expectClean(recorder.dump(), "spans")
     }))
+})
 })
