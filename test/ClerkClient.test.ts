@@ -55,305 +55,305 @@ const abortName = (request: Recorded) =>
   request.aborted === undefined ? undefined : (request.aborted.reason as { name?: string }).name
 
 describe.each(TRANSPORTS)("over %s", (transport) => {
-const start = starter(transport)
+  const start = starter(transport)
 
-describe("Retry-After", () => {
-  it.effect("seconds form: the retry comes exactly when allowed, never sooner", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([rateLimited("7"), ok], get)
-      expect(requests).toHaveLength(1)
-      yield* TestClock.adjust("6999 millis")
-      expect(requests).toHaveLength(1)
-      yield* TestClock.adjust("1 millis")
-      const session = yield* Fiber.join(fiber)
-      expect(session.id).toBe("sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
-      expect(requests.map((r) => r.at)).toEqual([0, 7000])
-    }))
-
-  it.effect("HTTP-date form: waits until that date", () =>
-    Effect.gen(function*() {
-      yield* TestClock.setTime(1_700_000_000_000)
-      const { fiber, requests } = yield* start([rateLimited(new Date(1_700_000_012_000).toUTCString()), ok], get)
-      yield* TestClock.adjust("11999 millis")
-      expect(requests).toHaveLength(1)
-      yield* TestClock.adjust("1 millis")
-      yield* Fiber.join(fiber)
-      expect(requests.map((r) => r.at - 1_700_000_000_000)).toEqual([0, 12_000])
-    }))
-
-  it.effect("a Retry-After beyond the cap (default 30 s) is not waited for", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([rateLimited("31"), ok], get)
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkRateLimited")
-      expect(error._tag === "ClerkRateLimited" && Duration.toSeconds(error.retryAfter!)).toBe(31)
-      expect(requests).toHaveLength(1)
-    }))
-
-  it.effect("the cap is configurable", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([rateLimited("45"), ok], get, { retry: { maxRetryAfter: "1 minute" } })
-      yield* TestClock.adjust("45 seconds")
-      yield* Fiber.join(fiber)
-      expect(requests.map((r) => r.at)).toEqual([0, 45_000])
-    }))
-
-  it.effect("429 without Retry-After backs off and retries", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([rateLimited(), ok], get)
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(fiber)
-      expect(requests).toHaveLength(2)
-      expect(requests[1].at).toBeGreaterThan(0)
-    }))
-
-  it.effect("retries give up at 3 and surface the last 429", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([rateLimited("2")], get)
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkRateLimited")
-      expect(requests.map((r) => r.at)).toEqual([0, 2000, 4000, 6000])
-    }))
-
-  it.effect("the overall deadline stops a wait that would end past it", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([rateLimited("7")], get, { retry: { deadline: "10 seconds" } })
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkRateLimited")
-      // 0 → 7 s fits in 10 s; another 7 s (to 14 s) would not.
-      expect(requests.map((r) => r.at)).toEqual([0, 7000])
-    }))
-})
-
-describe("transient failures", () => {
-  for (const code of [502, 503, 504]) {
-    it.effect(`${code} is retried with backoff, then succeeds`, () =>
+  describe("Retry-After", () => {
+    it.effect("seconds form: the retry comes exactly when allowed, never sooner", () =>
       Effect.gen(function*() {
-        const { fiber, requests } = yield* start([status(code), status(code), ok], get)
-        yield* TestClock.adjust("10 seconds")
-        const session = yield* Fiber.join(fiber)
-        expect(session.status).toBe("active")
-        expect(requests).toHaveLength(3)
-        // Jittered exponential backoff from 200 ms: each wait is within ±20% of 200, 400 ms.
-        const waits = [requests[1].at - requests[0].at, requests[2].at - requests[1].at]
-        expect(waits[0]).toBeGreaterThanOrEqual(160)
-        expect(waits[0]).toBeLessThanOrEqual(240)
-        expect(waits[1]).toBeGreaterThanOrEqual(320)
-        expect(waits[1]).toBeLessThanOrEqual(480)
-      }))
-  }
-
-  it.effect("retries stop after 3 (4 attempts) with the last error", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([status(503)], get)
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkServerError")
-      expect(requests).toHaveLength(4)
-    }))
-
-  it.effect("500 and 4xx are not retried", () =>
-    Effect.gen(function*() {
-      for (const code of [500, 400, 401, 404]) {
-        const { fiber, requests } = yield* start([status(code), ok], get)
-        yield* TestClock.adjust("1 minute")
-        const exit = yield* Fiber.await(fiber)
-        expect(Exit.isFailure(exit)).toBe(true)
+        const { fiber, requests } = yield* start([rateLimited("7"), ok], get)
         expect(requests).toHaveLength(1)
-      }
-    }))
+        yield* TestClock.adjust("6999 millis")
+        expect(requests).toHaveLength(1)
+        yield* TestClock.adjust("1 millis")
+        const session = yield* Fiber.join(fiber)
+        expect(session.id).toBe("sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
+        expect(requests.map((r) => r.at)).toEqual([0, 7000])
+      }))
 
-  it.effect("a transport error is ClerkTransportError and is retried", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([{ transportError: "connect ECONNREFUSED 127.0.0.1:1" }], get)
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkTransportError")
-      expect(error.message).toBe(`Clerk transport error (GET /sessions/${SID}): Transport`)
-      expect(error._tag === "ClerkTransportError" && String(error.cause)).toContain("ECONNREFUSED")
-      expect(requests).toHaveLength(4)
-    }))
+    it.effect("HTTP-date form: waits until that date", () =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(1_700_000_000_000)
+        const { fiber, requests } = yield* start([rateLimited(new Date(1_700_000_012_000).toUTCString()), ok], get)
+        yield* TestClock.adjust("11999 millis")
+        expect(requests).toHaveLength(1)
+        yield* TestClock.adjust("1 millis")
+        yield* Fiber.join(fiber)
+        expect(requests.map((r) => r.at - 1_700_000_000_000)).toEqual([0, 12_000])
+      }))
 
-  it.effect("createSession and refreshSession are never re-sent", () =>
-    Effect.gen(function*() {
-      const calls: ReadonlyArray<(s: Sessions["Type"]) => Effect.Effect<unknown, unknown>> = [
-        (s) => s.createSession({ userId: "user_1" }),
-        (s) => s.refreshSession(SID, { expiredToken: "e", refreshToken: "r", requestOrigin: "https://a.example" })
-      ]
-      for (const call of calls) {
-        for (const reply of [status(503), rateLimited("1"), { transportError: "reset" } as Reply, { hang: true } as Reply]) {
-          const { fiber, requests } = yield* start([reply, ok], call)
+    it.effect("a Retry-After beyond the cap (default 30 s) is not waited for", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([rateLimited("31"), ok], get)
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkRateLimited")
+        expect(error._tag === "ClerkRateLimited" && Duration.toSeconds(error.retryAfter!)).toBe(31)
+        expect(requests).toHaveLength(1)
+      }))
+
+    it.effect("the cap is configurable", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([rateLimited("45"), ok], get, { retry: { maxRetryAfter: "1 minute" } })
+        yield* TestClock.adjust("45 seconds")
+        yield* Fiber.join(fiber)
+        expect(requests.map((r) => r.at)).toEqual([0, 45_000])
+      }))
+
+    it.effect("429 without Retry-After backs off and retries", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([rateLimited(), ok], get)
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(fiber)
+        expect(requests).toHaveLength(2)
+        expect(requests[1].at).toBeGreaterThan(0)
+      }))
+
+    it.effect("retries give up at 3 and surface the last 429", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([rateLimited("2")], get)
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkRateLimited")
+        expect(requests.map((r) => r.at)).toEqual([0, 2000, 4000, 6000])
+      }))
+
+    it.effect("the overall deadline stops a wait that would end past it", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([rateLimited("7")], get, { retry: { deadline: "10 seconds" } })
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkRateLimited")
+        // 0 → 7 s fits in 10 s; another 7 s (to 14 s) would not.
+        expect(requests.map((r) => r.at)).toEqual([0, 7000])
+      }))
+  })
+
+  describe("transient failures", () => {
+    for (const code of [502, 503, 504]) {
+      it.effect(`${code} is retried with backoff, then succeeds`, () =>
+        Effect.gen(function*() {
+          const { fiber, requests } = yield* start([status(code), status(code), ok], get)
+          yield* TestClock.adjust("10 seconds")
+          const session = yield* Fiber.join(fiber)
+          expect(session.status).toBe("active")
+          expect(requests).toHaveLength(3)
+          // Jittered exponential backoff from 200 ms: each wait is within ±20% of 200, 400 ms.
+          const waits = [requests[1].at - requests[0].at, requests[2].at - requests[1].at]
+          expect(waits[0]).toBeGreaterThanOrEqual(160)
+          expect(waits[0]).toBeLessThanOrEqual(240)
+          expect(waits[1]).toBeGreaterThanOrEqual(320)
+          expect(waits[1]).toBeLessThanOrEqual(480)
+        }))
+    }
+
+    it.effect("retries stop after 3 (4 attempts) with the last error", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([status(503)], get)
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkServerError")
+        expect(requests).toHaveLength(4)
+      }))
+
+    it.effect("500 and 4xx are not retried", () =>
+      Effect.gen(function*() {
+        for (const code of [500, 400, 401, 404]) {
+          const { fiber, requests } = yield* start([status(code), ok], get)
           yield* TestClock.adjust("1 minute")
           const exit = yield* Fiber.await(fiber)
           expect(Exit.isFailure(exit)).toBe(true)
           expect(requests).toHaveLength(1)
         }
-      }
-    }))
+      }))
 
-  it.effect("every safe operation retries", () =>
-    Effect.gen(function*() {
-      const calls: ReadonlyArray<(s: Sessions["Type"]) => Effect.Effect<unknown, unknown>> = [
-        (s) => s.getSessionList({ userId: "u" }),
-        (s) => s.getSession(SID),
-        (s) => s.revokeSession(SID),
-        (s) => s.verifySession(SID),
-        (s) => s.createSessionToken(SID),
-        (s) => s.createSessionTokenFromTemplate(SID, "t")
-      ]
-      for (const call of calls) {
-        const { fiber, requests } = yield* start([status(503)], call)
+    it.effect("a transport error is ClerkTransportError and is retried", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([{ transportError: "connect ECONNREFUSED 127.0.0.1:1" }], get)
         yield* TestClock.adjust("1 minute")
-        yield* Fiber.await(fiber)
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkTransportError")
+        expect(error.message).toBe(`Clerk transport error (GET /sessions/${SID}): Transport`)
+        expect(error._tag === "ClerkTransportError" && String(error.cause)).toContain("ECONNREFUSED")
         expect(requests).toHaveLength(4)
+      }))
+
+    it.effect("createSession and refreshSession are never re-sent", () =>
+      Effect.gen(function*() {
+        const calls: ReadonlyArray<(s: Sessions["Type"]) => Effect.Effect<unknown, unknown>> = [
+          (s) => s.createSession({ userId: "user_1" }),
+          (s) => s.refreshSession(SID, { expiredToken: "e", refreshToken: "r", requestOrigin: "https://a.example" })
+        ]
+        for (const call of calls) {
+          for (const reply of [status(503), rateLimited("1"), { transportError: "reset" } as Reply, { hang: true } as Reply]) {
+            const { fiber, requests } = yield* start([reply, ok], call)
+            yield* TestClock.adjust("1 minute")
+            const exit = yield* Fiber.await(fiber)
+            expect(Exit.isFailure(exit)).toBe(true)
+            expect(requests).toHaveLength(1)
+          }
+        }
+      }))
+
+    it.effect("every safe operation retries", () =>
+      Effect.gen(function*() {
+        const calls: ReadonlyArray<(s: Sessions["Type"]) => Effect.Effect<unknown, unknown>> = [
+          (s) => s.getSessionList({ userId: "u" }),
+          (s) => s.getSession(SID),
+          (s) => s.revokeSession(SID),
+          (s) => s.verifySession(SID),
+          (s) => s.createSessionToken(SID),
+          (s) => s.createSessionTokenFromTemplate(SID, "t")
+        ]
+        for (const call of calls) {
+          const { fiber, requests } = yield* start([status(503)], call)
+          yield* TestClock.adjust("1 minute")
+          yield* Fiber.await(fiber)
+          expect(requests).toHaveLength(4)
+        }
+      }))
+
+    it.effect("retry: false sends once", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([status(503), ok], get, { retry: false })
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkServerError")
+        expect(requests).toHaveLength(1)
+      }))
+
+    it.effect("a custom Schedule replaces the backoff; Retry-After still sets the floor", () =>
+      Effect.gen(function*() {
+        const schedule = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
+        const { fiber, requests } = yield* start([status(503), rateLimited("5"), status(503)], get, {
+          retry: { schedule }
+        })
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkServerError")
+        expect(requests.map((r) => r.at)).toEqual([0, 1000, 6000])
+      }))
+  })
+
+  describe("timeout", () => {
+    it.effect("a hung attempt fails as ClerkTimeout after 10 s and is retried", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([{ hang: true }, ok], get)
+        yield* TestClock.adjust("9999 millis")
+        expect(requests).toHaveLength(1)
+        expect(requests[0].aborted).toBeUndefined()
+        yield* TestClock.adjust("1 second")
+        yield* Fiber.join(fiber)
+        expect(requests).toHaveLength(2)
+        // The timed-out attempt's request was aborted, not left running.
+        expect(abortName(requests[0])).toBe("AbortError")
+      }))
+
+    it.effect("a hang on every attempt ends in ClerkTimeout, bounded", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([{ hang: true }], get, { timeout: "2 seconds" })
+        yield* TestClock.adjust("1 minute")
+        const error = yield* Fiber.join(fiber).pipe(Effect.flip)
+        expect(error._tag).toBe("ClerkTimeout")
+        expect(error.message).toBe(`Clerk request timed out after 2s (GET /sessions/${SID})`)
+        expect(requests).toHaveLength(4)
+        expect(requests.map(abortName)).toEqual(["AbortError", "AbortError", "AbortError", "AbortError"])
+        // Each retry starts after the 2 s timeout plus the jittered backoff (200, 400, 800 ms ± 20%).
+        const backoffs = requests.slice(1).map((r, i) => r.at - requests[i].at - 2000)
+        expect(backoffs[0]).toBeGreaterThanOrEqual(160)
+        expect(backoffs[0]).toBeLessThanOrEqual(240)
+        expect(backoffs[1]).toBeGreaterThanOrEqual(320)
+        expect(backoffs[1]).toBeLessThanOrEqual(480)
+        expect(backoffs[2]).toBeGreaterThanOrEqual(640)
+        expect(backoffs[2]).toBeLessThanOrEqual(960)
+      }))
+
+    it.effect("interrupting the caller aborts the attempt in flight", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([{ hang: true }], get)
+        yield* TestClock.adjust("1 second")
+        expect(requests[0].aborted).toBeUndefined()
+        yield* Fiber.interrupt(fiber)
+        expect(requests).toHaveLength(1)
+        expect(abortName(requests[0])).toBe("AbortError")
+      }))
+  })
+
+  describe("configuration", () => {
+    it.effect("apiUrl with /v1/ still hits /v1/sessions; apiVersion and userAgent options are sent", () =>
+      Effect.gen(function*() {
+        const { fiber, requests } = yield* start([ok], get, {
+          apiUrl: "http://127.0.0.1:4010/v1/",
+          apiVersion: "2025-04-10",
+          userAgent: "my-app/1.0"
+        })
+        yield* Fiber.join(fiber)
+        expect(requests[0].url.href).toBe(`http://127.0.0.1:4010/v1/sessions/${SID}`)
+        expect(requests[0].headers["clerk-api-version"]).toBe("2025-04-10")
+        expect(requests[0].headers["user-agent"]).toBe("my-app/1.0")
+      }))
+
+    /** `layerConfig` (over the HttpClient mock) or `layerFetchConfig` (over the fetch mock). */
+    const configured = () => {
+      if (transport === "fetch") {
+        const mock = makeFetchMock([ok])
+        return { recorded: mock.recorded, layer: ClerkClient.layerFetchConfig().pipe(Layer.provide(mock.layer)) }
       }
-    }))
-
-  it.effect("retry: false sends once", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([status(503), ok], get, { retry: false })
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkServerError")
-      expect(requests).toHaveLength(1)
-    }))
-
-  it.effect("a custom Schedule replaces the backoff; Retry-After still sets the floor", () =>
-    Effect.gen(function*() {
-      const schedule = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
-      const { fiber, requests } = yield* start([status(503), rateLimited("5"), status(503)], get, {
-        retry: { schedule }
-      })
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkServerError")
-      expect(requests.map((r) => r.at)).toEqual([0, 1000, 6000])
-    }))
-})
-
-describe("timeout", () => {
-  it.effect("a hung attempt fails as ClerkTimeout after 10 s and is retried", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([{ hang: true }, ok], get)
-      yield* TestClock.adjust("9999 millis")
-      expect(requests).toHaveLength(1)
-      expect(requests[0].aborted).toBeUndefined()
-      yield* TestClock.adjust("1 second")
-      yield* Fiber.join(fiber)
-      expect(requests).toHaveLength(2)
-      // The timed-out attempt's request was aborted, not left running.
-      expect(abortName(requests[0])).toBe("AbortError")
-    }))
-
-  it.effect("a hang on every attempt ends in ClerkTimeout, bounded", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([{ hang: true }], get, { timeout: "2 seconds" })
-      yield* TestClock.adjust("1 minute")
-      const error = yield* Fiber.join(fiber).pipe(Effect.flip)
-      expect(error._tag).toBe("ClerkTimeout")
-      expect(error.message).toBe(`Clerk request timed out after 2s (GET /sessions/${SID})`)
-      expect(requests).toHaveLength(4)
-      expect(requests.map(abortName)).toEqual(["AbortError", "AbortError", "AbortError", "AbortError"])
-      // Each retry starts after the 2 s timeout plus the jittered backoff (200, 400, 800 ms ± 20%).
-      const backoffs = requests.slice(1).map((r, i) => r.at - requests[i].at - 2000)
-      expect(backoffs[0]).toBeGreaterThanOrEqual(160)
-      expect(backoffs[0]).toBeLessThanOrEqual(240)
-      expect(backoffs[1]).toBeGreaterThanOrEqual(320)
-      expect(backoffs[1]).toBeLessThanOrEqual(480)
-      expect(backoffs[2]).toBeGreaterThanOrEqual(640)
-      expect(backoffs[2]).toBeLessThanOrEqual(960)
-    }))
-
-  it.effect("interrupting the caller aborts the attempt in flight", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([{ hang: true }], get)
-      yield* TestClock.adjust("1 second")
-      expect(requests[0].aborted).toBeUndefined()
-      yield* Fiber.interrupt(fiber)
-      expect(requests).toHaveLength(1)
-      expect(abortName(requests[0])).toBe("AbortError")
-    }))
-})
-
-describe("configuration", () => {
-  it.effect("apiUrl with /v1/ still hits /v1/sessions; apiVersion and userAgent options are sent", () =>
-    Effect.gen(function*() {
-      const { fiber, requests } = yield* start([ok], get, {
-        apiUrl: "http://127.0.0.1:4010/v1/",
-        apiVersion: "2025-04-10",
-        userAgent: "my-app/1.0"
-      })
-      yield* Fiber.join(fiber)
-      expect(requests[0].url.href).toBe(`http://127.0.0.1:4010/v1/sessions/${SID}`)
-      expect(requests[0].headers["clerk-api-version"]).toBe("2025-04-10")
-      expect(requests[0].headers["user-agent"]).toBe("my-app/1.0")
-    }))
-
-  /** `layerConfig` (over the HttpClient mock) or `layerFetchConfig` (over the fetch mock). */
-  const configured = () => {
-    if (transport === "fetch") {
-      const mock = makeFetchMock([ok])
-      return { recorded: mock.recorded, layer: ClerkClient.layerFetchConfig().pipe(Layer.provide(mock.layer)) }
+      const mock = makeMock([ok])
+      return { recorded: mock.recorded, layer: ClerkClient.layerConfig().pipe(Layer.provide(mock.layer)) }
     }
-    const mock = makeMock([ok])
-    return { recorded: mock.recorded, layer: ClerkClient.layerConfig().pipe(Layer.provide(mock.layer)) }
-  }
 
-  const fromEnv = (env: Record<string, string>) => {
-    const mock = configured()
-    const layer = Sessions.layer.pipe(
-      Layer.provide(mock.layer),
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
-    )
-    return Effect.flatMap(Sessions, get).pipe(
-      Effect.provide(layer),
-      Effect.map(() => mock.recorded[0])
-    )
-  }
-
-  it.effect("layerConfig reads CLERK_SECRET_KEY, CLERK_API_URL and a dated CLERK_API_VERSION", () =>
-    Effect.gen(function*() {
-      const req = yield* fromEnv({
-        CLERK_SECRET_KEY: "sk_test_env",
-        CLERK_API_URL: "https://clerk.internal.example",
-        CLERK_API_VERSION: "2025-11-10"
-      })
-      expect(req.url.href).toBe(`https://clerk.internal.example/v1/sessions/${SID}`)
-      expect(req.headers.authorization).toBe("Bearer sk_test_env")
-      expect(req.headers["clerk-api-version"]).toBe("2025-11-10")
-    }))
-
-  it.effect("layerConfig: CLERK_API_VERSION=v1 keeps the default dated header; the URL defaults to api.clerk.com", () =>
-    Effect.gen(function*() {
-      const req = yield* fromEnv({ CLERK_SECRET_KEY: "sk_test_env", CLERK_API_VERSION: "v1" })
-      expect(req.url.href).toBe(`https://api.clerk.com/v1/sessions/${SID}`)
-      expect(req.headers["clerk-api-version"]).toBe("2026-05-12")
-    }))
-
-  it.effect("layerConfig: a bad CLERK_API_VERSION or a missing key is a ConfigError naming the variable", () =>
-    Effect.gen(function*() {
-      const bad = yield* fromEnv({ CLERK_SECRET_KEY: "sk", CLERK_API_VERSION: "latest" }).pipe(Effect.flip)
-      expect(String(bad)).toContain("CLERK_API_VERSION")
-      expect(String(bad)).toContain("latest")
-      const missing = yield* fromEnv({}).pipe(Effect.flip)
-      expect(String(missing)).toContain("CLERK_SECRET_KEY")
-    }))
-
-  it.effect("the secret key from config stays Redacted", () =>
-    Effect.gen(function*() {
-      const options = { secretKey: Redacted.make("sk_test_x") }
-      const client = yield* Effect.provide(
-        ClerkClient,
-        transport === "fetch"
-          ? ClerkClient.layerFetch(options).pipe(Layer.provide(makeFetchMock([ok]).layer))
-          : ClerkClient.layer(options).pipe(Layer.provide(makeMock([ok]).layer))
+    const fromEnv = (env: Record<string, string>) => {
+      const mock = configured()
+      const layer = Sessions.layer.pipe(
+        Layer.provide(mock.layer),
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
       )
-      expect(client.baseUrl).toBe("https://api.clerk.com/v1")
-      expect(JSON.stringify(Object.keys(client))).not.toContain("sk_test_x")
-    }))
-})
+      return Effect.flatMap(Sessions, get).pipe(
+        Effect.provide(layer),
+        Effect.map(() => mock.recorded[0])
+      )
+    }
+
+    it.effect("layerConfig reads CLERK_SECRET_KEY, CLERK_API_URL and a dated CLERK_API_VERSION", () =>
+      Effect.gen(function*() {
+        const req = yield* fromEnv({
+          CLERK_SECRET_KEY: "sk_test_env",
+          CLERK_API_URL: "https://clerk.internal.example",
+          CLERK_API_VERSION: "2025-11-10"
+        })
+        expect(req.url.href).toBe(`https://clerk.internal.example/v1/sessions/${SID}`)
+        expect(req.headers.authorization).toBe("Bearer sk_test_env")
+        expect(req.headers["clerk-api-version"]).toBe("2025-11-10")
+      }))
+
+    it.effect("layerConfig: CLERK_API_VERSION=v1 keeps the default dated header; the URL defaults to api.clerk.com", () =>
+      Effect.gen(function*() {
+        const req = yield* fromEnv({ CLERK_SECRET_KEY: "sk_test_env", CLERK_API_VERSION: "v1" })
+        expect(req.url.href).toBe(`https://api.clerk.com/v1/sessions/${SID}`)
+        expect(req.headers["clerk-api-version"]).toBe("2026-05-12")
+      }))
+
+    it.effect("layerConfig: a bad CLERK_API_VERSION or a missing key is a ConfigError naming the variable", () =>
+      Effect.gen(function*() {
+        const bad = yield* fromEnv({ CLERK_SECRET_KEY: "sk", CLERK_API_VERSION: "latest" }).pipe(Effect.flip)
+        expect(String(bad)).toContain("CLERK_API_VERSION")
+        expect(String(bad)).toContain("latest")
+        const missing = yield* fromEnv({}).pipe(Effect.flip)
+        expect(String(missing)).toContain("CLERK_SECRET_KEY")
+      }))
+
+    it.effect("the secret key from config stays Redacted", () =>
+      Effect.gen(function*() {
+        const options = { secretKey: Redacted.make("sk_test_x") }
+        const client = yield* Effect.provide(
+          ClerkClient,
+          transport === "fetch"
+            ? ClerkClient.layerFetch(options).pipe(Layer.provide(makeFetchMock([ok]).layer))
+            : ClerkClient.layer(options).pipe(Layer.provide(makeMock([ok]).layer))
+        )
+        expect(client.baseUrl).toBe("https://api.clerk.com/v1")
+        expect(JSON.stringify(Object.keys(client))).not.toContain("sk_test_x")
+      }))
+  })
 })
 
 describe("configuration", () => {
