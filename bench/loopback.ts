@@ -58,6 +58,20 @@ const contenders: ReadonlyArray<{ name: string; call: () => Promise<{ id: string
   { name: "effect-clerk (HttpClient)", call: () => rtHttp.runPromise(sessionsHttp.getSession(SESSION_ID)) },
   { name: "@clerk/backend", call: () => clerk.sessions.getSession(SESSION_ID) },
   { name: "floor", call: async () => JSON.parse(await (await fetch(url)).text()) },
+  // The same with what bounds a request (an AbortSignal and a timer), which effect-clerk
+  // sends on every attempt and @clerk/backend does not.
+  {
+    name: "floor (bounded)",
+    call: async () => {
+      const controller = new AbortController()
+      const timer = setTimeout(() => controller.abort(), 10_000)
+      try {
+        return JSON.parse(await (await fetch(url, { signal: controller.signal })).text())
+      } finally {
+        clearTimeout(timer)
+      }
+    }
+  },
   { name: "platform", call: () => platformRt.runPromise(platformGet) }
 ]
 

@@ -108,6 +108,19 @@ export const renderSummary = (r) => {
         `per call (${us(traced1.median)}); under Effect's default tracer they are not built.`
     )
   }
+  const bounded4 = find(r.row4, "floor (bounded)")
+  if (bounded4) {
+    const theirs4 = find(r.row4, "@clerk/backend").median
+    lines.push(
+      "",
+      `Row 4: every effect-clerk attempt carries an \`AbortSignal\` and a timer, which is what lets a timeout or ` +
+        `an interruption release the socket; @clerk/backend sends with neither (no per-request timeout). Bare ` +
+        `\`fetch\` bounded the same way reaches ${bounded4.median.toFixed(0)} req/s, ` +
+        `${ratio(bounded4.median, find(r.row4, "floor").median)} of unbounded \`fetch\` and ` +
+        `${ratio(bounded4.median, theirs4)} of @clerk/backend; effect-clerk reaches ` +
+        `${ratio(find(r.row4, "effect-clerk").median, bounded4.median)} of that bounded floor.`
+    )
+  }
   const m = r.machine
   lines.push(
     "",
@@ -204,6 +217,7 @@ export const renderDetails = (r) => {
       "effect-clerk": "effect-clerk (`ClerkClient.layerFetch`)",
       "effect-clerk (HttpClient)": "effect-clerk (`ClerkClient.layer` over `FetchHttpClient`)",
       floor: "floor: `fetch` + `JSON.parse`",
+      "floor (bounded)": "floor, bounded: the same with an `AbortSignal` and a 10 s timer per request",
       platform: "@effect/platform `HttpClient` + `JSON.parse` alone (no effect-clerk)"
     }
     for (const c of r.row4) {
