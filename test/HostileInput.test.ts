@@ -9,18 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as fc from "fast-check"
 import { Sessions } from "../src/Sessions.js"
-import { json, mockSessions, type Recorded, TRANSPORTS, type TransportKind } from "./support/MockTransport.js"
+import { mockSessions, okReply, TRANSPORTS, type TransportKind } from "./support/MockTransport.js"
 import { hostileNumber, hostileString, maybe, pathShapes } from "./support/hostile.js"
 import { validateRequest } from "./support/OpenApi.js"
-import { sample } from "./support/samples.js"
-
-
-const reply = (req: Recorded) =>
-  req.path.includes("/tokens") || req.path.endsWith("/refresh")
-    ? json({ object: "token", jwt: "a.b.c" })
-    : req.method === "GET" && req.path === "/v1/sessions"
-    ? json(sample("session_list_200_paginated"))
-    : json(sample("session_get_200"))
 
 interface Case<P> {
   readonly name: string
@@ -37,7 +28,7 @@ const checkCase = <P>(transport: TransportKind, c: Case<P>) =>
     let refused = 0
     await fc.assert(
       fc.asyncProperty(c.arb, async (params) => {
-        const mock = mockSessions(reply, {}, transport)
+        const mock = mockSessions(okReply, {}, transport)
         const exit = await Effect.runPromise(
           Effect.flatMap(Sessions, (s) => c.call(s, params)).pipe(Effect.exit, Effect.provide(mock.layer))
         )

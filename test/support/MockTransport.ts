@@ -20,6 +20,7 @@ import * as Runtime from "effect/Runtime"
 import type * as Tracer from "effect/Tracer"
 import { ClerkClient, type ClerkClientOptions } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
+import { sample } from "./samples.js"
 
 /** Which transport a mock drives: `ClerkClient.layer` over an `HttpClient`, or `ClerkClient.layerFetch`. */
 export type TransportKind = "httpClient" | "fetch"
@@ -64,6 +65,14 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
   body,
   headers
 })
+
+/** A well-formed 200 for whichever Sessions route `req` is: a token, a list page or a session. */
+export const okReply = (req: Recorded): Reply =>
+  req.path.includes("/tokens") || req.path.endsWith("/refresh")
+    ? json({ object: "token", jwt: "a.b.c" })
+    : req.method === "GET" && req.path === "/v1/sessions"
+    ? json(sample("session_list_200_paginated"))
+    : json(sample("session_get_200"))
 
 export const CANARY_SECRET = "sk_test_CANARY_0b1c2d3e4f5a6b7c8d9e"
 
