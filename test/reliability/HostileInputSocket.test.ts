@@ -67,8 +67,12 @@ interface Case<P> {
   readonly route: EmulatorRoute
   /** The spec path template, method and the path parameters the input should become. */
   readonly spec: (p: P) => { template: string; method: "get" | "post"; pathParams: Record<string, string> }
+  /**
+   * Inputs run before the generated ones: one the SDK sends and one it refuses, where
+   * `RUNS` generated inputs could by chance all land on one side.
+   */
+  readonly examples?: ReadonlyArray<P>
 }
-
 
 const checkCase = (transport: Transport) => <P>(c: Case<P>) =>
   it(c.name, async () => {
@@ -106,7 +110,7 @@ const checkCase = (transport: Transport) => <P>(c: Case<P>) =>
         })
         expect(errors, JSON.stringify(errors)).toEqual([])
       }),
-      { numRuns: RUNS }
+      { numRuns: RUNS, examples: c.examples?.map((example) => [example] as [P]) ?? [] }
     )
     expect(sent).toBeGreaterThan(0)
     expect(refused).toBeGreaterThan(0)
@@ -179,7 +183,11 @@ for (const transport of TRANSPORTS) {
           requestOriginatingIp: p.ip
         }),
       route: "refreshSession",
-      spec: onSession("/sessions/{session_id}/refresh", "post")
+      spec: onSession("/sessions/{session_id}/refresh", "post"),
+      examples: [
+        { id: "sess_1", expiredToken: "a.b.c", refreshToken: "r", requestOrigin: "https://a.example", format: "token", ip: undefined },
+        { id: " ", expiredToken: "a.b.c", refreshToken: "r", requestOrigin: "https://a.example", format: undefined, ip: undefined }
+      ]
     })
     check({
       name: "getSessionList",
@@ -192,7 +200,11 @@ for (const transport of TRANSPORTS) {
       }),
       call: (s, p) => s.getSessionList(p as any),
       route: "getSessionList",
-      spec: () => ({ template: "/sessions", method: "get", pathParams: {} })
+      spec: () => ({ template: "/sessions", method: "get", pathParams: {} }),
+      examples: [
+        { userId: "user_1", clientId: undefined, status: "active", limit: 10, offset: 0 },
+        { userId: undefined, clientId: undefined, status: undefined, limit: 0, offset: undefined }
+      ]
     })
     check({
       name: "listAll (first page)",
