@@ -36,6 +36,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Tracer from "effect/Tracer"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
 import { ClerkClient } from "./ClerkClient.js"
@@ -66,6 +67,7 @@ import {
   type UsableKey
 } from "./internal/jwks.js"
 import { decodeClaims } from "./internal/claims.js"
+import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
 import { SessionClaims } from "./SessionClaims.js"
 
@@ -601,8 +603,8 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
 
   // Time comes from the fiber's Clock (so TestClock drives it). A span costs about as much
   // as the rest of a cached verification, so one is opened only as the child of a span the
-  // caller is already in (like OpenTelemetry's `requireParentSpan`): traced applications
-  // see it, untraced ones do not pay for it.
+  // caller is already in (like OpenTelemetry's `requireParentSpan`), and only when a tracer
+  // other than Effect's default collects it: traced applications see it, others do not pay.
   const run = (
     token: string | Redacted.Redacted<string> | undefined,
     missing: boolean,
@@ -615,7 +617,9 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
           Redacted.isRedacted(token) ? Redacted.value(token) : token,
           Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
         )
-      return fiber.currentSpan === undefined ? effect : Effect.withSpan(effect, span, { kind: "internal" })
+      return fiber.currentSpan === undefined || isNative(Context.get(fiber.currentDefaultServices, Tracer.Tracer))
+        ? effect
+        : Effect.withSpan(effect, span, { kind: "internal" })
     })
 
   const verify = (token: string | Redacted.Redacted<string>) =>

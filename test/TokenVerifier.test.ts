@@ -1224,6 +1224,32 @@ describe("TokenVerifier.authenticateRequest", () => {
 // Secrecy and spans
 // ---------------------------------------------------------------------------------------
 
+describe("TokenVerifier: spans only when a tracer collects them", () => {
+  // The JWKS is fetched inside the first verification; the spans around that request show
+  // whether the verifier opened one of its own.
+  const spansAroundJwksFetch = (withRecorder: boolean) => {
+    const recorder = makeRecorder()
+    const server = jwksServer([main.jwk])
+    const run = Effect.gen(function*() {
+      const token = yield* promise(() => sign(claims()))
+      yield* withVerifier(jwksLayer(server), (verifier) => verifier.verify(token).pipe(Effect.withSpan("request")))
+      const [fetch] = server.mock.recorded
+      return fetch.spans.map((span) => span.name)
+    })
+    return withRecorder ? run.pipe(Effect.provide(recorder.layer)) : run
+  }
+
+  it.effect("under Effect's default tracer no TokenVerifier span is built, even inside the caller's span", () =>
+    Effect.gen(function*() {
+      expect(yield* spansAroundJwksFetch(false)).toEqual(["http.client GET", "request"])
+    }))
+
+  it.effect("with a tracer installed it is the caller's span's child", () =>
+    Effect.gen(function*() {
+      expect(yield* spansAroundJwksFetch(true)).toEqual(["http.client GET", "TokenVerifier.verify", "request"])
+    }))
+})
+
 describe("TokenVerifier: the token never leaks", () => {
   it.effect("spans and logs of a traced caller carry no token; untraced callers get no span", () => {
     const recorder = makeRecorder()

@@ -13,7 +13,8 @@ import type * as Tracer from "effect/Tracer"
 
 // The tracer every fiber has unless a layer sets another (`Layer.setTracer`, OpenTelemetry).
 let nativeTracer: Tracer.Tracer | undefined
-const isNative = (tracer: Tracer.Tracer) => tracer === (nativeTracer ??= Effect.runSync(Effect.tracer))
+/** Whether `tracer` is Effect's default one, whose spans nobody collects. */
+export const isNative = (tracer: Tracer.Tracer) => tracer === (nativeTracer ??= Effect.runSync(Effect.tracer))
 
 /** `Effect.withSpan(effect, name, { attributes })`, unless the native tracer is in use. */
 export const traced = <A, E, R>(
