@@ -6,16 +6,17 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { type ChildProcess, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
+import { type RunningWorker, startDemoWorker } from "../../src/testing/node/bin/demoWorker.js"
 import { NodeClerkEmulator } from "../../src/testing/node/index.js"
 import type { ServedEmulator } from "../../src/testing/index.js"
 import { build } from "esbuild"
-import { bin, root, run } from "./support/run.js"
+import { root, run } from "./support/run.js"
 
 const SECRET_KEY = "sk_test_wrangler_dev"
 
@@ -31,20 +32,9 @@ const freePort = () =>
 
 let emulator: ClerkEmulator.Service
 let served: ServedEmulator
-let wrangler: ChildProcess
-let output = ""
+let worker: RunningWorker | undefined
 let base: string
-let scratch: string
 const sessionIds: Array<string> = []
-
-const stopWrangler = async () => {
-  if (wrangler?.pid === undefined || wrangler.exitCode !== null) return
-  const exited = new Promise((resolve) => wrangler.once("exit", resolve))
-  process.kill(-wrangler.pid, "SIGTERM")
-  const timer = setTimeout(() => process.kill(-wrangler.pid!, "SIGKILL"), 5_000)
-  await exited
-  clearTimeout(timer)
-}
 
 beforeAll(async () => {
   emulator = await ClerkEmulator.start({ secretKey: SECRET_KEY })
@@ -57,60 +47,23 @@ beforeAll(async () => {
   }
   served = await NodeClerkEmulator.serve(emulator)
 
-  const [port, inspectorPort] = [await freePort(), await freePort()]
-  base = `http://127.0.0.1:${port}`
-  scratch = mkdtempSync(join(tmpdir(), "effect-clerk-wrangler-"))
-  wrangler = spawn(
-    bin("wrangler"),
-    [
-      "dev",
-      "--ip", "127.0.0.1",
-      "--port", String(port),
-      "--inspector-port", String(inspectorPort),
-      "--show-interactive-dev-session=false",
-      "--persist-to", join(scratch, "state"),
-      // --var wins over a developer's .dev.vars.
-      "--var", `CLERK_SECRET_KEY:${SECRET_KEY}`,
-      "--var", `CLERK_API_URL:${served.url}`
-    ],
-    {
-      cwd: root,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        ...process.env,
-        CI: "true",
-        WRANGLER_SEND_METRICS: "false",
-        WRANGLER_SEND_ERROR_REPORTS: "false",
-        CLOUDFLARE_CF_FETCH_ENABLED: "false",
-        // Without a writable config home wrangler can spin at 100% CPU and never serve.
-        XDG_CONFIG_HOME: join(scratch, "config"),
-        NO_COLOR: "1"
-      }
-    }
-  )
-  wrangler.stdout!.on("data", (chunk) => (output += chunk))
-  wrangler.stderr!.on("data", (chunk) => (output += chunk))
-
-  // Ready once the Worker answers anything (the first answer takes a few seconds: bundling, workerd start).
-  const deadline = Date.now() + 90_000
-  for (;;) {
-    if (wrangler.exitCode !== null) throw new Error(`wrangler dev exited (${wrangler.exitCode}):\n${output}`)
-    try {
-      const res = await fetch(`${base}/`)
-      await res.arrayBuffer()
-      break
-    } catch {
-      if (Date.now() > deadline) throw new Error(`wrangler dev did not answer within 90 s:\n${output}`)
-      await new Promise((resolve) => setTimeout(resolve, 250))
-    }
-  }
+  // The same wrangler dev the `npm start` demo runs (its own process group, scratch state).
+  worker = startDemoWorker({
+    emulatorUrl: served.url,
+    secretKey: SECRET_KEY,
+    port: await freePort(),
+    inspectorPort: await freePort(),
+    cwd: root
+  })
+  base = worker.url
+  await worker.ready.catch((error) => {
+    throw new Error(`${error.message}:\n${worker?.output()}`)
+  })
 }, 120_000)
 
 afterAll(async () => {
-  await stopWrangler()
+  await worker?.stop()
   await served?.stop()
-  if (scratch) rmSync(scratch, { recursive: true, force: true })
 })
 
 /** Call the Worker as user_wrangler, with a fresh session token for one of their sessions. */
@@ -128,7 +81,7 @@ describe("wrangler dev, no compatibility flags", () => {
     expect(toml).toMatch(/^main = "examples\/worker\/index\.ts"$/m)
     const date = /^compatibility_date = "(\d{4}-\d{2}-\d{2})"$/m.exec(toml)?.[1]
     expect(date! <= "2026-03-10").toBe(true)
-    expect(output).not.toMatch(/nodejs_compat/)
+    expect(worker!.output()).not.toMatch(/nodejs_compat/)
   })
 
   it("GET /users/:userId/sessions", async () => {
@@ -195,12 +148,12 @@ describe("wrangler dev, no compatibility flags", () => {
       "getSession",
       "getSession"
     ])
-    expect(output).not.toContain(SECRET_KEY)
+    expect(worker!.output()).not.toContain(SECRET_KEY)
   })
 
   it("stops with its whole process group", async () => {
-    const pid = wrangler.pid!
-    await stopWrangler()
+    const pid = worker!.pid!
+    await worker!.stop()
     // esbuild and workerd go with it (once reaped: allow a moment).
     const groupAlive = () => {
       try {
@@ -220,7 +173,7 @@ describe("npm start: the demo's example Worker under wrangler dev", () => {
   it("prints Worker commands that work as printed, and Ctrl-C stops wrangler too", async () => {
     const dir = mkdtempSync(join(tmpdir(), "effect-clerk-demo-"))
     await build({
-      entryPoints: [join(root, "src/bin/demo.ts")],
+      entryPoints: [join(root, "src/testing/node/bin/demo.ts")],
       bundle: true,
       platform: "node",
       format: "esm",

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
-import { demoCommands, startDemoEmulator } from "../../src/bin/demo.js"
+import { demoCommands, startDemoEmulator } from "../../src/testing/node/bin/demo.js"
 import { payloadOf } from "./support.js"
 
 const root = new URL("../../", import.meta.url).pathname
@@ -27,7 +27,7 @@ let dir: string
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "effect-clerk-bin-"))
   await build({
-    entryPoints: { emulator: join(root, "src/bin/emulator.ts"), demo: join(root, "src/bin/demo.ts") },
+    entryPoints: { emulator: join(root, "src/testing/node/bin/emulator.ts"), demo: join(root, "src/testing/node/bin/demo.ts") },
     bundle: true,
     platform: "node",
     format: "esm",

@@ -10,8 +10,8 @@
  */
 import { readFileSync } from "node:fs"
 import * as Effect from "effect/Effect"
-import { ClerkEmulator, DEFAULT_EMULATOR_SECRET_KEY, type EmulatorSeed } from "../testing/index.js"
-import { serve } from "../testing/node/index.js"
+import { ClerkEmulator, DEFAULT_EMULATOR_SECRET_KEY, type EmulatorSeed } from "../../index.js"
+import { serve } from "../index.js"
 import { demoSeed } from "./demoData.js"
 
 const USAGE = `Usage: effect-clerk-emulator [options]

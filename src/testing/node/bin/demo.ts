@@ -12,8 +12,8 @@
 import { realpathSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 import * as Effect from "effect/Effect"
-import { ClerkEmulator } from "../testing/index.js"
-import { serve } from "../testing/node/index.js"
+import { ClerkEmulator } from "../../index.js"
+import { serve } from "../index.js"
 import {
   DEMO_REVOKE_SESSION_ID,
   DEMO_SECRET_KEY,

@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import type { EmulatorSeed } from "../testing/index.js"
+import type { EmulatorSeed } from "../../index.js"
 
 /** @since 0.1.0 */
 export const DEMO_SECRET_KEY = "sk_test_demo"

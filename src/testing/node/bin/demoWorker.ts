@@ -1,8 +1,8 @@
 /**
  * The `npm start` demo's second half: the example Worker (`examples/worker`, wired by the
  * root `wrangler.toml`) under `wrangler dev`, with no compatibility flags, pointed at the
- * demo's emulator. Node only; needs a checkout with `npm ci` done (wrangler is a dev
- * dependency).
+ * demo's emulator (test/runtimes/wrangler-dev.test.ts starts it the same way). Node only;
+ * needs a checkout with `npm ci` done (wrangler is a dev dependency).
  *
  * @since 0.1.0
  */
@@ -24,6 +24,8 @@ export interface DemoWorkerOptions {
   readonly cwd?: string | undefined
   /** How long to wait for the first answer (default 90 s). */
   readonly timeoutMs?: number | undefined
+  /** workerd's inspector port (default: wrangler's, 9229); set it where several may run. */
+  readonly inspectorPort?: number | undefined
 }
 
 /** @since 0.1.0 */
@@ -33,6 +35,10 @@ export interface RunningWorker {
   readonly ready: Promise<void>
   /** Stops wrangler and everything it started (its process group). Safe to call twice. */
   readonly stop: () => Promise<void>
+  /** Everything wrangler has printed so far (stdout and stderr). */
+  readonly output: () => string
+  /** wrangler's pid, which is also its process group's id. */
+  readonly pid: number | undefined
 }
 
 /**
@@ -56,8 +62,10 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
       "dev",
       "--ip", "127.0.0.1",
       "--port", String(port),
+      ...(options.inspectorPort === undefined ? [] : ["--inspector-port", String(options.inspectorPort)]),
       "--show-interactive-dev-session=false",
       "--persist-to", join(scratch, "state"),
+      // --var wins over a developer's .dev.vars.
       "--var", `CLERK_SECRET_KEY:${options.secretKey}`,
       "--var", `CLERK_API_URL:${options.emulatorUrl}`
     ],
@@ -130,7 +138,7 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
       await new Promise((resolve) => setTimeout(resolve, 250))
     }
   })()
-  return { url, ready, stop }
+  return { url, ready, stop, output: () => output, pid: child.pid }
 }
 
 /**
