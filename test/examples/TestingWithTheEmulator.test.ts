@@ -59,4 +59,25 @@ describe("signOutEverywhere", () => {
         getSessionList: () => Effect.fail(new ClerkUnauthorized({ status: 401, errors: [] }))
       }))
     ))
+
+  // Fixtures build the models with Clerk-like defaults (a stubbed getSessionList also serves listAll).
+  it.effect("with fixtures", () => {
+    const revoked: Array<string> = []
+    return Effect.gen(function*() {
+      expect(yield* signOutEverywhere("user_1")).toBe(2)
+      expect(revoked).toEqual(["sess_laptop", "sess_phone"])
+    }).pipe(
+      Effect.provide(SessionsTest.layer({
+        getSessionList: ({ userId } = {}) =>
+          Effect.succeed(SessionsTest.sessionList([
+            SessionsTest.session({ id: "sess_laptop", userId }),
+            SessionsTest.session({ id: "sess_phone", userId, latestActivity: { isMobile: true } })
+          ])),
+        revokeSession: (id) => {
+          revoked.push(id)
+          return Effect.succeed(SessionsTest.session({ id, status: "revoked" }))
+        }
+      }))
+    )
+  })
 })
