@@ -68,6 +68,17 @@ describe.each(APPS)("the tarball in a fresh app with the %s effect 3", (name) =>
     for (const file of dts) expect(checked.some((line) => line.endsWith(`/node_modules/effect-clerk/${file}`)), file).toBe(true)
   }, 300_000) // tsc takes 7 s on an idle machine, 35 s on a loaded one
 
+  it("type-checks effect-clerk and effect-clerk/testing (all their .d.ts) without @types/node, as a Worker app does", async () => {
+    const config = JSON.parse(readFileSync(join(app.dir, "tsconfig.portable.json"), "utf8"))
+    expect(config.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false, types: [] })
+    const result = await inApp(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.portable.json", "--listFiles"], 280_000)
+    const diagnostics = result.stdout.split("\n").filter((line) => !line.startsWith("/")).join("\n").trim()
+    expect(diagnostics, describeRun("tsc -p tsconfig.portable.json", app.dir, result)).toBe("")
+    expect(result.code).toBe(0)
+    expect(result.stdout).not.toContain("/node_modules/@types/node/")
+    expect(result.stdout).toContain("/node_modules/effect-clerk/dist/testing/ClerkEmulator.d.ts")
+  }, 300_000)
+
   it("runs the consumer program with node: list, get, template token, verify, authenticateRequest, revoke, typed errors", async () => {
     // out/program.js is the NodeNext type-check's emit (noEmitOnError), made by the test above.
     expect(existsSync(join(app.dir, "out/program.js")), "out/program.js: the NodeNext type-check did not emit").toBe(true)

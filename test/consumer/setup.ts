@@ -77,8 +77,17 @@ const writeApp = (dir: string, tarball: string, effect: string, platform: string
       ...sources
     })
   )
+  // effect-clerk and effect-clerk/testing need no Node types (Workers, Deno, Bun); only /testing/node does.
+  writeFileSync(
+    join(dir, "tsconfig.portable.json"),
+    JSON.stringify({
+      compilerOptions: { ...compilerOptions, types: [], module: "ESNext", moduleResolution: "Bundler", noEmit: true },
+      include: ["portable.ts", ...["", "internal/", "testing/", "testing/internal/"].map((d) => `node_modules/effect-clerk/dist/${d}*.d.ts`)],
+      exclude: []
+    })
+  )
   writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["app.test.ts"] } }\n`)
-  for (const file of ["program.ts", "app.test.ts"]) copyFileSync(join(root, "test/consumer/app", file), join(dir, file))
+  for (const file of ["program.ts", "app.test.ts", "portable.ts"]) copyFileSync(join(root, "test/consumer/app", file), join(dir, file))
 }
 
 /** A failure worth one more try: the network or the registry, not a resolution conflict. */
