@@ -128,15 +128,17 @@ export default async function setup(project: TestProject) {
     if (process.env.KEEP_CONSUMER_APPS === "1") console.log(`consumer apps kept: ${dirs.join(" ")}`)
     else for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   }
-  try {
-    const apps = await Promise.all(APPS.map(make))
-    project.provide("consumer", {
-      tarball,
-      apps: Object.fromEntries(apps.map((app) => [app.name, app])) as Record<AppName, ConsumerApp>
-    })
-  } catch (error) {
+  // allSettled: a failed install must not remove a folder the other npm is still writing to.
+  const settled = await Promise.allSettled(APPS.map(make))
+  const failure = settled.find((s) => s.status === "rejected")
+  if (failure !== undefined) {
     teardown()
-    throw error
+    throw failure.reason
   }
+  const apps = settled.map((s) => (s as PromiseFulfilledResult<ConsumerApp>).value)
+  project.provide("consumer", {
+    tarball,
+    apps: Object.fromEntries(apps.map((app) => [app.name, app])) as Record<AppName, ConsumerApp>
+  })
   return teardown
 }
