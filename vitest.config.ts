@@ -15,8 +15,9 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // test/workers runs inside workerd (vitest.workers.config.ts); test/runtimes drives other
-    // runtimes from Node (vitest.runtimes.config.ts). scripts/test.mjs runs both.
-    exclude: ["test/workers/**", "test/runtimes/**", "node_modules/**"],
+    // runtimes from Node (vitest.runtimes.config.ts); test/consumer tests the packed tarball
+    // (vitest.consumer.config.ts). scripts/test.mjs runs all three.
+    exclude: ["test/workers/**", "test/runtimes/**", "test/consumer/**", "node_modules/**"],
     testTimeout: 30_000
   }
 })

@@ -7,6 +7,8 @@
 //   deno, bun     the same suite, vitest run by Deno and by Bun
 //   workerd       test/workers inside workerd (@cloudflare/vitest-pool-workers)
 //   wrangler-dev  the example Worker under `wrangler dev`, no compatibility flags
+//   consumer-effect3  the packed tarball (npm run pack) installed into fresh apps outside the
+//                 checkout, with the newest and the oldest effect 3 the peer ranges allow
 // test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
 // wrangler dev smoke test) run on this Node and count toward the runtime in their name.
 //
@@ -149,11 +151,19 @@ if (wanted("workerd")) await vitest("workerd", process.execPath, [vitestMjs], { 
   }
 }
 
+// 5. The packed tarball as an application installs it (test/consumer, vitest.consumer.config.ts).
+if (wanted("consumer-effect3")) {
+  await vitest("consumer-effect3", process.execPath, [vitestMjs], {
+    extra: ["--config", "vitest.consumer.config.ts"],
+    timeout: 900_000
+  })
+}
+
 const timing = [...results].filter(([, r]) => r.seconds > 0).map(([n, r]) => `${n} ${r.seconds.toFixed(0)} s`)
 console.log(`\n(${timing.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`)
 let passed = 0
 let failed = 0
-for (const name of ["typecheck", ...RUNTIMES]) {
+for (const name of ["typecheck", ...RUNTIMES, "consumer-effect3"]) {
   const r = results.get(name)
   if (r === undefined) continue
   // The type-check is not a test count: say whether it held (a failure still fails the run).

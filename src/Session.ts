@@ -11,7 +11,9 @@ import * as Schema from "effect/Schema"
 
 const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { nullable: true })
 
-const optionalNullableKey = <S extends Schema.Schema.Any>(schema: S, key: string) =>
+// `K` keeps the wire key a literal type: a plain `string` would make the emitted Encoded type an
+// index signature (`[x: string]: …`) that contradicts the struct's other fields in a .d.ts.
+const optionalNullableKey = <S extends Schema.Schema.Any, const K extends string>(schema: S, key: K) =>
   Schema.optionalWith(schema, { nullable: true }).pipe(Schema.fromKey(key))
 
 /** Epoch milliseconds on the wire, `DateTime.Utc` in your code. */

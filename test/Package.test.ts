@@ -22,11 +22,16 @@ describe("package", () => {
     expect(pkg.exports["./testing"]).toEqual({ types: "./dist/testing/index.d.ts", import: "./dist/testing/index.js" })
   })
 
-  it("has effect and @effect/platform as exactly pinned peer dependencies", () => {
-    expect(pkg.peerDependencies).toEqual({ "effect": "3.22.4", "@effect/platform": "0.97.2" })
+  it("has effect and @effect/platform as peer ranges (^3.22.0, ^0.97.0) and every dev dependency pinned exactly", () => {
+    expect(pkg.peerDependencies).toEqual({ "effect": "^3.22.0", "@effect/platform": "^0.97.0" })
     expect(pkg.dependencies.effect).toBeUndefined()
     expect(pkg.dependencies["@effect/schema"]).toBeUndefined()
     expect(pkg.devDependencies["@effect/schema"]).toBeUndefined()
+    // The versions this repo develops and tests against, inside the ranges users get.
+    expect(pkg.devDependencies.effect).toMatch(/^3\.(2[2-9]|[3-9]\d)\.\d+$/)
+    expect(pkg.devDependencies["@effect/platform"]).toMatch(/^0\.97\.\d+$/)
+    const loose = Object.entries<string>(pkg.devDependencies).filter(([, v]) => !/^\d+\.\d+\.\d+$/.test(v))
+    expect(loose).toEqual([])
   })
 
   it("sends its own version in the User-Agent", () => {

@@ -1,0 +1,187 @@
+/**
+ * The Effect 3 tarball in an application, for each app the globalSetup installed (the newest
+ * effect 3 / @effect/platform 0.97 the registry serves, and the oldest the peer ranges allow):
+ * strict type-checks of consumer code against every shipped .d.ts under NodeNext and Bundler
+ * resolution, the consumer program run by node against the emulator (in-process and over the
+ * Node adapter's socket), the app's own vitest file, ESM-only loading, and the shipped bin.
+ */
+import { spawn } from "node:child_process"
+import { existsSync, readFileSync } from "node:fs"
+import { join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { describe, expect, inject, it } from "vitest"
+import { APPS, describeRun, run } from "./support.js"
+
+const root = fileURLToPath(new URL("../../", import.meta.url))
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+const { apps } = inject("consumer")
+
+/** "3.22.4" → [3, 22, 4], for an at-least comparison. */
+const parts = (version: string) => version.split(".").map(Number)
+const atLeast = (version: string, floor: string) => {
+  const [a, b] = [parts(version), parts(floor)]
+  for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return a[i]! > b[i]!
+  return true
+}
+
+describe.each(APPS)("the tarball in a fresh app with the %s effect 3", (name) => {
+  const app = apps[name]
+  const inApp = (cmd: string, args: ReadonlyArray<string>, timeout?: number) =>
+    run(cmd, args, { cwd: app.dir, ...(timeout === undefined ? {} : { timeout }) })
+
+  it("installs with a plain npm install, sharing the app's single effect and @effect/platform", () => {
+    if (name === "oldest") {
+      expect([app.effect, app.platform]).toEqual(["3.22.0", "0.97.0"])
+    } else {
+      // The newest the registry serves is at least what this repo develops against.
+      expect(atLeast(app.effect, pkg.devDependencies.effect), app.effect).toBe(true)
+      expect(atLeast(app.platform, pkg.devDependencies["@effect/platform"]), app.platform).toBe(true)
+      expect(app.effect).toMatch(/^3\.\d+\.\d+$/)
+      expect(app.platform).toMatch(/^0\.97\.\d+$/)
+    }
+    const installed = JSON.parse(readFileSync(join(app.dir, "node_modules/effect-clerk/package.json"), "utf8"))
+    expect(installed.version).toBe(pkg.version)
+    // Peers, not nested copies: one Effect runtime and one set of Context tags in the app.
+    expect(existsSync(join(app.dir, "node_modules/effect-clerk/node_modules/effect"))).toBe(false)
+    expect(existsSync(join(app.dir, "node_modules/effect-clerk/node_modules/@effect/platform"))).toBe(false)
+    expect(existsSync(join(app.dir, "node_modules/jose/package.json"))).toBe(true)
+  })
+
+  const shipped = () =>
+    run("tar", ["-tzf", inject("consumer").tarball], { cwd: app.dir }).then((r) =>
+      r.stdout.split("\n").filter((f) => /^package\/dist\/.*\.d\.ts$/.test(f)).map((f) => f.slice("package/".length))
+    )
+
+  it.each([
+    ["NodeNext", "tsconfig.nodenext.json"],
+    ["ESNext + Bundler", "tsconfig.bundler.json"]
+  ])("type-checks consumer code and every shipped .d.ts with tsc --strict, skipLibCheck false (%s)", async (_, project) => {
+    const config = JSON.parse(readFileSync(join(app.dir, project), "utf8"))
+    expect(config.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false })
+    const result = await inApp(process.execPath, ["node_modules/typescript/bin/tsc", "-p", project, "--listFiles"], 280_000)
+    const diagnostics = result.stdout.split("\n").filter((line) => !line.startsWith("/")).join("\n").trim()
+    expect(diagnostics, describeRun(`tsc -p ${project}`, app.dir, result)).toBe("")
+    expect(result.code).toBe(0)
+    const checked = result.stdout.split("\n").filter((line) => line.includes("/node_modules/effect-clerk/"))
+    const dts = await shipped()
+    expect(dts.length).toBeGreaterThan(20)
+    for (const file of dts) expect(checked.some((line) => line.endsWith(`/node_modules/effect-clerk/${file}`)), file).toBe(true)
+  }, 300_000) // tsc takes 7 s on an idle machine, 35 s on a loaded one
+
+  it("type-checks effect-clerk and effect-clerk/testing (all their .d.ts) without @types/node, as a Worker app does", async () => {
+    const config = JSON.parse(readFileSync(join(app.dir, "tsconfig.portable.json"), "utf8"))
+    expect(config.compilerOptions).toMatchObject({ strict: true, skipLibCheck: false, types: [] })
+    const result = await inApp(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.portable.json", "--listFiles"], 280_000)
+    const diagnostics = result.stdout.split("\n").filter((line) => !line.startsWith("/")).join("\n").trim()
+    expect(diagnostics, describeRun("tsc -p tsconfig.portable.json", app.dir, result)).toBe("")
+    expect(result.code).toBe(0)
+    expect(result.stdout).not.toContain("/node_modules/@types/node/")
+    expect(result.stdout).toContain("/node_modules/effect-clerk/dist/testing/ClerkEmulator.d.ts")
+  }, 300_000)
+
+  it("runs the consumer program with node: list, get, template token, verify, authenticateRequest, revoke, typed errors", async () => {
+    // out/program.js is the NodeNext type-check's emit (noEmitOnError), made by the test above.
+    expect(existsSync(join(app.dir, "out/program.js")), "out/program.js: the NodeNext type-check did not emit").toBe(true)
+    const result = await inApp(process.execPath, ["out/program.js"], 60_000)
+    expect(result.code, describeRun("node out/program.js", app.dir, result)).toBe(0)
+    const line = result.stdout.split("\n").find((l) => l.startsWith("RESULT "))
+    expect(line, result.stdout).toBeDefined()
+    const { local, socket, stub } = JSON.parse(line!.slice("RESULT ".length))
+    for (const flow of [local, socket]) {
+      expect(flow.got).toMatch(/^sess_/)
+      expect(flow).toEqual({
+        listed: [flow.got],
+        totalCount: 1,
+        browser: "Firefox",
+        isMobile: true,
+        got: flow.got,
+        gotStatus: "active",
+        templateSub: "user_consumer",
+        templateApp: "consumer",
+        tokenLogged: "<redacted>",
+        verifiedSid: flow.got,
+        verifiedSub: "user_consumer",
+        requestSid: flow.got,
+        missing: "ClerkTokenMissing",
+        revoked: "revoked",
+        notFound: "ClerkNotFound 404 resource_not_found",
+        badToken: "ClerkTokenInvalid TokenInvalid"
+      })
+    }
+    expect(local.got).not.toBe(socket.got)
+    expect(stub).toBe("RuntimeException: SessionsTest: getSession was not stubbed")
+  })
+
+  it("passes the app's own vitest file (ClerkEmulator.layer, layerSessions, SessionsTest.layer)", async () => {
+    const report = join(app.dir, "vitest-report.json")
+    const result = await inApp(
+      process.execPath,
+      ["node_modules/vitest/vitest.mjs", "run", "--reporter=json", `--outputFile=${report}`],
+      120_000
+    )
+    expect(result.code, describeRun("vitest run", app.dir, result)).toBe(0)
+    const tests = JSON.parse(readFileSync(report, "utf8")).testResults.flatMap((file: any) => file.assertionResults)
+    expect(tests.map((t: any) => [t.title, t.status])).toEqual([
+      ["revokes every active session (ClerkEmulator.layer under ClerkClient.layer)", "passed"],
+      ["survives a 503 from Clerk (layerSessions)", "passed"],
+      ["its session tokens verify networklessly", "passed"],
+      ["with a stub (SessionsTest.layer)", "passed"]
+    ])
+  })
+
+  it("is ESM only: import() loads every entry point, require() fails with ERR_PACKAGE_PATH_NOT_EXPORTED", async () => {
+    const imported = await inApp(process.execPath, [
+      "--input-type=module",
+      "-e",
+      `const [a, b, c] = await Promise.all(["effect-clerk", "effect-clerk/testing", "effect-clerk/testing/node"].map((m) => import(m)))
+       console.log([typeof a.Sessions, typeof a.TokenVerifier, typeof b.ClerkEmulator, typeof c.NodeClerkEmulator.serve].join(" "))`
+    ])
+    expect(imported.stdout.trim(), describeRun("import()", app.dir, imported)).toBe("function function function function")
+    const required = await inApp(process.execPath, ["-e", `require("effect-clerk")`])
+    expect(required.code).not.toBe(0)
+    expect(required.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED")
+  })
+
+  it("ships a working effect-clerk-emulator bin: --help, then --demo on port 0 serves /v1/jwks and the demo sessions", async () => {
+    const bin = join(app.dir, "node_modules/.bin/effect-clerk-emulator")
+    const help = await inApp(bin, ["--help"])
+    expect(help.code, describeRun("effect-clerk-emulator --help", app.dir, help)).toBe(0)
+    expect(help.stdout).toContain("Usage: effect-clerk-emulator [options]")
+
+    const child = spawn(bin, ["--port", "0", "--demo", "--secret-key", "sk_test_consumer"], {
+      cwd: app.dir,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    try {
+      let output = ""
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening on" line after 30 s:\n${output}`)), 30_000)
+        const onData = (chunk: Buffer) => {
+          output += chunk
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+          if (match) {
+            clearTimeout(timer)
+            resolve(match[1]!)
+          }
+        }
+        child.stdout.on("data", onData)
+        child.stderr.on("data", onData)
+        child.on("exit", (code) => {
+          clearTimeout(timer)
+          reject(new Error(`exited ${code} before listening:\n${output}`))
+        })
+      })
+      const auth = { headers: { authorization: "Bearer sk_test_consumer" } }
+      const jwks = await (await fetch(`${url}/v1/jwks`, auth)).json()
+      expect(jwks.keys).toHaveLength(1)
+      expect(jwks.keys[0]).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", e: "AQAB" })
+      const sessions = await (await fetch(`${url}/v1/sessions?user_id=user_demo&paginated=true`, auth)).json()
+      expect(sessions.total_count).toBeGreaterThan(0)
+      expect(sessions.data.every((s: any) => s.user_id === "user_demo")).toBe(true)
+    } finally {
+      child.kill("SIGTERM")
+    }
+    expect(await exited).toBe(0)
+  })
+})
