@@ -18,6 +18,7 @@ import {
   type ClerkTokenInvalid,
   type ClerkTokenMissing,
   type Session,
+  type SessionClaims,
   Sessions,
   type SessionStatusFilter,
   TokenVerifier
@@ -93,26 +94,37 @@ const stringQuery = (name: string) =>
  * through (for a Worker behind your own authentication).
  */
 export class Access extends Context.Tag("example/Access")<Access, {
-  /** The caller's user id (`sub`), or `undefined` when the routes are open. */
-  readonly caller: Effect.Effect<
-    string | undefined,
+  /** The caller's verified claims, or `undefined` when the routes are open. */
+  readonly claims: Effect.Effect<
+    SessionClaims | undefined,
     ClerkTokenMissing | ClerkTokenInvalid,
     HttpServerRequest.HttpServerRequest
   >
+  /** Added to the 401 for a request without a token: how to get one (the demo sets it). */
+  readonly tokenHint: string | undefined
 }>() {
   /** No checks: anyone who can reach the Worker may act on any session. */
-  static readonly open = Access.of({ caller: Effect.succeed(undefined) })
+  static readonly open = Access.of({ claims: Effect.succeed(undefined), tokenHint: undefined })
 
   /** A verified session token is required; its `sub` is the caller. */
-  static readonly sessionToken: Layer.Layer<Access, never, TokenVerifier> = Layer.effect(
+  static readonly sessionToken = (options: { readonly tokenHint?: string | undefined } = {}): Layer.Layer<
     Access,
-    Effect.map(TokenVerifier, (verifier) =>
-      Access.of({
-        caller: Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.map(verifier.authenticateRequest(webRequest(request)), (claims) => claims.sub))
-      }))
-  )
+    never,
+    TokenVerifier
+  > =>
+    Layer.effect(
+      Access,
+      Effect.map(TokenVerifier, (verifier) =>
+        Access.of({
+          claims: Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
+            verifier.authenticateRequest(webRequest(request))),
+          tokenHint: options.tokenHint
+        }))
+    )
 }
+
+/** The caller's user id (`sub`), or `undefined` when the routes are open. */
+const caller = Effect.flatMap(Access, (access) => Effect.map(access.claims, (claims) => claims?.sub))
 
 /** The web Request behind a server request (the Worker's own), for `authenticateRequest`. */
 const webRequest = (request: HttpServerRequest.HttpServerRequest): Request =>
@@ -125,7 +137,7 @@ export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDeni
 
 /** The caller, who must be `userId` unless the routes are open. */
 const callerMayActFor = (userId: string, what: string) =>
-  Effect.flatMap(Access, (access) => access.caller).pipe(
+  caller.pipe(
     Effect.filterOrFail(
       (caller) => caller === undefined || caller === userId,
       () => new AccessDenied({ message: what })
@@ -147,10 +159,10 @@ const listUserSessions = Effect.gen(function*() {
 /** The session named by `:id`, once the caller is known to own it (fetched only to check that). */
 const ownedSessionId = Effect.gen(function*() {
   const id = yield* pathParam("id")
-  const caller = yield* Effect.flatMap(Access, (access) => access.caller)
-  if (caller !== undefined) {
+  const callerId = yield* caller
+  if (callerId !== undefined) {
     const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
-    if (session.userId !== caller) return yield* new AccessDenied({ message: "This session belongs to another user" })
+    if (session.userId !== callerId) return yield* new AccessDenied({ message: "This session belongs to another user" })
   }
   return id
 })
@@ -158,9 +170,9 @@ const ownedSessionId = Effect.gen(function*() {
 /** GET /sessions/:id */
 const getSession = Effect.gen(function*() {
   const id = yield* pathParam("id")
-  const caller = yield* Effect.flatMap(Access, (access) => access.caller)
+  const callerId = yield* caller
   const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
-  if (caller !== undefined && session.userId !== caller) {
+  if (callerId !== undefined && session.userId !== callerId) {
     return yield* new AccessDenied({ message: "This session belongs to another user" })
   }
   return HttpServerResponse.unsafeJson(sessionJson(session))
@@ -182,8 +194,28 @@ const mintTemplateToken = Effect.gen(function*() {
   return HttpServerResponse.unsafeJson({ object: "token", jwt: Redacted.value(token.jwt) })
 })
 
+/**
+ * GET /me: who the session token says the caller is, verified in the Worker by
+ * `TokenVerifier` (networkless: no call to Clerk, only the JWKS once per isolate).
+ */
+const me = Effect.gen(function*() {
+  const claims = yield* Effect.flatMap(Access, (access) => access.claims)
+  if (claims === undefined) return problem(404, "route_not_found", "No caller: this Worker's routes are open")
+  return HttpServerResponse.unsafeJson({
+    userId: claims.sub,
+    sessionId: claims.sid,
+    issuer: claims.iss,
+    authorizedParty: claims.azp ?? null,
+    organizationId: claims.org_id ?? null,
+    issuedAt: new Date(claims.iat * 1000).toISOString(),
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+    verifiedBy: "TokenVerifier, in this Worker (no call to Clerk)"
+  })
+})
+
 /** The routes, before errors are turned into answers. */
 export const router = HttpRouter.empty.pipe(
+  HttpRouter.get("/me", me),
   HttpRouter.get("/users/:userId/sessions", listUserSessions),
   HttpRouter.get("/sessions/:id", getSession),
   HttpRouter.post("/sessions/:id/revoke", revokeSession),
@@ -196,6 +228,7 @@ const routed = HttpRouter.withRouterConfig(router, { maxParamLength: 4096 })
 
 /** Each route's shape with its parameters allowed empty, to tell a missing parameter from a wrong path. */
 const routeShapes: ReadonlyArray<{ method: string; pattern: RegExp; params: ReadonlyArray<string> }> = [
+  { method: "GET", pattern: /^\/me\/?$/, params: [] },
   { method: "GET", pattern: /^\/users\/([^/]*)\/sessions\/?$/, params: ["userId"] },
   { method: "GET", pattern: /^\/sessions\/([^/]*)\/?$/, params: ["id"] },
   { method: "POST", pattern: /^\/sessions\/([^/]*)\/revoke\/?$/, params: ["id"] },
@@ -279,6 +312,16 @@ export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpSe
   }
 }
 
+/** No token: a 401 saying where one goes, and, where configured (the demo), how to get one. */
+const tokenMissingResponse = (hint: string | undefined) =>
+  HttpServerResponse.unsafeJson({
+    error: {
+      code: "unauthenticated",
+      message: "A session token is required: Authorization: Bearer <token> or the __session cookie",
+      ...(hint === undefined ? {} : { hint })
+    }
+  }, { status: 401, headers: { "www-authenticate": "Bearer" } })
+
 /** A refused token is the caller's 401, unless the keys could not be fetched: that is Clerk's failure (or our key's). */
 const tokenInvalidResponse = (error: ClerkTokenInvalid) => {
   if (error.reason !== "JwkFailedToResolve") {
@@ -297,12 +340,7 @@ export const app = routed.pipe(
   Effect.catchTags({
     RouteNotFound: (e) => Effect.succeed(routeNotFound(e.request.method, new URL(e.request.url, "http://x").pathname)),
     AccessDenied: (e) => Effect.succeed(problem(403, "forbidden", e.message)),
-    ClerkTokenMissing: () =>
-      Effect.succeed(
-        problem(401, "unauthenticated", "A session token is required: Authorization: Bearer <token> or the __session cookie", {
-          "www-authenticate": "Bearer"
-        })
-      ),
+    ClerkTokenMissing: () => Effect.map(Access, (access) => tokenMissingResponse(access.tokenHint)),
     ClerkTokenInvalid: (e) => Effect.succeed(tokenInvalidResponse(e)),
     BadRequest: (e) => Effect.succeed(problem(400, e.code, e.message))
   }),

@@ -30,6 +30,8 @@ export interface Env {
   readonly CLERK_JWT_KEY?: string
   /** Comma-separated origins a token's `azp` must be one of. */
   readonly CLERK_AUTHORIZED_PARTIES?: string
+  /** Added to the 401 for a request without a token: how to get one (`npm start` sets it). */
+  readonly DEMO_TOKEN_HINT?: string
   readonly [binding: string]: unknown
 }
 
@@ -69,9 +71,17 @@ const tokenVerifier = Layer.unwrapEffect(
   )
 )
 
+/** Session tokens required on every route; DEMO_TOKEN_HINT, when set, goes into the 401 without one. */
+const access = Layer.unwrapEffect(
+  Effect.map(
+    Config.option(Config.string("DEMO_TOKEN_HINT")),
+    (hint) => Access.sessionToken({ tokenHint: Option.getOrUndefined(hint) })
+  )
+).pipe(Layer.provide(tokenVerifier))
+
 /** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, Access.sessionToken.pipe(Layer.provide(tokenVerifier))).pipe(
+  Layer.mergeAll(Sessions.layer, access).pipe(
     Layer.provide(clerkClient),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )
