@@ -345,7 +345,8 @@ describe("npm start (the demo)", () => {
       expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       expect(demo.secretKey).toBe("sk_test_demo")
       const statuses = (await Effect.runPromise(demo.emulator.listSessions)).map((s) => s.status).sort()
-      expect(statuses).toEqual(["active", "active", "ended", "expired", "pending", "revoked"])
+      // user_demo's six, and user_grace's one.
+      expect(statuses).toEqual(["active", "active", "active", "ended", "expired", "pending", "revoked"])
       const response = await get(`${demo.url}/v1/sessions/sess_demo_laptop`, "sk_test_demo")
       expect((await response.json()).user_id).toBe("user_demo")
     } finally {

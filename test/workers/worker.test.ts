@@ -336,11 +336,12 @@ describe("bad requests are 400s with a clear message, never a 500", () => {
     })
   }
 
-  it("a path that resolves elsewhere (/sessions/.., /sessions/%2E%2E) is the 404 of where it lands", async () => {
+  it("a path that resolves elsewhere (/sessions/.., /sessions/%2E%2E) is the answer of where it lands", async () => {
     for (const path of ["/sessions/..", "/sessions/%2E%2E"]) {
+      // `/` is the active devices page: without a session, sign in first.
       const { status, body } = await json(await get(path))
-      expect(status).toBe(404)
-      expect(body.error.message).toBe("No route for GET /")
+      expect(status).toBe(401)
+      expect(body.error).toMatchObject({ code: "sign_in_required", signIn: "/sign-in?reason=missing" })
     }
   })
 

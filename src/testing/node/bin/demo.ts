@@ -18,11 +18,13 @@ import * as Effect from "effect/Effect"
 import { ClerkEmulator } from "../../index.js"
 import { serve } from "../index.js"
 import {
+  DEMO_OTHER_USER_ID,
   DEMO_REVOKE_SESSION_ID,
   DEMO_SECRET_KEY,
   DEMO_SESSION_ID,
   DEMO_TEMPLATE,
   DEMO_USER_ID,
+  DEMO_USERS,
   demoSeed
 } from "./demoData.js"
 import { type DemoCommand, renderCommands } from "./demoCommands.js"
@@ -125,7 +127,7 @@ const main = async () => {
     "",
     `  Emulator  ${demo.url}/v1   (secret key ${demo.secretKey})`,
     `  JWKS      ${demo.url}/v1/jwks`,
-    `  Seeded    user ${DEMO_USER_ID}: 6 sessions (2 active, 1 pending, 1 ended, 1 revoked, 1 expired), JWT template ${DEMO_TEMPLATE}`,
+    `  Seeded    user ${DEMO_USER_ID}: 6 sessions (2 active, 1 pending, 1 ended, 1 revoked, 1 expired), user ${DEMO_OTHER_USER_ID}: 1 active, JWT template ${DEMO_TEMPLATE}`,
     "",
     "Try:",
     ""
@@ -142,12 +144,19 @@ const main = async () => {
       worker = startDemoWorker({
         emulatorUrl: demo.url,
         secretKey: demo.secretKey,
-        tokenHint: demoTokenHint(demo.url, demo.secretKey)
+        tokenHint: demoTokenHint(demo.url, demo.secretKey),
+        demoUsers: DEMO_USERS
       })
       console.log(`Starting the example Worker (examples/worker) under wrangler dev on ${worker.url} …`)
       const started = worker
       started.ready.then(() => {
-        const block = ["", `  Worker    ${started.url}   (wrangler dev, no compatibility flags, CLERK_API_URL=${demo.url})`, ""]
+        const block = [
+          "",
+          `  Worker    ${started.url}   (wrangler dev, no compatibility flags, CLERK_API_URL=${demo.url})`,
+          "",
+          `  Open ${started.url}/sign-in in a browser: sign in as a demo user and manage their active devices.`,
+          ""
+        ]
         block.push(...renderCommands(workerCommands(started.url, demo.url, demo.secretKey), "W"))
         block.push("Ctrl-C stops the demo (emulator and Worker).", "")
         console.log(block.join("\n"))

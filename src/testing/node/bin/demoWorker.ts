@@ -28,6 +28,8 @@ export interface DemoWorkerOptions {
   readonly inspectorPort?: number | undefined
   /** The Worker's DEMO_TOKEN_HINT: how to get a session token, told to a request without one. */
   readonly tokenHint?: string | undefined
+  /** The Worker's DEMO_USERS: the users its sign-in page offers (none: no demo sign-in). */
+  readonly demoUsers?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly email?: string }> | undefined
 }
 
 /** @since 0.1.0 */
@@ -70,7 +72,8 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
       // --var wins over a developer's .dev.vars.
       "--var", `CLERK_SECRET_KEY:${options.secretKey}`,
       "--var", `CLERK_API_URL:${options.emulatorUrl}`,
-      ...(options.tokenHint === undefined ? [] : ["--var", `DEMO_TOKEN_HINT:${options.tokenHint}`])
+      ...(options.tokenHint === undefined ? [] : ["--var", `DEMO_TOKEN_HINT:${options.tokenHint}`]),
+      ...(options.demoUsers === undefined ? [] : ["--var", `DEMO_USERS:${JSON.stringify(options.demoUsers)}`])
     ],
     {
       cwd,
@@ -164,7 +167,7 @@ export const demoTokenRequest = (emulatorUrl: string, secretKey: string) => ({
  * @since 0.1.0
  */
 export const demoTokenHint = (emulatorUrl: string, secretKey: string) =>
-  `In the npm start demo, get a token for ${DEMO_USER_ID} with its W1 command, or: ` +
+  `In the npm start demo, sign in with a browser at the Worker's /sign-in, or get a token for ${DEMO_USER_ID} with its W1 command, or: ` +
   `TOKEN=$(curl -s -X POST -H 'Authorization: Bearer ${secretKey}' ${emulatorUrl}/v1/sessions/${DEMO_SESSION_ID}/tokens | grep -o 'eyJ[A-Za-z0-9_.-]*')` +
   ` (a 60 s token), then call the Worker with the header Authorization: Bearer $TOKEN`
 
