@@ -224,6 +224,14 @@ describe("npm start: the demo's example Worker under wrangler dev", () => {
       const emulatorUrl = /Emulator {2}(http:\/\/127\.0\.0\.1:\d+)\/v1 /.exec(out)![1]
       const workerUrl = `http://127.0.0.1:${port}`
       expect(out).toContain(`  Worker    ${workerUrl}   (wrangler dev, no compatibility flags`)
+      // One URL to open in a browser: the sign-in page, listing the demo users.
+      const opened = [...out.matchAll(/^ {2}Open (\S+) in a browser/gm)].map((m) => m[1])
+      expect(opened).toEqual([`${workerUrl}/sign-in`])
+      const signIn = await fetch(opened[0]!, { headers: { accept: "text/html" } })
+      expect([signIn.status, signIn.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"])
+      const html = await signIn.text()
+      expect(html).toContain(`<button type="submit" name="user_id" value="user_demo" class="primary"><span>Ada Lovelace</span>`)
+      expect(html).toContain(`value="user_grace"`)
       // What it printed is these commands, rendered: the emulator's, then the Worker's (W1 first: the token).
       const emulatorCommands = demoCommands(emulatorUrl, DEMO_SECRET_KEY)
       const commands = workerCommands(workerUrl, emulatorUrl, DEMO_SECRET_KEY)
