@@ -15,10 +15,11 @@ import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
-import { type ClerkError, type SessionClaims, Sessions } from "effect-clerk"
+import { type ClerkError, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
 import { Access, AccessDenied, clerkFailure, CrossOriginRequest, sessionOwnedBy, webRequest } from "./access.js"
 import { type DemoUser, devicesPage, failurePage, signInPage } from "./views.js"
 
@@ -65,11 +66,60 @@ const html = (body: string, status = 200, headers: Record<string, string> = {}) 
 const seeOther = (location: string, headers: Record<string, string> = {}) =>
   HttpServerResponse.empty({ status: 303, headers: { location, ...headers } })
 
-/** The signed-in person's claims, from the `__session` cookie (or a Bearer header). */
+/** Set when `signedIn` refreshed an expired token: the new cookie, which `pageRoute` adds to the answer. */
+const refreshedCookie = FiberRef.unsafeMake<string | undefined>(undefined)
+
+const cookieValue = (request: HttpServerRequest.HttpServerRequest, name: string) =>
+  (request.headers["cookie"] ?? "").split(";").map((c) => c.trim()).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1)
+
+/** The `sid` of a token, unverified: only to name the session to refresh (Clerk verifies the token itself). */
+const unverifiedSid = (jwt: string): string | undefined => {
+  try {
+    const part = jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")
+    const sid = JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4))).sid
+    return typeof sid === "string" ? sid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * An expired `__session` beside a `__refresh` cookie (which Clerk's frontend sets): ask Clerk
+ * for a new token (`refreshSession`) rather than signing the person out. Clerk checks the
+ * expired token, the refresh token and the origin; any refusal means signing in again.
+ */
+const refreshed = Effect.gen(function*() {
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const expired = cookieValue(request, "__session")
+  const refreshToken = cookieValue(request, "__refresh")
+  const sid = expired === undefined ? undefined : unverifiedSid(expired)
+  if (expired === undefined || refreshToken === undefined || sid === undefined) {
+    return yield* new SignInRequired({ reason: "expired" })
+  }
+  const answer = yield* Effect.flatMap(Sessions, (sessions) =>
+    sessions.refreshSession(sid, {
+      expiredToken: expired,
+      refreshToken,
+      requestOrigin: new URL(webRequest(request).url).origin
+    })).pipe(
+      Effect.catchTags({
+        ClerkUnauthorized: () => Effect.fail(new SignInRequired({ reason: "expired" })),
+        ClerkBadRequest: () => Effect.fail(new SignInRequired({ reason: "expired" }))
+      })
+    )
+  if (answer.object !== "token") return yield* new SignInRequired({ reason: "expired" })
+  const claims = yield* Effect.flatMap(TokenVerifier, (verifier) => verifier.verify(answer.jwt)).pipe(
+    Effect.mapError(() => new SignInRequired({ reason: "invalid" }))
+  )
+  yield* FiberRef.set(refreshedCookie, cookie(request, Redacted.value(answer.jwt), SIGN_IN_TOKEN_SECONDS))
+  return claims
+})
+
+/** The signed-in person's claims, from the `__session` cookie (or a Bearer header); an expired one refreshed if it can be. */
 const signedIn: Effect.Effect<
   SessionClaims,
   SignInRequired | ClerkError,
-  Access | HttpServerRequest.HttpServerRequest
+  Access | Sessions | TokenVerifier | HttpServerRequest.HttpServerRequest
 > = Effect.flatMap(Access, (access) => access.claims).pipe(
   Effect.catchTags({
     ClerkTokenMissing: () => Effect.fail(new SignInRequired({ reason: "missing" })),
@@ -77,7 +127,9 @@ const signedIn: Effect.Effect<
       // The keys could not be fetched: Clerk's failure (or our key's), not the person's.
       e.reason === "JwkFailedToResolve" && e.cause !== undefined
         ? Effect.fail(e.cause)
-        : Effect.fail(new SignInRequired({ reason: e.reason === "TokenExpired" ? "expired" : "invalid" }))
+        : e.reason === "TokenExpired"
+        ? refreshed
+        : Effect.fail(new SignInRequired({ reason: "invalid" }))
   }),
   Effect.flatMap((claims) => claims === undefined ? Effect.fail(new SignInRequired({ reason: "missing" })) : Effect.succeed(claims))
 )
@@ -153,7 +205,7 @@ export const pageFailure = (
     }
   })
 
-/** A page route: its expected failures answered by `pageFailure`. */
+/** A page route: its expected failures answered by `pageFailure`; a refreshed token's cookie set. */
 const pageRoute = <R>(
   handler: Effect.Effect<HttpServerResponse.HttpServerResponse, SignInRequired | AccessDenied | ClerkError, R>
 ) =>
@@ -162,7 +214,13 @@ const pageRoute = <R>(
       SignInRequired: pageFailure,
       AccessDenied: pageFailure
     }),
-    Effect.catchIf((e): e is ClerkError => typeof e === "object" && e !== null && "_tag" in e, pageFailure)
+    Effect.catchIf((e): e is ClerkError => typeof e === "object" && e !== null && "_tag" in e, pageFailure),
+    Effect.flatMap((response) =>
+      Effect.map(FiberRef.get(refreshedCookie), (refreshed) =>
+        refreshed === undefined || response.headers["set-cookie"] !== undefined
+          ? response
+          : HttpServerResponse.setHeader(response, "set-cookie", refreshed))
+    )
   )
 
 /** GET /: the active devices page. */

@@ -112,7 +112,7 @@ const demoSignIn = Layer.effect(
 
 /** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, access, demoSignIn).pipe(
+  Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
     Layer.provide(clerkClient),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )

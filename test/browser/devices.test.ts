@@ -376,6 +376,48 @@ describe("failures a person sees", () => {
     }
   })
 
+  it("an expired session token beside Clerk's __refresh cookie is refreshed (refreshSession), not signed out", async () => {
+    const userId = "user_browser_refresh"
+    const lastActiveAt = Date.now() - 600_000
+    // Its tokens' azp is the Worker's origin, which refreshSession must be sent as request_origin.
+    const seeded = await Effect.runPromise(
+      emulator.seedSession({ userId, device: laptop, lastActiveAt, origin: base, refreshToken: "refresh_browser_suite" })
+    )
+    const expired = await Effect.runPromise(
+      Effect.gen(function*() {
+        yield* TestClock.setTime(Date.now() - 2 * 3_600_000)
+        return yield* emulator.mintToken(seeded.id)
+      }).pipe(Effect.provide(TestContext.TestContext))
+    )
+    for (const [refreshToken, refreshes] of [["refresh_browser_suite", true], ["refresh_someone_guessed", false]] as const) {
+      const context = await browser.newContext()
+      try {
+        await context.addCookies([
+          { name: "__session", value: expired, url: base, httpOnly: true, sameSite: "Lax" },
+          { name: "__refresh", value: refreshToken, url: base, httpOnly: true, sameSite: "Lax" }
+        ])
+        const page = await context.newPage()
+        await Effect.runPromise(emulator.clearRequests)
+        await page.goto(`${base}/`)
+        const refreshCalls = (await Effect.runPromise(emulator.requests)).filter((r) => r.route === "refreshSession")
+        expect(refreshCalls.map((r) => [r.status, (r.body as any).request_origin])).toEqual([[refreshes ? 200 : 401, base]])
+        if (refreshes) {
+          await expect(page.locator("h1").innerText()).resolves.toBe("Active devices")
+          await expect(cardOf(page, seeded.id).locator(".badge").innerText()).resolves.toBe("This device")
+          const renewed = (await context.cookies(base)).find((c) => c.name === "__session")!
+          const claims = JSON.parse(Buffer.from(renewed.value.split(".")[1]!, "base64url").toString())
+          expect([renewed.httpOnly, claims.sid, claims.exp > Date.now() / 1000]).toEqual([true, seeded.id, true])
+          expect((await session(seeded.id))!.lastActiveAt).toBeGreaterThan(lastActiveAt)
+        } else {
+          expect(page.url()).toBe(`${base}/sign-in?reason=expired`)
+        }
+        expect(await statusOf(seeded.id)).toBe("active")
+      } finally {
+        await close(context)
+      }
+    }
+  })
+
   it("another user's session is refused, and nothing changes", async () => {
     const { context, page } = await signedInUser([laptop, phone])
     try {
