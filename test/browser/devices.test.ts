@@ -197,7 +197,7 @@ describe("sign in, the demo way", () => {
 })
 
 describe("the active devices page", () => {
-  it("one card per active session: device, browser and version, city and country, IP, last active (exact on hover), created", async () => {
+  it("one card per active session: device, browser and version, city and country, IP, last active (exact on hover), created; keyboard-operable with a visible focus", async () => {
     const { context, ids, page } = await signedInUser([laptop, phone, tablet])
     try {
       await Effect.runPromise(emulator.seedSession({ userId: (await session(ids[0]!))!.userId, status: "ended", device: phone }))
@@ -229,6 +229,23 @@ describe("the active devices page", () => {
       // No IP or place given: those rows are left out rather than shown empty.
       await expect(cardOf(page, ids[2]!).locator("dt").allInnerTexts()).resolves.toEqual(["Device", "Last active", "Signed in"])
       expect(await axeViolations(page)).toEqual([])
+
+      // Keyboard: Tab reaches the buttons in order, with a visible focus ring; Enter presses one.
+      const focused = () =>
+        page.evaluate(() => {
+          const el = document.activeElement as HTMLElement
+          const style = getComputedStyle(el)
+          return [el.tagName, el.textContent, style.outlineStyle, style.outlineWidth]
+        })
+      await page.keyboard.press("Tab")
+      expect(await focused()).toEqual(["BUTTON", "Sign out of all other devices", "solid", "3px"])
+      await page.keyboard.press("Tab")
+      expect(await focused()).toEqual(["BUTTON", "Sign out", "solid", "3px"])
+      await page.keyboard.press("Tab")
+      expect(await focused()).toEqual(["BUTTON", "Sign out of this device", "solid", "3px"])
+      await page.keyboard.press("Enter")
+      await cardOf(page, ids[1]!).waitFor({ state: "detached" })
+      expect(await statusOf(ids[1]!)).toBe("revoked")
     } finally {
       await close(context)
     }
