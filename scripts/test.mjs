@@ -7,6 +7,7 @@
 //   deno, bun     the same suite, vitest run by Deno and by Bun
 //   workerd       test/workers inside workerd (@cloudflare/vitest-pool-workers)
 //   wrangler-dev  the example Worker under `wrangler dev`, no compatibility flags
+//   browser       the example Worker's page in headless Chromium (test/browser)
 //   consumer-effect3  the packed tarball (npm run pack) installed into fresh apps outside the
 //                 checkout, with the newest and the oldest effect 3 the peer ranges allow
 // test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
@@ -22,7 +23,7 @@ const out = join(root, ".test-results")
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
-const RUNTIMES = ["node20", "node24", "deno", "bun", "workerd", "wrangler-dev"]
+const RUNTIMES = ["node20", "node24", "deno", "bun", "workerd", "wrangler-dev", "browser"]
 const only = process.env.TEST_ONLY ? new Set(process.env.TEST_ONLY.split(",")) : undefined
 const wanted = (name) => only === undefined || only.has(name)
 
@@ -151,7 +152,25 @@ if (wanted("workerd")) await vitest("workerd", process.execPath, [vitestMjs], { 
   }
 }
 
-// 5. The packed tarball as an application installs it (test/consumer, vitest.consumer.config.ts).
+// 5. The example Worker's Active devices page in headless Chromium (playwright-core driving
+//    Debian's chromium, installed from Debian's repository when missing; CI runs as root).
+if (wanted("browser")) {
+  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
+  if (!existsSync(chromium)) {
+    console.log("\n=== browser: apt-get install chromium\n")
+    spawnSync("sh", ["-c", "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"], {
+      stdio: "inherit"
+    })
+  }
+  if (existsSync(chromium)) {
+    await vitest("browser", process.execPath, [vitestMjs], { extra: ["--config", "vitest.browser.config.ts"] })
+  } else {
+    console.error(`browser: no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`)
+    count("browser", 0, 1)
+  }
+}
+
+// 6. The packed tarball as an application installs it (test/consumer, vitest.consumer.config.ts).
 if (wanted("consumer-effect3")) {
   await vitest("consumer-effect3", process.execPath, [vitestMjs], {
     extra: ["--config", "vitest.consumer.config.ts"],

@@ -6,22 +6,24 @@
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as Context from "effect/Context"
 import * as DateTime from "effect/DateTime"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import { type ClerkError, type ClerkTokenInvalid, type Session, Sessions, type SessionStatusFilter } from "effect-clerk"
 import {
-  type ClerkError,
-  type ClerkTokenInvalid,
-  type ClerkTokenMissing,
-  type Session,
-  Sessions,
-  type SessionStatusFilter,
-  TokenVerifier
-} from "effect-clerk"
+  Access,
+  AccessDenied,
+  caller,
+  clerkFailure,
+  CrossOriginRequest,
+  isCrossOrigin,
+  sessionOwnedBy,
+  webRequest
+} from "./access.js"
+import { pageFailure, pageRoutes } from "./page.js"
+
+export { Access, AccessDenied, clerkFailure } from "./access.js"
 
 /** The JSON shape of a session in this API's answers: camelCase, ISO-8601 timestamps. */
 export const sessionJson = (session: Session) => ({
@@ -86,46 +88,9 @@ const stringQuery = (name: string) =>
       : Effect.fail(new BadRequest({ code: "invalid_query", message: `${name} must be given once` }))
   })
 
-/**
- * Who a request acts for. The routes let a caller see and act on their own sessions only.
- * `Access.sessionToken` requires a valid Clerk session token (`Authorization: Bearer` or the
- * `__session` cookie), verified locally by `TokenVerifier`; `Access.open` lets every caller
- * through (for a Worker behind your own authentication).
- */
-export class Access extends Context.Tag("example/Access")<Access, {
-  /** The caller's user id (`sub`), or `undefined` when the routes are open. */
-  readonly caller: Effect.Effect<
-    string | undefined,
-    ClerkTokenMissing | ClerkTokenInvalid,
-    HttpServerRequest.HttpServerRequest
-  >
-}>() {
-  /** No checks: anyone who can reach the Worker may act on any session. */
-  static readonly open = Access.of({ caller: Effect.succeed(undefined) })
-
-  /** A verified session token is required; its `sub` is the caller. */
-  static readonly sessionToken: Layer.Layer<Access, never, TokenVerifier> = Layer.effect(
-    Access,
-    Effect.map(TokenVerifier, (verifier) =>
-      Access.of({
-        caller: Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-          Effect.map(verifier.authenticateRequest(webRequest(request)), (claims) => claims.sub))
-      }))
-  )
-}
-
-/** The web Request behind a server request (the Worker's own), for `authenticateRequest`. */
-const webRequest = (request: HttpServerRequest.HttpServerRequest): Request =>
-  request.source instanceof Request ? request.source : new Request("http://worker.invalid/", { headers: request.headers })
-
-/** The caller may not act on another user's sessions. */
-export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
-  message: Schema.String
-}) {}
-
 /** The caller, who must be `userId` unless the routes are open. */
 const callerMayActFor = (userId: string, what: string) =>
-  Effect.flatMap(Access, (access) => access.caller).pipe(
+  caller.pipe(
     Effect.filterOrFail(
       (caller) => caller === undefined || caller === userId,
       () => new AccessDenied({ message: what })
@@ -147,22 +112,18 @@ const listUserSessions = Effect.gen(function*() {
 /** The session named by `:id`, once the caller is known to own it (fetched only to check that). */
 const ownedSessionId = Effect.gen(function*() {
   const id = yield* pathParam("id")
-  const caller = yield* Effect.flatMap(Access, (access) => access.caller)
-  if (caller !== undefined) {
-    const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
-    if (session.userId !== caller) return yield* new AccessDenied({ message: "This session belongs to another user" })
-  }
+  const callerId = yield* caller
+  if (callerId !== undefined) yield* sessionOwnedBy(id, callerId)
   return id
 })
 
 /** GET /sessions/:id */
 const getSession = Effect.gen(function*() {
   const id = yield* pathParam("id")
-  const caller = yield* Effect.flatMap(Access, (access) => access.caller)
-  const session = yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
-  if (caller !== undefined && session.userId !== caller) {
-    return yield* new AccessDenied({ message: "This session belongs to another user" })
-  }
+  const callerId = yield* caller
+  const session = callerId === undefined
+    ? yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
+    : yield* sessionOwnedBy(id, callerId)
   return HttpServerResponse.unsafeJson(sessionJson(session))
 })
 
@@ -182,8 +143,29 @@ const mintTemplateToken = Effect.gen(function*() {
   return HttpServerResponse.unsafeJson({ object: "token", jwt: Redacted.value(token.jwt) })
 })
 
-/** The routes, before errors are turned into answers. */
+/**
+ * GET /me: who the session token says the caller is, verified in the Worker by
+ * `TokenVerifier` (networkless: no call to Clerk, only the JWKS once per isolate).
+ */
+const me = Effect.gen(function*() {
+  const claims = yield* Effect.flatMap(Access, (access) => access.claims)
+  if (claims === undefined) return problem(404, "route_not_found", "No caller: this Worker's routes are open")
+  return HttpServerResponse.unsafeJson({
+    userId: claims.sub,
+    sessionId: claims.sid,
+    issuer: claims.iss,
+    authorizedParty: claims.azp ?? null,
+    organizationId: claims.org_id ?? null,
+    issuedAt: new Date(claims.iat * 1000).toISOString(),
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+    verifiedBy: "TokenVerifier, in this Worker (no call to Clerk)"
+  })
+})
+
+/** The routes (the JSON API and the active devices page), before errors are turned into answers. */
 export const router = HttpRouter.empty.pipe(
+  pageRoutes,
+  HttpRouter.get("/me", me),
   HttpRouter.get("/users/:userId/sessions", listUserSessions),
   HttpRouter.get("/sessions/:id", getSession),
   HttpRouter.post("/sessions/:id/revoke", revokeSession),
@@ -194,8 +176,19 @@ export const router = HttpRouter.empty.pipe(
 // let it through so the SDK's own check answers (ids are at most 512 characters).
 const routed = HttpRouter.withRouterConfig(router, { maxParamLength: 4096 })
 
+/** Every POST must come from this origin (or from no browser at all): no cross-site request forgery. */
+const sameOriginPosts = Effect.zipRight(
+  Effect.flatMap(
+    HttpServerRequest.HttpServerRequest,
+    (request) =>
+      request.method === "POST" && isCrossOrigin(webRequest(request)) ? Effect.fail(new CrossOriginRequest()) : Effect.void
+  ),
+  routed
+)
+
 /** Each route's shape with its parameters allowed empty, to tell a missing parameter from a wrong path. */
 const routeShapes: ReadonlyArray<{ method: string; pattern: RegExp; params: ReadonlyArray<string> }> = [
+  { method: "GET", pattern: /^\/me\/?$/, params: [] },
   { method: "GET", pattern: /^\/users\/([^/]*)\/sessions\/?$/, params: ["userId"] },
   { method: "GET", pattern: /^\/sessions\/([^/]*)\/?$/, params: ["id"] },
   { method: "POST", pattern: /^\/sessions\/([^/]*)\/revoke\/?$/, params: ["id"] },
@@ -230,54 +223,23 @@ const decodes = (segment: string) => {
   }
 }
 
-const firstCode = (error: { readonly errors: ReadonlyArray<{ readonly code: string }> }, fallback: string) =>
-  error.errors[0]?.code ?? fallback
-
 /**
- * How a Clerk failure reads to this API's callers. Clerk's own 4xx about the resource pass
- * through with Clerk's code; failures of our configuration or of Clerk are 5xx.
+ * How a Clerk failure reads to this API's callers (`clerkFailure` decides, shared with the page).
  */
 export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpServerResponse => {
-  switch (error._tag) {
-    case "ClerkInvalidInput":
-      return problem(400, "invalid_input", error.message)
-    case "ClerkBadRequest":
-      return problem(400, firstCode(error, "bad_request"), error.message)
-    case "ClerkUnprocessableEntity":
-      return problem(422, firstCode(error, "unprocessable_entity"), error.message)
-    case "ClerkNotFound":
-      return problem(404, firstCode(error, "resource_not_found"), error.message)
-    case "ClerkConflict":
-      return problem(409, firstCode(error, "conflict"), error.message)
-    case "ClerkGone":
-      return problem(410, firstCode(error, "gone"), error.message)
-    case "ClerkUnauthorized":
-      // Clerk refused *our* secret key: the caller did nothing wrong.
-      return problem(502, "misconfigured_secret_key", "misconfigured secret key: Clerk rejected CLERK_SECRET_KEY")
-    case "ClerkForbidden":
-      return problem(502, "misconfigured_secret_key", "misconfigured secret key: not allowed to do this")
-    case "ClerkRateLimited": {
-      const seconds = error.retryAfter === undefined ? 1 : Math.max(1, Math.ceil(Duration.toSeconds(error.retryAfter)))
-      return problem(503, "rate_limited", "Clerk is rate limiting this app; retry later", {
-        "retry-after": String(seconds)
-      })
-    }
-    case "ClerkTimeout":
-      return problem(504, "clerk_timeout", error.message)
-    case "ClerkTransportError":
-      return problem(502, "clerk_unreachable", error.message)
-    case "ClerkUnexpectedStatus":
-      // No Sessions endpoint declares 403: Clerk refusing this key a permission lands here.
-      if (error.status === 403) {
-        return problem(502, "misconfigured_secret_key", "misconfigured secret key: not allowed to do this")
-      }
-      return problem(502, "clerk_error", error.message)
-    case "ClerkServerError":
-      return problem(502, "clerk_error", error.message)
-    case "ClerkDecodeError":
-      return problem(502, "clerk_bad_response", error.message)
-  }
+  const failure = clerkFailure(error)
+  return problem(failure.status, failure.code, failure.message, failure.headers)
 }
+
+/** No token: a 401 saying where one goes, and, where configured (the demo), how to get one. */
+const tokenMissingResponse = (hint: string | undefined) =>
+  HttpServerResponse.unsafeJson({
+    error: {
+      code: "unauthenticated",
+      message: "A session token is required: Authorization: Bearer <token> or the __session cookie",
+      ...(hint === undefined ? {} : { hint })
+    }
+  }, { status: 401, headers: { "www-authenticate": "Bearer" } })
 
 /** A refused token is the caller's 401, unless the keys could not be fetched: that is Clerk's failure (or our key's). */
 const tokenInvalidResponse = (error: ClerkTokenInvalid) => {
@@ -293,16 +255,12 @@ const tokenInvalidResponse = (error: ClerkTokenInvalid) => {
  * The whole app: routes, every expected failure as its HTTP answer, and anything
  * unexpected as a bare 500 (logged, never shown).
  */
-export const app = routed.pipe(
+export const app = sameOriginPosts.pipe(
   Effect.catchTags({
+    CrossOriginRequest: pageFailure,
     RouteNotFound: (e) => Effect.succeed(routeNotFound(e.request.method, new URL(e.request.url, "http://x").pathname)),
     AccessDenied: (e) => Effect.succeed(problem(403, "forbidden", e.message)),
-    ClerkTokenMissing: () =>
-      Effect.succeed(
-        problem(401, "unauthenticated", "A session token is required: Authorization: Bearer <token> or the __session cookie", {
-          "www-authenticate": "Bearer"
-        })
-      ),
+    ClerkTokenMissing: () => Effect.map(Access, (access) => tokenMissingResponse(access.tokenHint)),
     ClerkTokenInvalid: (e) => Effect.succeed(tokenInvalidResponse(e)),
     BadRequest: (e) => Effect.succeed(problem(400, e.code, e.message))
   }),

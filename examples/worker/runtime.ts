@@ -6,15 +6,19 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
+import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import { ClerkClient, Sessions, TokenVerifier } from "effect-clerk"
 import { Access, app } from "./app.js"
+import { DemoSignIn } from "./page.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
 export interface Env {
@@ -30,6 +34,13 @@ export interface Env {
   readonly CLERK_JWT_KEY?: string
   /** Comma-separated origins a token's `azp` must be one of. */
   readonly CLERK_AUTHORIZED_PARTIES?: string
+  /** Added to the 401 for a request without a token: how to get one (`npm start` sets it). */
+  readonly DEMO_TOKEN_HINT?: string
+  /**
+   * The demo's sign-in page: a JSON array of `{ id, name, email? }` users it offers
+   * (`npm start` sets it). Without it there is no demo sign-in: people sign in through Clerk.
+   */
+  readonly DEMO_USERS?: string
   readonly [binding: string]: unknown
 }
 
@@ -69,9 +80,39 @@ const tokenVerifier = Layer.unwrapEffect(
   )
 )
 
+/** Session tokens required on every route; DEMO_TOKEN_HINT, when set, goes into the 401 without one. */
+const access = Layer.unwrapEffect(
+  Effect.map(
+    Config.option(Config.string("DEMO_TOKEN_HINT")),
+    (hint) => Access.sessionToken({ tokenHint: Option.getOrUndefined(hint) })
+  )
+).pipe(Layer.provide(tokenVerifier))
+
+const DemoUsers = Schema.parseJson(Schema.Array(Schema.Struct({
+  id: Schema.NonEmptyString,
+  name: Schema.NonEmptyString,
+  email: Schema.optional(Schema.String)
+})))
+
+/** DEMO_USERS, when set, turns on the demo's sign-in; a malformed value is a configuration error naming it. */
+const demoSignIn = Layer.effect(
+  DemoSignIn,
+  Effect.map(
+    Config.option(Config.string("DEMO_USERS").pipe(
+      Config.mapOrFail((raw) =>
+        Either.mapLeft(
+          Schema.decodeEither(DemoUsers)(raw),
+          () => ConfigError.InvalidData([], "DEMO_USERS must be a JSON array of { id, name, email? }")
+        )
+      )
+    )),
+    (users) => DemoSignIn.of({ users: Option.getOrUndefined(users) })
+  )
+)
+
 /** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, Access.sessionToken.pipe(Layer.provide(tokenVerifier))).pipe(
+  Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
     Layer.provide(clerkClient),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )

@@ -12,7 +12,19 @@ import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
-import { type RunningWorker, startDemoWorker } from "../../src/testing/node/bin/demoWorker.js"
+import {
+  DEMO_SECRET_KEY,
+  demoCommands,
+  renderCommand,
+  renderCommands,
+  runCommands
+} from "../../src/testing/node/bin/demo.js"
+import {
+  demoTokenHint,
+  type RunningWorker,
+  startDemoWorker,
+  workerCommands
+} from "../../src/testing/node/bin/demoWorker.js"
 import { NodeClerkEmulator } from "../../src/testing/node/index.js"
 import type { ServedEmulator } from "../../src/testing/index.js"
 import { build } from "esbuild"
@@ -53,7 +65,8 @@ beforeAll(async () => {
     secretKey: SECRET_KEY,
     port: await freePort(),
     inspectorPort: await freePort(),
-    cwd: root
+    cwd: root,
+    tokenHint: "Ask the test for one"
   })
   base = worker.url
   await worker.ready.catch((error) => {
@@ -97,6 +110,15 @@ describe("wrangler dev, no compatibility flags", () => {
     expect(body).toMatchObject({ id: sessionIds[0], userId: "user_wrangler", status: "active" })
   })
 
+  it("GET /me: the caller's verified claims, with no call to Clerk", async () => {
+    const before = (await Effect.runPromise(emulator.requests)).length
+    const { status, body } = await call("GET", "/me")
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ userId: "user_wrangler", sessionId: sessionIds[0], issuer: emulator.issuer })
+    expect(Date.parse(body.expiresAt) - Date.parse(body.issuedAt)).toBe(60_000)
+    expect((await Effect.runPromise(emulator.requests)).length).toBe(before)
+  })
+
   it("POST /sessions/:id/tokens/:template", async () => {
     const { status, body } = await call("POST", `/sessions/${sessionIds[1]}/tokens/demo_template`)
     expect(status).toBe(200)
@@ -114,6 +136,8 @@ describe("wrangler dev, no compatibility flags", () => {
   it("requires a session token, verified by jose on workerd without Node compatibility", async () => {
     const anonymous = await call("GET", "/users/user_wrangler/sessions", null)
     expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "unauthenticated"])
+    // DEMO_TOKEN_HINT (given by startDemoWorker) says how to get one.
+    expect(anonymous.body.error.hint).toBe("Ask the test for one")
     const forged = await call("GET", "/users/user_wrangler/sessions", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
     expect([forged.status, forged.body.error.code]).toEqual([401, "invalid_token"])
     const other = await call("GET", "/users/user_someone_else/sessions")
@@ -170,7 +194,7 @@ describe("wrangler dev, no compatibility flags", () => {
 })
 
 describe("npm start: the demo's example Worker under wrangler dev", () => {
-  it("prints Worker commands that work as printed, and Ctrl-C stops wrangler too", async () => {
+  it("prints Worker commands whose exchanges work in the printed order, and Ctrl-C stops wrangler too", async () => {
     const dir = mkdtempSync(join(tmpdir(), "effect-clerk-demo-"))
     await build({
       entryPoints: [join(root, "src/testing/node/bin/demo.ts")],
@@ -197,23 +221,63 @@ describe("npm start: the demo's example Worker under wrangler dev", () => {
         if (demo.exitCode !== null || Date.now() > deadline) throw new Error(`no Worker block:\n${out}`)
         await new Promise((resolve) => setTimeout(resolve, 200))
       }
-      expect(out).toContain(`  Worker    http://127.0.0.1:${port}   (wrangler dev, no compatibility flags`)
-      // The W1..W6 commands, run in one shell as a user would paste them.
-      const commands = [...out.matchAll(/^# W\d\. .*\n((?:.+\n)+)/gm)].map((m) => m[1].trim())
-      expect(commands).toHaveLength(6)
-      const result = await run("bash", ["-c", `set -e\n${commands.join("\n")}`])
-      expect(result.code).toBe(0)
-      const [list, get1, template, revoke, notFound, forbidden, anonymous] = result.lines
-      expect(JSON.parse(list).data.map((s: any) => s.id)).toContain("sess_demo_laptop")
-      expect(JSON.parse(get1)).toMatchObject({ id: "sess_demo_laptop", userId: "user_demo", status: "active" })
-      expect(JSON.parse(Buffer.from(JSON.parse(template).jwt.split(".")[1], "base64url").toString())).toMatchObject({
+      const emulatorUrl = /Emulator {2}(http:\/\/127\.0\.0\.1:\d+)\/v1 /.exec(out)![1]
+      const workerUrl = `http://127.0.0.1:${port}`
+      expect(out).toContain(`  Worker    ${workerUrl}   (wrangler dev, no compatibility flags`)
+      // One URL to open in a browser: the sign-in page, listing the demo users.
+      const opened = [...out.matchAll(/^ {2}Open (\S+) in a browser/gm)].map((m) => m[1])
+      expect(opened).toEqual([`${workerUrl}/sign-in`])
+      const signIn = await fetch(opened[0]!, { headers: { accept: "text/html" } })
+      expect([signIn.status, signIn.headers.get("content-type")]).toEqual([200, "text/html; charset=utf-8"])
+      const html = await signIn.text()
+      expect(html).toContain(`<button type="submit" name="user_id" value="user_demo" class="primary"><span>Ada Lovelace</span>`)
+      expect(html).toContain(`value="user_grace"`)
+      // What it printed is these commands, rendered: the emulator's, then the Worker's (W1 first: the token).
+      const emulatorCommands = demoCommands(emulatorUrl, DEMO_SECRET_KEY)
+      const commands = workerCommands(workerUrl, emulatorUrl, DEMO_SECRET_KEY)
+      expect(out).toContain(renderCommands(emulatorCommands).join("\n"))
+      expect(out).toContain(renderCommands(commands, "W").join("\n"))
+      expect(commands[0].requests[0]).toMatchObject({ url: `${emulatorUrl}/v1/sessions/sess_demo_laptop/tokens`, saveToken: true })
+
+      // Everything printed, sent in the printed order as from a fresh shell (no $TOKEN yet).
+      const exchanges = await runCommands([...emulatorCommands, ...commands])
+      expect(exchanges.slice(0, emulatorCommands.length).flat().map((e) => e.status)).toEqual([200, 200, 200, 200, 410, 200, 200, 404])
+      const [[token], [me], [list], [get1], [template], [revoke], [notFound, forbidden, anonymous]] = exchanges.slice(emulatorCommands.length)
+      const tokenClaims = JSON.parse(Buffer.from(token.body.split(".")[1], "base64url").toString())
+      expect(tokenClaims).toMatchObject({ sub: "user_demo", sid: "sess_demo_laptop" })
+      expect(tokenClaims.exp - tokenClaims.iat).toBe(3600)
+      expect([me.status, JSON.parse(me.body)]).toMatchObject([200, { userId: "user_demo", sessionId: "sess_demo_laptop" }])
+      expect(list.status).toBe(200)
+      expect(JSON.parse(list.body).data.map((s: any) => s.id)).toContain("sess_demo_laptop")
+      expect([get1.status, JSON.parse(get1.body)]).toMatchObject([200, { id: "sess_demo_laptop", userId: "user_demo", status: "active" }])
+      expect(template.status).toBe(200)
+      expect(JSON.parse(Buffer.from(JSON.parse(template.body).jwt.split(".")[1], "base64url").toString())).toMatchObject({
         sub: "user_demo",
         greeting: "Hello, Ada!"
       })
-      expect(JSON.parse(revoke)).toMatchObject({ id: "sess_demo_tablet", status: "revoked" })
-      expect(notFound).toMatch(/"code":"resource_not_found".* HTTP 404$/)
-      expect(forbidden).toMatch(/"code":"forbidden".* HTTP 403$/)
-      expect(anonymous).toMatch(/"code":"unauthenticated".* HTTP 401$/)
+      expect([revoke.status, JSON.parse(revoke.body)]).toMatchObject([200, { id: "sess_demo_tablet", status: "revoked" }])
+      expect([notFound.status, JSON.parse(notFound.body).error.code]).toEqual([404, "resource_not_found"])
+      expect([forbidden.status, JSON.parse(forbidden.body).error.code]).toEqual([403, "forbidden"])
+      expect(anonymous.status).toBe(401)
+      const refusal = JSON.parse(anonymous.body).error
+      expect(refusal.code).toBe("unauthenticated")
+      expect(refusal.hint).toBe(demoTokenHint(emulatorUrl, DEMO_SECRET_KEY))
+
+      // The hint's command works when copied out of that body into a shell.
+      const hinted = /(TOKEN=\$\(.*\)) \(a 60 s token\)/.exec(refusal.hint)![1]
+      const viaHint = await run("bash", ["-c", `set -e\n${hinted}\ncurl -s -H "Authorization: Bearer $TOKEN" ${workerUrl}/me`])
+      expect(JSON.parse(viaHint.stdout)).toMatchObject({ userId: "user_demo", sessionId: "sess_demo_laptop" })
+
+      // And the printed lines, pasted into one shell in order, do the same.
+      const result = await run("bash", ["-c", `set -e\n${[...emulatorCommands, ...commands].map(renderCommand).join("\n")}`])
+      expect(result.code).toBe(0)
+      const lines = result.lines.slice(7)
+      expect(lines).toHaveLength(8)
+      expect(JSON.parse(lines[0])).toMatchObject({ userId: "user_demo", sessionId: "sess_demo_laptop" })
+      expect(JSON.parse(lines[4])).toMatchObject({ id: "sess_demo_tablet", status: "revoked" })
+      expect(lines[5]).toMatch(/"code":"resource_not_found".* HTTP 404$/)
+      expect(lines[6]).toMatch(/"code":"forbidden".* HTTP 403$/)
+      expect(lines[7]).toMatch(/"code":"unauthenticated".*"hint":"In the npm start demo.* HTTP 401$/)
     } finally {
       demo.kill("SIGINT")
       expect(await exited).toBe(0)

@@ -16,7 +16,13 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClerkClient } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
-import { demoCommands, startDemoEmulator } from "../../src/testing/node/bin/demo.js"
+import {
+  demoCommands,
+  renderCommand,
+  renderCommands,
+  runCommands,
+  startDemoEmulator
+} from "../../src/testing/node/bin/demo.js"
 import { payloadOf } from "./support.js"
 
 const root = new URL("../../", import.meta.url).pathname
@@ -247,16 +253,15 @@ describe("npm start (the demo)", () => {
       await demo.waitFor(/Ctrl-C stops the demo\./)
       const printed = demo.output()
       expect(printed).toContain(`JWKS      ${url}/v1/jwks`)
-      // The printed commands are exactly demoCommands(url), each under its "# n. title" line.
+      // The printed commands are exactly demoCommands(url) rendered, each under its "# n. title" line.
       const commands = demoCommands(url, "sk_test_demo")
       expect(commands).toHaveLength(6)
-      commands.forEach((command, i) => expect(printed).toContain(`# ${i + 1}. ${command.title}\n${command.command}\n`))
+      expect(printed).toContain(`Try:\n\n${renderCommands(commands).join("\n")}\nCtrl-C stops the demo.`)
 
-      // In the printed order (revoke comes after verify, the error last).
-      const outputs: Array<string> = []
-      for (const command of commands) outputs.push(await sh(command.command))
-      const [list, get1, template, verify, revoke, error] = outputs
-      const page = JSON.parse(list)
+      // Their HTTP exchanges, in the printed order (revoke comes after verify, the error last).
+      const [[list], [get1], [template], [minted, verify, jwks], [revoke], [error]] = await runCommands(commands)
+      expect(list.status).toBe(200)
+      const page = JSON.parse(list.body)
       expect(page.total_count).toBe(6)
       expect(page.data.map((s: any) => [s.id, s.status])).toEqual([
         ["sess_demo_tablet", "pending"],
@@ -267,8 +272,8 @@ describe("npm start (the demo)", () => {
         ["sess_demo_old", "expired"]
       ])
       expect(new Set(page.data.map((s: any) => s.latest_activity.browser_name)).size).toBeGreaterThanOrEqual(4)
-      expect(JSON.parse(get1)).toMatchObject({ id: "sess_demo_laptop", status: "active", last_active_organization_id: "org_demo" })
-      const claims = payloadOf(JSON.parse(template).jwt)
+      expect(JSON.parse(get1.body)).toMatchObject({ id: "sess_demo_laptop", status: "active", last_active_organization_id: "org_demo" })
+      const claims = payloadOf(JSON.parse(template.body).jwt)
       expect(claims).toMatchObject({
         name: "Ada Lovelace",
         email: "ada@example.com",
@@ -279,17 +284,32 @@ describe("npm start (the demo)", () => {
         sub: "user_demo"
       })
       expect(claims.exp - claims.iat).toBe(300)
-      const [verified, jwks] = verify.trim().split("\n").map((line) => JSON.parse(line))
-      expect(verified).toMatchObject({ object: "session", id: "sess_demo_laptop", status: "active" })
-      expect(jwks.keys).toHaveLength(1)
-      expect(JSON.parse(revoke)).toMatchObject({ id: "sess_demo_phone", status: "revoked" })
-      const [errorBody, httpLine] = error.trim().split("\n")
-      expect(JSON.parse(errorBody).errors[0]).toMatchObject({
+      // The token was kept ($TOKEN) and sent to …/verify, which is gone, as on Clerk.
+      expect(payloadOf(minted.body)).toMatchObject({ sid: "sess_demo_laptop", sub: "user_demo" })
+      expect(verify.request.body).toEqual({ token: "$TOKEN" })
+      expect(verify.status).toBe(410)
+      expect(JSON.parse(verify.body).errors[0]).toMatchObject({
+        code: "operation_deprecated",
+        message: "endpoint is deprecated and pending removal"
+      })
+      expect(jwks.status).toBe(200)
+      expect(JSON.parse(jwks.body).keys).toHaveLength(1)
+      expect([revoke.status, JSON.parse(revoke.body)]).toMatchObject([200, { id: "sess_demo_phone", status: "revoked" }])
+      expect(error.status).toBe(404)
+      expect(JSON.parse(error.body).errors[0]).toMatchObject({
         code: "resource_not_found",
         long_message: "No session was found with id sess_does_not_exist"
       })
-      expect(httpLine).toBe("HTTP 404")
 
+      // The same lines pasted into one shell, in order, print the same answers.
+      const shell = (await sh(`set -e\n${commands.map(renderCommand).join("\n")}`)).trim().split("\n")
+      expect(shell).toHaveLength(7)
+      expect(JSON.parse(shell[0]).data.map((s: any) => s.id)).toContain("sess_demo_laptop")
+      expect(JSON.parse(shell[2]).object).toBe("token")
+      expect(shell[3]).toMatch(/^\{"errors":\[\{"message":"endpoint is deprecated and pending removal".*"code":"operation_deprecated".* HTTP 410$/)
+      expect(JSON.parse(shell[4]).keys).toHaveLength(1)
+      expect(JSON.parse(shell[5])).toMatchObject({ id: "sess_demo_phone", status: "revoked" })
+      expect(shell[6]).toMatch(/"code":"resource_not_found".* HTTP 404$/)
       // The SDK sees the same thing, typed.
       const sessions = await Effect.runPromise(
         Effect.flatMap(Sessions, (s) => s.getSessionList({ userId: "user_demo", status: "revoked" })).pipe(
@@ -325,7 +345,8 @@ describe("npm start (the demo)", () => {
       expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
       expect(demo.secretKey).toBe("sk_test_demo")
       const statuses = (await Effect.runPromise(demo.emulator.listSessions)).map((s) => s.status).sort()
-      expect(statuses).toEqual(["active", "active", "ended", "expired", "pending", "revoked"])
+      // user_demo's six, and user_grace's one.
+      expect(statuses).toEqual(["active", "active", "active", "ended", "expired", "pending", "revoked"])
       const response = await get(`${demo.url}/v1/sessions/sess_demo_laptop`, "sk_test_demo")
       expect((await response.json()).user_id).toBe("user_demo")
     } finally {

@@ -336,11 +336,12 @@ describe("bad requests are 400s with a clear message, never a 500", () => {
     })
   }
 
-  it("a path that resolves elsewhere (/sessions/.., /sessions/%2E%2E) is the 404 of where it lands", async () => {
+  it("a path that resolves elsewhere (/sessions/.., /sessions/%2E%2E) is the answer of where it lands", async () => {
     for (const path of ["/sessions/..", "/sessions/%2E%2E"]) {
+      // `/` is the active devices page: without a session, sign in first.
       const { status, body } = await json(await get(path))
-      expect(status).toBe(404)
-      expect(body.error.message).toBe("No route for GET /")
+      expect(status).toBe(401)
+      expect(body.error).toMatchObject({ code: "sign_in_required", signIn: "/sign-in?reason=missing" })
     }
   })
 
@@ -350,6 +351,60 @@ describe("bad requests are 400s with a clear message, never a 500", () => {
     const wrong = await get("/sessions/sess_1/revoke")
     expect(wrong.status).toBe(405)
     expect(wrong.headers.get("allow")).toBe("POST")
+  })
+})
+
+describe("the Active devices page's sign-in and POST rules (the page itself: test/browser)", () => {
+  it("over https, sign-in sets __session HttpOnly, SameSite=Lax and Secure, for a session it created in Clerk", async () => {
+    const { userId } = await seedUser(1)
+    const handler = freshHandler({ DEMO_USERS: JSON.stringify([{ id: userId, name: "Ada" }]) })
+    const res = await handler(request("/sign-in", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: `user_id=${userId}`,
+      redirect: "manual"
+    }))
+    expect([res.status, res.headers.get("location")]).toEqual([303, "/"])
+    const cookie = res.headers.get("set-cookie")!
+    expect(cookie).toMatch(/^__session=eyJ[\w-]+\.[\w-]+\.[\w-]+; Path=\/; Max-Age=3600; HttpOnly; SameSite=Lax; Secure$/)
+    const claims = claimsOf(cookie.slice("__session=".length).split(";")[0]!)
+    expect(claims.sub).toBe(userId)
+    expect(claims.exp as number - (claims.iat as number)).toBe(3600)
+    expect((await clerkCalls()).map((r) => [r.route, r.status])).toEqual([["createSession", 200], ["createSessionToken", 200]])
+  })
+
+  it("offers sign-in only to DEMO_USERS, and not at all without them", async () => {
+    const { userId } = await seedUser(1)
+    const form = (user: string) => ({
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: `user_id=${user}`
+    })
+    const demo = freshHandler({ DEMO_USERS: JSON.stringify([{ id: userId, name: "Ada" }]) })
+    expect((await demo(request("/sign-in", form("user_someone_else")))).status).toBe(400)
+    const production = await get("/sign-in")
+    expect(await production.text()).toContain("This Worker has no demo sign-in")
+    expect((await call("/sign-in", form(userId))).status).toBe(404)
+    expect(await clerkCalls()).toEqual([])
+    const broken = await freshHandler({ DEMO_USERS: "[{\"id\":\"\"}]" })(request("/sign-in"))
+    expect([broken.status, (await broken.json() as any).error.message]).toEqual([
+      500,
+      expect.stringContaining("DEMO_USERS must be a JSON array of { id, name, email? }")
+    ])
+  })
+
+  it("refuses a POST another site sent (Origin or Sec-Fetch-Site), before anything reaches Clerk", async () => {
+    const { sessionIds } = await seedUser(2)
+    const auth = await bearer(sessionIds[0])
+    for (const headers of [{ origin: "https://evil.example" }, { "sec-fetch-site": "same-site" }, { "sec-fetch-site": "cross-site" }]) {
+      const { status, body } = await json(await post(`/sessions/${sessionIds[1]}/revoke`, { ...auth, ...headers }))
+      expect([status, body.error.code]).toEqual([403, "cross_origin_request"])
+    }
+    expect(await clerkCalls()).toEqual([])
+    // Its own origin, a typed URL, or no browser at all (curl): allowed.
+    for (const headers of [{ origin: "https://worker.test" }, { "sec-fetch-site": "same-origin" }, {}]) {
+      expect((await post(`/sessions/${sessionIds[1]}/revoke`, { ...auth, ...headers })).status).toBe(200)
+    }
   })
 })
 

@@ -1,11 +1,14 @@
 /**
  * `npm start`: the emulator over HTTP (port `EMULATOR_PORT`, default 4010, secret key
  * `sk_test_demo`), seeded with user `user_demo`, sessions on several devices in several
- * states and the JWT template `demo_template`; then the URLs and curl commands to try.
+ * states and the JWT template `demo_template`; then the URLs and curl commands to try. Its
+ * `POST …/verify` answers 410 `operation_deprecated`, as Clerk does.
  * Ctrl-C stops everything it started.
  *
  * Then the example Worker under `wrangler dev` (port `PORT`, default 8787) against that
- * emulator, with its own curl commands (`DEMO_WORKER=0` leaves it out).
+ * emulator, with its own curl commands, a session token first (`DEMO_WORKER=0` leaves it
+ * out). The commands are data (`demoCommands`, `workerCommands`): printed by
+ * `renderCommands`, sent by the tests with `runCommands`.
  *
  * @since 0.1.0
  */
@@ -15,62 +18,60 @@ import * as Effect from "effect/Effect"
 import { ClerkEmulator } from "../../index.js"
 import { serve } from "../index.js"
 import {
+  DEMO_OTHER_USER_ID,
   DEMO_REVOKE_SESSION_ID,
   DEMO_SECRET_KEY,
   DEMO_SESSION_ID,
   DEMO_TEMPLATE,
   DEMO_USER_ID,
+  DEMO_USERS,
   demoSeed
 } from "./demoData.js"
-import { type RunningWorker, startDemoWorker, workerCommands } from "./demoWorker.js"
+import { type DemoCommand, renderCommands } from "./demoCommands.js"
+import { demoTokenHint, type RunningWorker, startDemoWorker, workerCommands } from "./demoWorker.js"
 
+export * from "./demoCommands.js"
 export * from "./demoData.js"
 
-/** One thing to try, as a shell snippet. @since 0.1.0 */
-export interface DemoCommand {
-  readonly title: string
-  readonly command: string
-}
-
 /**
- * The curl commands the demo prints, against the emulator's `/v1` API at `url`.
+ * The commands the demo prints against the emulator's `/v1` API at `url`, as data
+ * (`renderCommands` prints them, `runCommands` sends them).
  *
  * @since 0.1.0
  */
 export const demoCommands = (url: string, secretKey: string = DEMO_SECRET_KEY): ReadonlyArray<DemoCommand> => {
   const api = `${url}/v1`
-  const auth = `-H "Authorization: Bearer ${secretKey}"`
-  // -w adds the newline JSON bodies lack, so each answer ends its own line.
-  const curl = `curl -s -w "\\n"`
+  const headers = { Authorization: `Bearer ${secretKey}` }
   return [
     {
       title: `List ${DEMO_USER_ID}'s sessions (newest first, {data,total_count} like the SDK asks for)`,
-      command: `${curl} ${auth} "${api}/sessions?user_id=${DEMO_USER_ID}&paginated=true"`
+      requests: [{ method: "GET", url: `${api}/sessions?user_id=${DEMO_USER_ID}&paginated=true`, headers }]
     },
     {
       title: `Get one session`,
-      command: `${curl} ${auth} ${api}/sessions/${DEMO_SESSION_ID}`
+      requests: [{ method: "GET", url: `${api}/sessions/${DEMO_SESSION_ID}`, headers }]
     },
     {
       title: `Mint a token from the JWT template ${DEMO_TEMPLATE}`,
-      command: `${curl} -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`
+      requests: [{ method: "POST", url: `${api}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`, headers }]
     },
     {
-      title: `Verify a session token: mint one, POST it to …/verify (real Clerk now answers 410 here;` +
-        ` this demo runs the emulator with the old 200 behaviour), and see the keys at /v1/jwks`,
-      command: [
-        `TOKEN=$(curl -s -X POST ${auth} ${api}/sessions/${DEMO_SESSION_ID}/tokens | sed -E 's/.*"jwt":"([^"]+)".*/\\1/')`,
-        `${curl} -X POST ${auth} -H "Content-Type: application/json" -d "{\\"token\\":\\"$TOKEN\\"}" ${api}/sessions/${DEMO_SESSION_ID}/verify`,
-        `${curl} ${auth} ${api}/jwks`
-      ].join("\n")
+      title: `Server-side verification is gone: mint a session token and POST it to …/verify, which answers` +
+        ` 410 operation_deprecated as Clerk does (ClerkGone in the SDK). Verify tokens networklessly instead,` +
+        ` with TokenVerifier and the keys at /v1/jwks: the Worker below does (W2)`,
+      requests: [
+        { method: "POST", url: `${api}/sessions/${DEMO_SESSION_ID}/tokens`, headers, saveToken: true },
+        { method: "POST", url: `${api}/sessions/${DEMO_SESSION_ID}/verify`, headers, body: { token: "$TOKEN" }, showStatus: true },
+        { method: "GET", url: `${api}/jwks`, headers }
+      ]
     },
     {
       title: `Revoke a session (its status becomes "revoked")`,
-      command: `${curl} -X POST ${auth} ${api}/sessions/${DEMO_REVOKE_SESSION_ID}/revoke`
+      requests: [{ method: "POST", url: `${api}/sessions/${DEMO_REVOKE_SESSION_ID}/revoke`, headers }]
     },
     {
       title: `A typed error: an unknown session is a 404 resource_not_found (ClerkNotFound in the SDK)`,
-      command: `curl -s -w "\\nHTTP %{http_code}\\n" ${auth} ${api}/sessions/sess_does_not_exist`
+      requests: [{ method: "GET", url: `${api}/sessions/sess_does_not_exist`, headers, showStatus: true }]
     }
   ]
 }
@@ -100,7 +101,8 @@ export interface RunningDemo {
 export const startDemoEmulator = async (options: DemoOptions = {}): Promise<RunningDemo> => {
   const secretKey = options.secretKey ?? DEMO_SECRET_KEY
   const port = options.port ?? Number(process.env.EMULATOR_PORT ?? 4010)
-  const emulator = await ClerkEmulator.start({ secretKey, verifyEndpoint: "legacy" })
+  // POST …/verify answers 410 operation_deprecated, as Clerk does (the emulator's default).
+  const emulator = await ClerkEmulator.start({ secretKey })
   await Effect.runPromise(emulator.seed(demoSeed(Date.now())))
   const server = await serve(emulator, { port, hostname: options.hostname ?? "127.0.0.1" })
   return { url: server.url, secretKey, emulator, stop: server.stop }
@@ -125,14 +127,12 @@ const main = async () => {
     "",
     `  Emulator  ${demo.url}/v1   (secret key ${demo.secretKey})`,
     `  JWKS      ${demo.url}/v1/jwks`,
-    `  Seeded    user ${DEMO_USER_ID}: 6 sessions (2 active, 1 pending, 1 ended, 1 revoked, 1 expired), JWT template ${DEMO_TEMPLATE}`,
+    `  Seeded    user ${DEMO_USER_ID}: 6 sessions (2 active, 1 pending, 1 ended, 1 revoked, 1 expired), user ${DEMO_OTHER_USER_ID}: 1 active, JWT template ${DEMO_TEMPLATE}`,
     "",
     "Try:",
     ""
   ]
-  demoCommands(demo.url, demo.secretKey).forEach((command, i) => {
-    lines.push(`# ${i + 1}. ${command.title}`, command.command, "")
-  })
+  lines.push(...renderCommands(demoCommands(demo.url, demo.secretKey)))
   lines.push("Ctrl-C stops the demo.", "")
   console.log(lines.join("\n"))
 
@@ -141,14 +141,23 @@ const main = async () => {
   let worker: RunningWorker | undefined
   if (process.env.DEMO_WORKER !== "0") {
     try {
-      worker = startDemoWorker({ emulatorUrl: demo.url, secretKey: demo.secretKey })
+      worker = startDemoWorker({
+        emulatorUrl: demo.url,
+        secretKey: demo.secretKey,
+        tokenHint: demoTokenHint(demo.url, demo.secretKey),
+        demoUsers: DEMO_USERS
+      })
       console.log(`Starting the example Worker (examples/worker) under wrangler dev on ${worker.url} …`)
       const started = worker
       started.ready.then(() => {
-        const block = ["", `  Worker    ${started.url}   (wrangler dev, no compatibility flags, CLERK_API_URL=${demo.url})`, ""]
-        workerCommands(started.url, demo.url, demo.secretKey).forEach((command, i) => {
-          block.push(`# W${i + 1}. ${command.title}`, command.command, "")
-        })
+        const block = [
+          "",
+          `  Worker    ${started.url}   (wrangler dev, no compatibility flags, CLERK_API_URL=${demo.url})`,
+          "",
+          `  Open ${started.url}/sign-in in a browser: sign in as a demo user and manage their active devices.`,
+          ""
+        ]
+        block.push(...renderCommands(workerCommands(started.url, demo.url, demo.secretKey), "W"))
         block.push("Ctrl-C stops the demo (emulator and Worker).", "")
         console.log(block.join("\n"))
       }, (error) => {

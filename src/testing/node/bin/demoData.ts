@@ -16,6 +16,20 @@ export const DEMO_TEMPLATE = "demo_template"
 export const DEMO_SESSION_ID = "sess_demo_laptop"
 /** The active session the revoke command ends. @since 0.1.0 */
 export const DEMO_REVOKE_SESSION_ID = "sess_demo_phone"
+/** A second user, whose session `user_demo` may not touch. @since 0.1.0 */
+export const DEMO_OTHER_USER_ID = "user_grace"
+/** `user_grace`'s one session. @since 0.1.0 */
+export const DEMO_OTHER_SESSION_ID = "sess_grace_laptop"
+
+/**
+ * The users the example Worker's sign-in page offers in the demo (its DEMO_USERS).
+ *
+ * @since 0.1.0
+ */
+export const DEMO_USERS: ReadonlyArray<{ readonly id: string; readonly name: string; readonly email: string }> = [
+  { id: DEMO_USER_ID, name: "Ada Lovelace", email: "ada@example.com" },
+  { id: DEMO_OTHER_USER_ID, name: "Grace Hopper", email: "grace@example.com" }
+]
 
 const MINUTE = 60_000
 const HOUR = 60 * MINUTE
@@ -24,7 +38,7 @@ const DAY = 24 * HOUR
 /**
  * The demo data, relative to `now`: `user_demo` (admin of `org_demo`), six sessions on
  * different devices (active ×2, pending, ended, revoked, and one that expired by itself),
- * and `demo_template`.
+ * `user_grace` with one active session, and `demo_template`.
  *
  * @since 0.1.0
  */
@@ -37,6 +51,13 @@ export const demoSeed = (now: number): EmulatorSeed => ({
     emailAddress: "ada@example.com",
     publicMetadata: { plan: "pro" },
     createdAt: now - 30 * DAY
+  }, {
+    id: DEMO_OTHER_USER_ID,
+    firstName: "Grace",
+    lastName: "Hopper",
+    username: "grace",
+    emailAddress: "grace@example.com",
+    createdAt: now - 20 * DAY
   }],
   organizations: [{
     id: "org_demo",
@@ -62,6 +83,21 @@ export const demoSeed = (now: number): EmulatorSeed => ({
     allowedClockSkew: 5
   }],
   sessions: [
+    {
+      id: DEMO_OTHER_SESSION_ID,
+      userId: DEMO_OTHER_USER_ID,
+      createdAt: now - 6 * HOUR,
+      lastActiveAt: now - 20 * MINUTE,
+      device: {
+        deviceType: "desktop",
+        isMobile: false,
+        browserName: "Safari",
+        browserVersion: "17.6",
+        ipAddress: "192.0.2.44",
+        city: "Arlington",
+        country: "US"
+      }
+    },
     {
       id: DEMO_SESSION_ID,
       userId: DEMO_USER_ID,

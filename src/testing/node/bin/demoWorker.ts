@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { DEMO_SESSION_ID, DEMO_TEMPLATE, DEMO_USER_ID } from "./demoData.js"
-import type { DemoCommand } from "./demo.js"
+import type { DemoCommand } from "./demoCommands.js"
 
 /** @since 0.1.0 */
 export interface DemoWorkerOptions {
@@ -26,6 +26,10 @@ export interface DemoWorkerOptions {
   readonly timeoutMs?: number | undefined
   /** workerd's inspector port (default: wrangler's, 9229); set it where several may run. */
   readonly inspectorPort?: number | undefined
+  /** The Worker's DEMO_TOKEN_HINT: how to get a session token, told to a request without one. */
+  readonly tokenHint?: string | undefined
+  /** The Worker's DEMO_USERS: the users its sign-in page offers (none: no demo sign-in). */
+  readonly demoUsers?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly email?: string }> | undefined
 }
 
 /** @since 0.1.0 */
@@ -67,7 +71,9 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
       "--persist-to", join(scratch, "state"),
       // --var wins over a developer's .dev.vars.
       "--var", `CLERK_SECRET_KEY:${options.secretKey}`,
-      "--var", `CLERK_API_URL:${options.emulatorUrl}`
+      "--var", `CLERK_API_URL:${options.emulatorUrl}`,
+      ...(options.tokenHint === undefined ? [] : ["--var", `DEMO_TOKEN_HINT:${options.tokenHint}`]),
+      ...(options.demoUsers === undefined ? [] : ["--var", `DEMO_USERS:${JSON.stringify(options.demoUsers)}`])
     ],
     {
       cwd,
@@ -118,16 +124,13 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
         const last = output.trim().split("\n").filter((line) => /error|address/i.test(line)).at(-1)
         throw new Error(`wrangler dev exited${last ? `: ${last.trim()}` : ""}`)
       }
-      const contentType = await fetch(`${url}/`).then(
-        async (res) => {
-          await res.arrayBuffer()
-          return res.headers.get("content-type") ?? ""
-        },
+      const answer = await fetch(`${url}/me`).then(
+        async (res) => ({ status: res.status, body: await res.text() }),
         () => undefined
       )
-      // Any answer from the Worker itself is JSON (its 404); anything else is another server on the port.
-      if (contentType?.includes("application/json")) return
-      if (contentType !== undefined) {
+      // The Worker answers /me without a token with its JSON 401; anything else is another server on the port.
+      if (answer?.status === 401 && answer.body.includes(`"unauthenticated"`)) return
+      if (answer !== undefined) {
         await stop()
         throw new Error(`port ${port} answers, but not with the example Worker; set PORT to another port`)
       }
@@ -141,43 +144,74 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
   return { url, ready, stop, output: () => output, pid: child.pid }
 }
 
+/** How long the demo's W1 token lives: long enough to paste the rest by hand (Clerk's default is 60 s). */
+export const DEMO_TOKEN_SECONDS = 3600
+
 /**
- * The curl commands the demo prints for the Worker at `workerUrl`. The Worker wants a
- * session token: the first command mints one at the emulator (it lives 60 s, like Clerk's).
+ * The request that mints a session token for `user_demo`'s laptop session at the emulator
+ * (the demo's W1, and what the Worker's 401 hint tells).
+ *
+ * @since 0.1.0
+ */
+export const demoTokenRequest = (emulatorUrl: string, secretKey: string) => ({
+  method: "POST" as const,
+  url: `${emulatorUrl}/v1/sessions/${DEMO_SESSION_ID}/tokens`,
+  headers: { Authorization: `Bearer ${secretKey}` },
+  body: { expires_in_seconds: DEMO_TOKEN_SECONDS }
+})
+
+/**
+ * The Worker's DEMO_TOKEN_HINT in the demo: the W1 command, written so it can be copied out
+ * of a JSON body (no double quotes, no backslashes).
+ *
+ * @since 0.1.0
+ */
+export const demoTokenHint = (emulatorUrl: string, secretKey: string) =>
+  `In the npm start demo, sign in with a browser at the Worker's /sign-in, or get a token for ${DEMO_USER_ID} with its W1 command, or: ` +
+  `TOKEN=$(curl -s -X POST -H 'Authorization: Bearer ${secretKey}' ${emulatorUrl}/v1/sessions/${DEMO_SESSION_ID}/tokens | grep -o 'eyJ[A-Za-z0-9_.-]*')` +
+  ` (a 60 s token), then call the Worker with the header Authorization: Bearer $TOKEN`
+
+/**
+ * The commands the demo prints for the Worker at `workerUrl`, in the order to paste them: a
+ * session token first (minted at the emulator), then the Worker verifying it networklessly
+ * and acting for its user.
  *
  * @since 0.1.0
  */
 export const workerCommands = (workerUrl: string, emulatorUrl: string, secretKey: string): ReadonlyArray<DemoCommand> => {
-  const auth = `-H "Authorization: Bearer $TOKEN"`
-  const curl = `curl -s -w "\\n"`
+  const auth = { Authorization: "Bearer $TOKEN" }
   return [
     {
-      title: `Get a session token for ${DEMO_USER_ID} (from the emulator; it lives 60 s, re-run this line when the Worker says TokenExpired)`,
-      command: `TOKEN=$(curl -s -X POST -H "Authorization: Bearer ${secretKey}" ${emulatorUrl}/v1/sessions/${DEMO_SESSION_ID}/tokens | sed -E 's/.*"jwt":"([^"]+)".*/\\1/')`
+      title: `Get a session token for ${DEMO_USER_ID} from the emulator (valid ${DEMO_TOKEN_SECONDS / 60} minutes here; Clerk's default is 60 s)`,
+      requests: [{ ...demoTokenRequest(emulatorUrl, secretKey), saveToken: true }]
+    },
+    {
+      title: "The networkless way: the Worker verifies the token itself with TokenVerifier (keys from /v1/jwks, fetched once) and says who you are; no call to Clerk",
+      requests: [{ method: "GET", url: `${workerUrl}/me`, headers: auth }]
     },
     {
       title: `The Worker lists ${DEMO_USER_ID}'s sessions (camelCase, ISO dates)`,
-      command: `${curl} ${auth} ${workerUrl}/users/${DEMO_USER_ID}/sessions`
+      requests: [{ method: "GET", url: `${workerUrl}/users/${DEMO_USER_ID}/sessions`, headers: auth }]
     },
     {
       title: "Gets one",
-      command: `${curl} ${auth} ${workerUrl}/sessions/${DEMO_SESSION_ID}`
+      requests: [{ method: "GET", url: `${workerUrl}/sessions/${DEMO_SESSION_ID}`, headers: auth }]
     },
     {
       title: `Mints a ${DEMO_TEMPLATE} token`,
-      command: `${curl} -X POST ${auth} ${workerUrl}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`
+      requests: [{ method: "POST", url: `${workerUrl}/sessions/${DEMO_SESSION_ID}/tokens/${DEMO_TEMPLATE}`, headers: auth }]
     },
     {
       title: "Revokes the pending tablet session",
-      command: `${curl} -X POST ${auth} ${workerUrl}/sessions/sess_demo_tablet/revoke`
+      requests: [{ method: "POST", url: `${workerUrl}/sessions/sess_demo_tablet/revoke`, headers: auth }]
     },
     {
-      title: "Answers a Clerk 404 with its code, another user's data with 403, no token with 401",
-      command: [
-        `curl -s -w " HTTP %{http_code}\\n" ${auth} ${workerUrl}/sessions/sess_does_not_exist`,
-        `curl -s -w " HTTP %{http_code}\\n" ${auth} ${workerUrl}/users/user_someone_else/sessions`,
-        `curl -s -w " HTTP %{http_code}\\n" ${workerUrl}/users/${DEMO_USER_ID}/sessions`
-      ].join("\n")
+      title: "Answers a Clerk 404 with its code, another user's data with 403, no token with 401 (saying how to get one)",
+      requests: [
+        { method: "GET", url: `${workerUrl}/sessions/sess_does_not_exist`, headers: auth, showStatus: true },
+        { method: "GET", url: `${workerUrl}/users/user_someone_else/sessions`, headers: auth, showStatus: true },
+        { method: "GET", url: `${workerUrl}/users/${DEMO_USER_ID}/sessions`, showStatus: true }
+      ]
     }
   ]
 }
