@@ -69,7 +69,7 @@ import {
 import { decodeClaims } from "./internal/claims.js"
 import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
-import { MAX_NUMERIC_DATE, SessionClaims } from "./SessionClaims.js"
+import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "./SessionClaims.js"
 
 /** The statuses GET /jwks is mapped with (see `TokenVerifier.layer`). */
 const jwksStatuses: ReadonlySet<401> = new Set([401])
@@ -413,16 +413,17 @@ const layerPem = (
 
 /**
  * Why a token's time claims (`exp`, `nbf`, `iat`) are not times at all, or `undefined`.
- * JSON's `1e400` parses to `Infinity`, which passes every comparison jose makes; a negative
- * or far-future value is no time Clerk issues. The limit is the end of year 9999.
+ * JSON's `1e400` parses to `Infinity`, which passes every comparison jose makes, and no
+ * time Clerk issues lies outside years 1 to 9999. (Times before 1970 are negative and fine:
+ * tests on `TestClock` start at 0.)
  */
 const timeClaimsProblem = (payload: unknown): string | undefined => {
   if (typeof payload !== "object" || payload === null) return undefined
   for (const claim of TIME_CLAIMS) {
     const value = (payload as Record<string, unknown>)[claim]
     if (value === undefined || typeof value !== "number") continue
-    if (!(value >= 0 && value <= MAX_NUMERIC_DATE)) {
-      return `The token's ${claim} (${String(value)}) is not a time: expected epoch seconds between 0 and ${MAX_NUMERIC_DATE} (year 9999)`
+    if (!(value >= MIN_NUMERIC_DATE && value <= MAX_NUMERIC_DATE)) {
+      return `The token's ${claim} (${String(value)}) is not a time: expected epoch seconds from ${MIN_NUMERIC_DATE} (year 1) to ${MAX_NUMERIC_DATE} (year 9999)`
     }
   }
   return undefined
@@ -432,7 +433,7 @@ const timeClaimsProblem = (payload: unknown): string | undefined => {
 const fromJose = (error: unknown): ClerkTokenInvalid => {
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
-  // jose compared an absurd time (a negative exp is "expired", an infinite nbf "not yet"):
+  // jose compared an absurd time (an exp of -1e20 is "expired", an infinite nbf "not yet"):
   // that is a malformed token, not an expired one. jose attaches the verified payload.
   if (code === "ERR_JWT_EXPIRED" || code === "ERR_JWT_CLAIM_VALIDATION_FAILED") {
     const problem = timeClaimsProblem((error as { payload?: unknown }).payload)

@@ -9,7 +9,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as fc from "fast-check"
 import { decodeClaims, fastPathTakes, schemaClaims } from "../src/internal/claims.js"
-import { MAX_NUMERIC_DATE } from "../src/SessionClaims.js"
+import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE } from "../src/SessionClaims.js"
 
 /** Everything observable about a plain decoded value: types, key order, values, identity of copies. */
 const canon = (value: unknown): unknown => {
@@ -92,8 +92,8 @@ describe("session claims: fast path = Schema", () => {
     }
   })
 
-  it("security review: time claims that are not times (Infinity from 1e400, NaN, negative, past year 9999, not a number) fail on both paths", () => {
-    const refused = [Infinity, -Infinity, NaN, JSON.parse("1e400"), -1, -0.5, MAX_NUMERIC_DATE + 1, 1e300, "1716883260", null]
+  it("security review: time claims that are not times (Infinity from 1e400, NaN, before year 1, past year 9999, not a number) fail on both paths", () => {
+    const refused = [Infinity, -Infinity, NaN, JSON.parse("1e400"), MIN_NUMERIC_DATE - 1, -1e20, MAX_NUMERIC_DATE + 1, 1e300, "1716883260", null]
     for (const claim of ["exp", "iat", "nbf"] as const) {
       for (const value of refused) {
         const payload = { ...v2, [claim]: value }
@@ -103,11 +103,11 @@ describe("session claims: fast path = Schema", () => {
         agree(payload)
         if (typeof value === "number") {
           expect(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
-            .toContain(`Expected a number between 0 and ${MAX_NUMERIC_DATE}, actual ${String(value)}`)
+            .toContain(`Expected a number between ${MIN_NUMERIC_DATE} and ${MAX_NUMERIC_DATE}, actual ${String(value)}`)
         }
       }
-      // The edges themselves are times.
-      for (const value of [0, MAX_NUMERIC_DATE, 1716883260.5]) {
+      // The edges themselves, and times before 1970 (TestClock starts at 0: an nbf of -5), are times.
+      for (const value of [0, -5, MIN_NUMERIC_DATE, MAX_NUMERIC_DATE, 1716883260.5]) {
         const payload = { ...v2, [claim]: value }
         expect(fastPathTakes(payload)).toBe(true)
         expect((Either.getOrThrow(decodeClaims(payload)) as Record<string, unknown>)[claim]).toBe(value)
@@ -128,7 +128,7 @@ describe("session claims: fast path = Schema", () => {
       fc.dictionary(fc.constantFrom("id", "slg", "rol", "sub", "iss", "sid", "x"), fc.oneof(fc.string(), fc.integer()))
     )
     const time = fc.oneof(
-      fc.constantFrom(0, -0, -1, 0.5, MAX_NUMERIC_DATE, MAX_NUMERIC_DATE + 1, Infinity, -Infinity, NaN, 1e400),
+      fc.constantFrom(0, -0, -5, 0.5, MIN_NUMERIC_DATE, MIN_NUMERIC_DATE - 1, MAX_NUMERIC_DATE, MAX_NUMERIC_DATE + 1, Infinity, -Infinity, NaN, 1e400),
       fc.double()
     )
     const claim = (good: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: odd })

@@ -1392,12 +1392,13 @@ describe("TokenVerifier: security review", () => {
   describe("time claims must be times", () => {
     const cases: ReadonlyArray<readonly [string, string, string]> = [
       ["exp", "1e400", "Infinity"],
-      ["exp", "-1", "-1"],
+      ["exp", "-1e20", "-100000000000000000000"],
+      ["exp", "-62135596801", "-62135596801"],
       ["exp", "253402300800", "253402300800"],
       ["nbf", "1e400", "Infinity"],
       ["nbf", "-1e400", "-Infinity"],
       ["iat", "1e400", "Infinity"],
-      ["iat", "-5", "-5"]
+      ["iat", "-1e400", "-Infinity"]
     ]
     for (const [claim, literal, shown] of cases) {
       it.effect(`${claim}: ${literal} → TokenInvalid (JWKS and PEM layers)`, () =>
@@ -1407,17 +1408,19 @@ describe("TokenVerifier: security review", () => {
             const error = yield* withVerifier(layer, (verifier) => Effect.flip(verifier.verify(token)))
             expect([error.reason, error.message]).toEqual([
               "TokenInvalid",
-              `The token's ${claim} (${shown}) is not a time: expected epoch seconds between 0 and 253402300799 (year 9999)`
+              `The token's ${claim} (${shown}) is not a time: expected epoch seconds from -62135596800 (year 1) to 253402300799 (year 9999)`
             ])
           }
         }))
     }
 
-    it.effect("the year-9999 edge and fractional seconds are times", () =>
+    it.effect("the year-9999 edge, times before 1970 (TestClock starts at 0) and fractional seconds are times", () =>
       withVerifier(pemLayer(), (verifier) =>
         Effect.gen(function*() {
           const edge = yield* promise(() => signText(claimsText("exp", "253402300799")))
           expect((yield* verifier.verify(edge)).exp).toBe(253402300799)
+          const early = yield* promise(() => signText(claimsText("nbf", "-62135596800")))
+          expect((yield* verifier.verify(early)).nbf).toBe(-62135596800)
           const fractional = yield* promise(() => signText(claimsText("iat", String(NOW_S - 0.5))))
           expect((yield* verifier.verify(fractional)).iat).toBe(NOW_S - 0.5)
         })))
