@@ -56,6 +56,32 @@ export const SessionClaimsActor = Schema.Struct({
 /** @since 0.1.0 */
 export type SessionClaimsActor = typeof SessionClaimsActor.Type
 
+/**
+ * The first second of year 1 in epoch seconds: the earliest time claim accepted. Times
+ * before 1970 are negative and stay accepted: a test on `TestClock`, which starts at 0,
+ * mints an `nbf` of -5.
+ *
+ * @since 0.1.0
+ */
+export const MIN_NUMERIC_DATE = -62135596800
+
+/**
+ * The last second of year 9999 in epoch seconds: the latest time claim accepted.
+ *
+ * @since 0.1.0
+ */
+export const MAX_NUMERIC_DATE = 253402300799
+
+/**
+ * A JWT NumericDate (epoch seconds) as a time claim must be: a finite number from the start
+ * of year 1 to the end of year 9999. JSON's `1e400` parses to `Infinity`, which this refuses.
+ *
+ * @since 0.1.0
+ */
+export const NumericDate = Schema.Number.pipe(Schema.between(MIN_NUMERIC_DATE, MAX_NUMERIC_DATE)).annotations({
+  identifier: "NumericDate"
+})
+
 const claimFields = {
   /** Session id (`sess_…`). */
   sid: Schema.String,
@@ -66,11 +92,11 @@ const claimFields = {
   /** Authorized party: the Origin the token was minted for (may be absent). */
   azp: Schema.optional(Schema.String),
   /** Expiry, epoch seconds. */
-  exp: Schema.Number,
+  exp: NumericDate,
   /** Issued at, epoch seconds. */
-  iat: Schema.Number,
+  iat: NumericDate,
   /** Not before, epoch seconds. */
-  nbf: Schema.optional(Schema.Number),
+  nbf: Schema.optional(NumericDate),
   jti: Schema.optional(Schema.String),
   /** Claims version: `2` for v2 tokens, absent on v1. */
   v: Schema.optional(Schema.Number),

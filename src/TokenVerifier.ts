@@ -69,7 +69,7 @@ import {
 import { decodeClaims } from "./internal/claims.js"
 import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
-import { SessionClaims } from "./SessionClaims.js"
+import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "./SessionClaims.js"
 
 /** The statuses GET /jwks is mapped with (see `TokenVerifier.layer`). */
 const jwksStatuses: ReadonlySet<401> = new Set([401])
@@ -166,10 +166,25 @@ export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
   readonly jwksCacheTtl?: Duration.DurationInput | undefined
   /**
    * After a JWKS fetch (successful or not), how long a token with an unknown `kid` is
-   * refused without refetching, and how long stale keys serve after a failed refresh
-   * before the next attempt (default 30 seconds, like jose's remote JWKS cooldown).
+   * refused without refetching (default 30 seconds, like jose's remote JWKS cooldown).
    */
   readonly kidRefetchCooldown?: Duration.DurationInput | undefined
+  /**
+   * After a failed JWKS fetch, how long no new fetch is made (default: `kidRefetchCooldown`,
+   * so 30 seconds). With nothing cached, every verification in that time fails
+   * `JwkFailedToResolve` with the failure as `cause`, without a request; with keys cached,
+   * the stale keys serve. A failing JWKS is so asked at most once per cooldown (one request,
+   * plus the `ClerkClient`'s retries for 429/502/503/504/transport errors, never for a 401),
+   * however many tokens arrive.
+   */
+  readonly jwksFailureCooldown?: Duration.DurationInput | undefined
+  /**
+   * How long past `jwksCacheTtl` cached keys keep verifying while every refresh fails
+   * (default 1 hour). After that, verification fails closed with `JwkFailedToResolve` until
+   * a refresh succeeds. `Duration.infinity` trusts the last keys for as long as the API is
+   * down.
+   */
+  readonly jwksMaxStale?: Duration.DurationInput | undefined
 }
 
 /**
@@ -215,9 +230,12 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
    * Keys from `GET /v1/jwks` through the `ClerkClient` (its auth, timeout, retry and typed
    * errors apply). The keys are cached by this layer instance, so never shared between
    * secret keys: fresh for `jwksCacheTtl`, one fetch shared by concurrent callers, an
-   * unknown `kid` refetches at most once per `kidRefetchCooldown`, and stale keys keep
-   * serving while the API fails. With nothing cached, a failed fetch is
-   * `JwkFailedToResolve` with the Clerk error as `cause`. Each key is imported once.
+   * unknown `kid` refetches at most once per `kidRefetchCooldown`, a failed fetch is not
+   * repeated for `jwksFailureCooldown`, and stale keys keep serving while the API fails, for
+   * at most `jwksMaxStale` past the TTL. With no usable keys, a failed fetch is
+   * `JwkFailedToResolve` with the Clerk error as `cause`. Each key is imported once, and
+   * only RSA keys of at least 2048 bits with the exponent 65537 are used. Tokens must carry
+   * a `kid` (Clerk's always do).
    *
    * @since 0.1.0
    */
@@ -227,13 +245,18 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
       Effect.gen(function*() {
         const client = yield* ClerkClient
         const scope = yield* Effect.scope
+        const cooldown = Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
         const cache = makeJwksCache(
           // The spec declares no error for /jwks, but a wrong secret key is a 401 on every
           // Backend API path: surface it as ClerkUnauthorized, the tag users look for.
           client.request({ method: "GET", path: "/jwks", idempotent: true }, decodeJwks, jwksStatuses),
           {
             ttlMillis: Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5)),
-            cooldownMillis: Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
+            cooldownMillis: cooldown,
+            failureCooldownMillis: options.jwksFailureCooldown === undefined
+              ? cooldown
+              : Duration.toMillis(options.jwksFailureCooldown),
+            maxStaleMillis: Duration.toMillis(options.jwksMaxStale ?? Duration.hours(1))
           },
           scope
         )
@@ -243,7 +266,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
 
   /**
    * Verification with a PEM public key: no network, ever. The PEM is imported once, here;
-   * a PEM that is not an RSA public key (of at least 2048 bits) fails the layer with a
+   * a PEM that is not an RSA public key (of at least 2048 bits, exponent 65537) fails the layer with a
    * `ConfigError` naming `jwtKey`, so a misconfigured key stops start-up instead of
    * refusing every request. The token's `kid` is not matched (the PEM has none); `alg`
    * must be RS256.
@@ -278,6 +301,8 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
 /** Tokens longer than this are refused before parsing (Clerk's are about 1 KB). */
 const MAX_TOKEN_LENGTH = 16 * 1024
 
+const TIME_CLAIMS = ["exp", "nbf", "iat"] as const
+
 const SESSION_CATEGORY = "cl_B7d4PD111AAA"
 const TEMPLATE_CATEGORY = "cl_B7d4PD222AAA"
 const MACHINE_CATEGORY = "cl_B7d4PD333AAA"
@@ -300,6 +325,8 @@ class UnknownKid {
 type KeyLookup = (kid: string | undefined) => UsableKey | ClerkTokenInvalid | UnknownKid
 
 interface KeySource {
+  /** Whether a token must name its key (`kid`): always for a JWKS, never for one PEM. */
+  readonly requiresKid: boolean
   /** The lookup to verify with at `now` when no fetch is needed (the hot path). */
   readonly ready: (now: number) => KeyLookup | undefined
   /** The lookup to verify with at `now`. */
@@ -307,6 +334,13 @@ interface KeySource {
   /** After an unknown `kid`: a newer lookup to retry with, or `undefined` when none is allowed. */
   readonly retry: (now: number, used: KeyLookup) => Effect.Effect<KeyLookup | undefined, ClerkTokenInvalid>
 }
+
+// Clerk's SDKs look the kid up in the JWKS and report a missing one as a kid mismatch.
+const missingKid = () =>
+  invalid(
+    "JwkKidMismatch",
+    "The token has no kid header: Clerk session tokens always name their signing key, and the JWKS key is chosen by it"
+  )
 
 const failedToResolve = (cause: ClerkTokenInvalid["cause"]) =>
   new ClerkTokenInvalid({
@@ -316,12 +350,8 @@ const failedToResolve = (cause: ClerkTokenInvalid["cause"]) =>
   }, true)
 
 const lookupIn = (keys: KeySet): KeyLookup => (kid) => {
-  if (kid === undefined) {
-    if (keys.usable.length === 1) return keys.usable[0]
-    return keys.usable.length === 0
-      ? invalid("JwkFailedToResolve", "The instance's JWKS has no RSA signing key")
-      : invalid("JwkKidMismatch", `The token has no kid and the instance's JWKS has ${keys.usable.length} keys`)
-  }
+  // Refused before any lookup (KeySource.requiresKid); kept for the type.
+  if (kid === undefined) return missingKid()
   const entry = keys.byKid.get(kid)
   if (entry === undefined) return new UnknownKid(kid)
   if (entry._tag === "Unusable") {
@@ -344,6 +374,7 @@ const jwksSource = (cache: ReturnType<typeof makeJwksCache>): KeySource => {
     return lookup
   }
   return {
+    requiresKid: true,
     ready: (now) => {
       const keys = cache.ready(now)
       return keys === undefined ? undefined : lookupOf(keys)
@@ -370,15 +401,44 @@ const layerPem = (
       }
       const lookup: KeyLookup = () => key
       const found = Effect.succeed(lookup)
-      return Effect.succeed(make(options, { ready: () => lookup, lookup: () => found, retry: () => Effect.succeed(undefined) }))
+      return Effect.succeed(make(options, {
+        requiresKid: false,
+        ready: () => lookup,
+        lookup: () => found,
+        retry: () => Effect.succeed(undefined)
+      }))
     })
   )
 
+
+/**
+ * Why a token's time claims (`exp`, `nbf`, `iat`) are not times at all, or `undefined`.
+ * JSON's `1e400` parses to `Infinity`, which passes every comparison jose makes, and no
+ * time Clerk issues lies outside years 1 to 9999. (Times before 1970 are negative and fine:
+ * tests on `TestClock` start at 0.)
+ */
+const timeClaimsProblem = (payload: unknown): string | undefined => {
+  if (typeof payload !== "object" || payload === null) return undefined
+  for (const claim of TIME_CLAIMS) {
+    const value = (payload as Record<string, unknown>)[claim]
+    if (value === undefined || typeof value !== "number") continue
+    if (!(value >= MIN_NUMERIC_DATE && value <= MAX_NUMERIC_DATE)) {
+      return `The token's ${claim} (${String(value)}) is not a time: expected epoch seconds from ${MIN_NUMERIC_DATE} (year 1) to ${MAX_NUMERIC_DATE} (year 9999)`
+    }
+  }
+  return undefined
+}
 
 /** jose's failures → Clerk's reasons. jose's messages never contain the token. */
 const fromJose = (error: unknown): ClerkTokenInvalid => {
   const code = (error as { code?: unknown } | null)?.code
   const message = error instanceof Error ? error.message : String(error)
+  // jose compared an absurd time (an exp of -1e20 is "expired", an infinite nbf "not yet"):
+  // that is a malformed token, not an expired one. jose attaches the verified payload.
+  if (code === "ERR_JWT_EXPIRED" || code === "ERR_JWT_CLAIM_VALIDATION_FAILED") {
+    const problem = timeClaimsProblem((error as { payload?: unknown }).payload)
+    if (problem !== undefined) return invalid("TokenInvalid", problem)
+  }
   switch (code) {
     case "ERR_JWS_SIGNATURE_VERIFICATION_FAILED":
       return invalid("TokenInvalidSignature", "The token's signature does not verify with the instance's key")
@@ -462,6 +522,8 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
     ? options.audience
     : [...options.audience]
   const checkClaims = (payload: JWTPayload, now: number): Effect.Effect<SessionClaims, ClerkTokenInvalid> => {
+    const times = timeClaimsProblem(payload)
+    if (times !== undefined) return Effect.fail(invalid("TokenInvalid", times))
     if (typeof payload.iat === "number" && payload.iat > Math.floor(now / 1000) + skewSeconds) {
       return Effect.fail(invalid("TokenIatInTheFuture", "The token's iat is in the future"))
     }
@@ -520,9 +582,7 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
   // their encoded form; the map is bounded so random headers cannot grow it.
   const headerCache = new Map<string, TokenHeader | ClerkTokenInvalid>()
   const headerOf = (token: string): TokenHeader | ClerkTokenInvalid => {
-    const dot = token.indexOf(".")
-    if (dot === -1) return invalid("TokenInvalid", "Malformed token: not a JWT (header.payload.signature)")
-    const segment = token.slice(0, dot)
+    const segment = token.slice(0, token.indexOf("."))
     let header = headerCache.get(segment)
     if (header === undefined) {
       header = parseHeader(segment)
@@ -590,11 +650,22 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
     if (token.length > MAX_TOKEN_LENGTH) {
       return Effect.fail(invalid("TokenInvalid", `The token is ${token.length} characters, over the ${MAX_TOKEN_LENGTH} limit`))
     }
+    // Everything that can be known without a key is checked here, before any JWKS fetch:
+    // junk never costs a request to Clerk.
+    const first = token.indexOf(".")
+    const last = token.lastIndexOf(".")
+    if (first === -1 || first === last || token.indexOf(".", first + 1) !== last) {
+      return Effect.fail(invalid("TokenInvalid", "Malformed token: not a JWT (header.payload.signature)"))
+    }
     const header = headerOf(token)
     if (header._tag !== "TokenHeader") return Effect.fail(header)
-    if (!isCanonicalSignature(token.slice(token.lastIndexOf(".") + 1))) {
+    if (!base64urlOnly.test(token.slice(first + 1, last))) {
+      return Effect.fail(invalid("TokenInvalid", "Malformed token: the payload is not base64url"))
+    }
+    if (!isCanonicalSignature(token.slice(last + 1))) {
       return Effect.fail(invalid("TokenInvalidSignature", "The token's signature is not canonical base64url"))
     }
+    if (source.requiresKid && (header.kid === undefined || header.kid === "")) return Effect.fail(missingKid())
     const ready = source.ready(now)
     return ready !== undefined
       ? withLookup(token, now, header, ready)

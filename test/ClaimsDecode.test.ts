@@ -9,6 +9,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as fc from "fast-check"
 import { decodeClaims, fastPathTakes, schemaClaims } from "../src/internal/claims.js"
+import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE } from "../src/SessionClaims.js"
 
 /** Everything observable about a plain decoded value: types, key order, values, identity of copies. */
 const canon = (value: unknown): unknown => {
@@ -91,6 +92,30 @@ describe("session claims: fast path = Schema", () => {
     }
   })
 
+  it("security review: time claims that are not times (Infinity from 1e400, NaN, before year 1, past year 9999, not a number) fail on both paths", () => {
+    const refused = [Infinity, -Infinity, NaN, JSON.parse("1e400"), MIN_NUMERIC_DATE - 1, -1e20, MAX_NUMERIC_DATE + 1, 1e300, "1716883260", null]
+    for (const claim of ["exp", "iat", "nbf"] as const) {
+      for (const value of refused) {
+        const payload = { ...v2, [claim]: value }
+        expect(fastPathTakes(payload)).toBe(false)
+        const decoded = decodeClaims(payload)
+        if (Either.isRight(decoded)) throw new Error(`${claim} = ${String(value)} decoded`)
+        agree(payload)
+        if (typeof value === "number") {
+          expect(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+            .toContain(`Expected a number between ${MIN_NUMERIC_DATE} and ${MAX_NUMERIC_DATE}, actual ${String(value)}`)
+        }
+      }
+      // The edges themselves, and times before 1970 (TestClock starts at 0: an nbf of -5), are times.
+      for (const value of [0, -5, MIN_NUMERIC_DATE, MAX_NUMERIC_DATE, 1716883260.5]) {
+        const payload = { ...v2, [claim]: value }
+        expect(fastPathTakes(payload)).toBe(true)
+        expect((Either.getOrThrow(decodeClaims(payload)) as Record<string, unknown>)[claim]).toBe(value)
+        agree(payload)
+      }
+    }
+  })
+
   it("thousands of odd payloads: the same value or the same error", () => {
     const odd = fc.oneof(
       fc.string(),
@@ -102,15 +127,20 @@ describe("session claims: fast path = Schema", () => {
       fc.array(fc.oneof(fc.integer(), fc.string()), { maxLength: 3 }),
       fc.dictionary(fc.constantFrom("id", "slg", "rol", "sub", "iss", "sid", "x"), fc.oneof(fc.string(), fc.integer()))
     )
+    const time = fc.oneof(
+      fc.constantFrom(0, -0, -5, 0.5, MIN_NUMERIC_DATE, MIN_NUMERIC_DATE - 1, MAX_NUMERIC_DATE, MAX_NUMERIC_DATE + 1, Infinity, -Infinity, NaN, 1e400),
+      fc.double()
+    )
     const claim = (good: fc.Arbitrary<unknown>) => fc.oneof({ weight: 4, arbitrary: good }, { weight: 1, arbitrary: odd })
     const payload = fc.record({
       sid: claim(fc.string()),
       sub: claim(fc.string()),
       iss: claim(fc.webUrl()),
       azp: claim(fc.webUrl()),
-      exp: claim(fc.integer()),
-      iat: claim(fc.integer()),
-      nbf: claim(fc.integer()),
+      // Times are NumericDates (0 … end of 9999); `odd` and `time` bring the values around and past the edges.
+      exp: claim(fc.oneof({ weight: 20, arbitrary: fc.nat() }, { weight: 1, arbitrary: time })),
+      iat: claim(fc.oneof({ weight: 20, arbitrary: fc.nat() }, { weight: 1, arbitrary: time })),
+      nbf: claim(fc.oneof({ weight: 20, arbitrary: fc.nat() }, { weight: 1, arbitrary: time })),
       jti: claim(fc.string()),
       v: claim(fc.constantFrom(1, 2)),
       fva: claim(fc.array(fc.integer({ min: -1, max: 99 }), { maxLength: 2 })),
@@ -126,7 +156,7 @@ describe("session claims: fast path = Schema", () => {
         if (fastPathTakes(p)) fastTaken++
         agree(p)
       }),
-      { numRuns: 3000 }
+      { numRuns: 5000 }
     )
     // Both paths were exercised, not only the fallback.
     expect(fastTaken).toBeGreaterThan(30)

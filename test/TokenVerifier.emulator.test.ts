@@ -238,8 +238,13 @@ describe("TokenVerifier × ClerkEmulator (in-process)", () => {
       expect(error.cause?._tag).toBe("ClerkServerError")
       expect(error.cause).toMatchObject({ status: 503 })
       expect(error.message).toContain("Could not load the instance's JWKS: Clerk server error (503)")
-      // The fault was for one request: the next verify fetches and passes.
-      expect((yield* verifier.verify(token)).sid).toBe("sess_2ada")
+      // The fault was for one request, but for the failure cooldown nobody asks again.
+      expect(yield* Effect.flip(verifier.verify(token))).toEqual(error)
+      expect(yield* jwksFetches).toHaveLength(1)
+      // Past it, the next verify fetches and passes.
+      yield* TestClock.adjust("30 seconds")
+      expect((yield* verifier.verify(yield* emulator.mintToken("sess_2ada"))).sid).toBe("sess_2ada")
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([503, 200])
     }).pipe(Effect.provide(viaJwks())))
 
   it.effect("a wrong secret key: JwkFailedToResolve with the emulator's 401 underneath", () =>
@@ -264,6 +269,88 @@ describe("TokenVerifier × ClerkEmulator (in-process)", () => {
       })
       const claims = yield* Effect.flatMap(TokenVerifier, (v) => v.authenticateRequest(request))
       expect(claims.o?.slg).toBe("acme")
+    }).pipe(Effect.provide(viaJwks())))
+})
+
+describe("TokenVerifier × ClerkEmulator: security review", () => {
+  const junk = `${btoa(JSON.stringify({ alg: "RS256", kid: "ins_junk", typ: "JWT" })).replace(/=+$/, "")}.e30.AAAA`
+  const faults: ReadonlyArray<readonly [string, Fault, string]> = [
+    ["500", Fault.status(500), "ClerkServerError"],
+    ["401", Fault.status(401), "ClerkUnauthorized"],
+    ["an HTML page", Fault.html(502), "ClerkServerError"],
+    ["{}", Fault.wrongShape({}), "ClerkDecodeError"],
+    ["a dropped connection", Fault.dropConnection(), "ClerkTransportError"]
+  ]
+  for (const [name, fault, cause] of faults) {
+    it.effect(`the JWKS route failing with ${name}: 50 sequential verifies, one fetch per 30 s cooldown`, () =>
+      Effect.gen(function*() {
+        const emulator = yield* ClerkEmulator
+        yield* seedOrgSession
+        yield* emulator.injectFault(fault, { route: "getJwks", times: Infinity })
+        const verifier = yield* TokenVerifier
+        const token = yield* emulator.mintToken("sess_2ada")
+        for (let i = 0; i < 50; i++) {
+          const error = yield* refusal(verifier.verify(i % 2 === 0 ? token : junk))
+          expect([error.reason, error.cause?._tag]).toEqual(["JwkFailedToResolve", cause])
+        }
+        expect(yield* jwksFetches).toHaveLength(1)
+        yield* TestClock.adjust("29999 millis")
+        for (let i = 0; i < 10; i++) yield* refusal(verifier.verify(junk))
+        expect(yield* jwksFetches).toHaveLength(1)
+        yield* TestClock.adjust("1 millis")
+        for (let i = 0; i < 10; i++) yield* refusal(verifier.verify(junk))
+        expect((yield* jwksFetches).map((r) => r.at - NOW)).toEqual([0, 30_000])
+      }).pipe(Effect.provide(viaJwks())))
+  }
+
+  it.effect("bursts of 50 concurrent verifies while the JWKS route fails: one fetch in all", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      yield* seedOrgSession
+      yield* emulator.injectFault(Fault.status(503), { route: "getJwks", times: Infinity })
+      const verifier = yield* TokenVerifier
+      const token = yield* emulator.mintToken("sess_2ada")
+      // Three bursts inside the cooldown: the first shares one fetch, the others need none.
+      for (let round = 0; round < 3; round++) {
+        const errors = yield* Effect.all(Array.from({ length: 50 }, () => refusal(verifier.verify(token))), {
+          concurrency: "unbounded"
+        })
+        expect(new Set(errors.map((e) => `${e.reason} <- ${e.cause?._tag}`))).toEqual(
+          new Set(["JwkFailedToResolve <- ClerkServerError"])
+        )
+      }
+      expect(yield* jwksFetches).toHaveLength(1)
+    }).pipe(Effect.provide(viaJwks())))
+
+  it.effect("a wrong secret key with retry.times 3: one JWKS request per cooldown, never retried", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      yield* seedOrgSession
+      const verifier = yield* TokenVerifier
+      const token = yield* emulator.mintToken("sess_2ada")
+      for (let i = 0; i < 20; i++) expect((yield* refusal(verifier.verify(token))).cause?._tag).toBe("ClerkUnauthorized")
+      expect((yield* jwksFetches).map((r) => [r.status, r.authorization])).toEqual([[401, "invalid"]])
+    }).pipe(Effect.provide(viaJwks({
+      client: { secretKey: Redacted.make("sk_test_wrong_key"), retry: { times: 3, baseDelay: "0 millis" } }
+    }))))
+
+  it.effect("keys cached, then the JWKS route down: emulator tokens verify until 1 h past the TTL, then fail closed", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      yield* seedOrgSession
+      const verifier = yield* TokenVerifier
+      yield* verifier.verify(yield* emulator.mintToken("sess_2ada"))
+      yield* emulator.injectFault(Fault.status(503), { route: "getJwks", times: Infinity })
+      yield* TestClock.adjust(65 * 60_000 - 1)
+      expect((yield* verifier.verify(yield* emulator.mintToken("sess_2ada"))).sid).toBe("sess_2ada")
+      yield* TestClock.adjust(1)
+      const error = yield* refusal(verifier.verify(yield* emulator.mintToken("sess_2ada")))
+      expect([error.reason, error.cause?._tag]).toEqual(["JwkFailedToResolve", "ClerkServerError"])
+      // The route is back: after the cooldown the keys refresh and tokens verify again.
+      yield* emulator.clearFaults
+      yield* TestClock.adjust("30 seconds")
+      expect((yield* verifier.verify(yield* emulator.mintToken("sess_2ada"))).sid).toBe("sess_2ada")
+      expect((yield* jwksFetches).at(-1)?.status).toBe(200)
     }).pipe(Effect.provide(viaJwks())))
 })
 

@@ -10,6 +10,7 @@ import * as Context from "effect/Context"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -344,7 +345,22 @@ const badTokens: ReadonlyArray<BadToken> = [
     name: "no kid while the JWKS has several keys",
     token: () => sign(claims(), main, { alg: "RS256", typ: "JWT" }),
     reason: "JwkKidMismatch",
-    message: "no kid"
+    message: "no kid header"
+  },
+  {
+    name: "an empty kid",
+    token: () => sign(claims(), main, { alg: "RS256", kid: "", typ: "JWT" }),
+    reason: "JwkKidMismatch",
+    message: "no kid header"
+  },
+  {
+    name: "payload segment not base64url",
+    token: async () => {
+      const [h, p, s] = segments(await sign(claims()))
+      return `${h}.${p.slice(0, 10)}+${p.slice(11)}.${s}`
+    },
+    reason: "TokenInvalid",
+    message: "the payload is not base64url"
   },
   {
     name: "azp missing while authorizedParties is set",
@@ -467,7 +483,7 @@ const badTokens: ReadonlyArray<BadToken> = [
     name: "four segments",
     token: async () => `${await sign(claims())}.AAAA`,
     reason: "TokenInvalid",
-    message: "Malformed token: Invalid Compact JWS"
+    message: "Malformed token: not a JWT (header.payload.signature)"
   },
   {
     name: "one segment, no dot",
@@ -665,14 +681,12 @@ describe("TokenVerifier: valid tokens", () => {
       }))
   })
 
-  it.effect("no kid with a single key in the JWKS verifies (like jose's local JWKS)", () => {
-    const server = jwksServer([main.jwk, es256.jwk])
-    return withVerifier(jwksLayer(server), (verifier) =>
+  it.effect("the PEM layer verifies a token without kid (the PEM is the one key)", () =>
+    withVerifier(pemLayer(), (verifier) =>
       Effect.gen(function*() {
         const token = yield* promise(() => sign(claims(), main, { alg: "RS256", typ: "JWT" }))
         expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
-      }))
-  })
+      })))
 
   it.effect("no azp passes when authorizedParties is not set (or empty); absent cat passes", () =>
     Effect.gen(function*() {
@@ -950,8 +964,12 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
         )
         expectNoToken(error, token)
         expect(JSON.stringify(error) + inspect(error, { depth: 10 })).not.toContain(CANARY_SECRET)
-        // Nothing cached, so the next verify tries again; once Clerk answers, it verifies.
+        // Clerk answers again, but inside the failure cooldown nobody asks: the same error.
         server.fail(undefined)
+        expect(yield* Effect.flip(verifier.verify(token))).toEqual(error)
+        expect(server.fetches()).toBe(1)
+        // Past the cooldown, the next verify fetches and passes.
+        yield* TestClock.adjust("30 seconds")
         expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
         expect(server.fetches()).toBe(2)
       }))
@@ -1065,6 +1083,361 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
         const result = yield* Fiber.join(second)
         expect(result.sid).toBe("sess_2abc")
         expect(requests).toBe(1)
+      }))
+  })
+})
+
+// ---------------------------------------------------------------------------------------
+// Security review (issue 14, item 8): each finding as a test that fails without its fix
+// ---------------------------------------------------------------------------------------
+
+/** A token signed over a payload written as raw JSON text (`1e400` survives only this way). */
+const signText = (payloadJson: string, key: TestKey = main) => signRaw(headerOf(key), payloadJson, key.privateKey)
+
+/** Claims as JSON text with one claim's value spliced in verbatim. */
+const claimsText = (claim: string, literal: string) =>
+  JSON.stringify(claims({ [claim]: "@@" })).replace("\"@@\"", literal)
+
+/** The DER DigestInfo prefix of SHA-256 (RFC 8017, 9.2). */
+const SHA256_DIGEST_INFO = [0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20]
+
+/**
+ * An RS256 "signature" made without any private key: with `e = 1`, verification computes
+ * `s^1 mod n = s`, so the PKCS#1 v1.5 encoding of the hash is itself a valid signature.
+ */
+const forgeWithExponentOne = async (header: object, payload: object, modulusBytes: number) => {
+  const input = `${b64(header)}.${b64(payload)}`
+  const hash = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(input)))
+  const em = new Uint8Array(modulusBytes)
+  const tail = [0x00, ...SHA256_DIGEST_INFO, ...hash]
+  em[0] = 0x00
+  em[1] = 0x01
+  em.fill(0xff, 2, modulusBytes - tail.length)
+  em.set(tail, modulusBytes - tail.length)
+  return `${input}.${b64(em)}`
+}
+
+const modulusBytes = Buffer.from(main.jwk.n!, "base64url").length
+
+/** The main key's modulus with another public exponent (as a hostile JWKS would serve it). */
+const withExponent = (e: string, kid: string): JWK => ({ kty: "RSA", n: main.jwk.n!, e, kid, alg: "RS256", use: "sig" })
+
+/** A PEM (SPKI) of the main key's modulus with another public exponent. */
+const pemWithExponent = async (e: string) => {
+  const key = await crypto.subtle.importKey(
+    "jwk",
+    { kty: "RSA", n: main.jwk.n!, e, ext: true } as JsonWebKey,
+    { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" },
+    true,
+    ["verify"]
+  )
+  const der = Buffer.from(await crypto.subtle.exportKey("spki", key)).toString("base64")
+  return `-----BEGIN PUBLIC KEY-----\n${der.match(/.{1,64}/g)!.join("\n")}\n-----END PUBLIC KEY-----\n`
+}
+
+/** How `GET /jwks` fails, and the Clerk error each failure is. */
+const JWKS_FAILURES: ReadonlyArray<readonly [string, Reply, string]> = [
+  ["500", json({ errors: [{ code: "internal_clerk_error", message: "Oops" }] }, 500), "ClerkServerError"],
+  ["401 (wrong secret key)", json({ errors: [{ code: "clerk_key_invalid", message: "Secret Key is invalid" }] }, 401), "ClerkUnauthorized"],
+  ["an HTML page with 200", { status: 200, text: "<!doctype html><title>Clerk</title>", headers: { "content-type": "text/html" } }, "ClerkDecodeError"],
+  ["an HTML page with 502", { status: 502, text: "<html><body>Bad gateway</body></html>", headers: { "content-type": "text/html" } }, "ClerkServerError"],
+  ["{} (no keys)", json({}), "ClerkDecodeError"],
+  ["a transport error", { transportError: "fetch failed: ECONNREFUSED" }, "ClerkTransportError"]
+]
+
+describe("TokenVerifier: security review", () => {
+  describe("unauthenticated traffic does not become Clerk API calls (failure cooldown)", () => {
+    for (const [name, reply, cause] of JWKS_FAILURES) {
+      it.effect(`JWKS failing with ${name}: 50 sequential verifies cost one fetch per 30 s cooldown`, () => {
+        const server = jwksServer([main.jwk])
+        server.fail(reply)
+        return withVerifier(jwksLayer(server), (verifier) =>
+          Effect.gen(function*() {
+            const good = yield* promise(() => sign(claims({ exp: NOW_S + 3600 })))
+            // Junk a scanner sends: JWT-shaped, unsigned, with a kid.
+            const junk = `${b64({ alg: "RS256", kid: "ins_x", typ: "JWT" })}.${b64({ sub: "x" })}.AAAA`
+            for (let i = 0; i < 50; i++) {
+              const error = yield* Effect.flip(verifier.verify(i % 2 === 0 ? junk : good))
+              expect([error.reason, error.cause?._tag]).toEqual(["JwkFailedToResolve", cause])
+            }
+            expect(server.fetches()).toBe(1)
+            yield* TestClock.adjust("29999 millis")
+            for (let i = 0; i < 10; i++) yield* Effect.flip(verifier.verify(junk))
+            expect(server.fetches()).toBe(1)
+            // Past the cooldown: exactly one more fetch, whatever the rate.
+            yield* TestClock.adjust("1 millis")
+            for (let i = 0; i < 10; i++) yield* Effect.flip(verifier.verify(junk))
+            expect(server.fetches()).toBe(2)
+            expect(server.mock.recorded.map((r) => r.at - NOW)).toEqual([0, 30_000])
+            // Clerk recovers: after the next cooldown the keys load and real tokens verify.
+            server.fail(undefined)
+            yield* TestClock.adjust("30 seconds")
+            expect((yield* verifier.verify(good)).sid).toBe("sess_2abc")
+            expect(server.fetches()).toBe(3)
+          }))
+      })
+    }
+
+    it.effect("50 concurrent verifies while the JWKS fails share one fetch and its error", () => {
+      const server = jwksServer([main.jwk])
+      server.fail(json({ errors: [{ code: "internal_clerk_error", message: "Oops" }], clerk_trace_id: "trace_c" }, 500))
+      return withVerifier(jwksLayer(server), (verifier) =>
+        Effect.gen(function*() {
+          const tokens = yield* promise(() => Promise.all(Array.from({ length: 50 }, (_, i) => sign(claims({ sid: `sess_${i}` })))))
+          for (let round = 0; round < 3; round++) {
+            const errors = yield* Effect.all(tokens.map((t) => Effect.flip(verifier.verify(t))), { concurrency: "unbounded" })
+            expect(new Set(errors.map((e) => `${e.reason} <- ${e.cause?._tag} ${(e.cause as { clerkTraceId?: string }).clerkTraceId}`)))
+              .toEqual(new Set(["JwkFailedToResolve <- ClerkServerError trace_c"]))
+          }
+          expect(server.fetches()).toBe(1)
+          yield* TestClock.adjust("30 seconds")
+          yield* Effect.all(tokens.map((t) => Effect.flip(verifier.verify(t))), { concurrency: "unbounded" })
+          expect(server.fetches()).toBe(2)
+        }))
+    })
+
+    it.effect("retry.times 3 on a 503: 20 verifies send one fetch and its 3 retries (was 80), a 401 is never retried", () =>
+      Effect.gen(function*() {
+        for (const [reply, expected] of [[json({ errors: [] }, 503), 4], [json({ errors: [] }, 401), 1]] as const) {
+          const server = jwksServer([main.jwk])
+          server.fail(reply)
+          yield* withVerifier(jwksLayer(server, {}, { retry: { times: 3, baseDelay: "0 millis" } }), (verifier) =>
+            Effect.gen(function*() {
+              const token = yield* promise(() => sign(claims()))
+              for (let i = 0; i < 20; i++) expect(yield* reasonOf(verifier.verify(token))).toBe("JwkFailedToResolve")
+            }))
+          expect(server.fetches()).toBe(expected)
+        }
+      }))
+
+    it.effect("a token that cannot be a JWT, or has no kid, is refused before any JWKS fetch", () => {
+      const server = jwksServer([main.jwk])
+      return withVerifier(jwksLayer(server), (verifier) =>
+        Effect.gen(function*() {
+          const good = yield* promise(() => sign(claims()))
+          const [h, p, sig] = segments(good)
+          const cases: ReadonlyArray<readonly [string, TokenInvalidReason, string]> = [
+            ["junk", "TokenInvalid", "not a JWT"],
+            [`${h}.${p}`, "TokenInvalid", "not a JWT"],
+            [`${h}.${p}.${sig}.${sig}`, "TokenInvalid", "not a JWT"],
+            [`${b64("{not json")}.${p}.${sig}`, "TokenInvalid", "not base64url-encoded JSON"],
+            [`${b64({ alg: "none", kid: main.kid })}.${p}.`, "TokenInvalidAlgorithm", "\"none\""],
+            [`${b64({ alg: "HS256", kid: main.kid })}.${p}.${sig}`, "TokenInvalidAlgorithm", "\"HS256\""],
+            [`${h}.${p}!.${sig}`, "TokenInvalid", "payload is not base64url"],
+            [`${h}.${p}.${sig}=`, "TokenInvalidSignature", "not canonical"],
+            [yield* promise(() => sign(claims(), main, { alg: "RS256", typ: "JWT" })), "JwkKidMismatch", "no kid header"]
+          ]
+          for (const [token, reason, message] of cases) {
+            const error = yield* Effect.flip(verifier.verify(token))
+            expect([error.reason, error.message]).toEqual([reason, expect.stringContaining(message)])
+          }
+          expect(server.fetches()).toBe(0)
+          expect((yield* verifier.verify(good)).sid).toBe("sess_2abc")
+          expect(server.fetches()).toBe(1)
+        }))
+    })
+
+    it.effect("jwksFailureCooldown is configurable, and defaults to kidRefetchCooldown", () =>
+      Effect.gen(function*() {
+        for (const [options, cooldown] of [[{ jwksFailureCooldown: "5 seconds" }, 5_000], [{ kidRefetchCooldown: "2 minutes" }, 120_000]] as const) {
+          const server = jwksServer([main.jwk])
+          server.fail(json({ errors: [] }, 500))
+          yield* withVerifier(jwksLayer(server, options), (verifier) =>
+            Effect.gen(function*() {
+              const token = yield* promise(() => sign(claims({ exp: NOW_S + 3600 })))
+              yield* Effect.flip(verifier.verify(token))
+              yield* TestClock.adjust(cooldown - 1)
+              yield* Effect.flip(verifier.verify(token))
+              expect(server.fetches()).toBe(1)
+              yield* TestClock.adjust(1)
+              yield* Effect.flip(verifier.verify(token))
+              expect(server.fetches()).toBe(2)
+            }))
+        }
+      }))
+  })
+
+  describe("stale keys have an upper bound (jwksMaxStale)", () => {
+    it.effect("with the JWKS failing, cached keys verify until 1 hour past the TTL, then fail closed; a refresh restores", () => {
+      const server = jwksServer([main.jwk])
+      return withVerifier(jwksLayer(server), (verifier) =>
+        Effect.gen(function*() {
+          const token = yield* promise(() => sign(claims({ exp: NOW_S + 7200 })))
+          yield* verifier.verify(token)
+          server.fail(json({ errors: [{ code: "internal_clerk_error", message: "Oops" }] }, 503))
+          // 5 min TTL + 1 h: the last millisecond the cached keys are trusted.
+          yield* TestClock.adjust(5 * 60_000 + 3600_000 - 1)
+          expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
+          expect(server.fetches()).toBe(2)
+          yield* TestClock.adjust(1)
+          const error = yield* Effect.flip(verifier.verify(token))
+          expect([error.reason, error.cause?._tag]).toEqual(["JwkFailedToResolve", "ClerkServerError"])
+          expect(error.message).toContain("Could not load the instance's JWKS: Clerk server error (503)")
+          // Still inside the failure cooldown of the fetch just made: refused without a fetch.
+          expect(server.fetches()).toBe(2)
+          expect(yield* reasonOf(verifier.verify(token))).toBe("JwkFailedToResolve")
+          expect(server.fetches()).toBe(2)
+          // Clerk answers again: the next attempt after the cooldown restores service.
+          server.fail(undefined)
+          yield* TestClock.adjust("30 seconds")
+          expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
+          expect(server.fetches()).toBe(3)
+        }))
+    })
+
+    it.effect("jwksMaxStale is configurable: 0 fails closed at the TTL, Duration.infinity never does", () =>
+      Effect.gen(function*() {
+        for (const [jwksMaxStale, lastGood] of [["0 millis", 5 * 60_000 - 1], ["10 minutes", 15 * 60_000 - 1]] as const) {
+          const server = jwksServer([main.jwk])
+          yield* withVerifier(jwksLayer(server, { jwksMaxStale }), (verifier) =>
+            Effect.gen(function*() {
+              const token = yield* promise(() => sign(claims({ exp: NOW_S + 7200 })))
+              yield* verifier.verify(token)
+              server.fail(json({ errors: [] }, 500))
+              yield* TestClock.adjust(lastGood)
+              if (lastGood >= 5 * 60_000) expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
+              yield* TestClock.adjust(1)
+              expect(yield* reasonOf(verifier.verify(token))).toBe("JwkFailedToResolve")
+            }))
+        }
+        const server = jwksServer([main.jwk])
+        yield* withVerifier(jwksLayer(server, { jwksMaxStale: Duration.infinity }), (verifier) =>
+          Effect.gen(function*() {
+            const token = yield* promise(() => sign(claims({ exp: NOW_S + 30 * 86400 })))
+            yield* verifier.verify(token)
+            server.fail(json({ errors: [] }, 500))
+            yield* TestClock.adjust("7 days")
+            expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
+          }))
+      }))
+  })
+
+  describe("the RSA exponent is checked", () => {
+    it.effect("a forged token (no private key) under a JWKS key with e = 1 is refused; the same key with e = 65537 refuses it too", () => {
+      const header = { alg: "RS256", kid: "ins_2e1", typ: "JWT" }
+      const server = jwksServer([withExponent("AQ", "ins_2e1"), main.jwk])
+      return withVerifier(jwksLayer(server), (verifier) =>
+        Effect.gen(function*() {
+          const forged = yield* promise(() => forgeWithExponentOne(header, claims({ sub: "user_attacker" }), modulusBytes))
+          const error = yield* Effect.flip(verifier.verify(forged))
+          expect([error.reason, error.message]).toEqual([
+            "TokenInvalidAlgorithm",
+            "The JWKS key \"ins_2e1\" cannot verify session tokens: its RSA exponent (e) is 1; only 65537 is accepted"
+          ])
+          // The same bytes under the real key (e = 65537) are no signature either.
+          const underMain = `${b64(headerOf(main))}.${segments(forged)[1]}.${segments(forged)[2]}`
+          expect(yield* reasonOf(verifier.verify(underMain))).toBe("TokenInvalidSignature")
+          // The other keys of the JWKS still verify.
+          expect((yield* verifier.verify(yield* promise(() => sign(claims())))).sid).toBe("sess_2abc")
+        }))
+    })
+
+    it.effect("exponents 3, 65536 (even), 2^64+1 and an unreadable e mark the key unusable, with the reason", () => {
+      const keys = [
+        withExponent("Aw", "ins_2e3"),
+        withExponent("AQAA", "ins_2even"),
+        withExponent("AQAAAAAAAAAB", "ins_2big"),
+        withExponent("A$B", "ins_2bad")
+      ]
+      return withVerifier(jwksLayer(jwksServer(keys)), (verifier) =>
+        Effect.gen(function*() {
+          const messages = []
+          for (const { kid } of keys) {
+            const error = yield* Effect.flip(verifier.verify(yield* promise(() => sign(claims(), { ...main, kid: kid! }))))
+            expect(error.reason).toBe("TokenInvalidAlgorithm")
+            messages.push(error.message.replace(/^.*: its /, ""))
+          }
+          expect(messages).toEqual([
+            "RSA exponent (e) is 3; only 65537 is accepted",
+            "RSA exponent (e) is 65536; only 65537 is accepted",
+            "RSA exponent (e) is a 65-bit number; only 65537 is accepted",
+            "RSA exponent (e) is unreadable"
+          ])
+        }))
+    })
+
+    it.effect("layerJwtKey refuses a PEM with e = 1 or e = 3 (ConfigError naming jwtKey)", () =>
+      Effect.gen(function*() {
+        for (const [e, shown] of [["AQ", "1"], ["Aw", "3"]] as const) {
+          const jwtKey = yield* promise(() => pemWithExponent(e))
+          const exit = yield* Effect.exit(withVerifier(TokenVerifier.layerJwtKey({ jwtKey }), () => Effect.void))
+          expect(Exit.isFailure(exit)).toBe(true)
+          // Bun's WebCrypto itself refuses to import an SPKI key with e = 1; Node and Deno import it.
+          const why = e === "AQ" && "Bun" in globalThis
+            ? "not an RSA public key in PEM (SPKI) form"
+            : `the key's RSA exponent (e) is ${shown}; only 65537 is accepted`
+          expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain(`jwtKey is not a usable Clerk JWT public key: ${why}`)
+        }
+        // The same modulus with e = 65537 is the real key: accepted.
+        const real = yield* promise(() => pemWithExponent("AQAB"))
+        const sid = yield* withVerifier(TokenVerifier.layerJwtKey({ jwtKey: real }), (v) =>
+          Effect.flatMap(promise(() => sign(claims())), (t) => Effect.map(v.verify(t), (c) => c.sid)))
+        expect(sid).toBe("sess_2abc")
+      }))
+
+    it.effect("a modulus under 2048 bits is refused from its n, before any import", () => {
+      const importKey = vi.spyOn(crypto.subtle, "importKey")
+      return withVerifier(jwksLayer(jwksServer([weakJwk])), (verifier) =>
+        Effect.gen(function*() {
+          const token = yield* promise(() => signRaw({ alg: "RS256", kid: "ins_2weak", typ: "JWT" }, claims(), weakPair.privateKey))
+          const error = yield* Effect.flip(verifier.verify(token))
+          expect(error.message).toBe(
+            "The JWKS key \"ins_2weak\" cannot verify session tokens: its modulus is 1024 bits, under 2048"
+          )
+          expect(importKey).not.toHaveBeenCalled()
+        })).pipe(Effect.ensuring(Effect.sync(() => importKey.mockRestore())))
+    })
+  })
+
+  describe("time claims must be times", () => {
+    const cases: ReadonlyArray<readonly [string, string, string]> = [
+      ["exp", "1e400", "Infinity"],
+      ["exp", "-1e20", "-100000000000000000000"],
+      ["exp", "-62135596801", "-62135596801"],
+      ["exp", "253402300800", "253402300800"],
+      ["nbf", "1e400", "Infinity"],
+      ["nbf", "-1e400", "-Infinity"],
+      ["iat", "1e400", "Infinity"],
+      ["iat", "-1e400", "-Infinity"]
+    ]
+    for (const [claim, literal, shown] of cases) {
+      it.effect(`${claim}: ${literal} → TokenInvalid (JWKS and PEM layers)`, () =>
+        Effect.gen(function*() {
+          const token = yield* promise(() => signText(claimsText(claim, literal)))
+          for (const layer of [jwksLayer(jwksServer([main.jwk])), pemLayer()]) {
+            const error = yield* withVerifier(layer, (verifier) => Effect.flip(verifier.verify(token)))
+            expect([error.reason, error.message]).toEqual([
+              "TokenInvalid",
+              `The token's ${claim} (${shown}) is not a time: expected epoch seconds from -62135596800 (year 1) to 253402300799 (year 9999)`
+            ])
+          }
+        }))
+    }
+
+    it.effect("the year-9999 edge, times before 1970 (TestClock starts at 0) and fractional seconds are times", () =>
+      withVerifier(pemLayer(), (verifier) =>
+        Effect.gen(function*() {
+          const edge = yield* promise(() => signText(claimsText("exp", "253402300799")))
+          expect((yield* verifier.verify(edge)).exp).toBe(253402300799)
+          const early = yield* promise(() => signText(claimsText("nbf", "-62135596800")))
+          expect((yield* verifier.verify(early)).nbf).toBe(-62135596800)
+          const fractional = yield* promise(() => signText(claimsText("iat", String(NOW_S - 0.5))))
+          expect((yield* verifier.verify(fractional)).iat).toBe(NOW_S - 0.5)
+        })))
+  })
+
+  describe("kid is required on the JWKS path", () => {
+    it.effect("a token without kid is refused (JwkKidMismatch) with a single-key JWKS, before any fetch; the PEM layer accepts it", () =>
+      Effect.gen(function*() {
+        const token = yield* promise(() => sign(claims(), main, { alg: "RS256", typ: "JWT" }))
+        const server = jwksServer([main.jwk])
+        const error = yield* withVerifier(jwksLayer(server), (verifier) => Effect.flip(verifier.verify(token)))
+        expect([error.reason, error.message]).toEqual([
+          "JwkKidMismatch",
+          "The token has no kid header: Clerk session tokens always name their signing key, and the JWKS key is chosen by it"
+        ])
+        expect(server.fetches()).toBe(0)
+        expect((yield* withVerifier(pemLayer(), (verifier) => verifier.verify(token))).sid).toBe("sess_2abc")
       }))
   })
 })

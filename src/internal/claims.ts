@@ -9,7 +9,7 @@
 import * as Either from "effect/Either"
 import type * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
-import { SessionClaims } from "../SessionClaims.js"
+import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "../SessionClaims.js"
 import { lazyDecoder } from "./lazy.js"
 
 const NO: unique symbol = Symbol("NO")
@@ -17,6 +17,9 @@ type Read = (value: unknown) => unknown
 
 const string: Read = (value) => typeof value === "string" ? value : NO
 const number: Read = (value) => typeof value === "number" ? value : NO
+/** SessionClaims' NumericDate: a number from year 1 to the end of year 9999 (so never NaN or Infinity). */
+const numericDate: Read = (value) =>
+  typeof value === "number" && value >= MIN_NUMERIC_DATE && value <= MAX_NUMERIC_DATE ? value : NO
 const arrayOf = (item: Read): Read => (value) => {
   if (!Array.isArray(value)) return NO
   const out = new Array(value.length)
@@ -54,9 +57,9 @@ const fastClaims = struct([
   ["sub", string, false],
   ["iss", string, false],
   ["azp", string, true],
-  ["exp", number, false],
-  ["iat", number, false],
-  ["nbf", number, true],
+  ["exp", numericDate, false],
+  ["iat", numericDate, false],
+  ["nbf", numericDate, true],
   ["jti", string, true],
   ["v", number, true],
   ["fva", arrayOf(number), true],

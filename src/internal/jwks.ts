@@ -63,7 +63,50 @@ export interface KeySet {
 
 const MIN_RSA_BITS = 2048
 
+/** The only RSA public exponent accepted (`AQAB`): Clerk's keys use it, as nearly every RSA key does. */
+const RSA_EXPONENT = 65537n
+
 const modulusBits = (key: CryptoKey): number | undefined => (key.algorithm as Partial<RsaHashedKeyAlgorithm>).modulusLength
+
+const bigEndian = (bytes: Uint8Array): bigint => {
+  let value = 0n
+  for (const byte of bytes) value = (value << 8n) | BigInt(byte)
+  return value
+}
+
+const base64url = /^[A-Za-z0-9_-]*$/
+
+/** A JWK's base64url integer (`n`, `e`), or `undefined` when it is not base64url. */
+const decodeUint = (text: string): Uint8Array | undefined => {
+  if (!base64url.test(text) || text.length % 4 === 1) return undefined
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
+
+const bitLength = (bytes: Uint8Array): number => {
+  let i = 0
+  while (i < bytes.length && bytes[i] === 0) i++
+  return i === bytes.length ? 0 : (bytes.length - i - 1) * 8 + (32 - Math.clz32(bytes[i]))
+}
+
+/**
+ * Why an RSA public exponent is refused, or `undefined` for 65537. WebCrypto and jose import
+ * any exponent, and with `e = 1` the "signature" is the padded message itself: anyone can
+ * forge it without a private key. Small or even exponents have no place in a Clerk JWKS.
+ */
+const exponentProblem = (e: Uint8Array | undefined): string | undefined => {
+  if (e === undefined) return "RSA exponent (e) is unreadable"
+  const value = bigEndian(e)
+  if (value === RSA_EXPONENT) return undefined
+  const shown = bitLength(e) <= 53 ? String(value) : `a ${bitLength(e)}-bit number`
+  return `RSA exponent (e) is ${shown}; only 65537 is accepted`
+}
+
+/** The exponent of an imported RSA key, as the runtime reports it. */
+const exponentOf = (key: CryptoKey): Uint8Array | undefined =>
+  (key.algorithm as Partial<RsaHashedKeyAlgorithm>).publicExponent
 
 const importOne = async (
   jwk: JwksWire["keys"][number],
@@ -76,6 +119,12 @@ const importOne = async (
   const alg = jwk.alg ?? "RS256"
   if (!isRsaAlgorithm(alg)) return unusable(`its alg is ${JSON.stringify(alg)}; only RS256, RS384 and RS512 are accepted`)
   if (jwk.n === undefined || jwk.e === undefined) return unusable("it has no modulus or exponent")
+  const exponent = exponentProblem(decodeUint(jwk.e))
+  if (exponent !== undefined) return unusable(`its ${exponent}`)
+  const modulus = decodeUint(jwk.n)
+  if (modulus === undefined) return unusable("its modulus (n) is not a base64url integer")
+  const nBits = bitLength(modulus)
+  if (nBits < MIN_RSA_BITS) return unusable(`its modulus is ${nBits} bits, under ${MIN_RSA_BITS}`)
   const fingerprint = `${alg}.${jwk.n}.${jwk.e}`
   let key = previous.get(fingerprint)
   if (key === undefined) {
@@ -137,12 +186,20 @@ export const importPem = async (pem: string): Promise<UsableKey | string> => {
   }
   const bits = modulusBits(key)
   if (bits !== undefined && bits < MIN_RSA_BITS) return `the RSA modulus is ${bits} bits, under ${MIN_RSA_BITS}`
+  const exponent = exponentProblem(exponentOf(key))
+  if (exponent !== undefined) return `the key's ${exponent}`
   return { _tag: "Usable", kid: undefined, alg: "RS256", key, fingerprint: "pem" }
 }
 
 export interface JwksCacheOptions {
+  /** How long fetched keys are fresh. */
   readonly ttlMillis: number
+  /** After any fetch, how long an unknown `kid` does not refetch. */
   readonly cooldownMillis: number
+  /** After a failed fetch, how long no new fetch is made (the negative cache). */
+  readonly failureCooldownMillis: number
+  /** How long past the TTL keys still serve while refreshes fail (then verification fails closed). */
+  readonly maxStaleMillis: number
 }
 
 /**
@@ -150,10 +207,14 @@ export interface JwksCacheOptions {
  *
  * - Fresh (younger than the TTL): served without any fetch.
  * - Expired: the next caller refetches; concurrent callers share that one fetch. If it
- *   fails, the stale keys keep serving, and no new attempt is made before the cooldown.
- * - Nothing cached: every caller waits for the shared fetch and gets its error on failure.
- * - `refetchForUnknownKid`: a refetch unless a fetch finished less than the cooldown ago,
- *   so tokens with made-up `kid`s cost at most one fetch per cooldown.
+ *   fails, the stale keys keep serving until `maxStaleMillis` past the TTL, and no new
+ *   attempt is made before the failure cooldown.
+ * - Nothing cached (or too stale): every caller waits for the shared fetch and gets its
+ *   error on failure; for the failure cooldown after it, callers get that same error without
+ *   a fetch, so a failing JWKS is asked at most once per cooldown whatever the request rate.
+ * - `refetchForUnknownKid`: a refetch unless a fetch finished less than the cooldown ago
+ *   (or failed less than the failure cooldown ago), so tokens with made-up `kid`s cost at
+ *   most one fetch per cooldown.
  */
 export interface JwksCache {
   /** The cached keys when they can be used at `now` without any fetch (the hot path). */
@@ -171,7 +232,8 @@ export const makeJwksCache = (
   let keys: KeySet | undefined
   let fetchedAt = 0
   let lastAttemptAt: number | undefined
-  let lastFailed = false
+  /** The error of the last fetch when it failed (cleared by a success). */
+  let lastFailure: ClerkError | undefined
   let inFlight: Deferred.Deferred<KeySet, ClerkError> | undefined
 
   const fetchAndImport = Effect.flatMap(fetch, (jwks) => Effect.promise(() => importJwks(jwks, keys)))
@@ -192,9 +254,9 @@ export const makeJwksCache = (
           if (exit._tag === "Success") {
             keys = exit.value
             fetchedAt = now
-            lastFailed = false
-          } else {
-            lastFailed = true
+            lastFailure = undefined
+          } else if (exit.cause._tag === "Fail") {
+            lastFailure = exit.cause.error
           }
           return exit
         })
@@ -210,20 +272,31 @@ export const makeJwksCache = (
     })
   })
 
-  const staleOnFailure = (error: ClerkError): Effect.Effect<KeySet, ClerkError> =>
-    keys === undefined ? Effect.fail(error) : Effect.succeed(keys)
+  /** The last fetch failed less than the failure cooldown ago. */
+  const coolingDown = (now: number): boolean =>
+    lastFailure !== undefined && lastAttemptAt !== undefined && now - lastAttemptAt < options.failureCooldownMillis
+
+  /** The cached keys while they may still serve at `now`, fresh or stale. */
+  const servable = (now: number): KeySet | undefined =>
+    keys !== undefined && now - fetchedAt < options.ttlMillis + options.maxStaleMillis ? keys : undefined
 
   const ready = (now: number): KeySet | undefined => {
     if (keys === undefined) return undefined
     if (now - fetchedAt < options.ttlMillis) return keys
-    // Expired, but the last refresh failed recently: keep serving, do not hammer the API.
-    if (lastFailed && lastAttemptAt !== undefined && now - lastAttemptAt < options.cooldownMillis) return keys
-    return undefined
+    // Expired, but the last refresh failed recently: keep serving (up to the maximum
+    // staleness), do not hammer the API.
+    return coolingDown(now) ? servable(now) : undefined
   }
 
   const get = (now: number): Effect.Effect<KeySet, ClerkError> => {
     const usable = ready(now)
-    return usable !== undefined ? Effect.succeed(usable) : Effect.catchAll(refresh, staleOnFailure)
+    if (usable !== undefined) return Effect.succeed(usable)
+    // Nothing usable and the last fetch failed moments ago: its error, without asking again.
+    if (coolingDown(now) && inFlight === undefined) return Effect.fail(lastFailure!)
+    return Effect.catchAll(refresh, (error) => {
+      const stale = servable(now)
+      return stale === undefined ? Effect.fail(error) : Effect.succeed(stale)
+    })
   }
 
   const refetchForUnknownKid = (now: number, used: KeySet): Effect.Effect<KeySet | undefined, ClerkError> =>
@@ -232,6 +305,7 @@ export const makeJwksCache = (
       // Someone else already fetched newer keys than the ones this token was tried with.
       if (keys !== undefined && keys !== used) return Effect.succeed(keys)
       if (lastAttemptAt !== undefined && now - lastAttemptAt < options.cooldownMillis) return Effect.succeed(undefined)
+      if (coolingDown(now)) return Effect.succeed(undefined)
       return refresh
     })
 

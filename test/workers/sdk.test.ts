@@ -178,6 +178,40 @@ describe("TokenVerifier inside workerd without a client", () => {
       expect(claims.sub).toBe(userId)
       expect(yield* log).toEqual([])
     }))
+
+  it.live("security review: a PEM with e = 3 fails layerJwtKey on workerd (its WebCrypto refuses e = 1 itself)", () =>
+    Effect.gen(function*() {
+      const pem = yield* Effect.promise(() => publicKeyPem())
+      const der = Uint8Array.from(atob(pem.replace(/-----[A-Z ]+-----|\s+/g, "")), (c) => c.charCodeAt(0))
+      const algorithm = { name: "RSASSA-PKCS1-v1_5", hash: "SHA-256" }
+      const jwk = yield* Effect.promise(async () =>
+        crypto.subtle.exportKey("jwk", await crypto.subtle.importKey("spki", der, algorithm, true, ["verify"])) as Promise<JsonWebKey>
+      )
+      expect(jwk.e).toBe("AQAB")
+      const spkiWith = (e: string) =>
+        Effect.tryPromise(async () =>
+          new Uint8Array(
+            await crypto.subtle.exportKey(
+              "spki",
+              await crypto.subtle.importKey("jwk", { ...jwk, e }, algorithm, true, ["verify"]) as CryptoKey
+            ) as ArrayBuffer
+          )
+        ).pipe(Effect.option)
+      // workerd's WebCrypto refuses e = 1 itself; e = 3 it imports, so the SDK's own check decides.
+      expect(Option.isNone(yield* spkiWith("AQ"))).toBe(true)
+      for (const [e, shown] of [["Aw", "3"]] as const) {
+        const spki = yield* spkiWith(e)
+        if (Option.isNone(spki)) throw new Error(`workerd refused e = ${shown}`)
+        const body = btoa(String.fromCharCode(...spki.value))
+        const exit = yield* Effect.exit(
+          Effect.provide(TokenVerifier, TokenVerifier.layerJwtKey({ jwtKey: body }))
+        )
+        expect(exit._tag).toBe("Failure")
+        expect(String(exit._tag === "Failure" ? exit.cause : "")).toContain(
+          `the key's RSA exponent (e) is ${shown}; only 65537 is accepted`
+        )
+      }
+    }))
 })
 
 describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called correctly", () => {
