@@ -247,3 +247,23 @@ describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called cor
       )
     ))
 })
+
+describe("configuration and body caps inside workerd", () => {
+  it.live("a bad CLERK_API_URL or CLERK_SECRET_KEY binding is a ConfigError naming it (the key never quoted)", () =>
+    Effect.gen(function*() {
+      for (
+        const [bindings, name, expected] of [
+          [{ CLERK_SECRET_KEY: clerkSecretKey, CLERK_API_URL: "api.clerk.com" }, "CLERK_API_URL", "(is https:// missing?)"],
+          [{ CLERK_SECRET_KEY: clerkSecretKey, CLERK_API_URL: "http://clerk.example.com" }, "CLERK_API_URL", "allowInsecureHttp"],
+          [{ CLERK_SECRET_KEY: "sk_test_CANARY\r\nX: 1", CLERK_API_URL: clerkUrl }, "CLERK_SECRET_KEY", "a line break"]
+        ] as const
+      ) {
+        const error = yield* Effect.flip(
+          Effect.provide(ClerkClient, ClerkClient.layerFetchConfig().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(bindings)))))
+        )
+        expect(String(error)).toContain(`Invalid data at ${name}: `)
+        expect(String(error)).toContain(expected)
+        expect(String(error)).not.toContain("CANARY")
+      }
+    }))
+})
