@@ -31,6 +31,7 @@ import {
   ClerkTransportError
 } from "./ClerkError.js"
 import { LiveClock, MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
+import { BODY_CAPS, formatBytes, readHttpClientBody } from "./internal/body.js"
 import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
@@ -111,6 +112,11 @@ export interface ClerkRequest {
   readonly body?: unknown
   /** Safe to re-send (GETs, revoke, verify, token minting); `false` for create and refresh. */
   readonly idempotent: boolean
+  /**
+   * The most bytes of response body read (default 1 MiB). A longer 2xx body fails with
+   * `ClerkDecodeError`; a longer error body keeps its status error, without Clerk's `errors[]`.
+   */
+  readonly maxBodyBytes?: number | undefined
 }
 
 /** The errors a request can end in, given the 4xx statuses its operation declares. */
@@ -383,9 +389,10 @@ const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings):
     const sent = Effect.flatMap(
       transport.execute(httpRequest),
       (response) =>
-        Effect.map(response.text, (text): Exchange => ({
+        Effect.map(readHttpClientBody(response, spec.maxBodyBytes ?? BODY_CAPS.default), (body): Exchange => ({
           status: response.status,
-          text,
+          text: typeof body === "string" ? body : "",
+          tooLarge: typeof body !== "string",
           headers: () => headersRecord(response.headers)
         }))
     )
@@ -425,6 +432,7 @@ const fetchTransport = (
         ? bodiless[spec.method]
         : { method: spec.method, headers: jsonHeaders, body: JSON.stringify(spec.body) },
       timeoutMillis: millis > MAX_TIMER_MILLIS ? undefined : millis,
+      maxBodyBytes: spec.maxBodyBytes ?? BODY_CAPS.default,
       onTimeout: timeoutError(spec, timeout),
       onFailure: (stage, cause) =>
         transportError(spec, stage === "Transport" ? "Transport" : "Decode reading the response", cause, needles)
@@ -461,6 +469,11 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
     // the attempt so the retry policy sees status errors (a decode error is never retried).
     const onResponse = (response: Exchange): Effect.Effect<A, ClerkRequestError<S>> => {
       const { status, text } = response
+      // Over its cap, an error status is still that status's error (without Clerk's errors[]).
+      if (response.tooLarge && status >= 200 && status < 300) {
+        const cap = formatBytes(spec.maxBodyBytes ?? BODY_CAPS.default)
+        return decodeError(status, `response body exceeds ${cap} (this route's cap)`)
+      }
       if (status < 200 || status >= 300) {
         return Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.fail(toHttpError({ status, text, headers: response.headers() }, declared, now) as ClerkRequestError<S>))

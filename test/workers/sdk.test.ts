@@ -266,4 +266,39 @@ describe("configuration and body caps inside workerd", () => {
         expect(String(error)).not.toContain("CANARY")
       }
     }))
+
+  for (const transport of ["httpClient", "fetch"] as const) {
+    it.live(`${transport}: a 16 MiB streamed body is refused past 256 KiB and its stream cancelled`, () =>
+      Effect.gen(function*() {
+        const seen = { pulled: 0, cancelled: false }
+        const chunk = new Uint8Array(64 * 1024).fill(0x20)
+        const fetch: typeof globalThis.fetch = async () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              pull(controller) {
+                if (seen.pulled >= 16 * 1024 * 1024) return controller.close()
+                seen.pulled += chunk.length
+                controller.enqueue(chunk)
+              },
+              cancel() {
+                seen.cancelled = true
+              }
+            }, { highWaterMark: 0 }),
+            { headers: { "content-type": "application/json" } }
+          )
+        const options = { secretKey: Redacted.make(clerkSecretKey), apiUrl: clerkUrl, retry: false as const }
+        const provided = Layer.succeed(FetchHttpClient.Fetch, fetch)
+        const client = transport === "fetch"
+          ? ClerkClient.layerFetch(options).pipe(Layer.provide(provided))
+          : ClerkClient.layer(options).pipe(Layer.provide(FetchHttpClient.layer.pipe(Layer.provide(provided))))
+        const error = yield* Effect.flip(
+          Effect.provide(Effect.flatMap(Sessions, (s) => s.getSession("sess_1")), Sessions.layer.pipe(Layer.provide(client)))
+        )
+        expect(error.message).toBe(
+          "Clerk response could not be decoded (GET /sessions/sess_1, 200): response body exceeds 256 KiB (this route's cap)"
+        )
+        expect(seen.pulled).toBeLessThanOrEqual(256 * 1024 + 2 * chunk.length)
+        expect(seen.cancelled).toBe(true)
+      }))
+  }
 })
