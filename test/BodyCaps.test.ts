@@ -62,6 +62,7 @@ describe("reading an HttpClientResponse", () => {
       const found = webResponseOf(response)
       expect(found?.source).toBe(web)
       expect(found?.controller).toBeInstanceOf(AbortController)
+      expect(typeof found?.applyInterrupt).toBe("function")
     }))
 
   it.effect("any other response is read through its Stream, with the same cap and decoding", () =>

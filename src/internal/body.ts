@@ -100,11 +100,27 @@ export const readFetchBody = async (response: Response, cap: number, abort: () =
  */
 export const webResponseOf = (
   response: HttpClientResponse.HttpClientResponse
-): { readonly source: Response; readonly controller: AbortController | undefined } | undefined => {
-  const outer = response as unknown as { source?: unknown; original?: { source?: unknown }; controller?: unknown }
+): {
+  readonly source: Response
+  readonly controller: AbortController | undefined
+  /** The platform's own wrapper for a body read: drops the response from its GC registry, aborts on interrupt. */
+  readonly applyInterrupt: (<A, E>(effect: Effect.Effect<A, E>) => Effect.Effect<A, E>) | undefined
+} | undefined => {
+  const outer = response as unknown as {
+    source?: unknown
+    original?: { source?: unknown }
+    controller?: unknown
+    applyInterrupt?: unknown
+  }
   const source = outer.original?.source ?? outer.source
   if (typeof Response === "undefined" || !(source instanceof Response)) return undefined
-  return { source, controller: outer.controller instanceof AbortController ? outer.controller : undefined }
+  return {
+    source,
+    controller: outer.controller instanceof AbortController ? outer.controller : undefined,
+    applyInterrupt: typeof outer.applyInterrupt === "function"
+      ? (effect) => (outer.applyInterrupt as (e: typeof effect) => typeof effect).call(outer, effect)
+      : undefined
+  }
 }
 
 /**
@@ -118,8 +134,8 @@ export const readHttpClientBody = (
 ): Effect.Effect<Body, HttpClientError.ResponseError> => {
   const web = webResponseOf(response)
   if (web !== undefined) {
-    const { controller, source } = web
-    return Effect.tryPromise({
+    const { applyInterrupt, controller, source } = web
+    const read = Effect.tryPromise({
       try: (signal) => {
         const abort = () => {
           if (controller !== undefined) controller.abort()
@@ -131,6 +147,7 @@ export const readHttpClientBody = (
       },
       catch: (cause) => new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
     })
+    return applyInterrupt === undefined ? read : applyInterrupt(read)
   }
   const length = declared(response.headers["content-length"], response.headers["content-encoding"], cap)
   // Ending the platform's body stream aborts its request: refused at the first chunk.
