@@ -10,6 +10,7 @@ import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -30,8 +31,11 @@ import {
   ClerkTransportError
 } from "./ClerkError.js"
 import { LiveClock, MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
+import { BODY_CAPS, formatBytes, readHttpClientBody } from "./internal/body.js"
 import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
+import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
+import { scrubCause, secretNeedles } from "./internal/scrub.js"
 import { VERSION } from "./internal/version.js"
 
 /**
@@ -67,7 +71,11 @@ export interface RetryPolicy {
 }
 
 /**
- * Options of {@link ClerkClient.layer}.
+ * Options of {@link ClerkClient.layer}. The layers check them when they are built and
+ * refuse (with a defect naming the option; `layerConfig` with a `ConfigError` naming the
+ * variable) an empty key or one that is not visible ASCII, a URL that is not absolute, has
+ * credentials, a query or a fragment, and `http://` to anything but loopback unless
+ * `allowInsecureHttp` is set.
  *
  * @since 0.1.0
  */
@@ -76,6 +84,12 @@ export interface ClerkClientOptions {
   readonly secretKey: Redacted.Redacted<string>
   /** The API host, without `/v1` (default `https://api.clerk.com`; a trailing `/v1` or `/` is tolerated). */
   readonly apiUrl?: string | undefined
+  /**
+   * Allow an `http://` `apiUrl` to a host that is not loopback (127.0.0.0/8, `localhost`,
+   * `[::1]`), e.g. an emulator in another container. The key then travels unencrypted.
+   * Default `false`.
+   */
+  readonly allowInsecureHttp?: boolean | undefined
   /** The dated `Clerk-API-Version` header (default {@link DEFAULT_API_VERSION}). */
   readonly apiVersion?: string | undefined
   /** Per-attempt timeout, covering the response body too (default 10 s). */
@@ -98,6 +112,11 @@ export interface ClerkRequest {
   readonly body?: unknown
   /** Safe to re-send (GETs, revoke, verify, token minting); `false` for create and refresh. */
   readonly idempotent: boolean
+  /**
+   * The most bytes of response body read (default 1 MiB). A longer 2xx body fails with
+   * `ClerkDecodeError`; a longer error body keeps its status error, without Clerk's `errors[]`.
+   */
+  readonly maxBodyBytes?: number | undefined
 }
 
 /** The errors a request can end in, given the 4xx statuses its operation declares. */
@@ -143,7 +162,8 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
 
   /**
    * Requests go through the application's `HttpClient`, so its middleware, its
-   * `http.client` spans and any `HttpClient` a test provides apply to them.
+   * `http.client` spans and any `HttpClient` a test provides apply to them. Options that
+   * cannot work (see {@link ClerkClientOptions}) are a defect when the layer is built.
    *
    * @since 0.1.0
    */
@@ -151,7 +171,8 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
     Layer.effect(ClerkClient, make(options))
 
   /**
-   * Reads `CLERK_SECRET_KEY` (required), `CLERK_API_URL` and `CLERK_API_VERSION`.
+   * Reads `CLERK_SECRET_KEY` (required), `CLERK_API_URL` and `CLERK_API_VERSION`; a value
+   * that cannot work is a `ConfigError` naming its variable (never quoting the key).
    * `CLERK_API_VERSION` may be `v1` (the URL path version Clerk's other SDKs use; the dated
    * header then keeps its default) or a date `YYYY-MM-DD` (sent as `Clerk-API-Version`).
    * `overrides` win over the environment.
@@ -189,11 +210,31 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
 
 const configured = (overrides: Partial<ClerkClientOptions> | undefined) =>
   Effect.gen(function*() {
-    const secretKey = overrides?.secretKey ?? (yield* Config.redacted("CLERK_SECRET_KEY"))
-    const apiUrl = overrides?.apiUrl ?? (yield* Config.string("CLERK_API_URL").pipe(Config.withDefault(DEFAULT_API_URL)))
+    const secretKey = overrides?.secretKey ?? (yield* secretKeyConfig)
+    const apiUrl = overrides?.apiUrl ?? (yield* apiUrlConfig(overrides?.allowInsecureHttp === true))
     const apiVersion = overrides?.apiVersion ?? (yield* apiVersionConfig)
     return { ...overrides, secretKey, apiUrl, apiVersion } satisfies ClerkClientOptions
   })
+
+// The variable's name is added to the path by the provider; the message never quotes the key.
+// (mapOrFail right on the variable's own config: only there does the provider prefix the path.)
+const secretKeyConfig = Config.string("CLERK_SECRET_KEY").pipe(
+  Config.mapOrFail((key) => {
+    const problem = secretKeyProblem(key)
+    return problem === undefined
+      ? Either.right(Redacted.make(key))
+      : Either.left(ConfigError.InvalidData([], `the secret key ${problem}`))
+  })
+)
+
+const apiUrlConfig = (allowInsecureHttp: boolean) =>
+  Config.string("CLERK_API_URL").pipe(
+    Config.mapOrFail((url) => {
+      const problem = apiUrlProblem(url, allowInsecureHttp)
+      return problem === undefined ? Either.right(url) : Either.left(ConfigError.InvalidData([], `the API URL ${problem}`))
+    }),
+    Config.withDefault(DEFAULT_API_URL)
+  )
 
 const apiVersionConfig = Config.string("CLERK_API_VERSION").pipe(
   Config.option,
@@ -208,6 +249,17 @@ const apiVersionConfig = Config.string("CLERK_API_VERSION").pipe(
     )
   })
 )
+
+/**
+ * The options' problems as one defect, naming each refused option (`layer`, `layerFetch`,
+ * and `layerConfig`'s overrides).
+ */
+const checkOptions = (options: ClerkClientOptions): Effect.Effect<void> => {
+  const problems = optionProblems(options, DEFAULT_API_URL)
+  if (problems.length === 0) return Effect.void
+  const lines = problems.map((p) => `${p.option} ${p.reason}`)
+  return Effect.die(new Cause.IllegalArgumentException(`ClerkClient: invalid options: ${lines.join("; ")}`))
+}
 
 /** `https://api.clerk.com`, `https://api.clerk.com/`, `https://api.clerk.com/v1/` → `https://api.clerk.com/v1`. */
 export const normalizeBaseUrl = (apiUrl: string): string => {
@@ -284,11 +336,14 @@ interface Settings {
   readonly baseUrl: string
   readonly secretKey: Redacted.Redacted<string>
   readonly fixedHeaders: Record<string, string>
+  /** What in a runtime error's text means it may quote the key (internal/scrub.ts). */
+  readonly needles: ReadonlyArray<string>
 }
 
 const settingsOf = (options: ClerkClientOptions): Settings => ({
   baseUrl: normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL),
   secretKey: options.secretKey,
+  needles: secretNeedles(Redacted.value(options.secretKey)),
   fixedHeaders: {
     "accept": "application/json",
     "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
@@ -298,6 +353,10 @@ const settingsOf = (options: ClerkClientOptions): Settings => ({
 
 const timeoutError = (spec: ClerkRequest, timeout: Duration.Duration) => () =>
   new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
+
+/** A transport failure, its cause scrubbed of anything that may quote a header (the key). */
+const transportError = (spec: ClerkRequest, reason: string, cause: unknown, needles: ReadonlyArray<string>) =>
+  new ClerkTransportError({ method: spec.method, path: spec.path, reason, cause: scrubCause(cause, needles) }, true)
 
 /** The app's `HttpClient` with base URL, auth and headers applied (no retry or timeout). */
 const configure = (client: HttpClient.HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
@@ -313,7 +372,7 @@ const configure = (client: HttpClient.HttpClient, { baseUrl, fixedHeaders, secre
 
 /** Requests go through the application's `HttpClient` (`ClerkClient.layer`). */
 const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings): Transport => {
-  const { baseUrl, fixedHeaders, secretKey } = settings
+  const { baseUrl, fixedHeaders, needles, secretKey } = settings
   const transport = client.pipe(HttpClient.withTracerPropagation(false))
   // The same base URL and headers as `configure` adds, applied once here rather than
   // rebuilt through three request copies on every call.
@@ -327,28 +386,26 @@ const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings):
     let httpRequest = HttpClientRequest.setUrl(baseRequests[spec.method], baseUrl + spec.path)
     if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
     if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
-    const exchange = Effect.flatMap(
+    const sent = Effect.flatMap(
       transport.execute(httpRequest),
       (response) =>
-        Effect.map(response.text, (text): Exchange => ({
+        Effect.map(readHttpClientBody(response, spec.maxBodyBytes ?? BODY_CAPS.default), (body): Exchange => ({
           status: response.status,
-          text,
+          text: typeof body === "string" ? body : "",
+          tooLarge: typeof body !== "string",
           headers: () => headersRecord(response.headers)
         }))
     )
-    return Effect.catchIf(
-      timeoutFail(exchange, timeout, timeoutError(spec, timeout)),
-      (error): error is HttpClientError.HttpClientError => error._tag !== "ClerkTimeout",
-      (error) =>
-        Effect.fail(
-          new ClerkTransportError({
-            method: spec.method,
-            path: spec.path,
-            reason: error._tag === "RequestError" ? error.reason : `${error.reason} reading the response`,
-            cause: error.cause
-          }, true)
-        )
-    )
+    // Mapped (and its cause scrubbed) inside the timed fiber, so even that fiber's own exit
+    // never holds the runtime's raw error.
+    const exchange = Effect.catchAll(sent, (error: HttpClientError.HttpClientError) =>
+      Effect.fail(transportError(
+        spec,
+        error._tag === "RequestError" ? error.reason : `${error.reason} reading the response`,
+        error.cause,
+        needles
+      )))
+    return timeoutFail(exchange, timeout, timeoutError(spec, timeout))
   }
   return { httpClient: configure(client, settings), attempt }
 }
@@ -359,7 +416,7 @@ const fetchTransport = (
   platformClient: HttpClient.HttpClient,
   settings: Settings
 ): Transport => {
-  const { baseUrl, fixedHeaders, secretKey } = settings
+  const { baseUrl, fixedHeaders, needles, secretKey } = settings
   const headers = { ...fixedHeaders, authorization: `Bearer ${Redacted.value(secretKey)}` }
   const jsonHeaders = { ...headers, "content-type": "application/json" }
   const bodiless = { GET: { method: "GET", headers }, POST: { method: "POST", headers } } as const
@@ -375,14 +432,10 @@ const fetchTransport = (
         ? bodiless[spec.method]
         : { method: spec.method, headers: jsonHeaders, body: JSON.stringify(spec.body) },
       timeoutMillis: millis > MAX_TIMER_MILLIS ? undefined : millis,
+      maxBodyBytes: spec.maxBodyBytes ?? BODY_CAPS.default,
       onTimeout: timeoutError(spec, timeout),
       onFailure: (stage, cause) =>
-        new ClerkTransportError({
-          method: spec.method,
-          path: spec.path,
-          reason: stage === "Transport" ? "Transport" : "Decode reading the response",
-          cause
-        }, true)
+        transportError(spec, stage === "Transport" ? "Transport" : "Decode reading the response", cause, needles)
     }
     // On any clock but the live one (TestClock), time the attempt on that clock instead.
     return Effect.clockWith((clock) =>
@@ -416,6 +469,11 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
     // the attempt so the retry policy sees status errors (a decode error is never retried).
     const onResponse = (response: Exchange): Effect.Effect<A, ClerkRequestError<S>> => {
       const { status, text } = response
+      // Over its cap, an error status is still that status's error (without Clerk's errors[]).
+      if (response.tooLarge && status >= 200 && status < 300) {
+        const cap = formatBytes(spec.maxBodyBytes ?? BODY_CAPS.default)
+        return decodeError(status, `response body exceeds ${cap} (this route's cap)`)
+      }
       if (status < 200 || status >= 300) {
         return Effect.flatMap(Clock.currentTimeMillis, (now) =>
           Effect.fail(toHttpError({ status, text, headers: response.headers() }, declared, now) as ClerkRequestError<S>))
@@ -444,13 +502,17 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
 }
 
 const make = (options: ClerkClientOptions) =>
-  Effect.map(HttpClient.HttpClient, (client) => {
-    const settings = settingsOf(options)
-    return makeWith(options, settings, httpClientTransport(client, settings))
-  })
+  Effect.zipRight(
+    checkOptions(options),
+    Effect.map(HttpClient.HttpClient, (client) => {
+      const settings = settingsOf(options)
+      return makeWith(options, settings, httpClientTransport(client, settings))
+    })
+  )
 
 const makeFetch = (options: ClerkClientOptions) =>
   Effect.gen(function*() {
+    yield* checkOptions(options)
     const settings = settingsOf(options)
     const fetch = Option.getOrUndefined(yield* Effect.serviceOption(Fetch))
     const platformClient = yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)

@@ -14,6 +14,7 @@ import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { ClerkClient, type ClerkRequestError } from "./ClerkClient.js"
 import type { ClerkCommonError } from "./ClerkError.js"
+import { BODY_CAPS } from "./internal/body.js"
 import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
 import { lazyDecoder } from "./internal/lazy.js"
 import { annotate, traced } from "./internal/span.js"
@@ -154,6 +155,10 @@ const tokenStatuses = declared(401, 404)
 const createStatuses = declared(400, 401, 404, 422)
 const refreshStatuses = declared(400, 401)
 
+// One page of up to 500 sessions is about 1 MB; anything else is one small object.
+const listCap = BODY_CAPS.list
+const resourceCap = BODY_CAPS.resource
+
 const statusFilters = ["abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"] as const
 
 const listQuery = Effect.fnUntraced(function*(
@@ -198,7 +203,7 @@ const make = Effect.gen(function*() {
       {},
       Effect.flatMap(listQuery("getSessionList", params, undefined), (query) => {
         const sent = client.request(
-          { method: "GET", path: "/sessions", urlParams: toUrlParams(query), idempotent: true },
+          { method: "GET", path: "/sessions", urlParams: toUrlParams(query), idempotent: true, maxBodyBytes: listCap },
           decodeSessionPage,
           listStatuses
         )
@@ -213,7 +218,13 @@ const make = Effect.gen(function*() {
       const limit = query.limit ?? 100
       return Stream.paginateChunkEffect(query.offset, (offset) =>
         client.request(
-          { method: "GET", path: "/sessions", urlParams: toUrlParams({ ...query, offset }), idempotent: true },
+          {
+            method: "GET",
+            path: "/sessions",
+            urlParams: toUrlParams({ ...query, offset }),
+            idempotent: true,
+            maxBodyBytes: listCap
+          },
           decodeSessionPage,
           listStatuses
         ).pipe(
@@ -234,7 +245,11 @@ const make = Effect.gen(function*() {
       { "clerk.session_id": sessionId },
       typeof id !== "string"
         ? Effect.fail(id)
-        : client.request({ method: "GET", path: `/sessions/${id}`, idempotent: true }, decodeSession, sessionStatuses)
+        : client.request(
+          { method: "GET", path: `/sessions/${id}`, idempotent: true, maxBodyBytes: resourceCap },
+          decodeSession,
+          sessionStatuses
+        )
     )
   }
 
@@ -245,7 +260,11 @@ const make = Effect.gen(function*() {
       { "clerk.session_id": sessionId },
       typeof id !== "string"
         ? Effect.fail(id)
-        : client.request({ method: "POST", path: `/sessions/${id}/revoke`, idempotent: true }, decodeSession, sessionStatuses)
+        : client.request(
+          { method: "POST", path: `/sessions/${id}/revoke`, idempotent: true, maxBodyBytes: resourceCap },
+          decodeSession,
+          sessionStatuses
+        )
     )
   }
 
@@ -257,7 +276,13 @@ const make = Effect.gen(function*() {
         const id = yield* V.segment("verifySession", "sessionId", sessionId)
         const token = yield* V.secretString("verifySession", "token", params?.token, false)
         return yield* client.request(
-          { method: "POST", path: `/sessions/${id}/verify`, body: token === undefined ? {} : { token }, idempotent: true },
+          {
+            method: "POST",
+            path: `/sessions/${id}/verify`,
+            body: token === undefined ? {} : { token },
+            idempotent: true,
+            maxBodyBytes: resourceCap
+          },
           decodeSession,
           verifyStatuses
         )
@@ -278,7 +303,7 @@ const make = Effect.gen(function*() {
           315360000
         )
         return yield* client.request(
-          { method: "POST", path: `/sessions/${id}/tokens`, body: tokenBody(expires), idempotent: true },
+          { method: "POST", path: `/sessions/${id}/tokens`, body: tokenBody(expires), idempotent: true, maxBodyBytes: resourceCap },
           decodeSessionToken,
           tokenStatuses
         )
@@ -300,7 +325,13 @@ const make = Effect.gen(function*() {
           315360000
         )
         return yield* client.request(
-          { method: "POST", path: `/sessions/${id}/tokens/${template}`, body: tokenBody(expires), idempotent: true },
+          {
+            method: "POST",
+            path: `/sessions/${id}/tokens/${template}`,
+            body: tokenBody(expires),
+            idempotent: true,
+            maxBodyBytes: resourceCap
+          },
           decodeSessionToken,
           tokenStatuses
         )
@@ -320,7 +351,8 @@ const make = Effect.gen(function*() {
             method: "POST",
             path: "/sessions",
             body: org === undefined ? { user_id: userId } : { user_id: userId, active_organization_id: org },
-            idempotent: false
+            idempotent: false,
+            maxBodyBytes: resourceCap
           },
           decodeSession,
           createStatuses
@@ -350,7 +382,7 @@ const make = Effect.gen(function*() {
         if (format !== undefined) body.format = format
         if (ip !== undefined) body.request_originating_ip = ip
         return yield* client.request(
-          { method: "POST", path: `/sessions/${id}/refresh`, body, idempotent: false },
+          { method: "POST", path: `/sessions/${id}/refresh`, body, idempotent: false, maxBodyBytes: resourceCap },
           decodeSessionRefresh,
           refreshStatuses
         )

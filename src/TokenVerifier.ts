@@ -66,6 +66,7 @@ import {
   type RsaAlgorithm,
   type UsableKey
 } from "./internal/jwks.js"
+import { BODY_CAPS } from "./internal/body.js"
 import { decodeClaims } from "./internal/claims.js"
 import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
@@ -249,7 +250,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
         const cache = makeJwksCache(
           // The spec declares no error for /jwks, but a wrong secret key is a 401 on every
           // Backend API path: surface it as ClerkUnauthorized, the tag users look for.
-          client.request({ method: "GET", path: "/jwks", idempotent: true }, decodeJwks, jwksStatuses),
+          client.request({ method: "GET", path: "/jwks", idempotent: true, maxBodyBytes: BODY_CAPS.jwks }, decodeJwks, jwksStatuses),
           {
             ttlMillis: Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5)),
             cooldownMillis: cooldown,

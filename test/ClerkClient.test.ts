@@ -1,4 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Either from "effect/Either"
@@ -277,6 +279,28 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
       }))
   })
 
+  /** `layerConfig` (over the HttpClient mock) or `layerFetchConfig` (over the fetch mock). */
+  const configured = (overrides?: Partial<ClerkClientOptions>) => {
+    if (transport === "fetch") {
+      const mock = makeFetchMock([ok])
+      return { recorded: mock.recorded, layer: ClerkClient.layerFetchConfig(overrides).pipe(Layer.provide(mock.layer)) }
+    }
+    const mock = makeMock([ok])
+    return { recorded: mock.recorded, layer: ClerkClient.layerConfig(overrides).pipe(Layer.provide(mock.layer)) }
+  }
+
+  const fromEnv = (env: Record<string, string>) => {
+    const mock = configured()
+    const layer = Sessions.layer.pipe(
+      Layer.provide(mock.layer),
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    )
+    return Effect.flatMap(Sessions, get).pipe(
+      Effect.provide(layer),
+      Effect.map(() => mock.recorded[0])
+    )
+  }
+
   describe("configuration", () => {
     it.effect("apiUrl with /v1/ still hits /v1/sessions; apiVersion and userAgent options are sent", () =>
       Effect.gen(function*() {
@@ -290,28 +314,6 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         expect(requests[0].headers["clerk-api-version"]).toBe("2025-04-10")
         expect(requests[0].headers["user-agent"]).toBe("my-app/1.0")
       }))
-
-    /** `layerConfig` (over the HttpClient mock) or `layerFetchConfig` (over the fetch mock). */
-    const configured = () => {
-      if (transport === "fetch") {
-        const mock = makeFetchMock([ok])
-        return { recorded: mock.recorded, layer: ClerkClient.layerFetchConfig().pipe(Layer.provide(mock.layer)) }
-      }
-      const mock = makeMock([ok])
-      return { recorded: mock.recorded, layer: ClerkClient.layerConfig().pipe(Layer.provide(mock.layer)) }
-    }
-
-    const fromEnv = (env: Record<string, string>) => {
-      const mock = configured()
-      const layer = Sessions.layer.pipe(
-        Layer.provide(mock.layer),
-        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
-      )
-      return Effect.flatMap(Sessions, get).pipe(
-        Effect.provide(layer),
-        Effect.map(() => mock.recorded[0])
-      )
-    }
 
     it.effect("layerConfig reads CLERK_SECRET_KEY, CLERK_API_URL and a dated CLERK_API_VERSION", () =>
       Effect.gen(function*() {
@@ -352,6 +354,185 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         )
         expect(client.baseUrl).toBe("https://api.clerk.com/v1")
         expect(JSON.stringify(Object.keys(client))).not.toContain("sk_test_x")
+      }))
+  })
+
+  describe("options that cannot work are refused when the layer is built", () => {
+    /** Build the layer (`layer` or `layerFetch`) with `options`; the exit and the requests it sent. */
+    const build = (options: Partial<ClerkClientOptions>) =>
+      Effect.gen(function*() {
+        const mock = mockClient([ok], options, transport)
+        const exit = yield* Effect.exit(Effect.provide(ClerkClient, mock.layer))
+        return { exit, requests: mock.recorded }
+      })
+
+    /** The defect's message; fails the test if the layer was built, or failed another way. */
+    const refusal = (options: Partial<ClerkClientOptions>) =>
+      Effect.map(build(options), ({ exit, requests }) => {
+        expect(requests).toEqual([])
+        expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Die")
+        const defect = Exit.isFailure(exit) && exit.cause._tag === "Die" ? exit.cause.defect : undefined
+        expect(defect).toBeInstanceOf(Cause.IllegalArgumentException)
+        return String((defect as Error).message)
+      })
+
+    for (
+      const [name, apiUrl, expected] of [
+        ["not a URL", "not a url", `apiUrl is not an absolute URL like https://api.clerk.com, got "not a url"`],
+        ["a bare host", "api.clerk.com", "apiUrl is not an absolute URL like https://api.clerk.com (is https:// missing?)"],
+        ["empty", "", "apiUrl is empty (expected an absolute URL like https://api.clerk.com)"],
+        ["whitespace", "   ", "apiUrl is empty"],
+        ["another scheme", "ftp://api.clerk.com", `apiUrl must be an https:// URL, got the scheme "ftp:"`],
+        ["a query", "https://api.clerk.com?x=1", "apiUrl must not have a query or fragment"],
+        ["a fragment", "https://api.clerk.com/#v1", "apiUrl must not have a query or fragment"],
+        ["http:// to a public host", "http://api.clerk.com", `apiUrl uses http:// to "api.clerk.com", which is not a loopback address`],
+        ["http:// to a private address", "http://10.0.0.5:8080", "set allowInsecureHttp: true"],
+        ["http:// to a name under localhost", "http://clerk.localhost.example", "not a loopback address"]
+      ] as const
+    ) {
+      it.effect(`apiUrl ${name} (${JSON.stringify(apiUrl)}): a defect naming apiUrl`, () =>
+        Effect.gen(function*() {
+          const message = yield* refusal({ apiUrl })
+          expect(message).toContain("ClerkClient: invalid options: ")
+          expect(message).toContain(expected)
+        }))
+    }
+
+    it.effect("apiUrl with credentials: refused without quoting the user or the password", () =>
+      Effect.gen(function*() {
+        for (const apiUrl of ["https://admin:CANARYpa55@api.clerk.com", "https://CANARYuser@api.clerk.com", "http://u:CANARYpw@127.0.0.1:4010"]) {
+          const message = yield* refusal({ apiUrl })
+          expect(message).toBe(
+            "ClerkClient: invalid options: apiUrl must not contain credentials (user:password@): the secret key is the only credential sent"
+          )
+        }
+        // Unparseable and carrying an @: still not quoted.
+        const message = yield* refusal({ apiUrl: "https//admin:CANARYpa55@host" })
+        expect(message).toContain("apiUrl is not an absolute URL")
+        expect(message).not.toContain("CANARY")
+      }))
+
+    it.effect("http:// to loopback is accepted (127.0.0.0/8, localhost, [::1]); anything else with allowInsecureHttp", () =>
+      Effect.gen(function*() {
+        for (
+          const [options, href] of [
+            [{ apiUrl: "http://127.0.0.1:4010" }, "http://127.0.0.1:4010/v1/sessions/sess_1"],
+            [{ apiUrl: "http://127.9.8.7" }, "http://127.9.8.7/v1/sessions/sess_1"],
+            [{ apiUrl: "http://localhost:4010/" }, "http://localhost:4010/v1/sessions/sess_1"],
+            [{ apiUrl: "http://[::1]:4010/v1" }, "http://[::1]:4010/v1/sessions/sess_1"],
+            [{ apiUrl: "http://clerk-emulator:8080", allowInsecureHttp: true }, "http://clerk-emulator:8080/v1/sessions/sess_1"]
+          ] as const
+        ) {
+          const { fiber, requests } = yield* start([ok], get, options)
+          const session = yield* Fiber.join(fiber)
+          expect(session.id).toBe(sample("session_get_200").id)
+          expect(requests.map((r) => r.url.href)).toEqual([href])
+        }
+      }))
+
+    for (
+      const [name, key, expected] of [
+        ["empty", "", "secretKey is empty"],
+        ["only whitespace", "  \t ", "secretKey is only whitespace"],
+        ["with a trailing newline", "sk_test_CANARY\n", "secretKey has leading or trailing whitespace"],
+        ["with CR LF and a header after it", "sk_test_CANARY\r\nX: 1", "secretKey contains a line break (CR or LF) at position 15"],
+        ["with a NUL", "sk_test_CANARY\u0000x", "secretKey contains a NUL character at position 15"],
+        ["with a space", "sk_test_CANARY x", "secretKey contains a space or tab at position 15"],
+        ["with a non-ASCII character", "sk_test_CANARYé", "secretKey contains a non-ASCII character at position 15"],
+        ["with DEL", "sk_test_CANARY\u007f", "secretKey contains a control character at position 15"]
+      ] as const
+    ) {
+      it.effect(`secretKey ${name}: a defect naming secretKey, never quoting it`, () =>
+        Effect.gen(function*() {
+          const message = yield* refusal({ secretKey: Redacted.make(key) })
+          expect(message).toContain(expected)
+          expect(message).not.toContain("CANARY")
+        }))
+    }
+
+    it.effect("a secretKey that is not Redacted, a bad userAgent or apiVersion: every problem in one message", () =>
+      Effect.gen(function*() {
+        const message = yield* refusal({
+          secretKey: "sk_test_CANARY" as unknown as Redacted.Redacted<string>,
+          apiUrl: "api.clerk.com",
+          userAgent: "app/1\r\nX-Injected: 1",
+          apiVersion: ""
+        })
+        expect(message).toBe(
+          "ClerkClient: invalid options: " +
+            "secretKey must be a Redacted<string> (Redacted.make(\"sk_…\")); " +
+            "apiUrl is not an absolute URL like https://api.clerk.com (is https:// missing?), got \"api.clerk.com\"; " +
+            "apiVersion is empty; " +
+            "userAgent is not a valid HTTP header value (control characters or non-Latin-1 characters)"
+        )
+      }))
+
+    it.effect("layerConfig: a bad CLERK_API_URL is a ConfigError naming it", () =>
+      Effect.gen(function*() {
+        for (
+          const [url, expected] of [
+            ["not a url", `the API URL is not an absolute URL like https://api.clerk.com, got "not a url"`],
+            ["api.clerk.com", "(is https:// missing?)"],
+            ["", "the API URL is empty"],
+            ["http://clerk.internal.example", "set allowInsecureHttp: true"],
+            ["https://admin:CANARYpw@clerk.internal.example", "must not contain credentials"]
+          ] as const
+        ) {
+          const error = yield* fromEnv({ CLERK_SECRET_KEY: "sk_test_env", CLERK_API_URL: url }).pipe(Effect.flip)
+          expect(ConfigError.isConfigError(error)).toBe(true)
+          expect(String(error)).toContain("Invalid data at CLERK_API_URL: ")
+          expect(String(error)).toContain(expected)
+          expect(String(error)).not.toContain("CANARY")
+        }
+      }))
+
+    it.effect("layerConfig: an empty, blank or malformed CLERK_SECRET_KEY is a ConfigError naming it, never quoting it", () =>
+      Effect.gen(function*() {
+        for (
+          const [key, expected] of [
+            ["", "the secret key is empty"],
+            ["   ", "the secret key is only whitespace"],
+            ["sk_test_CANARY\n", "the secret key has leading or trailing whitespace"],
+            ["sk_test_CANARY\r\nX: 1", "the secret key contains a line break (CR or LF) at position 15"],
+            ["sk_test_CANARY\u0000", "the secret key contains a NUL character"]
+          ] as const
+        ) {
+          const error = yield* fromEnv({ CLERK_SECRET_KEY: key }).pipe(Effect.flip)
+          expect(ConfigError.isConfigError(error)).toBe(true)
+          expect(String(error)).toContain("Invalid data at CLERK_SECRET_KEY: ")
+          expect(String(error)).toContain(expected)
+          expect(String(error)).not.toContain("CANARY")
+          expect(JSON.stringify(error)).not.toContain("CANARY")
+        }
+      }))
+
+    it.effect("layerConfig: allowInsecureHttp in the overrides lets an http:// CLERK_API_URL through", () =>
+      Effect.gen(function*() {
+        const mock = configured({ allowInsecureHttp: true })
+        const layer = Sessions.layer.pipe(
+          Layer.provide(mock.layer),
+          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+            new Map([["CLERK_SECRET_KEY", "sk_test_env"], ["CLERK_API_URL", "http://clerk-emulator:8080"]])
+          )))
+        )
+        yield* Effect.provide(Effect.flatMap(Sessions, get), layer)
+        expect(mock.recorded.map((r) => r.url.href)).toEqual([`http://clerk-emulator:8080/v1/sessions/${SID}`])
+      }))
+
+    it.effect("layerConfig: a bad override is a defect naming the option, as with layer", () =>
+      Effect.gen(function*() {
+        const mock = configured({ apiUrl: "nope" })
+        const exit = yield* Effect.exit(Effect.provide(
+          ClerkClient,
+          mock.layer.pipe(
+            Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["CLERK_SECRET_KEY", "sk_test_env"]]))))
+          )
+        ))
+        expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Die")
+        expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain(
+          `apiUrl is not an absolute URL like https://api.clerk.com (is https:// missing?), got "nope"`
+        )
+        expect(mock.recorded).toEqual([])
       }))
   })
 })

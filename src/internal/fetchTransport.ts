@@ -1,13 +1,15 @@
 /**
  * The `fetch` transport behind `ClerkClient.layerFetch`: one attempt is one `Effect.async`
- * around `fetch` and `response.text()`, with one `AbortController` that serves the
- * per-attempt timeout and interruption alike. No `HttpClientRequest`/`HttpClientResponse`
+ * around `fetch` and reading the body (up to its cap, internal/body.ts), with one
+ * `AbortController` that serves the per-attempt timeout, interruption and an oversized body
+ * alike. No `HttpClientRequest`/`HttpClientResponse`
  * objects, no forked fiber, no FinalizationRegistry entry per response: that machinery is
  * most of what a call through @effect/platform's `HttpClient` costs (BENCHMARKS.md).
  */
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { readFetchBody } from "./body.js"
 
 /**
  * `FetchHttpClient.Fetch` from @effect/platform, by its key: the same service (a `Context`
@@ -20,7 +22,10 @@ export const Fetch = Context.GenericTag<typeof globalThis.fetch>(FetchKey)
 /** What one attempt brings back: the status, the whole body, and the headers on demand. */
 export interface Exchange {
   readonly status: number
+  /** The whole body; empty when it was over its cap. */
   readonly text: string
+  /** The body was longer than the route's cap and was not read to the end. */
+  readonly tooLarge: boolean
   /** Lower-cased names; built only when a response handler needs them (non-2xx). */
   readonly headers: () => Record<string, string | undefined>
 }
@@ -33,6 +38,8 @@ export interface FetchAttempt<E> {
   readonly init: RequestInit
   /** Milliseconds, or `undefined` for no timer (the caller times the attempt another way). */
   readonly timeoutMillis: number | undefined
+  /** The body's cap in bytes: past it reading stops and the request is aborted. */
+  readonly maxBodyBytes: number
   readonly onTimeout: () => E
   readonly onFailure: (stage: FetchFailureStage, cause: unknown) => E
 }
@@ -46,7 +53,7 @@ const headersOf = (headers: Headers) => () => {
 }
 
 /**
- * Send and read the whole body. `fetch` is the `Fetch` service if one was provided, else
+ * Send and read the whole body (up to `maxBodyBytes`). `fetch` is the `Fetch` service if one was provided, else
  * `globalThis.fetch`, looked up on every call (and called as a method of `globalThis`,
  * which workerd requires) so a fetch installed after start-up is the one used.
  */
@@ -82,8 +89,13 @@ export const fetchAttempt = <E>(
     }
     sent.then((response) => {
       stage = "Body"
-      return response.text().then((text) =>
-        settle(Exit.succeed({ status: response.status, text, headers: headersOf(response.headers) }))
+      return readFetchBody(response, attempt.maxBodyBytes, () => controller.abort()).then((body) =>
+        settle(Exit.succeed({
+          status: response.status,
+          text: typeof body === "string" ? body : "",
+          tooLarge: typeof body !== "string",
+          headers: headersOf(response.headers)
+        }))
       )
     }).catch((cause) => settle(Exit.fail(attempt.onFailure(stage, cause))))
     // Interrupted: stop the timer and the request (the abort also cancels a body mid-read).

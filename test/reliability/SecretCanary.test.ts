@@ -544,6 +544,144 @@ for (const transport of TRANSPORTS) {
 }
 }
 
+// ---- hostile configuration, and a runtime error that quotes the key ----
+
+/** A key with CR LF and a header after it: fetch refuses it, quoting it in its TypeError. */
+const CRLF_SECRET = "sk_test_CANARY\r\nX: 1"
+const NUL_SECRET = "sk_test_CANARYnul\u0000key"
+const USERINFO_URL = "https://clerk-user:CANARYpassw0rd@api.clerk.test"
+
+/** Run `effect` the way every cell runs (span, Effect.logError of the cause, a recorder), and render everything. */
+const renderAll = async (effect: Effect.Effect<unknown, unknown>) => {
+  const recorder = makeRecorder()
+  const exit = await Effect.runPromise(
+    effect.pipe(
+      Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
+      Effect.withSpan("canary hostile"),
+      Effect.exit,
+      Effect.provide(Layer.merge(recorder.layer, Logger.minimumLogLevel(LogLevel.All)))
+    )
+  )
+  expect(Exit.isFailure(exit)).toBe(true)
+  const cause = Exit.isFailure(exit) ? exit.cause : Cause.empty
+  const error = Cause.squash(cause) as any
+  // What an app's own `console.error(err)` would print.
+  console.error("canary hostile:", error)
+  expect(recorder.logs.some((line) => line.includes("call failed"))).toBe(true)
+  return {
+    error,
+    recorder,
+    renderings: {
+      "String(error)": String(error),
+      "JSON.stringify(error)": JSON.stringify(error),
+      "inspect(error)": inspect(error, { depth: 20 }),
+      "JSON.stringify(exit)": JSON.stringify(exit),
+      "Cause.pretty": Cause.pretty(cause, { renderErrorCause: true }),
+      "Effect.logError(cause) and spans": recorder.dump()
+    } as Record<string, string>
+  }
+}
+
+const expectNoCanary = (renderings: Record<string, string>) => {
+  for (const [where, text] of Object.entries(renderings)) {
+    expect(text.includes("CANARY"), `${where}: ${text.slice(0, 400)}`).toBe(false)
+  }
+}
+
+for (const transport of TRANSPORTS) {
+  describe(`hostile inputs via ${transportName(transport)}`, () => {
+    const getSession = (options: Parameters<typeof clientLayer>[1], fetch?: typeof globalThis.fetch) =>
+      Effect.provide(
+        Effect.flatMap(Sessions, (s) => s.getSession(SID)),
+        Sessions.layer.pipe(Layer.provide(clientLayer(transport, options, fetch)))
+      )
+
+    for (
+      const [name, options, option] of [
+        ["a secret key with CR LF and a header after it", { secretKey: Redacted.make(CRLF_SECRET) }, "secretKey"],
+        ["a secret key with a NUL", { secretKey: Redacted.make(NUL_SECRET) }, "secretKey"],
+        ["an apiUrl with user:password@", { secretKey: Redacted.make(SECRET), apiUrl: USERINFO_URL }, "apiUrl"]
+      ] as const
+    ) {
+      it(`${name}: refused when the layer is built, without quoting it`, async () => {
+        const { error, renderings } = await renderAll(getSession({ ...options, apiUrl: options.apiUrl ?? server.url }))
+        expect(error).toBeInstanceOf(Cause.IllegalArgumentException)
+        expect(error.message).toMatch(new RegExp(`^ClerkClient: invalid options: ${option} `))
+        expectNoCanary(renderings)
+      })
+    }
+
+    // The layer refuses the keys runtimes would quote, so only a fetch of the app's own can
+    // still throw such an error: each is scrubbed before it becomes a cause.
+    const throwing = (message: (key: string) => string, how: "throws" | "rejects" | "nested"): typeof globalThis.fetch =>
+    (_input, init) => {
+      const key = new Headers(init?.headers).get("authorization") ?? ""
+      const error = how === "nested"
+        ? new TypeError("fetch failed", { cause: new TypeError(message(key)) })
+        : new TypeError(message(key))
+      if (how === "throws") throw error
+      return Promise.reject(error)
+    }
+
+    for (
+      const [name, fetch] of [
+        ["fetch throws a TypeError quoting the Authorization header", throwing((key) => `Headers.append: "${key}" is an invalid header value.`, "throws")],
+        ["fetch rejects with a TypeError quoting the hostile key text", throwing(() => `Headers.append: "Bearer ${CRLF_SECRET}" is an invalid header value.`, "rejects")],
+        ["fetch rejects with a cause (nested) quoting the key", throwing((key) => `invalid value ${key}`, "nested")],
+        ["fetch rejects with an error quoting only the key, no header word", throwing((key) => `could not send ${key.slice(7)}`, "rejects")]
+      ] as const
+    ) {
+      it(`${name}: ClerkTransportError's cause is scrubbed everywhere (inspect, String, JSON, logError, spans)`, async () => {
+        const { error, recorder, renderings } = await renderAll(
+          getSession({ secretKey: Redacted.make(SECRET), apiUrl: server.url, retry: false }, fetch)
+        )
+        expect(error._tag).toBe("ClerkTransportError")
+        expect(error.reason).toBe("Transport")
+        // Still the runtime's error by name, with its message replaced.
+        expect(error.cause).toBeInstanceOf(Error)
+        expect(error.cause.name).toBe("TypeError")
+        if (name.includes("nested")) {
+          expect(error.cause.message).toBe("fetch failed")
+          expect(error.cause.cause.name).toBe("TypeError")
+          expect(error.cause.cause.message).toMatch(/message was removed/)
+        } else {
+          expect(error.cause.message).toMatch(/message was removed/)
+        }
+        if (transport === "httpClient") {
+          // The app's HttpClient records its own RequestError (the raw cause) on its
+          // `http.client` span: that span is the app's, not the SDK's; every other is checked.
+          expect(recorder.spans.some((s) => s.name.startsWith("http.client "))).toBe(true)
+          recorder.spans.splice(0, recorder.spans.length, ...recorder.spans.filter((s) => !s.name.startsWith("http.client ")))
+          renderings["Effect.logError(cause) and spans"] = recorder.dump()
+        }
+        expect(recorder.spans.map((s) => s.name)).toContain("canary hostile")
+        expectNoCanary(renderings)
+      })
+    }
+
+    it("TokenVerifier over a fetch that quotes the key: ClerkTokenInvalid's cause chain is scrubbed", async () => {
+      const fetch = throwing((key) => `Headers.append: "${key}" is an invalid header value.`, "rejects")
+      const { error, recorder, renderings } = await renderAll(
+        Effect.provide(
+          Effect.flatMap(TokenVerifier, (v) => v.verify(TOKEN)),
+          TokenVerifier.layer({ authorizedParties: [ORIGIN] }).pipe(
+            Layer.provide(clientLayer(transport, { secretKey: Redacted.make(SECRET), apiUrl: server.url, retry: false }, fetch))
+          )
+        )
+      )
+      expect(tagOf(error)).toBe("ClerkTokenInvalid(JwkFailedToResolve) <- ClerkTransportError")
+      expect(error.cause.cause.message).toMatch(/message was removed/)
+      if (transport === "httpClient") {
+        recorder.spans.splice(0, recorder.spans.length, ...recorder.spans.filter((s) => !s.name.startsWith("http.client ")))
+        renderings["Effect.logError(cause) and spans"] = recorder.dump()
+      }
+      // The session token is a canary here too.
+      for (const [where, text] of Object.entries(renderings)) expect(leaks(text), where).toBeUndefined()
+      expectNoCanary(renderings)
+    })
+  })
+}
+
 describe("no secret leaks: everywhere at once", () => {
   it("every cell ran, the secrets really went over the socket, and console output is clean too", () => {
     const withClient = cells.filter((c) => c.noClient !== true).length

@@ -281,3 +281,58 @@ describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called cor
       )
     ))
 })
+
+describe("configuration and body caps inside workerd", () => {
+  it.live("a bad CLERK_API_URL or CLERK_SECRET_KEY binding is a ConfigError naming it (the key never quoted)", () =>
+    Effect.gen(function*() {
+      for (
+        const [bindings, name, expected] of [
+          [{ CLERK_SECRET_KEY: clerkSecretKey, CLERK_API_URL: "api.clerk.com" }, "CLERK_API_URL", "(is https:// missing?)"],
+          [{ CLERK_SECRET_KEY: clerkSecretKey, CLERK_API_URL: "http://clerk.example.com" }, "CLERK_API_URL", "allowInsecureHttp"],
+          [{ CLERK_SECRET_KEY: "sk_test_CANARY\r\nX: 1", CLERK_API_URL: clerkUrl }, "CLERK_SECRET_KEY", "a line break"]
+        ] as const
+      ) {
+        const error = yield* Effect.flip(
+          Effect.provide(ClerkClient, ClerkClient.layerFetchConfig().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(bindings)))))
+        )
+        expect(String(error)).toContain(`Invalid data at ${name}: `)
+        expect(String(error)).toContain(expected)
+        expect(String(error)).not.toContain("CANARY")
+      }
+    }))
+
+  for (const transport of ["httpClient", "fetch"] as const) {
+    it.live(`${transport}: a 16 MiB streamed body is refused past 256 KiB and its stream cancelled`, () =>
+      Effect.gen(function*() {
+        const seen = { pulled: 0, cancelled: false }
+        const chunk = new Uint8Array(64 * 1024).fill(0x20)
+        const fetch: typeof globalThis.fetch = async () =>
+          new Response(
+            new ReadableStream<Uint8Array>({
+              pull(controller) {
+                if (seen.pulled >= 16 * 1024 * 1024) return controller.close()
+                seen.pulled += chunk.length
+                controller.enqueue(chunk)
+              },
+              cancel() {
+                seen.cancelled = true
+              }
+            }, { highWaterMark: 0 }),
+            { headers: { "content-type": "application/json" } }
+          )
+        const options = { secretKey: Redacted.make(clerkSecretKey), apiUrl: clerkUrl, retry: false as const }
+        const provided = Layer.succeed(FetchHttpClient.Fetch, fetch)
+        const client = transport === "fetch"
+          ? ClerkClient.layerFetch(options).pipe(Layer.provide(provided))
+          : ClerkClient.layer(options).pipe(Layer.provide(FetchHttpClient.layer.pipe(Layer.provide(provided))))
+        const error = yield* Effect.flip(
+          Effect.provide(Effect.flatMap(Sessions, (s) => s.getSession("sess_1")), Sessions.layer.pipe(Layer.provide(client)))
+        )
+        expect(error.message).toBe(
+          "Clerk response could not be decoded (GET /sessions/sess_1, 200): response body exceeds 256 KiB (this route's cap)"
+        )
+        expect(seen.pulled).toBeLessThanOrEqual(256 * 1024 + 2 * chunk.length)
+        expect(seen.cancelled).toBe(true)
+      }))
+  }
+})
