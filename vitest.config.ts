@@ -17,6 +17,9 @@ export default defineConfig({
     // test/workers runs inside workerd (vitest.workers.config.ts); test/runtimes drives other
     // runtimes from Node (vitest.runtimes.config.ts). scripts/test.mjs runs both.
     exclude: ["test/workers/**", "test/runtimes/**", "node_modules/**"],
-    testTimeout: 30_000
+    // Generous: a test's own bounds say what must hold; these only stop a stuck run, and a busy
+    // 2-core machine can take several times an idle one's time (hooks included: vitest's default is 10 s).
+    testTimeout: 60_000,
+    hookTimeout: 60_000
   }
 })
