@@ -358,7 +358,8 @@ beforeAll(async () => {
   await Effect.runPromise(emulator.seedTemplate({ name: "matrix", claims: { case_session: "{{session.id}}" } }))
   const started = Date.now()
   // The cells that wait out HANG_ONCE_TIMEOUT_MS first (each keeps its index k).
-  const order = [...cells.entries()].sort(([, a], [, b]) => Number(timeoutOf(b) === HANG_ONCE_TIMEOUT_MS) - Number(timeoutOf(a) === HANG_ONCE_TIMEOUT_MS))
+  const waitsLong = (cell: Cell) => timeoutOf(cell) === HANG_ONCE_TIMEOUT_MS
+  const order = [...cells.entries()].sort(([, a], [, b]) => Number(waitsLong(b)) - Number(waitsLong(a)))
   await Effect.runPromise(Effect.forEach(order, ([k, cell]) => runCell(cell, k, urls), { concurrency: 32, discard: true }))
   matrixSeconds = (Date.now() - started) / 1000
   // Anything re-sent after a call ended would show up in the log by now.
