@@ -16,8 +16,12 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // test/workers runs inside workerd (vitest.workers.config.ts); test/runtimes drives other
     // runtimes from Node (vitest.runtimes.config.ts); test/consumer tests the packed tarball
-    // (vitest.consumer.config.ts). scripts/test.mjs runs all three.
-    exclude: ["test/workers/**", "test/runtimes/**", "test/consumer/**", "node_modules/**"],
-    testTimeout: 30_000
+    // (vitest.consumer.config.ts); test/browser drives Chromium (vitest.browser.config.ts).
+    // scripts/test.mjs runs them all.
+    exclude: ["test/workers/**", "test/runtimes/**", "test/consumer/**", "test/browser/**", "node_modules/**"],
+    // Generous: a test's own bounds say what must hold; these only stop a stuck run, and a busy
+    // 2-core machine can take several times an idle one's time (hooks included: vitest's default is 10 s).
+    testTimeout: 60_000,
+    hookTimeout: 60_000
   }
 })

@@ -22,7 +22,10 @@ export default defineWorkersConfig({
   test: {
     include: ["test/workers/**/*.test.ts"],
     globalSetup: ["test/workers/globalSetup.ts"],
-    testTimeout: 30_000,
+    // Generous: a test's own bounds say what must hold; these only stop a stuck run, and a busy
+    // 2-core machine can take several times an idle one's time (hooks included: vitest's default is 10 s).
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     poolOptions: {
       workers: ({ inject }: WorkerPoolOptionsContext) => ({
         singleWorker: true,

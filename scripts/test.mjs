@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: type-check, then every suite on every runtime, one summary line per runtime
-// ("node20: N passed, M failed") and a last line over all of them. Exits non-zero on any failure.
+// ("node20: N passed, M failed") and a last line over all of them, then the name of every test
+// that failed (and of files that did not load, runs that crashed). Exits non-zero on any failure.
 //
 //   node20        the library suite (vitest.config.ts) on this Node
 //   node24        the same suite on Node 24 (the `node` npm package in runtimes/node24)
@@ -17,6 +18,7 @@
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
+import { failureLines, readReport } from "./report.mjs"
 
 const root = new URL("..", import.meta.url).pathname
 const out = join(root, ".test-results")
@@ -33,6 +35,9 @@ const count = (name, passed, failed, seconds = 0) => {
   const r = results.get(name) ?? { passed: 0, failed: 0, seconds: 0 }
   results.set(name, { passed: r.passed + passed, failed: r.failed + failed, seconds: r.seconds + seconds })
 }
+/** name → what failed (test names, files that did not load, crashed runs), listed after the summary. */
+const failures = new Map()
+const failed = (name, ...what) => failures.set(name, [...(failures.get(name) ?? []), ...what])
 
 /**
  * Run a command in its own process group, output inherited; on timeout kill the whole group
@@ -61,10 +66,10 @@ const run = (cmd, args, { env = {}, timeout = 480_000 } = {}) =>
 const vitestMjs = join(root, "node_modules/vitest/vitest.mjs")
 
 /**
- * Run vitest (under some runtime) with a JSON report. Counts go to `name`, or, with
- * `byFile`, to the runtime a test file is named after.
+ * Run vitest (under some runtime) with a JSON report. Counts and failed names go to `name`,
+ * or, with `byFile`, to the runtime a test file is named after (a crash of the whole run to `owner`).
  */
-const vitest = async (name, cmd, args, { env, timeout, byFile = false, extra = [] } = {}) => {
+const vitest = async (name, cmd, args, { env, timeout, byFile = false, owner = name, extra = [] } = {}) => {
   const file = join(out, `${name}.json`)
   const started = Date.now()
   console.log(`\n=== ${name}: ${basename(cmd)} ${[...args, "run", ...extra].join(" ")}\n`)
@@ -77,24 +82,10 @@ const vitest = async (name, cmd, args, { env, timeout, byFile = false, extra = [
   let report
   try {
     report = JSON.parse(readFileSync(file, "utf8"))
-  } catch {
-    count(name, 0, 1, seconds)
-    return
-  }
-  const tally = new Map()
-  for (const suite of report.testResults) {
-    const runtime = byFile ? runtimeOf(suite.name) : name
-    const t = tally.get(runtime) ?? { passed: 0, failed: 0 }
-    t.passed += suite.assertionResults.filter((a) => a.status === "passed").length
-    t.failed += suite.assertionResults.filter((a) => a.status === "failed").length
-    // A file that failed to load counts as a failure even when no test in it ran.
-    if (suite.status === "failed" && suite.assertionResults.every((a) => a.status !== "failed")) t.failed += 1
-    tally.set(runtime, t)
-  }
-  if (tally.size === 0) tally.set(name, { passed: 0, failed: 1 })
-  // vitest failed without a failing test (an unhandled error, a crashed worker): still a failure.
-  if (status !== 0 && [...tally.values()].every((t) => t.failed === 0)) tally.values().next().value.failed += 1
-  for (const [runtime, t] of tally) count(runtime, t.passed, t.failed, byFile ? 0 : seconds)
+  } catch {}
+  const read = readReport(report, { name, status, root, owner, runtimeOf: byFile ? runtimeOf : undefined })
+  for (const [runtime, t] of read.tally) count(runtime, t.passed, t.failed, byFile ? 0 : seconds)
+  for (const [runtime, names] of read.failures) failed(runtime, ...names)
   if (byFile) count(name, 0, 0, seconds)
 }
 
@@ -124,6 +115,7 @@ const started = Date.now()
 for (const project of ["tsconfig.json", "test/workers/tsconfig.json"]) {
   const status = await run(bin("tsc"), ["-p", project, "--noEmit"])
   count("typecheck", 0, status === 0 ? 0 : 1)
+  if (status !== 0) failed("typecheck", `tsc -p ${project} (errors above)`)
 }
 
 // 2. The library suite on each runtime.
@@ -131,7 +123,10 @@ if (wanted("node20")) await vitest("node20", process.execPath, [vitestMjs])
 if (wanted("node24")) {
   const node = node24()
   if (node) await vitest("node24", node, [vitestMjs])
-  else count("node24", 0, 1)
+  else {
+    count("node24", 0, 1)
+    failed("node24", "node24: runtimes/node24 could not be installed")
+  }
 }
 if (wanted("deno")) await vitest("deno", bin("deno"), ["run", "-A", vitestMjs])
 // Bun's fetch allows 256 requests in flight by default; the interruption test holds 1,000 open.
@@ -147,6 +142,8 @@ if (wanted("workerd")) await vitest("workerd", process.execPath, [vitestMjs], { 
   if (files.length > 0) {
     await vitest("runtimes", process.execPath, [vitestMjs], {
       byFile: true,
+      // A run that crashed before reporting counts toward a runtime that is printed.
+      owner: runtimeOf(files[0]),
       extra: ["--config", "vitest.runtimes.config.ts", ...files]
     })
   }
@@ -181,14 +178,16 @@ if (wanted("consumer-effect3")) {
 const timing = [...results].filter(([, r]) => r.seconds > 0).map(([n, r]) => `${n} ${r.seconds.toFixed(0)} s`)
 console.log(`\n(${timing.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`)
 let passed = 0
-let failed = 0
+let failedCount = 0
 for (const name of ["typecheck", ...RUNTIMES, "consumer-effect3"]) {
   const r = results.get(name)
   if (r === undefined) continue
   // The type-check is not a test count: say whether it held (a failure still fails the run).
   console.log(name === "typecheck" ? `typecheck: ${r.failed === 0 ? "ok" : `FAILED (${r.failed} project(s))`}` : `${name}: ${r.passed} passed, ${r.failed} failed`)
   passed += r.passed
-  failed += r.failed
+  failedCount += r.failed
 }
-console.log(`${passed} passed, ${failed} failed`)
-process.exit(failed === 0 && passed > 0 ? 0 : 1)
+console.log(`${passed} passed, ${failedCount} failed`)
+// After the summary: the name of everything that failed, per runtime.
+for (const line of failureLines(failures, ["typecheck", ...RUNTIMES])) console.log(line)
+process.exit(failedCount === 0 && passed > 0 ? 0 : 1)

@@ -63,7 +63,8 @@ describe("per-attempt timeout on the live clock", () => {
       expect(state.sentAt[1] - state.sentAt[0]).toBeGreaterThanOrEqual(45)
       expect(state.sentAt[2] - state.sentAt[1]).toBeGreaterThanOrEqual(45)
       expect(elapsed).toBeGreaterThanOrEqual(140)
-      expect(elapsed).toBeLessThan(5_000)
+      // Far above 3 × 50 ms: only that the timeouts fired (a busy machine runs timers late).
+      expect(elapsed).toBeLessThan(15_000)
       expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     }))
 

@@ -577,9 +577,7 @@ describe("TokenVerifier: bad tokens", () => {
     return withVerifier(jwksLayer(server, TABLE_OPTIONS), (verifier) =>
       Effect.gen(function*() {
         const huge = `eyJhbGciOiJSUzI1NiJ9.${"A".repeat(3 * 1024 * 1024)}.sig`
-        const started = performance.now()
         const error = yield* Effect.flip(verifier.verify(huge))
-        expect(performance.now() - started).toBeLessThan(50)
         expect(error.reason).toBe("TokenInvalid")
         expect(error.message).toBe(`The token is ${huge.length} characters, over the 16384 limit`)
         expect(server.fetches()).toBe(0)

@@ -45,7 +45,7 @@ beforeAll(async () => {
             Layer.provide(
               clientLayer(
                 transport,
-                { secretKey: emulator.secretKey, apiUrl: server.url, retry: false, timeout: "5 seconds" },
+                { secretKey: emulator.secretKey, apiUrl: server.url, retry: false, timeout: "30 seconds" },
                 countingFetch().fetch
               )
             )

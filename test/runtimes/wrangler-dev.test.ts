@@ -187,7 +187,7 @@ describe("wrangler dev, no compatibility flags", () => {
         return false
       }
     }
-    const deadline = Date.now() + 10_000
+    const deadline = Date.now() + 30_000
     while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
     expect(groupAlive()).toBe(false)
   })

@@ -201,7 +201,8 @@ describe("Clerk failures as HTTP answers", () => {
     await injectFault({ fault: "rateLimited", retryAfter: 120, route: "getSession" })
     const started = Date.now()
     const res = await get(`/sessions/${sessionIds[0]}`, auth)
-    expect(Date.now() - started).toBeLessThan(2_000)
+    // Not the 120 s asked for, nor the 30 s cap: far below both, with room for a busy machine.
+    expect(Date.now() - started).toBeLessThan(10_000)
     expect(res.status).toBe(503)
     expect(res.headers.get("retry-after")).toBe("120")
     expect(((await res.json()) as any).error.code).toBe("rate_limited")
