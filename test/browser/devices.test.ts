@@ -10,7 +10,7 @@ import * as TestClock from "effect/TestClock"
 import * as TestContext from "effect/TestContext"
 import { readFileSync } from "node:fs"
 import { createServer as createHttpServer, type Server } from "node:http"
-import { createServer } from "node:net"
+import { freePort } from "../runtimes/support/run.js"
 import { join } from "node:path"
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
 import { ClerkEmulator, type EmulatedDevice, Fault, type ServedEmulator } from "../../src/testing/index.js"
@@ -28,16 +28,6 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
  * plain `npm test` leaves the committed ones alone).
  */
 const SCREENSHOTS = join(root, process.env.UPDATE_SCREENSHOTS === "1" ? "docs/screenshots" : ".test-results/screenshots")
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 let emulator: ClerkEmulator.Service
 let served: ServedEmulator

@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
@@ -28,19 +27,9 @@ import {
 import { NodeClerkEmulator } from "../../src/testing/node/index.js"
 import type { ServedEmulator } from "../../src/testing/index.js"
 import { build } from "esbuild"
-import { root, run } from "./support/run.js"
+import { freePort, root, run } from "./support/run.js"
 
 const SECRET_KEY = "sk_test_wrangler_dev"
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => resolve(port))
-    })
-  })
 
 let emulator: ClerkEmulator.Service
 let served: ServedEmulator

@@ -1,5 +1,6 @@
 /** Run another runtime's process from a test: output captured, a deadline, its group killed after. */
 import { spawn } from "node:child_process"
+import { createServer } from "node:net"
 
 export const root = new URL("../../../", import.meta.url).pathname
 export const bin = (name: string) => `${root}node_modules/.bin/${name}`
@@ -53,3 +54,14 @@ export const expectedExampleOutput: ReadonlyArray<RegExp> = [
   /^revoke: (sess_\w+) is now revoked$/,
   /^typed error: ClerkNotFound 404 resource_not_found$/
 ]
+
+/** A port free on 127.0.0.1 right now (for servers, like wrangler dev, that cannot take port 0). */
+export const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
