@@ -33,6 +33,7 @@ import {
 import { LiveClock, MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
 import { BODY_CAPS, formatBytes, readHttpClientBody } from "./internal/body.js"
 import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
+import { makeInstanceKey } from "./internal/instance.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { scrubCause, secretNeedles } from "./internal/scrub.js"
@@ -132,6 +133,11 @@ export declare namespace ClerkClient {
   export interface Service {
     /** The resolved base URL, ending in `/v1`. */
     readonly baseUrl: string
+    /**
+     * Names the Clerk instance for state shared across isolates (the JWKS store, the
+     * rate-limit budget): the base URL and a SHA-256 of the secret key, never the key.
+     */
+    readonly instanceKey: Effect.Effect<string>
     /** The underlying configured `HttpClient` (base URL, auth, headers; no retry or timeout). */
     readonly httpClient: HttpClient.HttpClient
     /**
@@ -498,7 +504,12 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
       : withRetry(attempt as Effect.Effect<A, ClerkError>) as Effect.Effect<A, ClerkRequestError<S>>
   }
 
-  return ClerkClient.of({ baseUrl: settings.baseUrl, httpClient: transport.httpClient, request })
+  return ClerkClient.of({
+    baseUrl: settings.baseUrl,
+    instanceKey: makeInstanceKey(settings.baseUrl, settings.secretKey),
+    httpClient: transport.httpClient,
+    request
+  })
 }
 
 const make = (options: ClerkClientOptions) =>

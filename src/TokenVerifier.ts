@@ -40,6 +40,7 @@ import * as Tracer from "effect/Tracer"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
 import { ClerkClient } from "./ClerkClient.js"
+import { JwksStore, JwksStoreError } from "./JwksStore.js"
 import {
   ClerkBadRequest,
   ClerkConflict,
@@ -56,18 +57,23 @@ import {
   ClerkUnexpectedStatus,
   ClerkUnprocessableEntity
 } from "./ClerkError.js"
+import { timeoutFail } from "./internal/attempt.js"
 import {
   decodeJwks,
   importPem,
   isRsaAlgorithm,
+  type JwksCacheStore,
+  JwksWire,
   type KeySet,
   makeJwksCache,
+  type StoredJwks,
   RSA_ALGORITHMS,
   type RsaAlgorithm,
   type UsableKey
 } from "./internal/jwks.js"
 import { BODY_CAPS } from "./internal/body.js"
 import { decodeClaims } from "./internal/claims.js"
+import { lazyDecoder } from "./internal/lazy.js"
 import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
 import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "./SessionClaims.js"
@@ -186,6 +192,11 @@ export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
    * down.
    */
   readonly jwksMaxStale?: Duration.DurationInput | undefined
+  /**
+   * With a `JwksStore` provided: how long a store read or write may take before the verifier
+   * goes on without it (default 1 second).
+   */
+  readonly jwksStoreTimeout?: Duration.DurationInput | undefined
 }
 
 /**
@@ -247,19 +258,30 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
         const client = yield* ClerkClient
         const scope = yield* Effect.scope
         const cooldown = Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
+        const ttlMillis = Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5))
+        const maxStaleMillis = Duration.toMillis(options.jwksMaxStale ?? Duration.hours(1))
+        const store = yield* Effect.serviceOption(JwksStore)
+        const cacheStore = Option.isNone(store) ? undefined : storeAdapter(
+          store.value,
+          `effect-clerk/jwks/v1/${yield* client.instanceKey}`,
+          // Kept as long as the keys may serve (fresh, then stale); the verifier checks the age itself.
+          Number.isFinite(ttlMillis + maxStaleMillis) ? (ttlMillis + maxStaleMillis) / 1000 : undefined,
+          Duration.decode(options.jwksStoreTimeout ?? Duration.seconds(1))
+        )
         const cache = makeJwksCache(
           // The spec declares no error for /jwks, but a wrong secret key is a 401 on every
           // Backend API path: surface it as ClerkUnauthorized, the tag users look for.
           client.request({ method: "GET", path: "/jwks", idempotent: true, maxBodyBytes: BODY_CAPS.jwks }, decodeJwks, jwksStatuses),
           {
-            ttlMillis: Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5)),
+            ttlMillis,
             cooldownMillis: cooldown,
             failureCooldownMillis: options.jwksFailureCooldown === undefined
               ? cooldown
               : Duration.toMillis(options.jwksFailureCooldown),
-            maxStaleMillis: Duration.toMillis(options.jwksMaxStale ?? Duration.hours(1))
+            maxStaleMillis
           },
-          scope
+          scope,
+          cacheStore
         )
         return make(options, jwksSource(cache))
       })
@@ -386,6 +408,51 @@ const jwksSource = (cache: ReturnType<typeof makeJwksCache>): KeySource => {
         onFailure: failedToResolve,
         onSuccess: (keys) => keys === undefined ? undefined : lookupOf(keys)
       })
+  }
+}
+
+/** A stored JWKS: the public keys and when they were fetched (epoch ms). */
+const StoredEntry = Schema.parseJson(Schema.Struct({
+  v: Schema.Literal(1),
+  fetchedAt: Schema.Number.pipe(Schema.finite()),
+  keys: JwksWire.fields.keys
+}))
+const decodeStored = lazyDecoder(StoredEntry)
+
+/**
+ * The `JwksStore` as the cache sees it: entries encoded and checked, each operation bounded
+ * by `timeout`, and any failure logged and treated as an empty store (a corrupt entry is
+ * then overwritten by the next fetch).
+ */
+const storeAdapter = (
+  store: JwksStore.Service,
+  key: string,
+  ttlSeconds: number | undefined,
+  timeout: Duration.Duration
+): JwksCacheStore => {
+  const timedOut = (operation: "get" | "set") => () =>
+    new JwksStoreError({ operation, message: `the JWKS store's ${operation} took longer than ${Duration.format(timeout)}` })
+  const logged = (what: string) => (error: JwksStoreError) =>
+    Effect.logWarning(`effect-clerk: ${what}; going on without the JWKS store: ${error.message}`)
+  return {
+    read: timeoutFail(store.get(key), timeout, timedOut("get")).pipe(
+      Effect.flatMap((text): Effect.Effect<StoredJwks | undefined> => {
+        if (text === undefined) return Effect.succeed(undefined)
+        const decoded = decodeStored(text)
+        if (decoded._tag === "Right") return Effect.succeed({ jwks: { keys: decoded.right.keys }, fetchedAt: decoded.right.fetchedAt })
+        return Effect.as(
+          Effect.logWarning("effect-clerk: the stored JWKS is corrupt; asking Clerk and overwriting it"),
+          undefined
+        )
+      }),
+      Effect.catchAll((error) => Effect.as(logged("reading the stored JWKS failed")(error), undefined))
+    ),
+    write: (entry) =>
+      timeoutFail(
+        store.set(key, JSON.stringify({ v: 1, fetchedAt: entry.fetchedAt, keys: entry.jwks.keys }), ttlSeconds),
+        timeout,
+        timedOut("set")
+      ).pipe(Effect.catchAll(logged("storing the JWKS failed")))
   }
 }
 

@@ -5,6 +5,7 @@
  */
 export * from "./ClerkClient.js"
 export * from "./ClerkError.js"
+export * from "./JwksStore.js"
 export * from "./Session.js"
 export * from "./SessionClaims.js"
 export * from "./Sessions.js"

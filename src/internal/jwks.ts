@@ -14,6 +14,7 @@ import type * as Scope from "effect/Scope"
 import { importJWK, importSPKI } from "jose"
 import type { ClerkError } from "../ClerkError.js"
 import { lazyDecoder } from "./lazy.js"
+import { detach, hasWaitUntil } from "./waitUntil.js"
 
 /** The JWS algorithms a Clerk session token may use. */
 export const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"] as const
@@ -202,6 +203,23 @@ export interface JwksCacheOptions {
   readonly maxStaleMillis: number
 }
 
+/** A JWKS as a store keeps it: the public keys Clerk served, and when. */
+export interface StoredJwks {
+  readonly jwks: JwksWire
+  readonly fetchedAt: number
+}
+
+/**
+ * The cache's view of a `JwksStore` (TokenVerifier.ts adapts the service): neither side
+ * fails, a store that does is logged and treated as empty.
+ */
+export interface JwksCacheStore {
+  /** The stored JWKS, or `undefined` (missing, expired, corrupt, or the store failed). */
+  readonly read: Effect.Effect<StoredJwks | undefined>
+  /** Keep a JWKS just fetched from Clerk. */
+  readonly write: (entry: StoredJwks) => Effect.Effect<void>
+}
+
 /**
  * The JWKS of one ClerkClient, cached for one layer instance.
  *
@@ -215,6 +233,11 @@ export interface JwksCacheOptions {
  * - `refetchForUnknownKid`: a refetch unless a fetch finished less than the cooldown ago
  *   (or failed less than the failure cooldown ago), so tokens with made-up `kid`s cost at
  *   most one fetch per cooldown.
+ *
+ * With a store, the store is read (once, shared by concurrent callers) before Clerk is
+ * asked whenever nothing fresh is in memory, and every successful fetch is written to it.
+ * Keys past the TTL but within `maxStaleMillis`, from memory or the store, are served at
+ * once while one refresh runs in the background (stale-while-revalidate).
  */
 export interface JwksCache {
   /** The cached keys when they can be used at `now` without any fetch (the hot path). */
@@ -224,46 +247,19 @@ export interface JwksCache {
   readonly refetchForUnknownKid: (now: number, used: KeySet) => Effect.Effect<KeySet | undefined, ClerkError>
 }
 
-export const makeJwksCache = (
-  fetch: Effect.Effect<JwksWire, ClerkError>,
-  options: JwksCacheOptions,
-  scope: Scope.Scope
-): JwksCache => {
-  let keys: KeySet | undefined
-  let fetchedAt = 0
-  let lastAttemptAt: number | undefined
-  /** The error of the last fetch when it failed (cleared by a success). */
-  let lastFailure: ClerkError | undefined
-  let inFlight: Deferred.Deferred<KeySet, ClerkError> | undefined
-
-  const fetchAndImport = Effect.flatMap(fetch, (jwks) => Effect.promise(() => importJwks(jwks, keys)))
-
-  // One fetch at a time, run in the layer's scope so that an interrupted caller does not
-  // cancel it for the others. The waiters are released by an observer of the fetch fiber,
-  // so they are released however it ends, even interrupted before it started (a closed
-  // scope).
-  const refresh: Effect.Effect<KeySet, ClerkError> = Effect.suspend(() => {
+/**
+ * `effect` run at most once at a time in `scope`: callers that arrive while it runs share
+ * its result, and an interrupted caller does not cancel it for the others. The waiters are
+ * released by an observer of the fiber, so they are released however it ends, even
+ * interrupted before it started (a closed scope).
+ */
+const singleFlight = <A, E>(effect: Effect.Effect<A, E>, scope: Scope.Scope) => {
+  let inFlight: Deferred.Deferred<A, E> | undefined
+  const run: Effect.Effect<A, E> = Effect.suspend(() => {
     if (inFlight !== undefined) return Deferred.await(inFlight)
-    const deferred = Deferred.unsafeMake<KeySet, ClerkError>(FiberId.none)
+    const deferred = Deferred.unsafeMake<A, E>(FiberId.none)
     inFlight = deferred
-    const run = fetchAndImport.pipe(
-      Effect.exit,
-      Effect.flatMap((exit) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          lastAttemptAt = now
-          if (exit._tag === "Success") {
-            keys = exit.value
-            fetchedAt = now
-            lastFailure = undefined
-          } else if (exit.cause._tag === "Fail") {
-            lastFailure = exit.cause.error
-          }
-          return exit
-        })
-      ),
-      Effect.flatten
-    )
-    return Effect.flatMap(Effect.forkIn(run, scope), (fiber) => {
+    return Effect.flatMap(Effect.forkIn(effect, scope), (fiber) => {
       fiber.addObserver((exit) => {
         if (inFlight === deferred) inFlight = undefined
         Deferred.unsafeDone(deferred, exit)
@@ -271,6 +267,64 @@ export const makeJwksCache = (
       return Deferred.await(deferred)
     })
   })
+  return { run, running: () => inFlight !== undefined }
+}
+
+export const makeJwksCache = (
+  fetch: Effect.Effect<JwksWire, ClerkError>,
+  options: JwksCacheOptions,
+  scope: Scope.Scope,
+  store?: JwksCacheStore
+): JwksCache => {
+  let keys: KeySet | undefined
+  let fetchedAt = 0
+  let lastAttemptAt: number | undefined
+  /** The error of the last fetch when it failed (cleared by a success). */
+  let lastFailure: ClerkError | undefined
+
+  const fetchAndImport = Effect.flatMap(
+    fetch,
+    (jwks) => Effect.map(Effect.promise(() => importJwks(jwks, keys)), (imported) => [jwks, imported] as const)
+  )
+
+  // With a request's waitUntil the write is handed to it; otherwise the fetch's callers wait
+  // for it, so the next isolate finds the keys.
+  const persist = (entry: StoredJwks): Effect.Effect<void> =>
+    store === undefined
+      ? Effect.void
+      : Effect.flatMap(hasWaitUntil, (has) => has ? detach(store.write(entry), scope) : store.write(entry))
+
+  const refresh = singleFlight<KeySet, ClerkError>(
+    Effect.flatMap(Effect.exit(fetchAndImport), (exit) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now): Effect.Effect<KeySet, ClerkError> => {
+        lastAttemptAt = now
+        if (exit._tag === "Success") {
+          const [jwks, imported] = exit.value
+          keys = imported
+          fetchedAt = now
+          lastFailure = undefined
+          return Effect.as(persist({ jwks, fetchedAt: now }), imported)
+        }
+        if (exit.cause._tag === "Fail") lastFailure = exit.cause.error
+        return Effect.failCause(exit.cause)
+      })),
+    scope
+  )
+
+  // A stored JWKS newer than the one in memory replaces it.
+  const readStore = singleFlight<void, never>(
+    store === undefined ? Effect.void : Effect.flatMap(store.read, (stored) => {
+      if (stored === undefined || (keys !== undefined && stored.fetchedAt <= fetchedAt)) return Effect.void
+      return Effect.flatMap(Effect.promise(() => importJwks(stored.jwks, keys)), (imported) =>
+        Effect.map(Clock.currentTimeMillis, (now) => {
+          if (keys !== undefined && stored.fetchedAt <= fetchedAt) return
+          keys = imported
+          // A writer's clock ahead of ours must not make the keys fresher than now.
+          fetchedAt = Math.min(stored.fetchedAt, now)
+        }))
+    }),
+    scope
+  )
 
   /** The last fetch failed less than the failure cooldown ago. */
   const coolingDown = (now: number): boolean =>
@@ -284,29 +338,39 @@ export const makeJwksCache = (
     if (keys === undefined) return undefined
     if (now - fetchedAt < options.ttlMillis) return keys
     // Expired, but the last refresh failed recently: keep serving (up to the maximum
-    // staleness), do not hammer the API.
-    return coolingDown(now) ? servable(now) : undefined
+    // staleness), do not hammer the API. With a store, also while a refresh runs.
+    return coolingDown(now) || (store !== undefined && refresh.running()) ? servable(now) : undefined
   }
+
+  const waitForRefresh = (now: number) =>
+    Effect.catchAll(refresh.run, (error) => {
+      const stale = servable(now)
+      return stale === undefined ? Effect.fail(error) : Effect.succeed(stale)
+    })
 
   const get = (now: number): Effect.Effect<KeySet, ClerkError> => {
     const usable = ready(now)
     if (usable !== undefined) return Effect.succeed(usable)
     // Nothing usable and the last fetch failed moments ago: its error, without asking again.
-    if (coolingDown(now) && inFlight === undefined) return Effect.fail(lastFailure!)
-    return Effect.catchAll(refresh, (error) => {
+    if (coolingDown(now) && !refresh.running()) return Effect.fail(lastFailure!)
+    if (store === undefined) return waitForRefresh(now)
+    return Effect.flatMap(readStore.run, () => {
+      if (keys !== undefined && now - fetchedAt < options.ttlMillis) return Effect.succeed(keys)
       const stale = servable(now)
-      return stale === undefined ? Effect.fail(error) : Effect.succeed(stale)
+      if (stale === undefined) return waitForRefresh(now)
+      // Stale but within the maximum staleness: serve now, refresh in the background.
+      return refresh.running() || coolingDown(now) ? Effect.succeed(stale) : Effect.as(detach(refresh.run, scope), stale)
     })
   }
 
   const refetchForUnknownKid = (now: number, used: KeySet): Effect.Effect<KeySet | undefined, ClerkError> =>
     Effect.suspend(() => {
-      if (inFlight !== undefined) return Deferred.await(inFlight)
+      if (refresh.running()) return refresh.run
       // Someone else already fetched newer keys than the ones this token was tried with.
       if (keys !== undefined && keys !== used) return Effect.succeed(keys)
       if (lastAttemptAt !== undefined && now - lastAttemptAt < options.cooldownMillis) return Effect.succeed(undefined)
       if (coolingDown(now)) return Effect.succeed(undefined)
-      return refresh
+      return refresh.run
     })
 
   return { ready, get, refetchForUnknownKid }

@@ -1,0 +1,233 @@
+/**
+ * Where `TokenVerifier.layer` keeps the instance's JWKS beyond one isolate's memory: a
+ * Workers KV namespace, the Cache API, or (for tests) a map. A cold isolate reads the store
+ * before calling Clerk, so a fleet of short-lived isolates asks `GET /v1/jwks` about once per
+ * TTL instead of once per isolate.
+ *
+ * The store only ever holds public keys (the JWKS fields `kid`, `kty`, `alg`, `use`, `n`,
+ * `e`) and the time they were fetched, under a key made of the API URL and a SHA-256 of the
+ * secret key, never the key itself.
+ *
+ * @since 0.2.0
+ */
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import { currentWaitUntil, type WaitUntil } from "./internal/waitUntil.js"
+
+/**
+ * A store operation failed (KV error or quota, Cache API refusal, timeout). The verifier
+ * logs it and goes on without the store: it never fails a verification Clerk can answer.
+ *
+ * @since 0.2.0
+ */
+export class JwksStoreError extends Schema.TaggedError<JwksStoreError>()("JwksStoreError", {
+  operation: Schema.Literal("get", "set"),
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+/**
+ * The part of a Workers KV namespace binding (`KVNamespace`) the store uses.
+ *
+ * @since 0.2.0
+ */
+export interface KvNamespaceLike {
+  get(key: string): Promise<string | null>
+  put(key: string, value: string, options?: { expirationTtl?: number }): Promise<unknown>
+}
+
+/**
+ * The part of a Cache API `Cache` (`caches.default`, `await caches.open(name)`) the store uses.
+ *
+ * @since 0.2.0
+ */
+export interface CacheLike {
+  match(request: Request): Promise<Response | undefined | null>
+  put(request: Request, response: Response): Promise<unknown>
+}
+
+/**
+ * @since 0.2.0
+ */
+export declare namespace JwksStore {
+  /**
+   * A string store with expiry. `get` answers `undefined` for a missing or expired entry.
+   * `ttlSeconds` is how long the entry may be kept (`undefined`: no limit).
+   *
+   * @since 0.2.0
+   */
+  export interface Service {
+    readonly get: (key: string) => Effect.Effect<string | undefined, JwksStoreError>
+    readonly set: (key: string, value: string, ttlSeconds: number | undefined) => Effect.Effect<void, JwksStoreError>
+  }
+}
+
+const failure = (operation: "get" | "set", what: string) => (cause: unknown) =>
+  new JwksStoreError({
+    operation,
+    message: `${what} ${operation} failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+    cause
+  })
+
+/** Workers KV keeps an entry at least 60 s (`expirationTtl`'s minimum). */
+const KV_MIN_TTL = 60
+
+// Cache API keys are URLs; `.invalid` never resolves, so nothing is ever fetched from it.
+const cacheRequest = (key: string) => new Request(`https://jwks.effect-clerk.invalid/${encodeURIComponent(key)}`)
+
+/**
+ * The JWKS store `TokenVerifier.layer` uses when this service is provided; without one it
+ * caches in the isolate's memory only. Provide it beside the verifier:
+ *
+ * ```ts
+ * TokenVerifier.layer().pipe(Layer.provide(JwksStore.layerKv(env.JWKS)), Layer.provide(clerkClient))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export class JwksStore extends Context.Tag("effect-clerk/JwksStore")<JwksStore, JwksStore.Service>() {
+  /**
+   * A Workers KV namespace (`[[kv_namespaces]]` in `wrangler.toml`): shared by every isolate
+   * and location, eventually consistent (a write may take up to a minute to be seen
+   * elsewhere, which the TTL absorbs). Entries expire with `expirationTtl` (at least 60 s).
+   *
+   * @since 0.2.0
+   */
+  static readonly layerKv = (namespace: KvNamespaceLike): Layer.Layer<JwksStore> =>
+    Layer.succeed(
+      JwksStore,
+      JwksStore.of({
+        get: (key) =>
+          Effect.tryPromise({
+            try: () => namespace.get(key),
+            catch: failure("get", "KV")
+          }).pipe(Effect.map((value) => value ?? undefined)),
+        set: (key, value, ttlSeconds) =>
+          Effect.asVoid(Effect.tryPromise({
+            try: () =>
+              namespace.put(
+                key,
+                value,
+                ttlSeconds === undefined ? undefined : { expirationTtl: Math.max(KV_MIN_TTL, Math.ceil(ttlSeconds)) }
+              ),
+            catch: failure("set", "KV")
+          }))
+      })
+    )
+
+  /**
+   * The Cache API: `caches.default` when no cache is given, a named cache
+   * (`caches.open(name)`) for a string, or a `Cache` you opened. Shared by the isolates of one
+   * Cloudflare location (not global like KV), free, and without KV's write limits. On
+   * Cloudflare the Cache API stores nothing on `*.workers.dev` routes: use it on a custom
+   * domain, or use KV.
+   *
+   * @since 0.2.0
+   */
+  static readonly layerCache = (cache?: CacheLike | string): Layer.Layer<JwksStore> =>
+    Layer.effect(
+      JwksStore,
+      Effect.suspend(() => {
+        const caches = (globalThis as { caches?: { default?: CacheLike; open?: (name: string) => Promise<CacheLike> } })
+          .caches
+        const opened: Effect.Effect<CacheLike> = typeof cache === "object"
+          ? Effect.succeed(cache)
+          : typeof cache === "string"
+          ? caches?.open === undefined
+            ? Effect.dieMessage("JwksStore.layerCache: this runtime has no Cache API (globalThis.caches)")
+            : Effect.promise(() => caches.open!(cache))
+          : caches?.default === undefined
+          ? Effect.dieMessage("JwksStore.layerCache: no caches.default here (a Cloudflare Worker has it); pass a Cache")
+          : Effect.succeed(caches.default)
+        return Effect.map(opened, (store) =>
+          JwksStore.of({
+            get: (key) =>
+              Effect.tryPromise({
+                try: async () => {
+                  const response = await store.match(cacheRequest(key))
+                  return response === undefined || response === null ? undefined : await response.text()
+                },
+                catch: failure("get", "Cache API")
+              }),
+            set: (key, value, ttlSeconds) =>
+              Effect.asVoid(Effect.tryPromise({
+                try: () =>
+                  store.put(
+                    cacheRequest(key),
+                    new Response(value, {
+                      headers: {
+                        "content-type": "application/json",
+                        "cache-control": ttlSeconds === undefined
+                          ? "public, max-age=31536000"
+                          : `public, max-age=${Math.max(1, Math.ceil(ttlSeconds))}`
+                      }
+                    })
+                  ),
+                catch: failure("set", "Cache API")
+              }))
+          }))
+      })
+    )
+
+  /**
+   * An in-memory store, shared by every verifier that uses this layer's one instance
+   * (build it once and provide it to several verifiers to play a fleet's isolates in a test).
+   * Entries expire on Effect's `Clock`.
+   *
+   * @since 0.2.0
+   */
+  static readonly layerMemory: Layer.Layer<JwksStore> = Layer.sync(JwksStore, () => makeMemory())
+
+  /**
+   * A memory store you hold: its service, and `entries` to look inside in tests.
+   *
+   * @since 0.2.0
+   */
+  static readonly makeMemory = () => makeMemory()
+
+  /**
+   * Hand the background work `effect` starts (a JWKS refresh while stale keys serve, store
+   * writes) to a Worker request's `ctx.waitUntil`, so that it is not cut off when the
+   * response is sent. Without it a Worker waits for store writes inline and may lose a
+   * background refresh; other runtimes need nothing.
+   *
+   * ```ts
+   * export default { fetch: (request, env, ctx) => runtime.runPromise(handle(request).pipe(JwksStore.withExecutionContext(ctx))) }
+   * ```
+   *
+   * @since 0.2.0
+   */
+  static readonly withExecutionContext =
+    (ctx: WaitUntil) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+      Effect.locally(effect, currentWaitUntil, ctx)
+}
+
+const makeMemory = (): JwksStore.Service & { readonly entries: Map<string, { value: string; expiresAt: number }> } => {
+  const entries = new Map<string, { value: string; expiresAt: number }>()
+  return {
+    entries,
+    get: (key) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          const entry = entries.get(key)
+          if (entry === undefined) return undefined
+          if (clock.unsafeCurrentTimeMillis() >= entry.expiresAt) {
+            entries.delete(key)
+            return undefined
+          }
+          return entry.value
+        })
+      ),
+    set: (key, value, ttlSeconds) =>
+      Effect.clockWith((clock) =>
+        Effect.sync(() => {
+          entries.set(key, {
+            value,
+            expiresAt: ttlSeconds === undefined ? Infinity : clock.unsafeCurrentTimeMillis() + ttlSeconds * 1000
+          })
+        })
+      )
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * The name of one Clerk instance as this SDK's fleet state knows it (the JWKS store's key,
+ * the rate-limit budget's Durable Object): the API base URL and a SHA-256 of the secret key.
+ * The key itself never leaves the isolate.
+ */
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+
+const hex = (bytes: ArrayBuffer): string => {
+  let text = ""
+  for (const byte of new Uint8Array(bytes)) text += byte.toString(16).padStart(2, "0")
+  return text
+}
+
+/** `https://api.clerk.com/v1#<sha-256 of the key, hex>`, computed once, on first use. */
+export const makeInstanceKey = (baseUrl: string, secretKey: Redacted.Redacted<string>): Effect.Effect<string> => {
+  let digest: Promise<string> | undefined
+  return Effect.promise(() =>
+    digest ??= crypto.subtle
+      .digest("SHA-256", new TextEncoder().encode(`effect-clerk:${Redacted.value(secretKey)}`))
+      .then((bytes) => `${baseUrl}#${hex(bytes)}`)
+  )
+}

@@ -1,0 +1,297 @@
+/**
+ * TokenVerifier with a JwksStore (the memory store, on TestClock, the emulator in-process):
+ * cold verifiers (a fleet's isolates) sharing one store ask Clerk once, stale keys serve
+ * while one refresh runs (handed to waitUntil when a request gives one), an unknown kid still
+ * refreshes and rewrites the store, a failing, hanging or corrupt store never fails a
+ * verification Clerk can answer, and the store holds only public keys under a key that does
+ * not contain the secret. The same store semantics over real KV and the Cache API run inside
+ * workerd (test/workers/fleet.test.ts).
+ */
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { describe, expect, it } from "@effect/vitest"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as Redacted from "effect/Redacted"
+import * as TestClock from "effect/TestClock"
+import { ClerkClient } from "../src/ClerkClient.js"
+import { JwksStore, JwksStoreError } from "../src/JwksStore.js"
+import { ClerkEmulator, Fault } from "../src/testing/index.js"
+import { TokenVerifier } from "../src/TokenVerifier.js"
+
+const NOW = Date.UTC(2026, 4, 12, 12, 0, 0)
+const SECRET = "sk_test_fleet_store_4f2a"
+
+const emulatorLayer = ClerkEmulator.layerClient({ secretKey: SECRET, client: { retry: false } })
+
+/**
+ * A fresh verifier, as a cold isolate builds it, alive until the test's scope closes (as an
+ * isolate's runtime outlives its requests, so background work can finish).
+ */
+const coldVerifier = Effect.map(Layer.build(TokenVerifier.layer()), (context) => Context.get(context, TokenVerifier))
+
+/** A cold isolate verifying one token. */
+const coldVerify = (token: string) => Effect.flatMap(coldVerifier, (v) => v.verify(token))
+
+const jwksFetches = Effect.flatMap(ClerkEmulator, (emulator) =>
+  Effect.map(emulator.requests, (requests) => requests.filter((r) => r.route === "getJwks")))
+
+const session = Effect.gen(function*() {
+  yield* TestClock.setTime(NOW)
+  const emulator = yield* ClerkEmulator
+  yield* emulator.seedUser({ id: "user_fleet" })
+  yield* emulator.seedSession({ id: "sess_fleet", userId: "user_fleet" })
+  return emulator
+})
+
+/** Let forked fibers (a background refresh) run to their next wait. */
+const settle = Effect.repeatN(Effect.yieldNow(), 50)
+
+/** The one entry of a memory store, parsed. */
+const onlyEntry = (store: ReturnType<typeof JwksStore.makeMemory>) => {
+  expect(store.entries.size).toBe(1)
+  const [key, entry] = [...store.entries][0]!
+  return { key, entry: JSON.parse(entry.value) as { v: number; fetchedAt: number; keys: Array<Record<string, unknown>> } }
+}
+
+const captureLogs = () => {
+  const lines: Array<string> = []
+  const logger = Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message }) => {
+      lines.push(`${logLevel.label}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+    })
+  )
+  return { lines, logger }
+}
+
+describe("JwksStore: a fleet's cold isolates share the JWKS", () => {
+  it.effect("20 cold verifiers sharing one store make exactly one GET /v1/jwks", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const token = yield* emulator.mintToken("sess_fleet")
+      for (let i = 0; i < 20; i++) {
+        expect((yield* coldVerify(token)).sid).toBe("sess_fleet")
+      }
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([200])
+      // Keyed by the API URL and a hash of the secret key, never the key itself.
+      const { entry, key } = onlyEntry(store)
+      expect(key).toMatch(/^effect-clerk\/jwks\/v1\/https:\/\/api\.clerk\.com\/v1#[0-9a-f]{64}$/)
+      expect(key).not.toContain(SECRET)
+      expect(entry.fetchedAt).toBe(NOW)
+      expect(entry.keys.map((k) => k.kid)).toEqual([emulator.instanceId])
+      // Kept for the TTL (5 min) plus the maximum staleness (1 h).
+      expect(store.entries.get(key)!.expiresAt).toBe(NOW + 65 * 60_000)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+
+  it.effect("without a store each cold verifier asks Clerk (what the store saves)", () =>
+    Effect.gen(function*() {
+      const emulator = yield* session
+      const token = yield* emulator.mintToken("sess_fleet")
+      for (let i = 0; i < 5; i++) yield* coldVerify(token)
+      expect(yield* jwksFetches).toHaveLength(5)
+    }).pipe(Effect.scoped, Effect.provide(emulatorLayer)))
+
+  it.effect("the store holds only public keys, whatever else the JWKS carries", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      yield* TestClock.setTime(NOW)
+      yield* emulator.seedUser({ id: "user_fleet" })
+      yield* emulator.seedSession({ id: "sess_fleet", userId: "user_fleet" })
+      // A JWKS answer that also carries private RSA members and stray fields.
+      const leaky: typeof fetch = async (input, init) => {
+        const response = await emulator.fetch(input, init)
+        if (!new URL(String(input instanceof Request ? input.url : input)).pathname.endsWith("/jwks")) return response
+        const body = await response.json() as { keys: Array<Record<string, unknown>> }
+        return Response.json({ keys: body.keys.map((k) => ({ ...k, d: "PRIVATE_D", p: "PRIVATE_P", q: "PRIVATE_Q", x5c: ["cert"] })) })
+      }
+      const verifier = TokenVerifier.layer().pipe(
+        Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(SECRET), retry: false })),
+        Layer.provide(Layer.succeed(FetchHttpClient.Fetch, leaky))
+      )
+      const token = yield* emulator.mintToken("sess_fleet")
+      const claims = yield* Effect.flatMap(TokenVerifier, (v) => v.verify(token)).pipe(Effect.provide(verifier))
+      expect(claims.sid).toBe("sess_fleet")
+      const { entry } = onlyEntry(store)
+      expect(Object.keys(entry.keys[0]!).sort()).toEqual(["alg", "e", "kid", "kty", "n", "use"])
+      expect(JSON.stringify(entry)).not.toContain("PRIVATE")
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(ClerkEmulator.layer({ secretKey: SECRET })))
+  })
+
+  it.effect("a stored JWKS past its TTL serves at once while one background refresh runs, handed to waitUntil", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      yield* coldVerify(yield* emulator.mintToken("sess_fleet"))
+      yield* TestClock.adjust("6 minutes")
+      // Clerk now takes 10 s to answer the JWKS: a verification that waited for it would hang here.
+      yield* emulator.injectFault(Fault.delay(10_000), { route: "getJwks" })
+      const handed: Array<Promise<unknown>> = []
+      const ctx = { waitUntil: (promise: Promise<unknown>) => void handed.push(promise) }
+      const token = yield* emulator.mintToken("sess_fleet")
+      const verifier = yield* coldVerifier
+      const claims = yield* verifier.verify(token).pipe(JwksStore.withExecutionContext(ctx))
+      expect(claims.iat).toBe(NOW / 1000 + 360)
+      yield* settle
+      // One refresh was started and is still waiting on Clerk; it was handed to waitUntil.
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, undefined])
+      expect(handed).toHaveLength(1)
+      // Concurrent verifications of the same isolate meanwhile start no second refresh.
+      expect(onlyEntry(store).entry.fetchedAt).toBe(NOW)
+      yield* TestClock.adjust("10 seconds")
+      yield* Effect.promise(() => handed[0]!)
+      // The store write after the refresh is handed to waitUntil too.
+      expect(handed).toHaveLength(2)
+      yield* Effect.promise(() => handed[1]!)
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, 200])
+      expect(onlyEntry(store).entry.fetchedAt).toBe(NOW + 370_000)
+      // The next cold isolate finds fresh keys in the store: no request.
+      yield* coldVerify(token)
+      expect(yield* jwksFetches).toHaveLength(2)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+
+  it.effect("stale keys serve concurrent callers while exactly one refresh runs", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const verifier = yield* coldVerifier
+      yield* verifier.verify(yield* emulator.mintToken("sess_fleet"))
+      yield* TestClock.adjust("6 minutes")
+      yield* emulator.injectFault(Fault.delay(10_000), { route: "getJwks" })
+      const token = yield* emulator.mintToken("sess_fleet")
+      const claims = yield* Effect.all(Array.from({ length: 30 }, () => verifier.verify(token)), { concurrency: 30 })
+      expect(claims).toHaveLength(30)
+      yield* settle
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, undefined])
+      yield* TestClock.adjust("10 seconds")
+      yield* settle
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, 200])
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+
+  it.effect("a stored JWKS older than TTL + maximum staleness is not trusted: the verifier waits for Clerk", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      yield* coldVerify(yield* emulator.mintToken("sess_fleet"))
+      // Kept in a store without expiry (as KV may keep it a little longer), but too old to serve.
+      for (const entry of store.entries.values()) entry.expiresAt = Infinity
+      yield* TestClock.adjust("66 minutes")
+      yield* emulator.injectFault(Fault.status(503), { route: "getJwks" })
+      const error = yield* Effect.flip(coldVerify(yield* emulator.mintToken("sess_fleet")))
+      expect(error.reason).toBe("JwkFailedToResolve")
+      expect(error.cause?._tag).toBe("ClerkServerError")
+      expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, 503])
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+
+  it.effect("key rotation: a stored set without the token's kid forces one refresh, which rewrites the store", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      yield* coldVerify(yield* emulator.mintToken("sess_fleet"))
+      yield* TestClock.adjust("1 minute")
+      const { kid } = yield* emulator.rotateKey()
+      const rotated = yield* emulator.mintToken("sess_fleet")
+      expect((yield* coldVerify(rotated)).sid).toBe("sess_fleet")
+      expect(yield* jwksFetches).toHaveLength(2)
+      const { entry } = onlyEntry(store)
+      expect(entry.keys.map((k) => k.kid)).toEqual([kid])
+      expect(entry.fetchedAt).toBe(NOW + 60_000)
+      // Every later cold isolate verifies the new key's tokens from the store.
+      for (let i = 0; i < 5; i++) yield* coldVerify(rotated)
+      expect(yield* jwksFetches).toHaveLength(2)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+
+  it.effect("a made-up kid in a cold isolate costs at most one refresh per cooldown", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const token = yield* emulator.mintToken("sess_fleet")
+      const verifier = yield* coldVerifier
+      yield* verifier.verify(token)
+      const [header, ...rest] = token.split(".")
+      const forged = [
+        btoa(JSON.stringify({ ...JSON.parse(atob(header!)), kid: "ins_made_up" })).replace(/=+$/, ""),
+        ...rest
+      ].join(".")
+      for (let i = 0; i < 10; i++) expect((yield* Effect.flip(verifier.verify(forged))).reason).toBe("JwkKidMismatch")
+      expect(yield* jwksFetches).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+})
+
+describe("JwksStore failures never fail a verification Clerk can answer", () => {
+  const failing = JwksStore.of({
+    get: () => Effect.fail(new JwksStoreError({ operation: "get", message: "KV GET failed: 429 Too Many Requests" })),
+    set: () => Effect.fail(new JwksStoreError({ operation: "set", message: "KV PUT failed: quota exceeded" }))
+  })
+
+  it.effect("a store that fails every read and write: each cold verifier asks Clerk, with a warning logged", () => {
+    const { lines, logger } = captureLogs()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const token = yield* emulator.mintToken("sess_fleet")
+      for (let i = 0; i < 3; i++) expect((yield* coldVerify(token)).sid).toBe("sess_fleet")
+      expect(yield* jwksFetches).toHaveLength(3)
+      expect(lines.filter((l) => l.includes("reading the stored JWKS failed"))).toHaveLength(3)
+      expect(lines.filter((l) => l.includes("storing the JWKS failed"))).toHaveLength(3)
+      expect(lines[0]).toBe(
+        "WARN: effect-clerk: reading the stored JWKS failed; going on without the JWKS store: KV GET failed: 429 Too Many Requests"
+      )
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, failing)), Effect.provide(emulatorLayer), Effect.provide(logger))
+  })
+
+  it.effect("a store that never answers: after the 1 s store timeout the verifier asks Clerk", () =>
+    Effect.gen(function*() {
+      const emulator = yield* session
+      const token = yield* emulator.mintToken("sess_fleet")
+      const fiber = yield* Effect.fork(coldVerify(token))
+      yield* settle
+      expect(yield* jwksFetches).toHaveLength(0)
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      // The read timed out; the write hangs too and is given up after another second.
+      yield* TestClock.adjust("1 second")
+      expect((yield* Fiber.join(fiber)).sid).toBe("sess_fleet")
+      expect(yield* jwksFetches).toHaveLength(1)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(Layer.succeed(JwksStore, JwksStore.of({ get: () => Effect.never, set: () => Effect.never }))),
+      Effect.provide(emulatorLayer),
+      Effect.provide(Logger.remove(Logger.defaultLogger))
+    ))
+
+  for (
+    const [name, value] of [
+      ["not JSON", "{\"v\":1,\"fetchedAt\":"],
+      ["JSON of another shape", "{\"keys\":\"none\"}"],
+      ["a non-finite time", "{\"v\":1,\"fetchedAt\":1e400,\"keys\":[]}"]
+    ] as const
+  ) {
+    it.effect(`a corrupt entry (${name}) is ignored and overwritten by Clerk's JWKS`, () => {
+      const store = JwksStore.makeMemory()
+      const { lines, logger } = captureLogs()
+      return Effect.gen(function*() {
+        const emulator = yield* session
+        const token = yield* emulator.mintToken("sess_fleet")
+        const key = `effect-clerk/jwks/v1/${yield* Effect.flatMap(ClerkClient, (c) => c.instanceKey)}`
+        yield* store.set(key, value, undefined)
+        expect((yield* coldVerify(token)).sid).toBe("sess_fleet")
+        expect(yield* jwksFetches).toHaveLength(1)
+        expect(lines).toEqual(["WARN: effect-clerk: the stored JWKS is corrupt; asking Clerk and overwriting it"])
+        const { entry } = onlyEntry(store)
+        expect(entry.keys.map((k) => k.kid)).toEqual([emulator.instanceId])
+        yield* coldVerify(token)
+        expect(yield* jwksFetches).toHaveLength(1)
+      }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer), Effect.provide(logger))
+    })
+  }
+})
