@@ -141,7 +141,16 @@ describe("soak", () => {
         timeout: TIMEOUT,
         retry: RETRY
       }).pipe(Layer.provide(http.layer))
-      const services = Layer.mergeAll(Sessions.layer, TokenVerifier.layer({ authorizedParties: [ORIGIN] })).pipe(
+      // The JWKS is refetched every second and a failed fetch retried after 100 ms, so the
+      // verifier's fetches meet the faults all through the run, and one unlucky first fetch
+      // (its 3 attempts faulted or timed out on a busy machine) cannot fail every verify for
+      // the default 30 s failure cooldown, longer than the run.
+      const verifierLayer = TokenVerifier.layer({
+        authorizedParties: [ORIGIN],
+        jwksCacheTtl: "1 second",
+        jwksFailureCooldown: "100 millis"
+      })
+      const services = Layer.mergeAll(Sessions.layer, verifierLayer).pipe(
         Layer.provide(client)
       )
 
