@@ -24,9 +24,11 @@ import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import {
+  ClerkApiError,
   type ClerkCommonError,
   ClerkDecodeError,
   type ClerkError,
+  ClerkRateLimited,
   ClerkTimeout,
   ClerkTransportError
 } from "./ClerkError.js"
@@ -38,6 +40,7 @@ import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/opti
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { scrubCause, secretNeedles } from "./internal/scrub.js"
 import { VERSION } from "./internal/version.js"
+import { RateLimiter, RateLimiterError } from "./RateLimiter.js"
 
 /**
  * The `Clerk-API-Version` this SDK was written against (the spec in `clerk/`).
@@ -72,6 +75,43 @@ export interface RetryPolicy {
 }
 
 /**
+ * How `rateLimit` spends the Clerk instance's request budget. Every request but
+ * `GET /v1/jwks` (which Clerk does not limit) takes a slot before it is sent, retries
+ * included; a 429 with Retry-After from Clerk holds the whole budget off for that long, so
+ * every isolate sharing it (`RateLimiter.layerDurableObject`) stops too.
+ *
+ * @since 0.2.0
+ */
+export interface RateLimitPolicy {
+  /**
+   * Requests per `window` (default: Clerk's documented limit for the key, 1000 for
+   * `sk_live_…`, 100 otherwise).
+   */
+  readonly limit?: number | undefined
+  /**
+   * The window (default 11 s: Clerk counts per 10 s, plus a second for requests still in
+   * transit, so a send granted at the window's edge cannot arrive inside the previous one).
+   */
+  readonly window?: Duration.DurationInput | undefined
+  /**
+   * With the budget spent: `"wait"` (default) for the next slot, up to `maxWait`; `"fail"`
+   * at once with `ClerkRateLimited` (code `rate_limit_budget_exhausted`, `retryAfter` the
+   * wait) before sending anything.
+   */
+  readonly onLimit?: "wait" | "fail" | undefined
+  /**
+   * The longest wait for a slot before failing with `ClerkRateLimited` (default: the retry
+   * policy's `deadline`, 60 s).
+   */
+  readonly maxWait?: Duration.DurationInput | undefined
+  /**
+   * How long asking the limiter may take (default 1 s). A limiter that fails or takes longer
+   * is logged and the request is sent unlimited: a broken limiter never stops a call.
+   */
+  readonly timeout?: Duration.DurationInput | undefined
+}
+
+/**
  * Options of {@link ClerkClient.layer}. The layers check them when they are built and
  * refuse (with a defect naming the option; `layerConfig` with a `ConfigError` naming the
  * variable) an empty key or one that is not visible ASCII, a URL that is not absolute, has
@@ -99,6 +139,12 @@ export interface ClerkClientOptions {
   readonly retry?: RetryPolicy | false | undefined
   /** Replaces `effect-clerk/<version>`. */
   readonly userAgent?: string | undefined
+  /**
+   * Keep to the instance's request budget (`true` for the defaults): each request takes a
+   * slot from the `RateLimiter` in the context (`RateLimiter.layerDurableObject` for a
+   * fleet), or from this client's own in-memory budget when there is none. Off by default.
+   */
+  readonly rateLimit?: RateLimitPolicy | boolean | undefined
 }
 
 /**
@@ -118,6 +164,8 @@ export interface ClerkRequest {
    * `ClerkDecodeError`; a longer error body keeps its status error, without Clerk's `errors[]`.
    */
   readonly maxBodyBytes?: number | undefined
+  /** `false` for routes Clerk does not rate-limit (`GET /jwks`): no slot is taken. */
+  readonly rateLimited?: boolean | undefined
 }
 
 /** The errors a request can end in, given the 4xx statuses its operation declares. */
@@ -315,6 +363,8 @@ const isRetryable = (maxRetryAfterMillis: number) => (error: ClerkError): boolea
     case "ClerkServerError":
       return error.status === 502 || error.status === 503 || error.status === 504
     case "ClerkRateLimited":
+      // Our own budget said no (onLimit "fail"): the caller asked not to wait.
+      if (isBudgetExhausted(error)) return false
       return error.retryAfter === undefined || Duration.toMillis(error.retryAfter) <= maxRetryAfterMillis
     default:
       return false
@@ -456,12 +506,89 @@ const fetchTransport = (
   return { httpClient: configure(platformClient, settings), attempt }
 }
 
-const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Transport): ClerkClient.Service => {
+const BUDGET_EXHAUSTED = "rate_limit_budget_exhausted"
+
+const isBudgetExhausted = (error: ClerkRateLimited): boolean => error.status === 0 && error.errors[0]?.code === BUDGET_EXHAUSTED
+
+/** Clerk's documented per-instance limit (per 10 s) for a key: production keys get 1000. */
+const documentedLimit = (secretKey: Redacted.Redacted<string>) => Redacted.value(secretKey).startsWith("sk_live_") ? 1000 : 100
+
+/**
+ * `rateLimit` as a wrapper of one attempt: take a slot first (waiting for it, or failing
+ * before sending), and report a 429's Retry-After to the budget. A limiter that fails or
+ * does not answer in time is logged and the attempt goes ahead.
+ */
+const makeRateLimit = (
+  options: ClerkClientOptions,
+  limiter: RateLimiter.Service,
+  instanceKey: Effect.Effect<string>
+) => {
+  const policy = options.rateLimit === true || options.rateLimit === undefined || options.rateLimit === false
+    ? {}
+    : options.rateLimit
+  const deadline = options.retry === false || options.retry?.deadline === undefined
+    ? Duration.seconds(60)
+    : options.retry.deadline
+  const request = {
+    limit: policy.limit ?? documentedLimit(options.secretKey),
+    windowMillis: Duration.toMillis(policy.window ?? Duration.seconds(11)),
+    maxWaitMillis: policy.onLimit === "fail" ? 0 : Duration.toMillis(policy.maxWait ?? deadline)
+  }
+  const timeout = Duration.decode(policy.timeout ?? Duration.seconds(1))
+  const timedOut = () => new RateLimiterError({ message: `the rate limiter did not answer within ${Duration.format(timeout)}` })
+  const unavailable = (what: string) => (error: RateLimiterError) =>
+    Effect.logWarning(`effect-clerk: ${what}: ${error.message}`)
+
+  const take = (spec: ClerkRequest): Effect.Effect<void, ClerkRateLimited> =>
+    Effect.flatMap(instanceKey, (key) =>
+      timeoutFail(limiter.acquire(key, request), timeout, timedOut).pipe(
+        Effect.matchEffect({
+          onFailure: unavailable("sending without the rate limit"),
+          onSuccess: (grant): Effect.Effect<void, ClerkRateLimited> => {
+            if (grant.granted) return grant.waitMillis > 0 ? Effect.sleep(Duration.millis(grant.waitMillis)) : Effect.void
+            const wait = Duration.millis(grant.waitMillis)
+            return Effect.fail(
+              new ClerkRateLimited({
+                status: 0,
+                errors: [
+                  new ClerkApiError({
+                    code: BUDGET_EXHAUSTED,
+                    message: "The request budget is spent",
+                    longMessage: `The Clerk request budget (${request.limit} per ${Duration.format(request.windowMillis)}) ` +
+                      `has no slot for ${Duration.format(wait)}; ${spec.method} ${spec.path} was not sent`
+                  })
+                ],
+                retryAfter: wait
+              }, true)
+            )
+          }
+        })
+      ))
+
+  const reportRetryAfter = (error: ClerkError): Effect.Effect<void> =>
+    error._tag === "ClerkRateLimited" && error.retryAfter !== undefined && !isBudgetExhausted(error)
+      ? Effect.flatMap(instanceKey, (key) =>
+        timeoutFail(limiter.holdOff(key, Duration.toMillis(error.retryAfter!)), timeout, timedOut).pipe(
+          Effect.catchAll(unavailable("could not share Clerk's Retry-After with the rate limiter"))
+        ))
+      : Effect.void
+
+  return <A, E extends ClerkError>(spec: ClerkRequest, attempt: Effect.Effect<A, E>): Effect.Effect<A, E | ClerkRateLimited> =>
+    spec.rateLimited === false
+      ? attempt
+      : Effect.zipRight(take(spec), Effect.tapError(attempt, reportRetryAfter))
+}
+
+const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Transport, limiter?: RateLimiter.Service): ClerkClient.Service => {
   const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
   const retry = resolveRetry(options.retry)
   const withRetry = retry === undefined
     ? undefined
     : retryLazily<ClerkError>(retry.schedule, isRetryable(retry.maxRetryAfterMillis))
+  const instanceKey = makeInstanceKey(settings.baseUrl, settings.secretKey)
+  const rateLimited = options.rateLimit === undefined || options.rateLimit === false || limiter === undefined
+    ? undefined
+    : makeRateLimit(options, limiter, instanceKey)
 
   const request = <A, S extends DeclaredStatus>(
     spec: ClerkRequest,
@@ -493,11 +620,9 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
     }
 
     // One attempt (send and read the whole body within the timeout; a body that stalls is
-    // inside it), then the response handler above.
-    const attempt: Effect.Effect<A, ClerkRequestError<S>> = Effect.flatMap(
-      transport.attempt(spec, timeout),
-      onResponse
-    )
+    // inside it), then the response handler above; with `rateLimit`, a slot first.
+    const sent: Effect.Effect<A, ClerkRequestError<S>> = Effect.flatMap(transport.attempt(spec, timeout), onResponse)
+    const attempt = rateLimited === undefined ? sent : rateLimited(spec, sent)
 
     return withRetry === undefined || !spec.idempotent
       ? attempt
@@ -506,20 +631,25 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
 
   return ClerkClient.of({
     baseUrl: settings.baseUrl,
-    instanceKey: makeInstanceKey(settings.baseUrl, settings.secretKey),
+    instanceKey,
     httpClient: transport.httpClient,
     request
   })
 }
 
+/** The `RateLimiter` in the context, or this client's own memory budget; none without `rateLimit`. */
+const limiterFor = (options: ClerkClientOptions): Effect.Effect<RateLimiter.Service | undefined> =>
+  options.rateLimit === undefined || options.rateLimit === false
+    ? Effect.succeed(undefined)
+    : Effect.map(Effect.serviceOption(RateLimiter), Option.getOrElse(RateLimiter.makeMemory))
+
 const make = (options: ClerkClientOptions) =>
-  Effect.zipRight(
-    checkOptions(options),
-    Effect.map(HttpClient.HttpClient, (client) => {
-      const settings = settingsOf(options)
-      return makeWith(options, settings, httpClientTransport(client, settings))
-    })
-  )
+  Effect.gen(function*() {
+    yield* checkOptions(options)
+    const client = yield* HttpClient.HttpClient
+    const settings = settingsOf(options)
+    return makeWith(options, settings, httpClientTransport(client, settings), yield* limiterFor(options))
+  })
 
 const makeFetch = (options: ClerkClientOptions) =>
   Effect.gen(function*() {
@@ -527,7 +657,7 @@ const makeFetch = (options: ClerkClientOptions) =>
     const settings = settingsOf(options)
     const fetch = Option.getOrUndefined(yield* Effect.serviceOption(Fetch))
     const platformClient = yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)
-    return makeWith(options, settings, fetchTransport(fetch, platformClient, settings))
+    return makeWith(options, settings, fetchTransport(fetch, platformClient, settings), yield* limiterFor(options))
   })
 
 const invalidJson: unique symbol = Symbol("invalidJson")

@@ -271,7 +271,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
         const cache = makeJwksCache(
           // The spec declares no error for /jwks, but a wrong secret key is a 401 on every
           // Backend API path: surface it as ClerkUnauthorized, the tag users look for.
-          client.request({ method: "GET", path: "/jwks", idempotent: true, maxBodyBytes: BODY_CAPS.jwks }, decodeJwks, jwksStatuses),
+          client.request({ method: "GET", path: "/jwks", idempotent: true, maxBodyBytes: BODY_CAPS.jwks, rateLimited: false }, decodeJwks, jwksStatuses),
           {
             ttlMillis,
             cooldownMillis: cooldown,

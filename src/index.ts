@@ -6,6 +6,7 @@
 export * from "./ClerkClient.js"
 export * from "./ClerkError.js"
 export * from "./JwksStore.js"
+export * from "./RateLimiter.js"
 export * from "./Session.js"
 export * from "./SessionClaims.js"
 export * from "./Sessions.js"

@@ -1,0 +1,206 @@
+/**
+ * The Clerk Backend API request budget behind `ClerkClient`'s `rateLimit` option. Clerk
+ * limits each instance (each secret key) per 10-second window: production 1000 requests,
+ * development 100, `GET /v1/jwks` unlimited. A fleet of isolates that each count on their own
+ * runs through that together; one Durable Object per instance counts for all of them.
+ *
+ * - {@link RateLimiter.layerMemory}: the budget of one isolate (or one process).
+ * - {@link RateLimiter.layerDurableObject}: the fleet's budget, held by a
+ *   {@link ClerkRateLimiterObject} you bind in `wrangler.toml`.
+ *
+ * @since 0.2.0
+ */
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Schema from "effect/Schema"
+import { type Budget, type BudgetRequest, type Grant, holdOff, isBudgetRequest, makeBudget, reserve } from "./internal/budget.js"
+
+/**
+ * One request for a slot: the budget (`limit` sends per `windowMillis`) and how long the
+ * caller may wait for a slot (`maxWaitMillis`; 0 to take one only if free now).
+ *
+ * @since 0.2.0
+ */
+export type RateLimitRequest = BudgetRequest
+
+/**
+ * The answer: `granted` with the slot reserved `waitMillis` from now, or not granted
+ * (nothing taken) because the next slot is `waitMillis` away, past the caller's wait.
+ *
+ * @since 0.2.0
+ */
+export type RateLimitGrant = Grant
+
+/**
+ * The limiter could not be asked (the Durable Object failed or timed out). `ClerkClient`
+ * logs it and sends anyway: a broken limiter never stops or hangs a call.
+ *
+ * @since 0.2.0
+ */
+export class RateLimiterError extends Schema.TaggedError<RateLimiterError>()("RateLimiterError", {
+  message: Schema.String,
+  cause: Schema.optional(Schema.Defect)
+}) {}
+
+/**
+ * The part of a Durable Object namespace binding (`DurableObjectNamespace`) the limiter uses.
+ *
+ * @since 0.2.0
+ */
+export interface DurableObjectNamespaceLike {
+  idFromName(name: string): unknown
+  get(id: unknown): { fetch(input: string, init?: RequestInit): Promise<Response> }
+}
+
+/**
+ * @since 0.2.0
+ */
+export declare namespace RateLimiter {
+  /**
+   * Budgets keyed by Clerk instance (`ClerkClient`'s `instanceKey`).
+   *
+   * @since 0.2.0
+   */
+  export interface Service {
+    /** Reserve the next slot of `key`'s budget if it is at most `request.maxWaitMillis` away. */
+    readonly acquire: (key: string, request: RateLimitRequest) => Effect.Effect<RateLimitGrant, RateLimiterError>
+    /** Clerk answered 429 with Retry-After: grant nothing of `key`'s budget for `millis`. */
+    readonly holdOff: (key: string, millis: number) => Effect.Effect<void, RateLimiterError>
+  }
+}
+
+const ORIGIN = "https://clerk-rate-limiter.effect-clerk.invalid"
+
+/**
+ * Where `ClerkClient` (with its `rateLimit` option set) takes a slot before each request.
+ * Without this service in the context, each `ClerkClient` counts for itself, as
+ * {@link RateLimiter.layerMemory} does.
+ *
+ * @since 0.2.0
+ */
+export class RateLimiter extends Context.Tag("effect-clerk/RateLimiter")<RateLimiter, RateLimiter.Service>() {
+  /**
+   * Budgets in this isolate's memory, on Effect's `Clock` (so `TestClock` drives them).
+   *
+   * @since 0.2.0
+   */
+  static readonly layerMemory: Layer.Layer<RateLimiter> = Layer.sync(RateLimiter, () => makeMemory())
+
+  /**
+   * A memory limiter's service, for a `ClerkClient` that counts for itself.
+   *
+   * @since 0.2.0
+   */
+  static readonly makeMemory = (): RateLimiter.Service => makeMemory()
+
+  /**
+   * The fleet's budget: one {@link ClerkRateLimiterObject} per Clerk instance (named after
+   * `ClerkClient`'s `instanceKey`: the API URL and a hash of the secret key), asked once per
+   * request. Bind the class in `wrangler.toml` and pass the binding:
+   *
+   * ```toml
+   * [[durable_objects.bindings]]
+   * name = "CLERK_RATE_LIMITER"
+   * class_name = "ClerkRateLimiterObject"
+   *
+   * [[migrations]]
+   * tag = "v1"
+   * new_sqlite_classes = ["ClerkRateLimiterObject"]
+   * ```
+   *
+   * and `export { ClerkRateLimiterObject } from "effect-clerk"` from the Worker's main module.
+   *
+   * @since 0.2.0
+   */
+  static readonly layerDurableObject = (namespace: DurableObjectNamespaceLike): Layer.Layer<RateLimiter> =>
+    Layer.sync(RateLimiter, () => {
+      const stubs = new Map<string, ReturnType<DurableObjectNamespaceLike["get"]>>()
+      const stubOf = (key: string) => {
+        let stub = stubs.get(key)
+        if (stub === undefined) {
+          stub = namespace.get(namespace.idFromName(key))
+          stubs.set(key, stub)
+        }
+        return stub
+      }
+      const call = (key: string, path: string, body: unknown) =>
+        Effect.tryPromise({
+          try: async (signal) => {
+            const response = await stubOf(key).fetch(`${ORIGIN}${path}`, {
+              method: "POST",
+              body: JSON.stringify(body),
+              headers: { "content-type": "application/json" },
+              signal
+            })
+            if (!response.ok) throw new Error(`the rate limiter answered ${response.status}: ${await response.text()}`)
+            return response.json() as Promise<unknown>
+          },
+          catch: (cause) =>
+            new RateLimiterError({
+              message: `the rate-limit Durable Object failed: ${cause instanceof Error ? cause.message : String(cause)}`,
+              cause
+            })
+        })
+      return RateLimiter.of({
+        acquire: (key, request) =>
+          Effect.flatMap(call(key, "/acquire", request), (answer) => {
+            const { granted, waitMillis } = (answer ?? {}) as Partial<Grant>
+            return typeof granted === "boolean" && typeof waitMillis === "number"
+              ? Effect.succeed({ granted, waitMillis })
+              : Effect.fail(new RateLimiterError({ message: "the rate limiter's answer is not a grant" }))
+          }),
+        holdOff: (key, millis) => Effect.asVoid(call(key, "/hold", { millis }))
+      })
+    })
+}
+
+const makeMemory = (): RateLimiter.Service => {
+  const budgets = new Map<string, Budget>()
+  const budgetOf = (key: string) => {
+    let budget = budgets.get(key)
+    if (budget === undefined) budgets.set(key, budget = makeBudget())
+    return budget
+  }
+  return RateLimiter.of({
+    acquire: (key, request) => Effect.map(Clock.currentTimeMillis, (now) => reserve(budgetOf(key), now, request)),
+    holdOff: (key, millis) => Effect.map(Clock.currentTimeMillis, (now) => holdOff(budgetOf(key), now, millis))
+  })
+}
+
+/**
+ * The Durable Object that holds one Clerk instance's budget for a whole fleet of Workers.
+ * Export it from your Worker's main module and bind it (see
+ * {@link RateLimiter.layerDurableObject}); `RateLimiter.layerDurableObject` is its only
+ * client. It keeps the budget in memory: an object that is evicted after sitting idle
+ * starts with an empty window, which an idle window is anyway.
+ *
+ * @since 0.2.0
+ */
+export class ClerkRateLimiterObject {
+  private readonly budget: Budget = makeBudget()
+
+  constructor(_state?: unknown, _env?: unknown) {}
+
+  async fetch(request: Request): Promise<Response> {
+    if (request.method !== "POST") return new Response("method not allowed", { status: 405 })
+    const path = new URL(request.url).pathname
+    let body: unknown
+    try {
+      body = await request.json()
+    } catch {
+      return new Response("expected a JSON body", { status: 400 })
+    }
+    const now = Date.now()
+    if (path === "/acquire" && isBudgetRequest(body)) return Response.json(reserve(this.budget, now, body))
+    if (path === "/hold") {
+      const millis = (body as { millis?: unknown } | null)?.millis
+      if (typeof millis === "number" && millis >= 0 && Number.isFinite(millis)) {
+        holdOff(this.budget, now, millis)
+        return Response.json({ holdUntil: this.budget.holdUntil })
+      }
+    }
+    return new Response(`bad rate limiter request to ${path}`, { status: 400 })
+  }
+}
