@@ -14,7 +14,9 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { currentWaitUntil, type WaitUntil } from "./internal/waitUntil.js"
+import { WaitUntil } from "./internal/waitUntil.js"
+
+export { WaitUntil }
 
 /**
  * A store operation failed (KV error or quota, Cache API refusal, timeout). The verifier
@@ -191,7 +193,10 @@ export class JwksStore extends Context.Tag("effect-clerk/JwksStore")<JwksStore, 
    * Hand the background work `effect` starts (a JWKS refresh while stale keys serve, store
    * writes) to a Worker request's `ctx.waitUntil`, so that it is not cut off when the
    * response is sent. Without it a Worker waits for store writes inline and may lose a
-   * background refresh; other runtimes need nothing.
+   * background refresh; other runtimes need nothing. The same as
+   * `Effect.provideService(WaitUntil, ctx)`; a web handler built with
+   * `HttpApp.toWebHandlerRuntime` can take it in its per-request context instead:
+   * `handler(request, Context.make(WaitUntil, ctx))`.
    *
    * ```ts
    * export default { fetch: (request, env, ctx) => runtime.runPromise(handle(request).pipe(JwksStore.withExecutionContext(ctx))) }
@@ -200,8 +205,8 @@ export class JwksStore extends Context.Tag("effect-clerk/JwksStore")<JwksStore, 
    * @since 0.2.0
    */
   static readonly withExecutionContext =
-    (ctx: WaitUntil) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-      Effect.locally(effect, currentWaitUntil, ctx)
+    (ctx: WaitUntil["Type"]) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, WaitUntil>> =>
+      Effect.provideService(effect, WaitUntil, ctx)
 }
 
 const makeMemory = (): JwksStore.Service & { readonly entries: Map<string, { value: string; expiresAt: number }> } => {

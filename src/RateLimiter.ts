@@ -116,14 +116,13 @@ export class RateLimiter extends Context.Tag("effect-clerk/RateLimiter")<RateLim
    */
   static readonly layerDurableObject = (namespace: DurableObjectNamespaceLike): Layer.Layer<RateLimiter> =>
     Layer.sync(RateLimiter, () => {
-      const stubs = new Map<string, ReturnType<DurableObjectNamespaceLike["get"]>>()
+      // A stub is an I/O object of the request that made it (workerd refuses to use it from
+      // another request), so each call gets its own; the id is plain data and is kept.
+      const ids = new Map<string, unknown>()
       const stubOf = (key: string) => {
-        let stub = stubs.get(key)
-        if (stub === undefined) {
-          stub = namespace.get(namespace.idFromName(key))
-          stubs.set(key, stub)
-        }
-        return stub
+        let id = ids.get(key)
+        if (id === undefined) ids.set(key, id = namespace.idFromName(key))
+        return namespace.get(id)
       }
       const call = (key: string, path: string, body: unknown) =>
         Effect.tryPromise({

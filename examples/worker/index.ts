@@ -7,11 +7,16 @@
  * `.dev.vars` file next to `wrangler.toml` for `wrangler dev`) and reach
  * `ClerkClient.layerFetchConfig` through a `ConfigProvider`. The Effect runtime (Clerk client,
  * token verifier, caches) is built once per isolate, on the first request, not per request.
+ * Bound in `wrangler.toml`, a KV namespace (CLERK_JWKS) shares the JWKS across isolates, and
+ * a Durable Object (CLERK_RATE_LIMITER) holds one Clerk request budget for the fleet.
  */
-import { type Env, handlerFor } from "./runtime.js"
+import { type Env, type ExecutionContextLike, handlerFor } from "./runtime.js"
+
+// The fleet's request budget, bound as CLERK_RATE_LIMITER in wrangler.toml.
+export { ClerkRateLimiterObject } from "effect-clerk"
 
 export default {
-  fetch(request: Request, env: Env): Promise<Response> {
-    return handlerFor(env)(request)
+  fetch(request: Request, env: Env, ctx: ExecutionContextLike): Promise<Response> {
+    return handlerFor(env)(request, ctx)
   }
 }

@@ -6,6 +6,7 @@
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
+import * as Context from "effect/Context"
 import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
@@ -16,7 +17,16 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { ClerkClient, Sessions, TokenVerifier } from "effect-clerk"
+import {
+  ClerkClient,
+  type DurableObjectNamespaceLike,
+  JwksStore,
+  type KvNamespaceLike,
+  RateLimiter,
+  Sessions,
+  TokenVerifier,
+  WaitUntil
+} from "effect-clerk"
 import { Access, app } from "./app.js"
 import { DemoSignIn } from "./page.js"
 
@@ -41,8 +51,24 @@ export interface Env {
    * (`npm start` sets it). Without it there is no demo sign-in: people sign in through Clerk.
    */
   readonly DEMO_USERS?: string
+  /**
+   * Requests per 11 s the fleet may send Clerk (default: Clerk's documented limit for the
+   * key, 1000 for `sk_live_…`, 100 otherwise). Only used with CLERK_RATE_LIMITER bound.
+   */
+  readonly CLERK_RATE_LIMIT?: string
+  /** A KV namespace: the JWKS shared by every isolate (`[[kv_namespaces]]` in wrangler.toml). */
+  readonly CLERK_JWKS?: KvNamespaceLike
+  /** The `ClerkRateLimiterObject` namespace: one request budget for the fleet. */
+  readonly CLERK_RATE_LIMITER?: DurableObjectNamespaceLike
   readonly [binding: string]: unknown
 }
+
+/** The fleet's shared state from the bindings that are there: the JWKS store and the request budget. */
+const fleet = (env: Env) =>
+  Layer.mergeAll(
+    env.CLERK_JWKS === undefined ? Layer.empty : JwksStore.layerKv(env.CLERK_JWKS),
+    env.CLERK_RATE_LIMITER === undefined ? Layer.empty : RateLimiter.layerDurableObject(env.CLERK_RATE_LIMITER)
+  )
 
 /** Only the string bindings: KV namespaces, service bindings and the like are not config. */
 const stringBindings = (env: Env): Record<string, string> =>
@@ -56,16 +82,22 @@ const stringBindings = (env: Env): Record<string, string> =>
  * sends with the Worker's own `fetch`, at a fraction of the CPU an `HttpClient` costs
  * (BENCHMARKS.md): a Worker's CPU time is what it is billed and capped on.
  */
-const clerkClient = Layer.unwrapEffect(
-  Effect.map(
-    Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
-    (timeout) =>
-      ClerkClient.layerFetchConfig({
-        timeout,
-        retry: { times: 2, maxRetryAfter: Duration.seconds(2), deadline: Duration.seconds(8) }
-      })
+const clerkClient = (rateLimited: boolean) =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Config.all([
+        Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+        Config.option(Config.integer("CLERK_RATE_LIMIT"))
+      ]),
+      ([timeout, limit]) =>
+        ClerkClient.layerFetchConfig({
+          timeout,
+          retry: { times: 2, maxRetryAfter: Duration.seconds(2), deadline: Duration.seconds(8) },
+          // With the fleet's budget bound: wait up to 2 s for a slot, then answer "rate limited".
+          rateLimit: rateLimited && { limit: Option.getOrUndefined(limit), maxWait: Duration.seconds(2) }
+        })
+    )
   )
-)
 
 /**
  * Session tokens verified locally: with CLERK_JWT_KEY (a PEM) no network at all, otherwise
@@ -110,15 +142,25 @@ const demoSignIn = Layer.effect(
   )
 )
 
-/** Everything the routes need, configured from `env` (STYLE.md gotcha 8). */
+/**
+ * Everything the routes need, configured from `env` (STYLE.md gotcha 8): the JWKS store and
+ * the rate limiter from the KV and Durable Object bindings when they are there.
+ */
 export const layer = (env: Env) =>
   Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
-    Layer.provide(clerkClient),
+    Layer.provide(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
+    Layer.provide(fleet(env)),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )
 
-/** A Worker's `fetch`, minus the env. */
-export type Handler = (request: Request) => Promise<Response>
+/** What the Worker uses of a request's `ExecutionContext`. */
+export type ExecutionContextLike = WaitUntil["Type"]
+
+/**
+ * A Worker's `fetch`, minus the env. With the request's `ctx`, background work (a JWKS
+ * refresh, a store write) goes to `ctx.waitUntil`.
+ */
+export type Handler = (request: Request, ctx?: ExecutionContextLike) => Promise<Response>
 
 /** How many runtimes this isolate has built (one per distinct configuration; tests read it). */
 export let runtimesBuilt = 0
@@ -139,7 +181,7 @@ export const handlerFor = (env: Env): Handler => {
     const key = JSON.stringify(Object.entries(bindings).sort(([a], [b]) => (a < b ? -1 : 1)))
     handler = byConfig.get(key)
     if (handler === undefined) {
-      handler = makeHandler(bindings)
+      handler = makeHandler(env, bindings)
       byConfig.set(key, handler)
     }
     byEnv.set(env, handler)
@@ -147,22 +189,27 @@ export const handlerFor = (env: Env): Handler => {
   return handler
 }
 
-const makeHandler = (bindings: Record<string, string>): Handler => {
+/** `HttpApp.toWebHandlerRuntime`'s handler: a request and the services of that request. */
+type WebHandler = (request: Request, context?: Context.Context<never>) => Promise<Response>
+
+const makeHandler = (env: Env, bindings: Record<string, string>): Handler => {
   runtimesBuilt++
-  const runtime = ManagedRuntime.make(layer(bindings))
-  let ready: Promise<Handler> | undefined
-  return (request) => {
-    ready ??= Effect.runPromiseExit(runtime.runtimeEffect).then((exit): Handler =>
+  const runtime = ManagedRuntime.make(layer({ ...env, ...bindings }))
+  let ready: Promise<WebHandler> | undefined
+  return (request, ctx) => {
+    ready ??= Effect.runPromiseExit(runtime.runtimeEffect).then((exit) =>
       Exit.isSuccess(exit)
         ? HttpApp.toWebHandlerRuntime(exit.value)(app)
         : misconfigured(exit.cause)
     )
-    return ready.then((handle) => handle(request))
+    return ready.then((handle) =>
+      handle(request, ctx === undefined ? undefined : (Context.make(WaitUntil, ctx) as Context.Context<never>))
+    )
   }
 }
 
 /** The runtime could not be built (a missing CLERK_SECRET_KEY, say): every request says so. */
-const misconfigured = (cause: Cause.Cause<unknown>): Handler => {
+const misconfigured = (cause: Cause.Cause<unknown>): WebHandler => {
   const reason = Option.match(Cause.failureOption(cause), {
     onNone: () => "the Clerk client could not be built",
     onSome: String

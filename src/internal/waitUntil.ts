@@ -1,33 +1,35 @@
 /**
- * The Worker request's `ExecutionContext`, carried by the fiber, so that work a request
- * starts but need not wait for (a JWKS refresh while stale keys serve, a store write) is
- * handed to `ctx.waitUntil` and not cut off when the response is sent.
+ * The Worker request's `ExecutionContext` as a service, so that work a request starts but
+ * need not wait for (a JWKS refresh while stale keys serve, a store write) is handed to
+ * `ctx.waitUntil` and not cut off when the response is sent. Optional: read with
+ * `serviceOption`, so nothing requires it.
  */
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
+import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 
-/** What a Worker's `ExecutionContext` offers that this SDK uses. */
-export interface WaitUntil {
+/**
+ * A Worker request's `ExecutionContext` (its `waitUntil`), for the background work the
+ * request starts. Provide it per request: `Effect.provideService(WaitUntil, ctx)`,
+ * `JwksStore.withExecutionContext(ctx)`, or in the context a web handler is given.
+ *
+ * @since 0.2.0
+ */
+export class WaitUntil extends Context.Tag("effect-clerk/WaitUntil")<WaitUntil, {
   readonly waitUntil: (promise: Promise<unknown>) => void
-}
-
-export const currentWaitUntil: FiberRef.FiberRef<WaitUntil | undefined> = FiberRef.unsafeMake<WaitUntil | undefined>(
-  undefined
-)
+}>() {}
 
 /**
- * Run `effect` in `scope` without waiting for it: with a `WaitUntil` on the fiber, its end is
- * handed to `waitUntil`. Never fails (the effect's own failure is its business).
+ * Run `effect` in `scope` without waiting for it: with a `WaitUntil` in the context, its
+ * end is handed to `waitUntil`.
  */
 export const detach = <A, E>(effect: Effect.Effect<A, E>, scope: Scope.Scope): Effect.Effect<void> =>
-  Effect.flatMap(FiberRef.get(currentWaitUntil), (ctx) =>
+  Effect.flatMap(Effect.serviceOption(WaitUntil), (ctx) =>
     Effect.flatMap(Effect.forkIn(effect, scope), (fiber) => {
-      if (ctx !== undefined) {
-        ctx.waitUntil(new Promise<void>((resolve) => fiber.addObserver(() => resolve())))
-      }
+      if (Option.isSome(ctx)) ctx.value.waitUntil(new Promise<void>((resolve) => fiber.addObserver(() => resolve())))
       return Effect.void
     }))
 
-/** Whether the fiber carries a `WaitUntil` (then writes need not be waited for). */
-export const hasWaitUntil: Effect.Effect<boolean> = Effect.map(FiberRef.get(currentWaitUntil), (ctx) => ctx !== undefined)
+/** Whether the context holds a `WaitUntil` (then writes need not be waited for). */
+export const hasWaitUntil: Effect.Effect<boolean> = Effect.map(Effect.serviceOption(WaitUntil), Option.isSome)

@@ -5,6 +5,20 @@
 declare module "cloudflare:test" {
   /** The example Worker (`wrangler.toml`'s `main`), as a service binding. */
   export const SELF: { fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> }
-  /** The Worker's bindings, as configured in vitest.workers.config.ts. */
-  export const env: Record<string, string>
+  /**
+   * The Worker's bindings, as configured in vitest.workers.config.ts and wrangler.toml: the
+   * strings, a real KV namespace and the rate limiter's real Durable Object namespace.
+   */
+  export const env: {
+    readonly CLERK_JWKS: import("../../src/index.js").KvNamespaceLike & {
+      delete(key: string): Promise<void>
+      get(key: string): Promise<string | null>
+    }
+    readonly CLERK_RATE_LIMITER: import("../../src/index.js").DurableObjectNamespaceLike
+    readonly [binding: string]: any
+  }
+  /** A request's `ExecutionContext`, for a handler called directly. */
+  export function createExecutionContext(): { waitUntil(promise: Promise<unknown>): void; passThroughOnException(): void }
+  /** Waits for every promise handed to the context's `waitUntil`. */
+  export function waitOnExecutionContext(ctx: unknown): Promise<void>
 }

@@ -80,6 +80,8 @@ export default async function setup(project: TestProject) {
       }
       case "/__test/token":
         return Response.json({ jwt: await run(emulator.mintToken(body.sessionId, { template: body.template })) })
+      case "/__test/rotate":
+        return Response.json(await run(emulator.rotateKey({ keepPrevious: body.keepPrevious === true })))
       case "/__test/pem":
         return Response.json({ pem: await run(emulator.publicKeyPem) })
       case "/__test/requests":

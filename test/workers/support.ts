@@ -28,7 +28,9 @@ export const injectFault = (fault: {
 export const reset = () => post("/__test/reset", {})
 
 /** Every request the emulator saw since the last reset. */
-export const requests = async (): Promise<Array<{ method: string; path: string; route?: string; status?: number; authorization: string; fault?: string }>> =>
+export const requests = async (): Promise<
+  Array<{ method: string; path: string; route?: string; status?: number; authorization: string; fault?: string; at: number }>
+> =>
   (await fetch(`${clerkUrl}/__test/requests`)).json() as any
 
 /** A session token (or a template token) the emulator mints for a live session. */
@@ -48,3 +50,6 @@ export const publicKeyPem = async (): Promise<string> => ((await (await fetch(`$
 export const bearer = async (sessionId: string): Promise<Record<string, string>> => ({
   authorization: `Bearer ${await mintToken(sessionId)}`
 })
+
+/** A new signing key with a new kid signs from now on (the old one leaves the JWKS unless kept). */
+export const rotateKey = async (keepPrevious = false): Promise<{ kid: string }> => post("/__test/rotate", { keepPrevious })
