@@ -190,6 +190,15 @@ export class JwksStore extends Context.Tag("effect-clerk/JwksStore")<JwksStore, 
   static readonly makeMemory = () => makeMemory()
 
   /**
+   * The key a Clerk instance's JWKS is stored under: `effect-clerk/jwks/v1/` and
+   * `ClerkClient`'s `instanceKey` (the API URL and a SHA-256 of the secret key). The entry
+   * is JSON: `{ v: 1, fetchedAt: <epoch ms>, keys: [<public JWKs>] }`.
+   *
+   * @since 0.2.0
+   */
+  static readonly keyOf = (instanceKey: string): string => `effect-clerk/jwks/v1/${instanceKey}`
+
+  /**
    * Hand the background work `effect` starts (a JWKS refresh while stale keys serve, store
    * writes) to a Worker request's `ctx.waitUntil`, so that it is not cut off when the
    * response is sent. Without it a Worker waits for store writes inline and may lose a

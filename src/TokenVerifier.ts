@@ -263,7 +263,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
         const store = yield* Effect.serviceOption(JwksStore)
         const cacheStore = Option.isNone(store) ? undefined : storeAdapter(
           store.value,
-          `effect-clerk/jwks/v1/${yield* client.instanceKey}`,
+          JwksStore.keyOf(yield* client.instanceKey),
           // Kept as long as the keys may serve (fresh, then stale); the verifier checks the age itself.
           Number.isFinite(ttlMillis + maxStaleMillis) ? (ttlMillis + maxStaleMillis) / 1000 : undefined,
           Duration.decode(options.jwksStoreTimeout ?? Duration.seconds(1))

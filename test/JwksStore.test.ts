@@ -282,7 +282,7 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
       return Effect.gen(function*() {
         const emulator = yield* session
         const token = yield* emulator.mintToken("sess_fleet")
-        const key = `effect-clerk/jwks/v1/${yield* Effect.flatMap(ClerkClient, (c) => c.instanceKey)}`
+        const key = JwksStore.keyOf(yield* Effect.flatMap(ClerkClient, (c) => c.instanceKey))
         yield* store.set(key, value, undefined)
         expect((yield* coldVerify(token)).sid).toBe("sess_fleet")
         expect(yield* jwksFetches).toHaveLength(1)

@@ -8,9 +8,19 @@ import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { type ClerkError, type ClerkTokenInvalid, type Session, Sessions, type SessionStatusFilter } from "effect-clerk"
+import {
+  ClerkClient,
+  type ClerkError,
+  type ClerkTokenInvalid,
+  JwksStore,
+  RateLimiter,
+  type Session,
+  Sessions,
+  type SessionStatusFilter
+} from "effect-clerk"
 import {
   Access,
   AccessDenied,
@@ -162,10 +172,38 @@ const me = Effect.gen(function*() {
   })
 })
 
+/**
+ * GET /fleet: what this Worker's isolates share. The JWKS in the store (its key ids and when
+ * Clerk served it: public keys only), which a cold isolate reads instead of asking Clerk;
+ * and whether Clerk calls keep to one request budget for the fleet.
+ */
+const fleet = Effect.gen(function*() {
+  const store = yield* Effect.serviceOption(JwksStore)
+  const limiter = yield* Effect.serviceOption(RateLimiter)
+  let jwks: { readonly key: string; readonly kids: ReadonlyArray<string>; readonly fetchedAt: string } | null = null
+  if (Option.isSome(store)) {
+    const key = JwksStore.keyOf(yield* Effect.flatMap(ClerkClient, (client) => client.instanceKey))
+    const text = yield* Effect.orElseSucceed(store.value.get(key), () => undefined)
+    const entry = text === undefined ? undefined : JSON.parse(text) as { fetchedAt: number; keys: Array<{ kid?: string }> }
+    if (entry !== undefined) {
+      jwks = {
+        key,
+        kids: entry.keys.flatMap((k) => k.kid === undefined ? [] : [k.kid]),
+        fetchedAt: new Date(entry.fetchedAt).toISOString()
+      }
+    }
+  }
+  return HttpServerResponse.unsafeJson({
+    jwksStore: Option.isSome(store) ? { stored: jwks } : null,
+    rateLimiter: Option.isSome(limiter) ? "one Clerk request budget for every isolate (Durable Object)" : null
+  })
+})
+
 /** The routes (the JSON API and the active devices page), before errors are turned into answers. */
 export const router = HttpRouter.empty.pipe(
   pageRoutes,
   HttpRouter.get("/me", me),
+  HttpRouter.get("/fleet", fleet),
   HttpRouter.get("/users/:userId/sessions", listUserSessions),
   HttpRouter.get("/sessions/:id", getSession),
   HttpRouter.post("/sessions/:id/revoke", revokeSession),

@@ -148,8 +148,8 @@ const demoSignIn = Layer.effect(
  */
 export const layer = (env: Env) =>
   Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
-    Layer.provide(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
-    Layer.provide(fleet(env)),
+    Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
+    Layer.provideMerge(fleet(env)),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
   )
 

@@ -35,7 +35,7 @@ const jwksFetches = Effect.map(log, (all) => all.filter((r) => r.route === "getJ
 /** The JWKS store's key for the emulator's instance. */
 const storeKey = Effect.map(
   Effect.provide(Effect.flatMap(ClerkClient, (c) => c.instanceKey), client()),
-  (instance) => `effect-clerk/jwks/v1/${instance}`
+  JwksStore.keyOf
 )
 const cacheUrl = (key: string) => `https://jwks.effect-clerk.invalid/${encodeURIComponent(key)}`
 

@@ -190,6 +190,10 @@ export const workerCommands = (workerUrl: string, emulatorUrl: string, secretKey
       requests: [{ method: "GET", url: `${workerUrl}/me`, headers: auth }]
     },
     {
+      title: "What the Worker's isolates share (wrangler dev's local KV and Durable Object, no account): the JWKS it stored in KV, which a cold isolate reads instead of asking Clerk, and one Clerk request budget for the fleet",
+      requests: [{ method: "GET", url: `${workerUrl}/fleet`, headers: auth }]
+    },
+    {
       title: `The Worker lists ${DEMO_USER_ID}'s sessions (camelCase, ISO dates)`,
       requests: [{ method: "GET", url: `${workerUrl}/users/${DEMO_USER_ID}/sessions`, headers: auth }]
     },
