@@ -20,6 +20,7 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { JwksStore, JwksStoreError } from "../src/JwksStore.js"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
+import { captureLogs } from "./support/fleet.js"
 
 const NOW = Date.UTC(2026, 4, 12, 12, 0, 0)
 const SECRET = "sk_test_fleet_store_4f2a"
@@ -54,17 +55,6 @@ const onlyEntry = (store: ReturnType<typeof JwksStore.makeMemory>) => {
   expect(store.entries.size).toBe(1)
   const [key, entry] = [...store.entries][0]!
   return { key, entry: JSON.parse(entry.value) as { v: number; fetchedAt: number; keys: Array<Record<string, unknown>> } }
-}
-
-const captureLogs = () => {
-  const lines: Array<string> = []
-  const logger = Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ logLevel, message }) => {
-      lines.push(`${logLevel.label}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-    })
-  )
-  return { lines, logger }
 }
 
 describe("JwksStore: a fleet's cold isolates share the JWKS", () => {

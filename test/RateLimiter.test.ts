@@ -13,7 +13,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import * as TestClock from "effect/TestClock"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
@@ -22,6 +21,7 @@ import { ClerkRateLimiterObject, RateLimiter, RateLimiterError } from "../src/Ra
 import { Sessions } from "../src/Sessions.js"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
+import { busiestWindow, captureLogs } from "./support/fleet.js"
 
 const NOW = Date.UTC(2026, 4, 12, 12, 0, 0)
 const SECRET = "sk_test_emulator"
@@ -41,18 +41,6 @@ const isolate = (options: Partial<ClerkClientOptions> = {}) =>
 const sessionRequests = Effect.flatMap(ClerkEmulator, (emulator) =>
   Effect.map(emulator.requests, (requests) => requests.filter((r) => r.route === "getSession")))
 
-/** The most requests that arrived at the emulator within any window of `millis`. */
-const busiestWindow = (times: ReadonlyArray<number>, millis: number) => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let most = 0
-  for (let i = 0; i < sorted.length; i++) {
-    let j = i
-    while (j < sorted.length && sorted[j]! < sorted[i]! + millis) j++
-    most = Math.max(most, j - i)
-  }
-  return most
-}
-
 const seed = Effect.gen(function*() {
   yield* TestClock.setTime(NOW)
   const emulator = yield* ClerkEmulator
@@ -71,17 +59,6 @@ const driven = <A, E>(effect: Effect.Effect<A, E>, maxSeconds = 120) =>
     }
     return yield* Fiber.join(fiber)
   })
-
-const captureLogs = () => {
-  const lines: Array<string> = []
-  const logger = Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ logLevel, message }) => {
-      lines.push(`${logLevel.label}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-    })
-  )
-  return { lines, logger }
-}
 
 describe("ClerkClient rateLimit: one budget shared by several clients", () => {
   it.effect("3 clients × 6 concurrent calls on a shared budget of 5 per 10 s: never more than 5 in any 10 s at the emulator", () =>

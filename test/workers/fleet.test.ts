@@ -22,6 +22,7 @@ import {
   type TokenVerifierOptions
 } from "effect-clerk"
 import { handlerFor } from "../../examples/worker/runtime.js"
+import { busiestWindow } from "../support/fleet.js"
 import { clerkSecretKey, clerkUrl, injectFault, mintToken, requests, reset, rotateKey, seedUser } from "./support.js"
 
 const client = (options: Partial<ClerkClientOptions> = {}) =>
@@ -188,18 +189,6 @@ const isolatedNamespace = (): DurableObjectNamespaceLike & { readonly calls: () 
 /** An isolate's `Sessions` over its own ClerkClient, alive for the test's scope. */
 const isolate = (options: Partial<ClerkClientOptions>) =>
   Effect.map(Layer.build(Sessions.layer.pipe(Layer.provide(client(options)))), (context) => Context.get(context, Sessions))
-
-/** The most requests that arrived at the emulator within any window of `millis`. */
-const busiestWindow = (times: ReadonlyArray<number>, millis: number) => {
-  const sorted = [...times].sort((a, b) => a - b)
-  let most = 0
-  for (let i = 0; i < sorted.length; i++) {
-    let j = i
-    while (j < sorted.length && sorted[j]! < sorted[i]! + millis) j++
-    most = Math.max(most, j - i)
-  }
-  return most
-}
 
 const sessionArrivals = Effect.map(log, (all) => all.filter((r) => r.route === "getSession").map((r) => r.at))
 
