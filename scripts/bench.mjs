@@ -9,13 +9,17 @@
  *   4. loopback throughput, 200 concurrent calls    (bench/loopback.ts + bench/server.mjs)
  *   5. Worker bundle size, esbuild minified, gzip -9 (bench/workers/*.ts)
  *   6. cold start to first response, Node/Deno/Bun  (the row-5 bundles)
+ *   7. Clerk round trips for 100 cold isolates        (bench/fleet.ts + bench/workers/fleet.ts,
+ *      verifying one token each, JwksStore or none      in workerd through Miniflare)
  *
- * Rows 1–4 run in child Node processes that print JSON; this script times rows 5–6 itself.
- * Nothing is asserted: targets are reported against, never enforced.
+ * Rows 1–4 and 7 run in child Node processes that print JSON; this script times rows 5–6
+ * itself. Nothing is asserted: targets are reported against, never enforced.
  *
  * Options (environment): BENCH_ROUNDS (11), BENCH_BUDGET_MS (250), BENCH_WARMUP_MS (2000),
- * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_ONLY (comma list of
- * cpu,verify,loopback,size,cold), BENCH_NO_WRITE=1 (print, do not write the docs),
+ * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_FLEET_ISOLATES (100),
+ * BENCH_FLEET_ROUNDS (3), BENCH_FLEET_DELAYED_ROUNDS (2), BENCH_FLEET_SEPARATE (5),
+ * BENCH_ONLY (comma list of cpu,verify,loopback,size,cold,fleet; the rows not measured keep
+ * their numbers from bench/results.json), BENCH_NO_WRITE=1 (print, do not write the docs),
  * BENCH_RENDER_ONLY=1 (measure nothing; re-render the docs from bench/results.json).
  */
 import { execFileSync, spawn } from "node:child_process"
@@ -41,7 +45,11 @@ const env = {
   BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "11",
   BENCH_BUDGET_MS: process.env.BENCH_BUDGET_MS ?? "250",
   BENCH_WARMUP_MS: process.env.BENCH_WARMUP_MS ?? "2000",
-  BENCH_LOOPBACK_TOTAL: process.env.BENCH_LOOPBACK_TOTAL ?? "3000"
+  BENCH_LOOPBACK_TOTAL: process.env.BENCH_LOOPBACK_TOTAL ?? "3000",
+  BENCH_FLEET_ISOLATES: process.env.BENCH_FLEET_ISOLATES ?? "100",
+  BENCH_FLEET_ROUNDS: process.env.BENCH_FLEET_ROUNDS ?? "3",
+  BENCH_FLEET_DELAYED_ROUNDS: process.env.BENCH_FLEET_DELAYED_ROUNDS ?? "2",
+  BENCH_FLEET_SEPARATE: process.env.BENCH_FLEET_SEPARATE ?? "5"
 }
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11)
 const started = Date.now()
@@ -278,6 +286,16 @@ console.log(response.status + " " + text)
   results.coldRuns = COLD_RUNS
 }
 
+// ---------------------------------------------------------------------------------------
+// Row 7: a fleet of cold isolates in workerd (Miniflare), the emulator's request log counting
+// the JWKS requests. A child process like rows 1–4; its own date and commit go with it.
+
+if (!renderOnly && wants("fleet")) {
+  log("row 7: Clerk round trips for cold isolates (workerd through Miniflare)")
+  Object.assign(results, await runJson(await buildNode("bench/fleet.ts")))
+  results.row7.measured = { date: machine.date, commit: machine.commit, node: machine.node }
+}
+
 function summarize(values) {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
@@ -293,6 +311,108 @@ if (!renderOnly) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Row 7's rendering (rows 1–6 are bench/report.mjs's).
+
+const FLEET_NAMES = {
+  none: "effect-clerk `TokenVerifier.layer()`, no store (each isolate's memory only)",
+  kv: "effect-clerk + `JwksStore.layerKv` (Workers KV)",
+  cache: "effect-clerk + `JwksStore.layerCache()` (Cache API, `caches.default`)",
+  backend: "@clerk/backend `verifyToken({ secretKey, apiUrl })`, its JWKS cache empty",
+  jose: "floor: jose `createRemoteJWKSet` + `jwtVerify`"
+}
+// workerd's clock moves in whole milliseconds: a median is a whole or a half.
+const fleetMs = (value) => `${Number.isInteger(value) ? value : value.toFixed(1)} ms`
+const fleetRatio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : "–")
+const sum = (values) => values.reduce((a, b) => a + b, 0)
+
+/** Row 7's lines, added to the summary table (rows 1–6 come from bench/report.mjs). */
+function withFleetSummary(summary, r) {
+  const f = r.row7
+  if (!f) return summary
+  const c = Object.fromEntries(f.contenders.map((x) => [x.id, x]))
+  const perRound = (id) => sum(c[id].loopback.jwksRequests) / c[id].loopback.jwksRequests.length
+  const warm = (id, net) => c[id][net].ms.median
+  const lines = [
+    `| 7. \`GET /v1/jwks\` for ${f.isolates} cold isolates verifying one token each (workerd), KV / Cache API store | ${
+      perRound("kv")
+    } / ${perRound("cache")} (${perRound("none")} without a store) | ${perRound("backend")} | ${perRound("jose")} (jose \`createRemoteJWKSet\`) | ${
+      fleetRatio(perRound("kv"), perRound("backend"))
+    } / ${fleetRatio(perRound("cache"), perRound("backend"))} | no target |`,
+    `| 7. first verification in a cold isolate, Clerk ${f.delayMs} ms away: warm KV / Cache API store | ${
+      fleetMs(warm("kv", "delayed"))
+    } / ${fleetMs(warm("cache", "delayed"))} (${fleetMs(warm("none", "delayed"))} without a store) | ${
+      fleetMs(warm("backend", "delayed"))
+    } | ${fleetMs(warm("jose", "delayed"))} (jose) | ${fleetRatio(warm("kv", "delayed"), warm("backend", "delayed"))} / ${
+      fleetRatio(warm("cache", "delayed"), warm("backend", "delayed"))
+    } | no target |`
+  ]
+  const cut = summary.indexOf("\n\n")
+  const table = cut === -1 ? summary : summary.slice(0, cut)
+  const rest = cut === -1 ? "" : summary.slice(cut)
+  return `${table}\n${lines.join("\n")}${rest}`
+}
+
+/** Row 7's section of the details. */
+function renderFleetDetails(r) {
+  const f = r.row7
+  if (!f) return ""
+  const c = Object.fromEntries(f.contenders.map((x) => [x.id, x]))
+  const counts = (values) => (values.every((v) => v === values[0]) ? String(values[0]) : values.join(", "))
+  const lines = [
+    `### 7. Clerk round trips for ${f.isolates} cold isolates verifying one token each (workerd, Miniflare ${f.versions.miniflare})`,
+    "",
+    `A fresh verifier instance per simulated cold isolate, in one workerd: each request to the Worker (\`bench/workers/fleet.ts\`) builds what a cold isolate builds before its first verification — a new \`TokenVerifier.layer()\` (its own in-memory JWKS cache) over a new \`ClerkClient.layerFetch\` and the store, @clerk/backend with its JWKS cache skipped, a new jose \`createRemoteJWKSet\` — and verifies one token. KV and the Cache API are workerd's, as Miniflare runs them (local, not Cloudflare's latency). The Clerk emulator is served from Node on 127.0.0.1; the JWKS requests counted are the ones in its request log. Store writes go to the request's \`waitUntil\`, as in the example Worker. Measured ${f.measured?.date ?? "?"}, commit ${f.measured?.commit ?? "?"}, workerd ${f.versions.workerd}; the row took ${f.seconds.toFixed(0)} s.`,
+    "",
+    `| contender | \`GET /v1/jwks\` received, ${f.isolates} isolates one after another (per round) | the same, Clerk ${f.delayMs} ms away | ${f.isolates} isolates all at once | one after another ÷ @clerk/backend |`,
+    "|---|---|---|---|---|"
+  ]
+  const theirs = sum(c.backend.loopback.jwksRequests)
+  for (const x of f.contenders) {
+    lines.push(
+      `| ${FLEET_NAMES[x.id]} | ${counts(x.loopback.jwksRequests)} | ${counts(x.delayed.jwksRequests)} | ${x.burst} | ${
+        fleetRatio(sum(x.loopback.jwksRequests), theirs)
+      } |`
+    )
+  }
+  const separate = Object.entries(f.separate ?? {})
+  if (separate.length > 0) {
+    const requests = (n) => `${n} JWKS request${n === 1 ? "" : "s"}`
+    const instances = separate[0][1].instances
+    lines.push(
+      "",
+      `Genuinely separate isolates: ${instances} Miniflare instances, each its own workerd process, started one after another (each stopped once its store write had landed) and sharing one persisted store directory, one cold isolate each: ${
+        separate.map(([store, s]) =>
+          `${store === "kv" ? "KV (`JwksStore.layerKv`)" : "Cache API (`JwksStore.layerCache()`)"}: ${requests(s.jwksRequests)}`
+        ).join("; ")
+      }.`
+    )
+  }
+  const plain = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1))
+  const cell = (x, net) => {
+    const s = x[net].ms
+    return `${fleetMs(s.median)} (${plain(s.p25)}–${plain(s.p75)})`
+  }
+  lines.push(
+    "",
+    `First verification in a cold isolate, from the Worker's first line to the verified claims, on workerd's clock (whole milliseconds): median over the isolates of all rounds (${f.rounds} over loopback, ${f.delayedRounds} with \`GET /v1/jwks\` delayed ${f.delayMs} ms by the emulator, standing in for a real round trip to Clerk), p25–p75. For a store, only the isolates that found it warm (sent no JWKS request) are counted. The round trip is the same request seen from Node, Miniflare's hop into workerd included.`,
+    "",
+    `| contender | loopback | ÷ no store | ÷ @clerk/backend | Clerk ${f.delayMs} ms away | ÷ no store | ÷ @clerk/backend | round trip from Node, loopback / ${f.delayMs} ms | isolates timed |`,
+    "|---|---|---|---|---|---|---|---|---|"
+  )
+  for (const x of f.contenders) {
+    const ratioTo = (id, net) => fleetRatio(x[net].ms.median, c[id][net].ms.median)
+    lines.push(
+      `| ${FLEET_NAMES[x.id]} | ${cell(x, "loopback")} | ${ratioTo("none", "loopback")} | ${ratioTo("backend", "loopback")} | ${
+        cell(x, "delayed")
+      } | ${ratioTo("none", "delayed")} | ${ratioTo("backend", "delayed")} | ${x.loopback.rtt.median.toFixed(1)} / ${
+        x.delayed.rtt.median.toFixed(1)
+      } ms | ${x.loopback.ms.count} / ${x.delayed.ms.count} |`
+    )
+  }
+  return `\n${lines.join("\n")}\n`
+}
+
+// ---------------------------------------------------------------------------------------
 // BENCHMARKS.md and the README summary: only the text between the markers is replaced,
 // so the hand-written findings around them stay.
 
@@ -301,8 +421,15 @@ const previous = existsSync(join(root, "bench", "results.json"))
   ? JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"))
   : {}
 const merged = { ...previous, ...results }
-const details = renderDetails(merged)
-const summary = renderSummary(merged)
+// A run of row 7 alone leaves rows 1–6 as they were measured: their machine line (date,
+// commit) and the full run's minutes stay; row 7 carries its own date and commit.
+const rowsOneToSix = ["cpu", "verify", "loopback", "size", "cold"]
+if (!renderOnly && only !== undefined && !rowsOneToSix.some(wants) && previous.machine !== undefined) {
+  merged.machine = previous.machine
+  merged.minutes = previous.minutes
+}
+const details = renderDetails(merged) + renderFleetDetails(merged)
+const summary = withFleetSummary(renderSummary(merged), merged)
 process.stdout.write(`${summary}\n`)
 if (process.env.BENCH_NO_WRITE !== "1") {
   writeFileSync(join(root, "bench", "results.json"), JSON.stringify(merged, null, 2) + "\n")
