@@ -1,8 +1,9 @@
 /**
  * Where `TokenVerifier.layer` keeps the instance's JWKS beyond one isolate's memory: a
  * Workers KV namespace, the Cache API, or (for tests) a map. A cold isolate reads the store
- * before calling Clerk, so a fleet of short-lived isolates asks `GET /v1/jwks` about once per
- * TTL instead of once per isolate.
+ * before calling Clerk, so once one isolate has stored the keys, the isolates that start after
+ * it ask `GET /v1/jwks` about once per TTL in all instead of once each. (Isolates that start
+ * together before anything is stored may each fetch once: nothing coordinates a first fetch.)
  *
  * The store only ever holds public keys (the JWKS fields `kid`, `kty`, `alg`, `use`, `n`,
  * `e`) and the time they were fetched, under a key made of the API URL and a SHA-256 of the
