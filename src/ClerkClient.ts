@@ -40,7 +40,7 @@ import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/opti
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { scrubCause, secretNeedles } from "./internal/scrub.js"
 import { VERSION } from "./internal/version.js"
-import { RateLimiter, RateLimiterError } from "./RateLimiter.js"
+import { type FleetError, makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
 
 /**
  * The `Clerk-API-Version` this SDK was written against (the spec in `clerk/`).
@@ -520,7 +520,7 @@ const documentedLimit = (secretKey: Redacted.Redacted<string>) => Redacted.value
  */
 const makeRateLimit = (
   options: ClerkClientOptions,
-  limiter: RateLimiter.Service,
+  limiter: RateLimiterService,
   instanceKey: Effect.Effect<string>
 ) => {
   const policy = options.rateLimit === true || options.rateLimit === undefined || options.rateLimit === false
@@ -535,8 +535,8 @@ const makeRateLimit = (
     maxWaitMillis: policy.onLimit === "fail" ? 0 : Duration.toMillis(policy.maxWait ?? deadline)
   }
   const timeout = Duration.decode(policy.timeout ?? Duration.seconds(1))
-  const timedOut = () => new RateLimiterError({ message: `the rate limiter did not answer within ${Duration.format(timeout)}` })
-  const unavailable = (what: string) => (error: RateLimiterError) =>
+  const timedOut = (): FleetError => ({ message: `the rate limiter did not answer within ${Duration.format(timeout)}` })
+  const unavailable = (what: string) => (error: FleetError) =>
     Effect.logWarning(`effect-clerk: ${what}: ${error.message}`)
 
   const take = (spec: ClerkRequest): Effect.Effect<void, ClerkRateLimited> =>
@@ -579,7 +579,12 @@ const makeRateLimit = (
       : Effect.zipRight(take(spec), Effect.tapError(attempt, reportRetryAfter))
 }
 
-const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Transport, limiter?: RateLimiter.Service): ClerkClient.Service => {
+const makeWith = (
+  options: ClerkClientOptions,
+  settings: Settings,
+  transport: Transport,
+  limiter?: RateLimiterService
+): ClerkClient.Service => {
   const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
   const retry = resolveRetry(options.retry)
   const withRetry = retry === undefined
@@ -638,10 +643,10 @@ const makeWith = (options: ClerkClientOptions, settings: Settings, transport: Tr
 }
 
 /** The `RateLimiter` in the context, or this client's own memory budget; none without `rateLimit`. */
-const limiterFor = (options: ClerkClientOptions): Effect.Effect<RateLimiter.Service | undefined> =>
+const limiterFor = (options: ClerkClientOptions): Effect.Effect<RateLimiterService | undefined> =>
   options.rateLimit === undefined || options.rateLimit === false
     ? Effect.succeed(undefined)
-    : Effect.map(Effect.serviceOption(RateLimiter), Option.getOrElse(RateLimiter.makeMemory))
+    : Effect.map(Effect.serviceOption(RateLimiterByKey), Option.getOrElse(makeMemoryRateLimiter))
 
 const make = (options: ClerkClientOptions) =>
   Effect.gen(function*() {

@@ -15,9 +15,17 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { WaitUntil } from "./internal/waitUntil.js"
+import { JWKS_STORE_KEY, jwksStoreKeyOf, WAIT_UNTIL_KEY, type WaitUntilService } from "./internal/fleet.js"
 
-export { WaitUntil }
+/**
+ * A Worker request's `ExecutionContext` (its `waitUntil`), for the background work the
+ * request starts (a JWKS refresh, a store write). Provide it per request:
+ * `Effect.provideService(WaitUntil, ctx)`, {@link JwksStore.withExecutionContext}, or in the
+ * context a web handler is given (`Context.make(WaitUntil, ctx)`).
+ *
+ * @since 0.2.0
+ */
+export class WaitUntil extends Context.Tag(WAIT_UNTIL_KEY)<WaitUntil, WaitUntilService>() {}
 
 /**
  * A store operation failed (KV error or quota, Cache API refusal, timeout). The verifier
@@ -90,7 +98,7 @@ const cacheRequest = (key: string) => new Request(`https://jwks.effect-clerk.inv
  *
  * @since 0.2.0
  */
-export class JwksStore extends Context.Tag("effect-clerk/JwksStore")<JwksStore, JwksStore.Service>() {
+export class JwksStore extends Context.Tag(JWKS_STORE_KEY)<JwksStore, JwksStore.Service>() {
   /**
    * A Workers KV namespace (`[[kv_namespaces]]` in `wrangler.toml`): shared by every isolate
    * and location, eventually consistent (a write may take up to a minute to be seen
@@ -197,7 +205,7 @@ export class JwksStore extends Context.Tag("effect-clerk/JwksStore")<JwksStore, 
    *
    * @since 0.2.0
    */
-  static readonly keyOf = (instanceKey: string): string => `effect-clerk/jwks/v1/${instanceKey}`
+  static readonly keyOf = (instanceKey: string): string => jwksStoreKeyOf(instanceKey)
 
   /**
    * Hand the background work `effect` starts (a JWKS refresh while stale keys serve, store

@@ -10,12 +10,12 @@
  *
  * @since 0.2.0
  */
-import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { type Budget, type BudgetRequest, type Grant, holdOff, isBudgetRequest, makeBudget, reserve } from "./internal/budget.js"
+import { makeMemoryRateLimiter, RATE_LIMITER_KEY } from "./internal/fleet.js"
 
 /**
  * One request for a slot: the budget (`limit` sends per `windowMillis`) and how long the
@@ -80,7 +80,7 @@ const ORIGIN = "https://clerk-rate-limiter.effect-clerk.invalid"
  *
  * @since 0.2.0
  */
-export class RateLimiter extends Context.Tag("effect-clerk/RateLimiter")<RateLimiter, RateLimiter.Service>() {
+export class RateLimiter extends Context.Tag(RATE_LIMITER_KEY)<RateLimiter, RateLimiter.Service>() {
   /**
    * Budgets in this isolate's memory, on Effect's `Clock` (so `TestClock` drives them).
    *
@@ -155,18 +155,7 @@ export class RateLimiter extends Context.Tag("effect-clerk/RateLimiter")<RateLim
     })
 }
 
-const makeMemory = (): RateLimiter.Service => {
-  const budgets = new Map<string, Budget>()
-  const budgetOf = (key: string) => {
-    let budget = budgets.get(key)
-    if (budget === undefined) budgets.set(key, budget = makeBudget())
-    return budget
-  }
-  return RateLimiter.of({
-    acquire: (key, request) => Effect.map(Clock.currentTimeMillis, (now) => reserve(budgetOf(key), now, request)),
-    holdOff: (key, millis) => Effect.map(Clock.currentTimeMillis, (now) => holdOff(budgetOf(key), now, millis))
-  })
-}
+const makeMemory = (): RateLimiter.Service => RateLimiter.of(makeMemoryRateLimiter())
 
 /**
  * The Durable Object that holds one Clerk instance's budget for a whole fleet of Workers.

@@ -40,7 +40,7 @@ import * as Tracer from "effect/Tracer"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
 import { ClerkClient } from "./ClerkClient.js"
-import { JwksStore, JwksStoreError } from "./JwksStore.js"
+import { type FleetError, JwksStoreByKey, jwksStoreKeyOf, type JwksStoreService } from "./internal/fleet.js"
 import {
   ClerkBadRequest,
   ClerkConflict,
@@ -63,7 +63,6 @@ import {
   importPem,
   isRsaAlgorithm,
   type JwksCacheStore,
-  JwksWire,
   type KeySet,
   makeJwksCache,
   type StoredJwks,
@@ -73,7 +72,6 @@ import {
 } from "./internal/jwks.js"
 import { BODY_CAPS } from "./internal/body.js"
 import { decodeClaims } from "./internal/claims.js"
-import { lazyDecoder } from "./internal/lazy.js"
 import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
 import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "./SessionClaims.js"
@@ -260,10 +258,10 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
         const cooldown = Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
         const ttlMillis = Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5))
         const maxStaleMillis = Duration.toMillis(options.jwksMaxStale ?? Duration.hours(1))
-        const store = yield* Effect.serviceOption(JwksStore)
+        const store = yield* Effect.serviceOption(JwksStoreByKey)
         const cacheStore = Option.isNone(store) ? undefined : storeAdapter(
           store.value,
-          JwksStore.keyOf(yield* client.instanceKey),
+          jwksStoreKeyOf(yield* client.instanceKey),
           // Kept as long as the keys may serve (fresh, then stale); the verifier checks the age itself.
           Number.isFinite(ttlMillis + maxStaleMillis) ? (ttlMillis + maxStaleMillis) / 1000 : undefined,
           Duration.decode(options.jwksStoreTimeout ?? Duration.seconds(1))
@@ -411,13 +409,24 @@ const jwksSource = (cache: ReturnType<typeof makeJwksCache>): KeySource => {
   }
 }
 
-/** A stored JWKS: the public keys and when they were fetched (epoch ms). */
-const StoredEntry = Schema.parseJson(Schema.Struct({
-  v: Schema.Literal(1),
-  fetchedAt: Schema.Number.pipe(Schema.finite()),
-  keys: JwksWire.fields.keys
-}))
-const decodeStored = lazyDecoder(StoredEntry)
+/**
+ * A stored JWKS (`{ v: 1, fetchedAt, keys }`) as the cache takes it, or `undefined` when the
+ * text is not one: the keys are checked by the JWKS wire decoder, the rest by hand (no other
+ * Schema needed in a Worker's bundle).
+ */
+const parseStored = (text: string): StoredJwks | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (typeof value !== "object" || value === null) return undefined
+  const { fetchedAt, keys, v } = value as Record<string, unknown>
+  if (v !== 1 || typeof fetchedAt !== "number" || !Number.isFinite(fetchedAt)) return undefined
+  const jwks = decodeJwks({ keys })
+  return jwks._tag === "Right" ? { jwks: jwks.right, fetchedAt } : undefined
+}
 
 /**
  * The `JwksStore` as the cache sees it: entries encoded and checked, each operation bounded
@@ -425,21 +434,22 @@ const decodeStored = lazyDecoder(StoredEntry)
  * then overwritten by the next fetch).
  */
 const storeAdapter = (
-  store: JwksStore.Service,
+  store: JwksStoreService,
   key: string,
   ttlSeconds: number | undefined,
   timeout: Duration.Duration
 ): JwksCacheStore => {
-  const timedOut = (operation: "get" | "set") => () =>
-    new JwksStoreError({ operation, message: `the JWKS store's ${operation} took longer than ${Duration.format(timeout)}` })
-  const logged = (what: string) => (error: JwksStoreError) =>
+  const timedOut = (operation: "get" | "set") => (): FleetError => ({
+    message: `the JWKS store's ${operation} took longer than ${Duration.format(timeout)}`
+  })
+  const logged = (what: string) => (error: FleetError) =>
     Effect.logWarning(`effect-clerk: ${what}; going on without the JWKS store: ${error.message}`)
   return {
     read: timeoutFail(store.get(key), timeout, timedOut("get")).pipe(
       Effect.flatMap((text): Effect.Effect<StoredJwks | undefined> => {
         if (text === undefined) return Effect.succeed(undefined)
-        const decoded = decodeStored(text)
-        if (decoded._tag === "Right") return Effect.succeed({ jwks: { keys: decoded.right.keys }, fetchedAt: decoded.right.fetchedAt })
+        const stored = parseStored(text)
+        if (stored !== undefined) return Effect.succeed(stored)
         return Effect.as(
           Effect.logWarning("effect-clerk: the stored JWKS is corrupt; asking Clerk and overwriting it"),
           undefined

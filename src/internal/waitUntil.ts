@@ -4,32 +4,21 @@
  * `ctx.waitUntil` and not cut off when the response is sent. Optional: read with
  * `serviceOption`, so nothing requires it.
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-
-/**
- * A Worker request's `ExecutionContext` (its `waitUntil`), for the background work the
- * request starts. Provide it per request: `Effect.provideService(WaitUntil, ctx)`,
- * `JwksStore.withExecutionContext(ctx)`, or in the context a web handler is given.
- *
- * @since 0.2.0
- */
-export class WaitUntil extends Context.Tag("effect-clerk/WaitUntil")<WaitUntil, {
-  readonly waitUntil: (promise: Promise<unknown>) => void
-}>() {}
+import { WaitUntilByKey } from "./fleet.js"
 
 /**
  * Run `effect` in `scope` without waiting for it: with a `WaitUntil` in the context, its
  * end is handed to `waitUntil`.
  */
 export const detach = <A, E>(effect: Effect.Effect<A, E>, scope: Scope.Scope): Effect.Effect<void> =>
-  Effect.flatMap(Effect.serviceOption(WaitUntil), (ctx) =>
+  Effect.flatMap(Effect.serviceOption(WaitUntilByKey), (ctx) =>
     Effect.flatMap(Effect.forkIn(effect, scope), (fiber) => {
       if (Option.isSome(ctx)) ctx.value.waitUntil(new Promise<void>((resolve) => fiber.addObserver(() => resolve())))
       return Effect.void
     }))
 
 /** Whether the context holds a `WaitUntil` (then writes need not be waited for). */
-export const hasWaitUntil: Effect.Effect<boolean> = Effect.map(Effect.serviceOption(WaitUntil), Option.isSome)
+export const hasWaitUntil: Effect.Effect<boolean> = Effect.map(Effect.serviceOption(WaitUntilByKey), Option.isSome)
