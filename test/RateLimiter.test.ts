@@ -171,6 +171,18 @@ describe("ClerkClient rateLimit: one budget shared by several clients", () => {
     }).pipe(Effect.scoped, Effect.provide(RateLimiter.layerMemory), Effect.provide(ClerkEmulator.layer())))
 })
 
+describe("ClerkClient.instanceKey (read by every rate-limited request)", () => {
+  it.effect("is the base URL and a SHA-256, computed once; after that it is read with no async step", () =>
+    Effect.gen(function*() {
+      const client = yield* ClerkClient
+      const key = yield* client.instanceKey
+      expect(key).toMatch(/^https:\/\/api\.clerk\.com\/v1#[0-9a-f]{64}$/)
+      expect(key).not.toContain(SECRET)
+      // runSync throws on an async step: the digest is not asked for again.
+      expect(Effect.runSync(client.instanceKey)).toBe(key)
+    }).pipe(Effect.provide(ClerkClient.layer({ secretKey: Redacted.make(SECRET) })), Effect.provide(ClerkEmulator.layer())))
+})
+
 describe("ClerkClient rateLimit: a broken limiter never stops or hangs a call", () => {
   const failing = RateLimiter.of({
     acquire: () => Effect.fail(new RateLimiterError({ message: "the rate-limit Durable Object failed: Error: overloaded" })),

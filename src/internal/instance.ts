@@ -12,12 +12,23 @@ const hex = (bytes: ArrayBuffer): string => {
   return text
 }
 
-/** `https://api.clerk.com/v1#<sha-256 of the key, hex>`, computed once, on first use. */
+/**
+ * `https://api.clerk.com/v1#<sha-256 of the key, hex>`, computed once, on first use; after
+ * that the effect succeeds at once, with no async step (it is read on every rate-limited
+ * request).
+ */
 export const makeInstanceKey = (baseUrl: string, secretKey: Redacted.Redacted<string>): Effect.Effect<string> => {
+  let computed: Effect.Effect<string> | undefined
   let digest: Promise<string> | undefined
-  return Effect.promise(() =>
-    digest ??= crypto.subtle
-      .digest("SHA-256", new TextEncoder().encode(`effect-clerk:${Redacted.value(secretKey)}`))
-      .then((bytes) => `${baseUrl}#${hex(bytes)}`)
+  return Effect.suspend(() =>
+    computed ?? Effect.promise(() =>
+      digest ??= crypto.subtle
+        .digest("SHA-256", new TextEncoder().encode(`effect-clerk:${Redacted.value(secretKey)}`))
+        .then((bytes) => {
+          const key = `${baseUrl}#${hex(bytes)}`
+          computed = Effect.succeed(key)
+          return key
+        })
+    )
   )
 }
