@@ -523,9 +523,7 @@ const makeRateLimit = (
   limiter: RateLimiterService,
   instanceKey: Effect.Effect<string>
 ) => {
-  const policy = options.rateLimit === true || options.rateLimit === undefined || options.rateLimit === false
-    ? {}
-    : options.rateLimit
+  const policy: RateLimitPolicy = typeof options.rateLimit === "object" ? options.rateLimit : {}
   const deadline = options.retry === false || options.retry?.deadline === undefined
     ? Duration.seconds(60)
     : options.retry.deadline
@@ -591,9 +589,7 @@ const makeWith = (
     ? undefined
     : retryLazily<ClerkError>(retry.schedule, isRetryable(retry.maxRetryAfterMillis))
   const instanceKey = makeInstanceKey(settings.baseUrl, settings.secretKey)
-  const rateLimited = options.rateLimit === undefined || options.rateLimit === false || limiter === undefined
-    ? undefined
-    : makeRateLimit(options, limiter, instanceKey)
+  const rateLimited = limiter === undefined ? undefined : makeRateLimit(options, limiter, instanceKey)
 
   const request = <A, S extends DeclaredStatus>(
     spec: ClerkRequest,
@@ -642,7 +638,10 @@ const makeWith = (
   })
 }
 
-/** The `RateLimiter` in the context, or this client's own memory budget; none without `rateLimit`. */
+/**
+ * The `RateLimiter` in the context, or this client's own memory budget; none without
+ * `rateLimit` (the one place that option turns rate limiting on or off).
+ */
 const limiterFor = (options: ClerkClientOptions): Effect.Effect<RateLimiterService | undefined> =>
   options.rateLimit === undefined || options.rateLimit === false
     ? Effect.succeed(undefined)

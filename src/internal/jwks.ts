@@ -14,7 +14,7 @@ import type * as Scope from "effect/Scope"
 import { importJWK, importSPKI } from "jose"
 import type { ClerkError } from "../ClerkError.js"
 import { lazyDecoder } from "./lazy.js"
-import { detach, hasWaitUntil } from "./waitUntil.js"
+import { detach, runOrHandOff } from "./waitUntil.js"
 
 /** The JWS algorithms a Clerk session token may use. */
 export const RSA_ALGORITHMS = ["RS256", "RS384", "RS512"] as const
@@ -290,9 +290,7 @@ export const makeJwksCache = (
   // With a request's waitUntil the write is handed to it; otherwise the fetch's callers wait
   // for it, so the next isolate finds the keys.
   const persist = (entry: StoredJwks): Effect.Effect<void> =>
-    store === undefined
-      ? Effect.void
-      : Effect.flatMap(hasWaitUntil, (has) => has ? detach(store.write(entry), scope) : store.write(entry))
+    store === undefined ? Effect.void : runOrHandOff(store.write(entry), scope)
 
   const refresh = singleFlight<KeySet, ClerkError>(
     Effect.flatMap(Effect.exit(fetchAndImport), (exit) =>

@@ -20,5 +20,9 @@ export const detach = <A, E>(effect: Effect.Effect<A, E>, scope: Scope.Scope): E
       return Effect.void
     }))
 
-/** Whether the context holds a `WaitUntil` (then writes need not be waited for). */
-export const hasWaitUntil: Effect.Effect<boolean> = Effect.map(Effect.serviceOption(WaitUntilByKey), Option.isSome)
+/**
+ * Run `effect` now, or, with a `WaitUntil` in the context, hand it to `waitUntil` (forked in
+ * `scope`) and go on without it.
+ */
+export const runOrHandOff = (effect: Effect.Effect<void>, scope: Scope.Scope): Effect.Effect<void> =>
+  Effect.flatMap(Effect.serviceOption(WaitUntilByKey), (ctx) => Option.isSome(ctx) ? detach(effect, scope) : effect)
