@@ -184,14 +184,18 @@ const fleet = Effect.gen(function*() {
   if (Option.isSome(store)) {
     const key = JwksStore.keyOf(yield* Effect.flatMap(ClerkClient, (client) => client.instanceKey))
     const text = yield* Effect.orElseSucceed(store.value.get(key), () => undefined)
-    const entry = text === undefined ? undefined : JSON.parse(text) as { fetchedAt: number; keys: Array<{ kid?: string }> }
-    if (entry !== undefined) {
-      jwks = {
-        key,
-        kids: entry.keys.flatMap((k) => k.kid === undefined ? [] : [k.kid]),
-        fetchedAt: new Date(entry.fetchedAt).toISOString()
-      }
-    }
+    // A corrupt entry (the verifier overwrites it on its next fetch) reads as none.
+    jwks = text === undefined ? null : yield* Effect.orElseSucceed(
+      Effect.try(() => {
+        const entry = JSON.parse(text) as { fetchedAt: number; keys: ReadonlyArray<{ kid?: string }> }
+        return {
+          key,
+          kids: entry.keys.flatMap((k) => k.kid === undefined ? [] : [k.kid]),
+          fetchedAt: new Date(entry.fetchedAt).toISOString()
+        }
+      }),
+      () => null
+    )
   }
   return HttpServerResponse.unsafeJson({
     jwksStore: Option.isSome(store) ? { stored: jwks } : null,

@@ -293,5 +293,15 @@ describe("the example Worker uses both bindings", () => {
     // GET /sessions/:id took a slot; GET /jwks (unlimited at Clerk) did not.
     expect((await requests()).map((r) => r.route)).toEqual(["getJwks", "getSession"])
     expect(namespace.calls()).toBe(1)
+
+    // GET /fleet shows the stored set; a corrupt entry reads as none, not a 500.
+    const fleet = async () => (await handler(new Request("https://worker.test/fleet", { headers: auth }))).json() as Promise<any>
+    expect((await fleet()).jwksStore.stored.kids).toEqual(entry!.keys.map((k) => k.kid))
+    const key = await Effect.runPromise(storeKey)
+    await env.CLERK_JWKS.put(key, "{\"v\":1,\"fetchedAt\":")
+    expect(await fleet()).toEqual({
+      jwksStore: { stored: null },
+      rateLimiter: "one Clerk request budget for every isolate (Durable Object)"
+    })
   })
 })
