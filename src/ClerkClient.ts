@@ -183,7 +183,7 @@ export declare namespace ClerkClient {
     readonly baseUrl: string
     /**
      * Names the Clerk instance for state shared across isolates (the JWKS store, the
-     * rate-limit budget): the base URL and a SHA-256 of the secret key, never the key.
+     * rate-limit budget): the base URL and a hex SHA-256 of `effect-clerk:` + the secret key, never the key.
      */
     readonly instanceKey: Effect.Effect<string>
     /** The underlying configured `HttpClient` (base URL, auth, headers; no retry or timeout). */
