@@ -3,14 +3,12 @@
  * succeeds in time) costs as little as possible. Both keep the exact semantics of
  * `Effect.timeoutFail` and `Effect.retry`; see BENCHMARKS.md for what they save.
  */
-import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Schedule from "effect/Schedule"
-
-// The class of the default (live) clock. TestClock and custom clocks are other classes.
-export const LiveClock = /*#__PURE__*/ Clock.make().constructor
+import type * as Schedule from "effect/Schedule"
+import { async, catchAll, fork, isLiveClock, timeoutFail as timeoutFailOn } from "#line/Kernel"
+import { whileInput } from "#line/Retry"
 
 // setTimeout's limit; the live clock treats anything longer as "never".
 export const MAX_TIMER_MILLIS = 2 ** 31 - 1
@@ -31,7 +29,7 @@ export const timeoutFail = <A, E, E2, R>(
   const millis = Duration.toMillis(duration)
   const fast = millis > MAX_TIMER_MILLIS ? self : forkWithTimer(self, millis, onTimeout)
   return Effect.clockWith((clock) =>
-    clock.constructor === LiveClock ? fast : Effect.timeoutFail(self, { duration, onTimeout })
+    isLiveClock(clock) ? fast : timeoutFailOn(self, duration, onTimeout)
   )
 }
 
@@ -40,13 +38,13 @@ const forkWithTimer = <A, E, E2, R>(
   millis: number,
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
-  Effect.flatMap(Effect.fork(self), (fiber) =>
-    Effect.async<A, E | E2>((resume) => {
+  Effect.flatMap(fork(self), (fiber) =>
+    async<A, E | E2>((resume) => {
       let pending = true
       const timer = setTimeout(() => {
         if (!pending) return
         pending = false
-        resume(Effect.zipRight(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
+        resume(Effect.andThen(Fiber.interrupt(fiber), Effect.fail(onTimeout())))
       }, millis)
       fiber.addObserver((exit) => {
         if (!pending) return
@@ -72,9 +70,9 @@ export const retryLazily = <E>(
   schedule: Schedule.Schedule<unknown, E>,
   retryable: (error: E) => boolean
 ) => {
-  const policy = Schedule.whileInput(schedule, retryable)
+  const policy = whileInput(schedule, retryable)
   return <A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.catchAll(self, (first) => {
+    catchAll((first: E) => {
       if (!retryable(first)) return Effect.fail(first)
       let replay = true
       const again = Effect.suspend(() => {
@@ -83,5 +81,5 @@ export const retryLazily = <E>(
         return Effect.fail(first)
       })
       return Effect.retry(again, policy)
-    })
+    })(self)
 }

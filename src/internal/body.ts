@@ -4,10 +4,9 @@
  * says nothing about the decoded size) is read chunk by chunk and abandoned, with its
  * request aborted, as soon as it passes the cap. A 64 MB answer is never buffered.
  */
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
+import { bodyReadError, type ClientError, type HttpClientResponse } from "#line/Http"
 
 const KiB = 1024
 const MiB = 1024 * KiB
@@ -99,7 +98,7 @@ export const readFetchBody = async (response: Response, cap: number, abort: () =
  * renames them, and any other response takes the `Stream` path.
  */
 export const webResponseOf = (
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse
 ): {
   readonly source: Response
   readonly controller: AbortController | undefined
@@ -129,9 +128,9 @@ export const webResponseOf = (
  * with fetch, its connection).
  */
 export const readHttpClientBody = (
-  response: HttpClientResponse.HttpClientResponse,
+  response: HttpClientResponse,
   cap: number
-): Effect.Effect<Body, HttpClientError.ResponseError> => {
+): Effect.Effect<Body, ClientError> => {
   const web = webResponseOf(response)
   if (web !== undefined) {
     const { applyInterrupt, controller, source } = web
@@ -145,7 +144,7 @@ export const readHttpClientBody = (
         signal.addEventListener("abort", abort, { once: true })
         return readFetchBody(source, cap, abort)
       },
-      catch: (cause) => new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
+      catch: (cause) => bodyReadError(response, cause)
     })
     return applyInterrupt === undefined ? read : applyInterrupt(read)
   }

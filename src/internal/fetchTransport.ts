@@ -6,18 +6,20 @@
  * objects, no forked fiber, no FinalizationRegistry entry per response: that machinery is
  * most of what a call through @effect/platform's `HttpClient` costs (BENCHMARKS.md).
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import { FETCH_KEY } from "#line/Http"
+import { async, ServiceByKey } from "#line/Kernel"
 import { readFetchBody } from "./body.js"
 
 /**
- * `FetchHttpClient.Fetch` from @effect/platform, by its key: the same service (a `Context`
- * is keyed by the tag's key), without loading the platform's fetch client to name it.
- * test/FetchTransport.test.ts checks the key still matches.
+ * `FetchHttpClient.Fetch` by its key: the same service (a `Context` is keyed by the tag's
+ * key), without loading the HTTP client's fetch module to name it. On effect 4 it is a
+ * reference that defaults to `globalThis.fetch`; looked up by key here, it is absent unless
+ * provided, as on effect 3. test/FetchTransport.test.ts checks the key still matches.
  */
-export const FetchKey = "@effect/platform/FetchHttpClient/Fetch"
-export const Fetch = Context.GenericTag<typeof globalThis.fetch>(FetchKey)
+export const FetchKey = FETCH_KEY
+export const Fetch = ServiceByKey<typeof globalThis.fetch>(FetchKey)
 
 /** What one attempt brings back: the status, the whole body, and the headers on demand. */
 export interface Exchange {
@@ -61,7 +63,7 @@ export const fetchAttempt = <E>(
   fetch: typeof globalThis.fetch | undefined,
   attempt: FetchAttempt<E>
 ): Effect.Effect<Exchange, E> =>
-  Effect.async<Exchange, E>((resume) => {
+  async<Exchange, E>((resume) => {
     const controller = new AbortController()
     let pending = true
     let timer: ReturnType<typeof setTimeout> | undefined

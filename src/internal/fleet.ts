@@ -6,8 +6,8 @@
  * class) into a bundle that never provides them.
  */
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import { ServiceByKey } from "#line/Kernel"
 import { type Budget, type BudgetRequest, type Grant, holdOff, makeBudget, reserve } from "./budget.js"
 
 /** A failure of a fleet service, as the SDK reads it: only its message is used. */
@@ -33,9 +33,9 @@ export const JWKS_STORE_KEY = "effect-clerk/JwksStore"
 export const RATE_LIMITER_KEY = "effect-clerk/RateLimiter"
 export const WAIT_UNTIL_KEY = "effect-clerk/WaitUntil"
 
-export const JwksStoreByKey = Context.GenericTag<JwksStoreService>(JWKS_STORE_KEY)
-export const RateLimiterByKey = Context.GenericTag<RateLimiterService>(RATE_LIMITER_KEY)
-export const WaitUntilByKey = Context.GenericTag<WaitUntilService>(WAIT_UNTIL_KEY)
+export const JwksStoreByKey = ServiceByKey<JwksStoreService>(JWKS_STORE_KEY)
+export const RateLimiterByKey = ServiceByKey<RateLimiterService>(RATE_LIMITER_KEY)
+export const WaitUntilByKey = ServiceByKey<WaitUntilService>(WAIT_UNTIL_KEY)
 
 /** Where a Clerk instance's JWKS is stored (`JwksStore.keyOf`). */
 export const jwksStoreKeyOf = (instanceKey: string): string => `effect-clerk/jwks/v1/${instanceKey}`

@@ -8,10 +8,11 @@
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as FiberId from "effect/FiberId"
+import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import { importJWK, importSPKI } from "jose"
+import { catchAll, completeDeferredUnsafe, failureOf, makeDeferredUnsafe } from "#line/Kernel"
 import type { ClerkError } from "../ClerkError.js"
 import { lazyDecoder } from "./lazy.js"
 import { detach, runOrHandOff } from "./waitUntil.js"
@@ -257,12 +258,12 @@ const singleFlight = <A, E>(effect: Effect.Effect<A, E>, scope: Scope.Scope) => 
   let inFlight: Deferred.Deferred<A, E> | undefined
   const run: Effect.Effect<A, E> = Effect.suspend(() => {
     if (inFlight !== undefined) return Deferred.await(inFlight)
-    const deferred = Deferred.unsafeMake<A, E>(FiberId.none)
+    const deferred = makeDeferredUnsafe<A, E>()
     inFlight = deferred
     return Effect.flatMap(Effect.forkIn(effect, scope), (fiber) => {
       fiber.addObserver((exit) => {
         if (inFlight === deferred) inFlight = undefined
-        Deferred.unsafeDone(deferred, exit)
+        completeDeferredUnsafe(deferred, exit)
       })
       return Deferred.await(deferred)
     })
@@ -303,7 +304,8 @@ export const makeJwksCache = (
           lastFailure = undefined
           return Effect.as(persist({ jwks, fetchedAt: now }), imported)
         }
-        if (exit.cause._tag === "Fail") lastFailure = exit.cause.error
+        const failure = failureOf(exit.cause)
+        if (Option.isSome(failure)) lastFailure = failure.value
         return Effect.failCause(exit.cause)
       })),
     scope
@@ -341,10 +343,10 @@ export const makeJwksCache = (
   }
 
   const waitForRefresh = (now: number) =>
-    Effect.catchAll(refresh.run, (error) => {
+    catchAll((error: ClerkError) => {
       const stale = servable(now)
       return stale === undefined ? Effect.fail(error) : Effect.succeed(stale)
-    })
+    })(refresh.run)
 
   const get = (now: number): Effect.Effect<KeySet, ClerkError> => {
     const usable = ready(now)

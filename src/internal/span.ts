@@ -10,6 +10,7 @@
  */
 import * as Effect from "effect/Effect"
 import type * as Tracer from "effect/Tracer"
+import { tracerWith } from "#line/Kernel"
 
 // The tracer every fiber has unless a layer sets another (`Layer.setTracer`, OpenTelemetry).
 let nativeTracer: Tracer.Tracer | undefined
@@ -22,10 +23,10 @@ export const traced = <A, E, R>(
   attributes: Record<string, unknown>,
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
-  Effect.tracerWith((tracer) =>
+  tracerWith((tracer) =>
     isNative(tracer) ? effect : Effect.withSpan(effect, name, { attributes, captureStackTrace: false })
   )
 
 /** `Effect.annotateCurrentSpan`, for an operation's own span (none under the native tracer). */
 export const annotate = (key: string, value: unknown): Effect.Effect<void> =>
-  Effect.tracerWith((tracer) => isNative(tracer) ? Effect.void : Effect.annotateCurrentSpan(key, value))
+  tracerWith((tracer) => isNative(tracer) ? Effect.void : Effect.annotateCurrentSpan(key, value))
