@@ -113,3 +113,9 @@ export const paginate = <S, A, E, R>(
 
 /** An `Error` as a defect, named after what was illegal. */
 export const illegalArgument = (message: string): unknown => new Cause.IllegalArgumentException(message)
+
+/**
+ * The second argument of a Schema class constructor that skips validation, for values the
+ * SDK built itself from checked parts.
+ */
+export const TRUSTED = true as const
