@@ -5,16 +5,8 @@
  *
  * @since 0.1.0
  */
-import type * as Headers from "@effect/platform/Headers"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -22,7 +14,29 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
-import * as Schedule from "effect/Schedule"
+import type * as Schedule from "effect/Schedule"
+import { checkedOptionalString, checkedString, type ConfigError } from "#line/Config"
+import {
+  type ClientError,
+  describeClientError,
+  FetchHttpClient,
+  headersRecord,
+  HttpClient,
+  HttpClientRequest,
+  bodyJson,
+  withoutTracerPropagation
+} from "#line/Http"
+import {
+  catchAll,
+  type DurationInput,
+  illegalArgument,
+  isLiveClock,
+  Service,
+  timeoutFail as timeoutFailOn,
+  toDuration,
+  TRUSTED
+} from "#line/Kernel"
+import { backoff as retryBackoff, bounded } from "#line/Retry"
 import {
   ClerkApiError,
   type ClerkCommonError,
@@ -32,7 +46,7 @@ import {
   ClerkTimeout,
   ClerkTransportError
 } from "./ClerkError.js"
-import { LiveClock, MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
+import { MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
 import { BODY_CAPS, formatBytes, readHttpClientBody } from "./internal/body.js"
 import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
 import { makeInstanceKey } from "./internal/instance.js"
@@ -63,13 +77,13 @@ export interface RetryPolicy {
   /** Retries after the first attempt (default 3). */
   readonly times?: number
   /** First backoff delay, doubled each retry and jittered (default 200 ms). */
-  readonly baseDelay?: Duration.DurationInput
+  readonly baseDelay?: DurationInput
   /** Largest backoff delay (default 5 s). */
-  readonly maxDelay?: Duration.DurationInput
+  readonly maxDelay?: DurationInput
   /** A 429 asking to wait longer than this fails at once with `ClerkRateLimited` (default 30 s). */
-  readonly maxRetryAfter?: Duration.DurationInput
+  readonly maxRetryAfter?: DurationInput
   /** No retry starts, or is waited for, past this long after the first failure (default 60 s). */
-  readonly deadline?: Duration.DurationInput
+  readonly deadline?: DurationInput
   /** Replaces the jittered exponential backoff. */
   readonly schedule?: Schedule.Schedule<unknown, ClerkError>
 }
@@ -92,7 +106,7 @@ export interface RateLimitPolicy {
    * The window (default 11 s: Clerk counts per 10 s, plus a second for requests still in
    * transit, so a send granted at the window's edge cannot arrive inside the previous one).
    */
-  readonly window?: Duration.DurationInput | undefined
+  readonly window?: DurationInput | undefined
   /**
    * With the budget spent: `"wait"` (default) for the next slot, up to `maxWait`; `"fail"`
    * at once with `ClerkRateLimited` (code `rate_limit_budget_exhausted`, `retryAfter` the
@@ -103,12 +117,12 @@ export interface RateLimitPolicy {
    * The longest wait for a slot before failing with `ClerkRateLimited` (default: the retry
    * policy's `deadline`, 60 s).
    */
-  readonly maxWait?: Duration.DurationInput | undefined
+  readonly maxWait?: DurationInput | undefined
   /**
    * How long asking the limiter may take (default 1 s). A limiter that fails or takes longer
    * is logged and the request is sent unlimited: a broken limiter never stops a call.
    */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: DurationInput | undefined
 }
 
 /**
@@ -134,7 +148,7 @@ export interface ClerkClientOptions {
   /** The dated `Clerk-API-Version` header (default {@link DEFAULT_API_VERSION}). */
   readonly apiVersion?: string | undefined
   /** Per-attempt timeout, covering the response body too (default 10 s). */
-  readonly timeout?: Duration.DurationInput | undefined
+  readonly timeout?: DurationInput | undefined
   /** The retry policy for safe operations, or `false` for none. */
   readonly retry?: RetryPolicy | false | undefined
   /** Replaces `effect-clerk/<version>`. */
@@ -208,7 +222,7 @@ export declare namespace ClerkClient {
  *
  * @since 0.1.0
  */
-export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkClient, ClerkClient.Service>() {
+export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("effect-clerk/ClerkClient") {
   /**
    * @since 0.1.0
    */
@@ -235,7 +249,7 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
    */
   static readonly layerConfig = (
     overrides?: Partial<ClerkClientOptions>
-  ): Layer.Layer<ClerkClient, ConfigError.ConfigError, HttpClient.HttpClient> =>
+  ): Layer.Layer<ClerkClient, ConfigError, HttpClient.HttpClient> =>
     Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), make))
 
   /**
@@ -258,7 +272,7 @@ export class ClerkClient extends Context.Tag("effect-clerk/ClerkClient")<ClerkCl
    */
   static readonly layerFetchConfig = (
     overrides?: Partial<ClerkClientOptions>
-  ): Layer.Layer<ClerkClient, ConfigError.ConfigError> =>
+  ): Layer.Layer<ClerkClient, ConfigError> =>
     Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), makeFetch))
 }
 
@@ -270,39 +284,25 @@ const configured = (overrides: Partial<ClerkClientOptions> | undefined) =>
     return { ...overrides, secretKey, apiUrl, apiVersion } satisfies ClerkClientOptions
   })
 
-// The variable's name is added to the path by the provider; the message never quotes the key.
-// (mapOrFail right on the variable's own config: only there does the provider prefix the path.)
-const secretKeyConfig = Config.string("CLERK_SECRET_KEY").pipe(
-  Config.mapOrFail((key) => {
-    const problem = secretKeyProblem(key)
-    return problem === undefined
-      ? Either.right(Redacted.make(key))
-      : Either.left(ConfigError.InvalidData([], `the secret key ${problem}`))
-  })
-)
+// A refused value's error names the variable; the message never quotes the key.
+const secretKeyConfig = checkedString("CLERK_SECRET_KEY", (key) => {
+  const problem = secretKeyProblem(key)
+  return problem === undefined ? undefined : `the secret key ${problem}`
+}).pipe(Config.map(Redacted.make))
 
 const apiUrlConfig = (allowInsecureHttp: boolean) =>
-  Config.string("CLERK_API_URL").pipe(
-    Config.mapOrFail((url) => {
-      const problem = apiUrlProblem(url, allowInsecureHttp)
-      return problem === undefined ? Either.right(url) : Either.left(ConfigError.InvalidData([], `the API URL ${problem}`))
-    }),
-    Config.withDefault(DEFAULT_API_URL)
-  )
+  checkedString("CLERK_API_URL", (url) => {
+    const problem = apiUrlProblem(url, allowInsecureHttp)
+    return problem === undefined ? undefined : `the API URL ${problem}`
+  }).pipe(Config.withDefault(DEFAULT_API_URL))
 
-const apiVersionConfig = Config.string("CLERK_API_VERSION").pipe(
-  Config.option,
-  Config.mapOrFail((value) => {
-    if (Option.isNone(value) || value.value === "v1") return Either.right(DEFAULT_API_VERSION)
-    if (/^\d{4}-\d{2}-\d{2}$/.test(value.value)) return Either.right(value.value)
-    return Either.left(
-      ConfigError.InvalidData(
-        ["CLERK_API_VERSION"],
-        `Expected "v1" or a dated version like "${DEFAULT_API_VERSION}", got ${JSON.stringify(value.value)}`
-      )
-    )
-  })
-)
+const apiVersionConfig = checkedOptionalString(
+  "CLERK_API_VERSION",
+  (value) =>
+    value === "v1" || /^\d{4}-\d{2}-\d{2}$/.test(value)
+      ? undefined
+      : `Expected "v1" or a dated version like "${DEFAULT_API_VERSION}", got ${JSON.stringify(value)}`
+).pipe(Config.map((value) => Option.isNone(value) || value.value === "v1" ? DEFAULT_API_VERSION : value.value))
 
 /**
  * The options' problems as one defect, naming each refused option (`layer`, `layerFetch`,
@@ -312,7 +312,7 @@ const checkOptions = (options: ClerkClientOptions): Effect.Effect<void> => {
   const problems = optionProblems(options, DEFAULT_API_URL)
   if (problems.length === 0) return Effect.void
   const lines = problems.map((p) => `${p.option} ${p.reason}`)
-  return Effect.die(new Cause.IllegalArgumentException(`ClerkClient: invalid options: ${lines.join("; ")}`))
+  return Effect.die(illegalArgument(`ClerkClient: invalid options: ${lines.join("; ")}`))
 }
 
 /** `https://api.clerk.com`, `https://api.clerk.com/`, `https://api.clerk.com/v1/` → `https://api.clerk.com/v1`. */
@@ -332,23 +332,12 @@ const resolveRetry = (retry: RetryPolicy | false | undefined): ResolvedRetry | u
   if (retry === false) return undefined
   const policy = retry ?? {}
   const times = policy.times ?? 3
-  const maxDelay = Duration.decode(policy.maxDelay ?? Duration.seconds(5))
-  const deadlineMillis = Duration.toMillis(policy.deadline ?? Duration.seconds(60))
+  const maxDelay = toDuration(policy.maxDelay ?? Duration.seconds(5))
+  const deadlineMillis = Duration.toMillis(toDuration(policy.deadline ?? Duration.seconds(60)))
   const backoff: Schedule.Schedule<unknown, ClerkError> = policy.schedule ??
-    Schedule.exponential(policy.baseDelay ?? Duration.millis(200), 2).pipe(
-      Schedule.jittered,
-      Schedule.modifyDelay((_, delay) => Duration.min(delay, maxDelay)),
-      Schedule.intersect(Schedule.recurs(times))
-    )
-  const schedule = backoff.pipe(
-    Schedule.passthrough,
-    Schedule.intersect(Schedule.elapsed),
-    // Never sooner than Retry-After, and never a wait that would end past the deadline.
-    Schedule.modifyDelay(([error], delay) => Duration.max(delay, retryAfterOf(error))),
-    Schedule.check((_, [error, elapsed]) =>
-      Duration.toMillis(elapsed) + Duration.toMillis(retryAfterOf(error)) <= deadlineMillis
-    )
-  )
+    retryBackoff<ClerkError>(policy.baseDelay ?? Duration.millis(200), maxDelay, times)
+  // Never sooner than Retry-After, and never a wait that would end past the deadline.
+  const schedule = bounded(backoff, retryAfterOf, deadlineMillis)
   return { times, maxRetryAfterMillis: Duration.toMillis(policy.maxRetryAfter ?? Duration.seconds(30)), schedule }
 }
 
@@ -370,8 +359,6 @@ const isRetryable = (maxRetryAfterMillis: number) => (error: ClerkError): boolea
       return false
   }
 }
-
-const headersRecord = (headers: Headers.Headers) => headers as Record<string, string | undefined>
 
 /**
  * One attempt of a request: send it and read the whole body within `timeout`, failing
@@ -408,11 +395,11 @@ const settingsOf = (options: ClerkClientOptions): Settings => ({
 })
 
 const timeoutError = (spec: ClerkRequest, timeout: Duration.Duration) => () =>
-  new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, true)
+  new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, TRUSTED)
 
 /** A transport failure, its cause scrubbed of anything that may quote a header (the key). */
 const transportError = (spec: ClerkRequest, reason: string, cause: unknown, needles: ReadonlyArray<string>) =>
-  new ClerkTransportError({ method: spec.method, path: spec.path, reason, cause: scrubCause(cause, needles) }, true)
+  new ClerkTransportError({ method: spec.method, path: spec.path, reason, cause: scrubCause(cause, needles) }, TRUSTED)
 
 /** The app's `HttpClient` with base URL, auth and headers applied (no retry or timeout). */
 const configure = (client: HttpClient.HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
@@ -429,7 +416,7 @@ const configure = (client: HttpClient.HttpClient, { baseUrl, fixedHeaders, secre
 /** Requests go through the application's `HttpClient` (`ClerkClient.layer`). */
 const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings): Transport => {
   const { baseUrl, fixedHeaders, needles, secretKey } = settings
-  const transport = client.pipe(HttpClient.withTracerPropagation(false))
+  const transport = withoutTracerPropagation(client)
   // The same base URL and headers as `configure` adds, applied once here rather than
   // rebuilt through three request copies on every call.
   const base = HttpClientRequest.get(baseUrl).pipe(
@@ -441,7 +428,7 @@ const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings):
   const attempt: Attempt = (spec, timeout) => {
     let httpRequest = HttpClientRequest.setUrl(baseRequests[spec.method], baseUrl + spec.path)
     if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
-    if (spec.body !== undefined) httpRequest = HttpClientRequest.bodyUnsafeJson(httpRequest, spec.body)
+    if (spec.body !== undefined) httpRequest = bodyJson(httpRequest, spec.body)
     const sent = Effect.flatMap(
       transport.execute(httpRequest),
       (response) =>
@@ -454,13 +441,10 @@ const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings):
     )
     // Mapped (and its cause scrubbed) inside the timed fiber, so even that fiber's own exit
     // never holds the runtime's raw error.
-    const exchange = Effect.catchAll(sent, (error: HttpClientError.HttpClientError) =>
-      Effect.fail(transportError(
-        spec,
-        error._tag === "RequestError" ? error.reason : `${error.reason} reading the response`,
-        error.cause,
-        needles
-      )))
+    const exchange = catchAll((error: ClientError) => {
+      const { cause, reason } = describeClientError(error)
+      return Effect.fail(transportError(spec, reason, cause, needles))
+    })(sent)
     return timeoutFail(exchange, timeout, timeoutError(spec, timeout))
   }
   return { httpClient: configure(client, settings), attempt }
@@ -495,12 +479,9 @@ const fetchTransport = (
     }
     // On any clock but the live one (TestClock), time the attempt on that clock instead.
     return Effect.clockWith((clock) =>
-      clock.constructor === LiveClock
+      isLiveClock(clock)
         ? fetchAttempt(fetch, request)
-        : Effect.timeoutFail(fetchAttempt(fetch, { ...request, timeoutMillis: undefined }), {
-          duration: timeout,
-          onTimeout: request.onTimeout
-        })
+        : timeoutFailOn(fetchAttempt(fetch, { ...request, timeoutMillis: undefined }), timeout, request.onTimeout)
     )
   }
   return { httpClient: configure(platformClient, settings), attempt }
@@ -532,7 +513,7 @@ const makeRateLimit = (
     windowMillis: Duration.toMillis(policy.window ?? Duration.seconds(11)),
     maxWaitMillis: policy.onLimit === "fail" ? 0 : Duration.toMillis(policy.maxWait ?? deadline)
   }
-  const timeout = Duration.decode(policy.timeout ?? Duration.seconds(1))
+  const timeout = toDuration(policy.timeout ?? Duration.seconds(1))
   const timedOut = (): FleetError => ({ message: `the rate limiter did not answer within ${Duration.format(timeout)}` })
   const unavailable = (what: string) => (error: FleetError) =>
     Effect.logWarning(`effect-clerk: ${what}: ${error.message}`)
@@ -552,12 +533,12 @@ const makeRateLimit = (
                   new ClerkApiError({
                     code: BUDGET_EXHAUSTED,
                     message: "The request budget is spent",
-                    longMessage: `The Clerk request budget (${request.limit} per ${Duration.format(request.windowMillis)}) ` +
+                    longMessage: `The Clerk request budget (${request.limit} per ${Duration.format(Duration.millis(request.windowMillis))}) ` +
                       `has no slot for ${Duration.format(wait)}; ${spec.method} ${spec.path} was not sent`
                   })
                 ],
                 retryAfter: wait
-              }, true)
+              }, TRUSTED)
             )
           }
         })
@@ -567,14 +548,14 @@ const makeRateLimit = (
     error._tag === "ClerkRateLimited" && error.retryAfter !== undefined && !isBudgetExhausted(error)
       ? Effect.flatMap(instanceKey, (key) =>
         timeoutFail(limiter.holdOff(key, Duration.toMillis(error.retryAfter!)), timeout, timedOut).pipe(
-          Effect.catchAll(unavailable("could not share Clerk's Retry-After with the rate limiter"))
+          catchAll(unavailable("could not share Clerk's Retry-After with the rate limiter"))
         ))
       : Effect.void
 
   return <A, E extends ClerkError>(spec: ClerkRequest, attempt: Effect.Effect<A, E>): Effect.Effect<A, E | ClerkRateLimited> =>
     spec.rateLimited === false
       ? attempt
-      : Effect.zipRight(take(spec), Effect.tapError(attempt, reportRetryAfter))
+      : Effect.andThen(take(spec), Effect.tapError(attempt, reportRetryAfter))
 }
 
 const makeWith = (
@@ -583,7 +564,7 @@ const makeWith = (
   transport: Transport,
   limiter?: RateLimiterService
 ): ClerkClient.Service => {
-  const timeout = Duration.decode(options.timeout ?? Duration.seconds(10))
+  const timeout = toDuration(options.timeout ?? Duration.seconds(10))
   const retry = resolveRetry(options.retry)
   const withRetry = retry === undefined
     ? undefined
@@ -597,7 +578,7 @@ const makeWith = (
     declared: ReadonlySet<S>
   ): Effect.Effect<A, ClerkRequestError<S>> => {
     const decodeError = (status: number, issues: string) =>
-      Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, true))
+      Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, TRUSTED))
 
     // A non-2xx status is its typed error; a 2xx body is parsed and decoded. Done inside
     // the attempt so the retry policy sees status errors (a decode error is never retried).

@@ -11,10 +11,10 @@
  *
  * @since 0.2.0
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { dieMessage, nowUnsafe, Service } from "#line/Kernel"
 import { JWKS_STORE_KEY, jwksStoreKeyOf, WAIT_UNTIL_KEY, type WaitUntilService } from "./internal/fleet.js"
 
 /**
@@ -25,7 +25,7 @@ import { JWKS_STORE_KEY, jwksStoreKeyOf, WAIT_UNTIL_KEY, type WaitUntilService }
  *
  * @since 0.2.0
  */
-export class WaitUntil extends Context.Tag(WAIT_UNTIL_KEY)<WaitUntil, WaitUntilService>() {}
+export class WaitUntil extends Service<WaitUntil, WaitUntilService>()(WAIT_UNTIL_KEY) {}
 
 /**
  * A store operation failed (KV error or quota, Cache API refusal, timeout). The verifier
@@ -98,7 +98,7 @@ const cacheRequest = (key: string) => new Request(`https://jwks.effect-clerk.inv
  *
  * @since 0.2.0
  */
-export class JwksStore extends Context.Tag(JWKS_STORE_KEY)<JwksStore, JwksStore.Service>() {
+export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STORE_KEY) {
   /**
    * A Workers KV namespace (`[[kv_namespaces]]` in `wrangler.toml`): shared by every isolate
    * and location, eventually consistent (a write may take up to a minute to be seen
@@ -147,10 +147,10 @@ export class JwksStore extends Context.Tag(JWKS_STORE_KEY)<JwksStore, JwksStore.
           ? Effect.succeed(cache)
           : typeof cache === "string"
           ? caches?.open === undefined
-            ? Effect.dieMessage("JwksStore.layerCache: this runtime has no Cache API (globalThis.caches)")
+            ? dieMessage("JwksStore.layerCache: this runtime has no Cache API (globalThis.caches)")
             : Effect.promise(() => caches.open!(cache))
           : caches?.default === undefined
-          ? Effect.dieMessage("JwksStore.layerCache: no caches.default here (a Cloudflare Worker has it); pass a Cache")
+          ? dieMessage("JwksStore.layerCache: no caches.default here (a Cloudflare Worker has it); pass a Cache")
           : Effect.succeed(caches.default)
         return Effect.map(opened, (store) =>
           JwksStore.of({
@@ -223,7 +223,7 @@ export class JwksStore extends Context.Tag(JWKS_STORE_KEY)<JwksStore, JwksStore.
    * @since 0.2.0
    */
   static readonly withExecutionContext =
-    (ctx: WaitUntil["Type"]) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, WaitUntil>> =>
+    (ctx: WaitUntilService) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, WaitUntil>> =>
       Effect.provideService(effect, WaitUntil, ctx)
 }
 
@@ -236,7 +236,7 @@ const makeMemory = (): JwksStore.Service & { readonly entries: Map<string, { val
         Effect.sync(() => {
           const entry = entries.get(key)
           if (entry === undefined) return undefined
-          if (clock.unsafeCurrentTimeMillis() >= entry.expiresAt) {
+          if (nowUnsafe(clock) >= entry.expiresAt) {
             entries.delete(key)
             return undefined
           }
@@ -248,7 +248,7 @@ const makeMemory = (): JwksStore.Service & { readonly entries: Map<string, { val
         Effect.sync(() => {
           entries.set(key, {
             value,
-            expiresAt: ttlSeconds === undefined ? Infinity : clock.unsafeCurrentTimeMillis() + ttlSeconds * 1000
+            expiresAt: ttlSeconds === undefined ? Infinity : nowUnsafe(clock) + ttlSeconds * 1000
           })
         })
       )

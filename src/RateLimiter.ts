@@ -10,10 +10,10 @@
  *
  * @since 0.2.0
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import { Service } from "#line/Kernel"
 import { type Budget, type BudgetRequest, type Grant, holdOff, isBudgetRequest, makeBudget, reserve } from "./internal/budget.js"
 import { makeMemoryRateLimiter, RATE_LIMITER_KEY } from "./internal/fleet.js"
 
@@ -80,7 +80,7 @@ const ORIGIN = "https://clerk-rate-limiter.effect-clerk.invalid"
  *
  * @since 0.2.0
  */
-export class RateLimiter extends Context.Tag(RATE_LIMITER_KEY)<RateLimiter, RateLimiter.Service>() {
+export class RateLimiter extends Service<RateLimiter, RateLimiter.Service>()(RATE_LIMITER_KEY) {
   /**
    * Budgets in this isolate's memory, on Effect's `Clock` (so `TestClock` drives them).
    *
