@@ -7,6 +7,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
+import { DurationValue, UnknownRecord } from "#line/Models"
 
 /**
  * One entry of Clerk's `errors[]` array (`ClerkError` in the OpenAPI spec), camelCased.
@@ -17,7 +18,7 @@ export class ClerkApiError extends Schema.Class<ClerkApiError>("ClerkApiError")(
   code: Schema.String,
   message: Schema.String,
   longMessage: Schema.optional(Schema.String),
-  meta: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
+  meta: Schema.optional(UnknownRecord)
 }) {}
 
 const httpFields = {
@@ -105,7 +106,7 @@ export class ClerkUnprocessableEntity
  */
 export class ClerkRateLimited extends Schema.TaggedError<ClerkRateLimited>()("ClerkRateLimited", {
   ...httpFields,
-  retryAfter: Schema.optional(Schema.DurationFromSelf)
+  retryAfter: Schema.optional(DurationValue)
 }) {
   override get message() {
     const wait = this.retryAfter === undefined ? "" : ` retry after ${Duration.format(this.retryAfter)}`
@@ -150,7 +151,7 @@ export class ClerkTransportError extends Schema.TaggedError<ClerkTransportError>
 export class ClerkTimeout extends Schema.TaggedError<ClerkTimeout>()("ClerkTimeout", {
   method: Schema.String,
   path: Schema.String,
-  timeout: Schema.DurationFromSelf
+  timeout: DurationValue
 }) {
   override get message() {
     return `Clerk request timed out after ${Duration.format(this.timeout)} (${this.method} ${this.path})`

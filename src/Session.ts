@@ -8,23 +8,28 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-
-const optionalNullable = <S extends Schema.Schema.Any>(schema: S) => Schema.optionalWith(schema, { nullable: true })
-
-// `K` keeps the wire key a literal type: a plain `string` would make the emitted Encoded type an
-// index signature (`[x: string]: …`) that contradicts the struct's other fields in a .d.ts.
-const optionalNullableKey = <S extends Schema.Schema.Any, const K extends string>(schema: S, key: K) =>
-  Schema.optionalWith(schema, { nullable: true }).pipe(Schema.fromKey(key))
-
-/** Epoch milliseconds on the wire, `DateTime.Utc` in your code. */
-const Timestamp = Schema.DateTimeUtcFromNumber
+import {
+  type Codec,
+  fromWire,
+  makeUnchecked,
+  Literals,
+  optionalNullable,
+  RedactedString,
+  Timestamp,
+  transformToClass,
+  Union,
+  UnknownRecord,
+  wireFields,
+  wireStruct,
+  withDefault
+} from "#line/Models"
 
 /**
  * The eight documented session statuses.
  *
  * @since 0.1.0
  */
-export const KnownSessionStatus = Schema.Literal(
+export const KnownSessionStatus = Literals([
   "active",
   "revoked",
   "ended",
@@ -33,7 +38,7 @@ export const KnownSessionStatus = Schema.Literal(
   "abandoned",
   "replaced",
   "pending"
-)
+])
 
 /**
  * A session status: one of the eight documented values, or a status Clerk added later
@@ -41,7 +46,7 @@ export const KnownSessionStatus = Schema.Literal(
  *
  * @since 0.1.0
  */
-export const SessionStatus = Schema.Union(KnownSessionStatus, Schema.String)
+export const SessionStatus = Union([KnownSessionStatus, Schema.String])
 
 /** @since 0.1.0 */
 export type SessionStatus = typeof KnownSessionStatus.Type | (string & {})
@@ -51,7 +56,7 @@ export type SessionStatus = typeof KnownSessionStatus.Type | (string & {})
  *
  * @since 0.1.0
  */
-export const SessionStatusFilter = Schema.Literal(
+export const SessionStatusFilter = Literals([
   "abandoned",
   "active",
   "ended",
@@ -59,26 +64,44 @@ export const SessionStatusFilter = Schema.Literal(
   "removed",
   "replaced",
   "revoked"
-)
+])
 
 /** @since 0.1.0 */
 export type SessionStatusFilter = typeof SessionStatusFilter.Type
+
+/** Wire keys of the activity fields whose JSON key is not their name. */
+const activityKeys = {
+  isMobile: "is_mobile",
+  deviceType: "device_type",
+  browserName: "browser_name",
+  browserVersion: "browser_version",
+  ipAddress: "ip_address"
+} as const
 
 /**
  * The device and place a session was last active from (`SessionActivityResponse`).
  *
  * @since 0.1.0
  */
-export class SessionActivity extends Schema.Class<SessionActivity>("SessionActivity")({
+export class SessionActivity extends Schema.Class<SessionActivity>("SessionActivity")(wireFields({
   id: Schema.String,
-  isMobile: Schema.Boolean.pipe(Schema.propertySignature, Schema.fromKey("is_mobile")),
-  deviceType: optionalNullableKey(Schema.String, "device_type"),
-  browserName: optionalNullableKey(Schema.String, "browser_name"),
-  browserVersion: optionalNullableKey(Schema.String, "browser_version"),
-  ipAddress: optionalNullableKey(Schema.String, "ip_address"),
+  isMobile: Schema.Boolean,
+  deviceType: optionalNullable(Schema.String),
+  browserName: optionalNullable(Schema.String),
+  browserVersion: optionalNullable(Schema.String),
+  ipAddress: optionalNullable(Schema.String),
   city: optionalNullable(Schema.String),
   country: optionalNullable(Schema.String)
-}) {}
+}, activityKeys)) {}
+
+/**
+ * Decodes a {@link SessionActivity} from Clerk's JSON (snake_case). On the Effect 3 line
+ * this is `SessionActivity` itself; on the Effect 4 line the class decodes its camelCase
+ * form and this is its wire codec.
+ *
+ * @since 0.1.0
+ */
+export const SessionActivityFromWire = fromWire(SessionActivity, activityKeys)
 
 /**
  * A pending task the user must finish before the session becomes active
@@ -90,28 +113,52 @@ export class SessionTask extends Schema.Class<SessionTask>("SessionTask")({
   key: Schema.String
 }) {}
 
+/** Wire keys of the session fields whose JSON key is not their name. */
+const sessionKeys = {
+  userId: "user_id",
+  clientId: "client_id",
+  lastActiveOrganizationId: "last_active_organization_id",
+  lastActiveAt: "last_active_at",
+  latestActivity: "latest_activity",
+  expireAt: "expire_at",
+  abandonAt: "abandon_at",
+  updatedAt: "updated_at",
+  createdAt: "created_at"
+} as const
+
 /**
  * A Clerk session (`GET /v1/sessions/{id}` and friends).
  *
  * @since 0.1.0
  */
-export class Session extends Schema.Class<Session>("Session")({
+export class Session extends Schema.Class<Session>("Session")(wireFields({
   id: Schema.String,
-  userId: Schema.String.pipe(Schema.propertySignature, Schema.fromKey("user_id")),
-  clientId: Schema.String.pipe(Schema.propertySignature, Schema.fromKey("client_id")),
-  status: SessionStatus as Schema.Schema<SessionStatus, string>,
+  userId: Schema.String,
+  clientId: Schema.String,
+  status: SessionStatus as Codec<SessionStatus, string>,
   /** The impersonating actor (`{ sub, iss, … }`), absent unless impersonated. */
-  actor: optionalNullable(Schema.Record({ key: Schema.String, value: Schema.Unknown })),
-  lastActiveOrganizationId: optionalNullableKey(Schema.String, "last_active_organization_id"),
-  lastActiveAt: Timestamp.pipe(Schema.propertySignature, Schema.fromKey("last_active_at")),
+  actor: optionalNullable(UnknownRecord),
+  lastActiveOrganizationId: optionalNullable(Schema.String),
+  lastActiveAt: Timestamp,
   /** Present on list responses, usually absent on a single GET. */
-  latestActivity: optionalNullableKey(SessionActivity, "latest_activity"),
-  expireAt: Timestamp.pipe(Schema.propertySignature, Schema.fromKey("expire_at")),
-  abandonAt: Timestamp.pipe(Schema.propertySignature, Schema.fromKey("abandon_at")),
-  updatedAt: Timestamp.pipe(Schema.propertySignature, Schema.fromKey("updated_at")),
-  createdAt: Timestamp.pipe(Schema.propertySignature, Schema.fromKey("created_at")),
+  latestActivity: optionalNullable(SessionActivity),
+  expireAt: Timestamp,
+  abandonAt: Timestamp,
+  updatedAt: Timestamp,
+  createdAt: Timestamp,
   tasks: optionalNullable(Schema.Array(SessionTask))
-}) {}
+}, sessionKeys)) {}
+
+/**
+ * Decodes a {@link Session} from Clerk's JSON (snake_case keys, epoch-millisecond
+ * timestamps). On the Effect 3 line this is `Session` itself; on the Effect 4 line the
+ * class decodes its camelCase form and this is its wire codec.
+ *
+ * @since 0.1.0
+ */
+export const SessionFromWire = fromWire(Session, sessionKeys, {
+  latestActivity: optionalNullable(SessionActivityFromWire)
+})
 
 /**
  * One page of sessions and the total number matching the filters.
@@ -129,13 +176,10 @@ export class SessionList extends Schema.Class<SessionList>("SessionList")({
  *
  * @since 0.1.0
  */
-export const SessionListWire = Schema.Union(
-  Schema.Struct({
-    data: Schema.Array(Session),
-    totalCount: Schema.Number.pipe(Schema.propertySignature, Schema.fromKey("total_count"))
-  }),
-  Schema.Array(Session)
-)
+export const SessionListWire = Union([
+  wireStruct({ data: Schema.Array(SessionFromWire), totalCount: Schema.Number }, { totalCount: "total_count" }),
+  Schema.Array(SessionFromWire)
+])
 
 /**
  * The list body in either shape, as a {@link SessionList}. A bare array carries no total,
@@ -143,14 +187,16 @@ export const SessionListWire = Schema.Union(
  *
  * @since 0.1.0
  */
-export const SessionListFromWire = Schema.transform(SessionListWire, Schema.typeSchema(SessionList), {
-  strict: true,
-  decode: (wire) =>
-    Array.isArray(wire)
-      ? new SessionList({ data: wire, totalCount: wire.length }, true)
-      : new SessionList(wire as SessionList, true),
-  encode: (list) => ({ data: list.data, totalCount: list.totalCount })
-})
+export const SessionListFromWire = transformToClass(
+  SessionListWire,
+  SessionList,
+  (wire) =>
+    makeUnchecked(
+      SessionList,
+      Array.isArray(wire) ? { data: wire, totalCount: wire.length } : wire as typeof SessionList.Type
+    ),
+  (list) => ({ data: list.data, totalCount: list.totalCount })
+)
 
 /**
  * A minted session token (`{ object: "token", jwt }`). The JWT is `Redacted`: use
@@ -159,8 +205,8 @@ export const SessionListFromWire = Schema.transform(SessionListWire, Schema.type
  * @since 0.1.0
  */
 export class SessionToken extends Schema.Class<SessionToken>("SessionToken")({
-  object: Schema.optionalWith(Schema.Literal("token"), { default: () => "token" as const }),
-  jwt: Schema.Redacted(Schema.String)
+  object: withDefault(Schema.Literal("token"), "token"),
+  jwt: RedactedString
 }) {}
 
 /**
@@ -170,7 +216,7 @@ export class SessionToken extends Schema.Class<SessionToken>("SessionToken")({
  */
 export class SessionCookies extends Schema.Class<SessionCookies>("SessionCookies")({
   object: Schema.Literal("cookies"),
-  cookies: Schema.Array(Schema.Redacted(Schema.String))
+  cookies: Schema.Array(RedactedString)
 }) {}
 
 /**
@@ -178,7 +224,7 @@ export class SessionCookies extends Schema.Class<SessionCookies>("SessionCookies
  *
  * @since 0.1.0
  */
-export const SessionRefresh = Schema.Union(SessionCookies, SessionToken)
+export const SessionRefresh = Union([SessionCookies, SessionToken])
 
 /** @since 0.1.0 */
 export type SessionRefresh = SessionToken | SessionCookies

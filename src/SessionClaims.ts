@@ -11,6 +11,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import { type Codec, named, NumberBetween } from "#line/Models"
 
 /**
  * The verified payload as it was signed. Declared rather than decoded as a record: it is
@@ -19,7 +20,7 @@ import * as Schema from "effect/Schema"
  *
  * @since 0.1.0
  */
-export const RawClaims: Schema.Schema<Readonly<Record<string, unknown>>> = Schema.declare(
+export const RawClaims: Codec<Readonly<Record<string, unknown>>> = Schema.declare(
   (u): u is Readonly<Record<string, unknown>> => typeof u === "object" && u !== null && !Array.isArray(u),
   { identifier: "RawClaims", description: "the verified JWT payload" }
 )
@@ -31,13 +32,16 @@ export const RawClaims: Schema.Schema<Readonly<Record<string, unknown>>> = Schem
  *
  * @since 0.1.0
  */
-export const SessionClaimsOrganization = Schema.Struct({
-  id: Schema.String,
-  slg: Schema.optional(Schema.String),
-  rol: Schema.optional(Schema.String),
-  per: Schema.optional(Schema.String),
-  fpm: Schema.optional(Schema.String)
-}).annotations({ identifier: "SessionClaimsOrganization" })
+export const SessionClaimsOrganization = named(
+  Schema.Struct({
+    id: Schema.String,
+    slg: Schema.optional(Schema.String),
+    rol: Schema.optional(Schema.String),
+    per: Schema.optional(Schema.String),
+    fpm: Schema.optional(Schema.String)
+  }),
+  "SessionClaimsOrganization"
+)
 
 /** @since 0.1.0 */
 export type SessionClaimsOrganization = typeof SessionClaimsOrganization.Type
@@ -47,11 +51,14 @@ export type SessionClaimsOrganization = typeof SessionClaimsOrganization.Type
  *
  * @since 0.1.0
  */
-export const SessionClaimsActor = Schema.Struct({
-  sub: Schema.String,
-  iss: Schema.optional(Schema.String),
-  sid: Schema.optional(Schema.String)
-}).annotations({ identifier: "SessionClaimsActor" })
+export const SessionClaimsActor = named(
+  Schema.Struct({
+    sub: Schema.String,
+    iss: Schema.optional(Schema.String),
+    sid: Schema.optional(Schema.String)
+  }),
+  "SessionClaimsActor"
+)
 
 /** @since 0.1.0 */
 export type SessionClaimsActor = typeof SessionClaimsActor.Type
@@ -78,9 +85,7 @@ export const MAX_NUMERIC_DATE = 253402300799
  *
  * @since 0.1.0
  */
-export const NumericDate = Schema.Number.pipe(Schema.between(MIN_NUMERIC_DATE, MAX_NUMERIC_DATE)).annotations({
-  identifier: "NumericDate"
-})
+export const NumericDate = NumberBetween(MIN_NUMERIC_DATE, MAX_NUMERIC_DATE, "NumericDate")
 
 const claimFields = {
   /** Session id (`sess_…`). */
@@ -131,12 +136,17 @@ const claimFields = {
  *
  * @since 0.1.0
  */
-export const SessionClaims = Schema.Struct({
-  ...claimFields,
-  /** The whole verified payload, custom claims included. */
-  raw: RawClaims
-}).annotations({ identifier: "SessionClaims" })
+export const SessionClaims = named(
+  Schema.Struct({
+    ...claimFields,
+    /** The whole verified payload, custom claims included. */
+    raw: RawClaims
+  }),
+  "SessionClaims"
+)
+
+type SessionClaimsType = typeof SessionClaims.Type
 
 /** @since 0.1.0 */
-export interface SessionClaims extends Schema.Schema.Type<typeof SessionClaims> {}
+export interface SessionClaims extends SessionClaimsType {}
 

@@ -6,8 +6,7 @@
  * declared order, arrays and nested objects copied). Anything else goes to the Schema
  * decoder, whose result or error then stands. test/ClaimsDecode.test.ts proves the two agree.
  */
-import * as Either from "effect/Either"
-import type * as ParseResult from "effect/ParseResult"
+import { type Decoded, ok } from "#line/Decode"
 import * as Schema from "effect/Schema"
 import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "../SessionClaims.js"
 import { lazyDecoder } from "./lazy.js"
@@ -82,9 +81,9 @@ export const schemaClaims = lazyDecoder(Schema.Struct(claimFields))
 type Claims = Omit<SessionClaims, "raw">
 
 /** The verified payload's claims: the fast path, or Schema's verdict when it does not apply. */
-export const decodeClaims = (payload: unknown): Either.Either<Claims, ParseResult.ParseError> => {
+export const decodeClaims = (payload: unknown): Decoded<Claims> => {
   const fast = fastClaims(payload)
-  return fast === NO ? schemaClaims(payload) : Either.right(fast as Claims)
+  return fast === NO ? schemaClaims(payload) : ok(fast as Claims)
 }
 
 /** Whether the fast path took `payload` (for the test that it is the path real tokens take). */

@@ -2,21 +2,23 @@
  * Session decoders with a hand-written fast path. Schema's interpreter costs tens of
  * microseconds per session; a 500-session page would eat a Worker's CPU budget. The fast
  * path reads the shape Clerk actually sends and builds the very instances the Schema
- * decoder builds (what `new Session(props, true)` and `DateTime.unsafeMake` build: same
- * prototypes, same own properties in the same order). Anything it does not recognise (a wrong type, a missing field, an
- * out-of-range timestamp) goes to the Schema decoder, which then decides, so results and
- * errors are the Schema decoder's own.
- * test/Decode.test.ts proves the two agree.
+ * decoder (`SessionFromWire`) builds (what the class constructor and `DateTime.Utc`'s
+ * maker build: same prototypes, same own properties in the same order). Anything it does
+ * not recognise (a wrong type, a missing field, an out-of-range timestamp) goes to the
+ * Schema decoder, which then decides, so results and errors are the Schema decoder's own.
+ * test/Decode.test.ts proves the two agree. Both lines share this file; only the
+ * `DateTime.Utc` replica comes from `#line/Decode`.
  */
-import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
-import type * as ParseResult from "effect/ParseResult"
-import { Session, SessionActivity, SessionListWire, SessionTask } from "../Session.js"
+import { type Decoded, ok, replicaUtc } from "#line/Decode"
+import { makeUtcUnsafe } from "#line/Kernel"
+import { UnknownRecord } from "#line/Models"
+import type * as DateTime from "effect/DateTime"
+import { Session, SessionActivity, SessionFromWire, SessionListWire, SessionTask } from "../Session.js"
 import { lazyDecoder } from "./lazy.js"
 
-const schemaSession = lazyDecoder(Session)
+const schemaSession = lazyDecoder(SessionFromWire)
 const schemaSessionListWire = lazyDecoder(SessionListWire)
-const schemaActor = lazyDecoder(Session.fields.actor.from)
+const schemaActor = lazyDecoder(UnknownRecord)
 
 /** Returned by a fast reader when the input is not the common shape. */
 export const NO: unique symbol = Symbol("NO")
@@ -25,20 +27,10 @@ export const NO: unique symbol = Symbol("NO")
 const MAX_EPOCH_MILLIS = 8.64e15
 
 /**
- * `DateTime.unsafeMake(millis)` for an integer in range, built the way effect 3.22 builds a
- * `DateTime.Utc` (its prototype, `epochMillis`, then a non-enumerable `partsUtc` cache) but
+ * `replicaUtc(millis)` builds what `makeUtcUnsafe(millis)` builds for an integer in range,
  * without the input sniffing and the `Date` round trip. If this effect builds them
- * differently (checked once, below), `DateTime.unsafeMake` it is.
+ * differently (checked once, below), `makeUtcUnsafe` it is.
  */
-const UtcProto: object = Object.getPrototypeOf(DateTime.unsafeMake(0))
-// One descriptor for every instance: V8 defines from a shared descriptor ~30% faster.
-const partsUtc: PropertyDescriptor = { value: undefined, enumerable: false, writable: true }
-const makeUtc = (epochMillis: number): DateTime.Utc => {
-  const self = Object.create(UtcProto)
-  self.epochMillis = epochMillis
-  Object.defineProperty(self, "partsUtc", partsUtc)
-  return self
-}
 const sameShape = (a: object, b: object): boolean => {
   const keysA = Reflect.ownKeys(a)
   const keysB = Reflect.ownKeys(b)
@@ -48,20 +40,21 @@ const sameShape = (a: object, b: object): boolean => {
       JSON.stringify(Object.getOwnPropertyDescriptor(a, key)) === JSON.stringify(Object.getOwnPropertyDescriptor(b, key))
     )
 }
-export const utcReplicaHolds = sameShape(makeUtc(1716883200000), DateTime.unsafeMake(1716883200000))
+export const utcReplicaHolds = sameShape(replicaUtc(1716883200000), makeUtcUnsafe(1716883200000))
 
 const timestamp = (value: unknown): DateTime.Utc | typeof NO => {
   if (typeof value !== "number" || !(value >= -MAX_EPOCH_MILLIS && value <= MAX_EPOCH_MILLIS)) return NO
   // `new Date(n).getTime()` is `n` for an integer (and +0 for -0); fractions are Date's business.
   return utcReplicaHolds && Number.isInteger(value)
-    ? makeUtc(value === 0 ? 0 : value)
-    : DateTime.unsafeMake(value) as DateTime.Utc
+    ? replicaUtc(value === 0 ? 0 : value)
+    : makeUtcUnsafe(value)
 }
 
 /**
- * A Schema class instance exactly as `new C(props, true)` makes it (`Data.Class` assigns
- * the props onto a fresh instance), without the copies and default-merging the constructor
- * does on the way; the fast readers set the keys in the Schema's field order.
+ * A Schema class instance exactly as its constructor makes it (on both lines it assigns
+ * the props onto a fresh instance), without the copies, default-merging and (Effect 4)
+ * parsing the constructor does on the way; the fast readers set the keys in the Schema's
+ * field order.
  */
 const instance = <C extends abstract new(...args: any) => any>(Class: C): Record<string, unknown> =>
   Object.create(Class.prototype)
@@ -139,8 +132,8 @@ export const fastSession = (wire: unknown): Session | typeof NO => {
   if (!absent(wire, "actor", actor)) {
     // The impersonation actor is a free-form record: Schema copies it, as it would.
     const decoded = schemaActor(actor)
-    if (decoded._tag === "Left") return NO
-    props.actor = decoded.right
+    if (!decoded.ok) return NO
+    props.actor = decoded.value
   }
   if (!absent(wire, "last_active_organization_id", last_active_organization_id)) {
     if (typeof last_active_organization_id !== "string") return NO
@@ -190,28 +183,26 @@ const sessions = (wire: ReadonlyArray<unknown>): Array<Session> | typeof NO => {
       continue
     }
     const slow = schemaSession(wire[i])
-    if (slow._tag === "Left") return NO
-    out[i] = slow.right
+    if (!slow.ok) return NO
+    out[i] = slow.value
   }
   return out
 }
 
-/** `Schema.decodeUnknownEither(Session)`, fast on the bodies Clerk sends. */
-export const decodeSession = (body: unknown): Either.Either<Session, ParseResult.ParseError> => {
+/** The `SessionFromWire` decoder, fast on the bodies Clerk sends. */
+export const decodeSession = (body: unknown): Decoded<Session> => {
   const decoded = fastSession(body)
-  return decoded === NO ? schemaSession(body) : Either.right(decoded)
+  return decoded === NO ? schemaSession(body) : ok(decoded)
 }
 
-/** `Schema.decodeUnknownEither(SessionListWire)`, fast on the bodies Clerk sends. */
-export const decodeSessionListWire = (
-  body: unknown
-): Either.Either<typeof SessionListWire.Type, ParseResult.ParseError> => {
+/** The `SessionListWire` decoder, fast on the bodies Clerk sends. */
+export const decodeSessionListWire = (body: unknown): Decoded<typeof SessionListWire.Type> => {
   if (Array.isArray(body)) {
     const data = sessions(body)
-    if (data !== NO) return Either.right(data)
+    if (data !== NO) return ok(data)
   } else if (isObject(body) && Array.isArray(body.data) && typeof body.total_count === "number") {
     const data = sessions(body.data)
-    if (data !== NO) return Either.right({ data, totalCount: body.total_count })
+    if (data !== NO) return ok({ data, totalCount: body.total_count })
   }
   return schemaSessionListWire(body)
 }

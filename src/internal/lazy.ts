@@ -3,14 +3,14 @@
  * (a Worker's cold start), and some decoders (Schema fallbacks, error bodies, the JWKS) are
  * never needed by most isolates.
  */
-import type * as Either from "effect/Either"
-import type * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
+import { type Decodable, type Decoded, decoder, ok } from "#line/Decode"
 
-/** `Schema.decodeUnknownEither(schema)`, compiled on the first call. */
-export const lazyDecoder = <A, I>(
-  schema: Schema.Schema<A, I, never>
-): (input: unknown) => Either.Either<A, ParseResult.ParseError> => {
-  let decode: ((input: unknown) => Either.Either<A, ParseResult.ParseError>) | undefined
-  return (input) => (decode ??= Schema.decodeUnknownEither(schema))(input)
+/** The decoder of `schema` (`Decoded`, the same on both lines), compiled on the first call. */
+export const lazyDecoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
+  let decode: ((input: unknown) => Decoded<A>) | undefined
+  return (input) => (decode ??= decoder(schema))(input)
 }
+
+/** `f` applied to a decoded value; issues pass through. */
+export const mapDecoded = <A, B>(decoded: Decoded<A>, f: (a: A) => B): Decoded<B> =>
+  decoded.ok ? ok(f(decoded.value)) : decoded as Decoded<never>

@@ -2,9 +2,9 @@
  * One response handler: HTTP status → typed error, Retry-After parsing, trace id lookup,
  * and the value-free description of decode failures.
  */
+import { type DecodeIssues, issueList } from "#line/Decode"
+import { makeUnchecked, NumberAsString, optionalNullable, Union, UnknownRecord, wireStruct, withDefault } from "#line/Models"
 import * as Duration from "effect/Duration"
-import type * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import {
   ClerkApiError,
@@ -20,6 +20,7 @@ import {
   ClerkUnprocessableEntity
 } from "../ClerkError.js"
 import type { ClerkHttpError } from "../ClerkError.js"
+import { lazyDecoder } from "./lazy.js"
 
 /** The 4xx statuses an operation may declare, and the error each becomes. */
 export interface DeclaredStatusErrors {
@@ -44,19 +45,14 @@ const statusClasses = {
   422: ClerkUnprocessableEntity
 } as const
 
-const WireError = Schema.Struct({
-  code: Schema.Union(Schema.String, Schema.transform(Schema.Number, Schema.String, {
-    strict: true,
-    decode: String,
-    encode: Number
-  })),
-  message: Schema.optionalWith(Schema.String, { default: () => "" }),
-  longMessage: Schema.optionalWith(Schema.String, { nullable: true }).pipe(Schema.fromKey("long_message")),
-  meta: Schema.optionalWith(Schema.Record({ key: Schema.String, value: Schema.Unknown }), { nullable: true })
-})
+const WireError = wireStruct({
+  code: Union([Schema.String, NumberAsString]),
+  message: withDefault(Schema.String, ""),
+  longMessage: optionalNullable(Schema.String),
+  meta: optionalNullable(UnknownRecord)
+}, { longMessage: "long_message" })
 // Compiled on the first error body, not at import (start-up time).
-let wireErrorDecoder: ((input: unknown) => Option.Option<typeof WireError.Type>) | undefined
-const decodeWireError = (input: unknown) => (wireErrorDecoder ??= Schema.decodeUnknownOption(WireError))(input)
+const decodeWireError = lazyDecoder(WireError)
 
 const parseJson = (text: string): unknown => {
   try {
@@ -80,15 +76,15 @@ export const parseErrorBody = (text: string): {
   if (Array.isArray(record.errors)) {
     for (const item of record.errors) {
       const decoded = decodeWireError(item)
-      if (decoded._tag === "Some") {
+      if (decoded.ok) {
         const { code, longMessage, message, meta } = decoded.value
         errors.push(
-          new ClerkApiError({
+          makeUnchecked(ClerkApiError, {
             code,
             message,
             ...(longMessage !== undefined ? { longMessage } : {}),
             ...(meta !== undefined ? { meta } : {})
-          }, { disableValidation: true })
+          })
         )
       }
     }
@@ -132,28 +128,29 @@ export const toHttpError = (
   const fields = { status: response.status, errors, clerkTraceId }
   const status = response.status
   if (status === 429) {
-    return new ClerkRateLimited(
-      { ...fields, retryAfter: parseRetryAfter(response.headers["retry-after"], nowMillis) },
-      true
+    return makeUnchecked(
+      ClerkRateLimited,
+      { ...fields, retryAfter: parseRetryAfter(response.headers["retry-after"], nowMillis) }
     )
   }
-  if (status >= 500 && status <= 599) return new ClerkServerError(fields, true)
+  if (status >= 500 && status <= 599) return makeUnchecked(ClerkServerError, fields)
   if (declared.has(status)) {
     const Class = statusClasses[status as DeclaredStatus]
-    if (Class !== undefined) return new Class(fields, true)
+    if (Class !== undefined) return makeUnchecked(Class, fields)
   }
-  return new ClerkUnexpectedStatus(fields, true)
+  return makeUnchecked(ClerkUnexpectedStatus, fields)
 }
 
 /**
- * Describe a ParseError by path and expectation only: Schema's own messages quote the
- * actual value, which can be a session token or a user's email.
+ * Describe decode issues (the `issues` of a failed `Decoded`) by path and expectation only:
+ * Schema's own messages can quote the actual value, which can be a session token or a
+ * user's email.
  */
-export const describeParseError = (error: ParseResult.ParseError): string => {
-  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+export const describeParseError = (error: DecodeIssues): string => {
+  const issues = issueList(error)
   const lines = issues.slice(0, 5).map((issue) => {
     const path = issue.path.length === 0 ? "body" : issue.path.map((p) => `[${JSON.stringify(p)}]`).join("")
-    const message = issue._tag === "Missing" ? "is missing" : issue.message.replace(/,\s*actual[\s\S]*$/, "")
+    const message = issue.message
     return `${path}: ${message.length > 200 ? message.slice(0, 200) + "…" : message}`
   })
   if (issues.length > 5) lines.push(`(+${issues.length - 5} more)`)

@@ -3,12 +3,13 @@
  * with `ClerkInvalidInput` naming the field and the reason. Values are never quoted in the
  * reason when the field may carry a secret.
  */
+import { makeUnchecked } from "#line/Models"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { ClerkInvalidInput } from "../ClerkError.js"
 
 export const invalid = (operation: string, field: string, reason: string) =>
-  Effect.fail(new ClerkInvalidInput({ operation, field, reason }, true))
+  Effect.fail(makeUnchecked(ClerkInvalidInput, { operation, field, reason }))
 
 // C0 controls, DEL, and the Unicode line/paragraph separators: never legitimate in an id.
 const controlChars = /[\u0000-\u001f\u007f\u2028\u2029]/
@@ -29,7 +30,7 @@ export const segment = (
 
 /** {@link segment} as a plain value: the encoded segment, or the error (no Effect on the hot path). */
 export const checkSegment = (operation: string, field: string, value: unknown): string | ClerkInvalidInput => {
-  const error = (reason: string) => new ClerkInvalidInput({ operation, field, reason }, true)
+  const error = (reason: string) => makeUnchecked(ClerkInvalidInput, { operation, field, reason })
   if (typeof value !== "string") return error(`must be a string, got ${typeof value}`)
   if (value.length === 0) return error("must not be empty")
   if (value.trim() !== value) return error("must not have leading or trailing whitespace")

@@ -1,0 +1,66 @@
+/**
+ * The Effect 3 side of `#line/Decode`: Schema decoding with a result type shared code reads
+ * the same way on both lines (`src/line/effect4/Decode.ts` has the same exports).
+ *
+ * On this line a `Decoded` is also the `Either` Effect 3 code and tests expect
+ * (`_tag`, `right` / `left`), with `ok`, `value` and `issues` added.
+ */
+import * as DateTime from "effect/DateTime"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Schema from "effect/Schema"
+
+/** Why a value did not decode (Effect 3: a `ParseError`). */
+export type DecodeIssues = ParseResult.ParseError
+
+/** A decoded value or the issues that stopped it. */
+export type Decoded<A> =
+  | (Either.Right<DecodeIssues, A> & { readonly ok: true; readonly value: A })
+  | (Either.Left<DecodeIssues, A> & { readonly ok: false; readonly issues: DecodeIssues })
+
+/** A schema a decoder can be compiled from. */
+export type Decodable<A, I> = Schema.Schema<A, I, never>
+
+/** A successful `Decoded`. */
+export const ok = <A>(value: A): Decoded<A> =>
+  Object.assign(Either.right(value), { ok: true as const, value }) as Decoded<A>
+
+const fromEither = <A>(either: Either.Either<A, DecodeIssues>): Decoded<A> =>
+  either._tag === "Right"
+    ? Object.assign(either, { ok: true as const, value: either.right })
+    : Object.assign(either, { ok: false as const, issues: either.left })
+
+/** The compiled decoder of `schema` (`Schema.decodeUnknownEither`). */
+export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
+  const decode = Schema.decodeUnknownEither(schema)
+  return (input) => fromEither(decode(input))
+}
+
+/** One issue: where (the path into the input) and what was expected, never the value. */
+export interface Issue {
+  readonly path: ReadonlyArray<PropertyKey>
+  readonly message: string
+}
+
+/** Every issue, by path and expectation: Schema's own messages quote the value, which is cut. */
+export const issueList = (issues: DecodeIssues): ReadonlyArray<Issue> =>
+  ParseResult.ArrayFormatter.formatErrorSync(issues).map((issue) => ({
+    path: issue.path,
+    message: issue._tag === "Missing" ? "is missing" : issue.message.replace(/,\s*actual[\s\S]*$/, "")
+  }))
+
+/**
+ * `DateTime.unsafeMake(millis)` for an integer in range, built the way effect 3.22 builds a
+ * `DateTime.Utc` (its prototype, `epochMillis`, then a non-enumerable `partsUtc` cache) but
+ * without the input sniffing and the `Date` round trip. Shared code checks once that it
+ * still builds the same shape (`decode.ts`).
+ */
+const UtcProto: object = Object.getPrototypeOf(DateTime.unsafeMake(0))
+// One descriptor for every instance: V8 defines from a shared descriptor ~30% faster.
+const partsUtc: PropertyDescriptor = { value: undefined, enumerable: false, writable: true }
+export const replicaUtc = (epochMillis: number): DateTime.Utc => {
+  const self = Object.create(UtcProto)
+  self.epochMillis = epochMillis
+  Object.defineProperty(self, "partsUtc", partsUtc)
+  return self
+}
