@@ -9,13 +9,12 @@ import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as ParseResult from "effect/ParseResult"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import { checkedOptionalString, checkedString, type ConfigError } from "#line/Config"
+import type { Decoded } from "#line/Decode"
 import {
   type ClientError,
   describeClientError,
@@ -208,7 +207,7 @@ export declare namespace ClerkClient {
      */
     readonly request: <A, S extends DeclaredStatus>(
       request: ClerkRequest,
-      decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
+      decode: (body: unknown) => Decoded<A>,
       declared: ReadonlySet<S>
     ) => Effect.Effect<A, ClerkRequestError<S>>
   }
@@ -574,7 +573,7 @@ const makeWith = (
 
   const request = <A, S extends DeclaredStatus>(
     spec: ClerkRequest,
-    decode: (body: unknown) => Either.Either<A, ParseResult.ParseError>,
+    decode: (body: unknown) => Decoded<A>,
     declared: ReadonlySet<S>
   ): Effect.Effect<A, ClerkRequestError<S>> => {
     const decodeError = (status: number, issues: string) =>
@@ -598,7 +597,7 @@ const makeWith = (
         return decodeError(status, text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
       }
       const decoded = decode(json)
-      return decoded._tag === "Right" ? Effect.succeed(decoded.right) : decodeError(status, describeParseError(decoded.left))
+      return decoded.ok ? Effect.succeed(decoded.value) : decodeError(status, describeParseError(decoded.issues))
     }
 
     // One attempt (send and read the whole body within the timeout; a body that stalls is

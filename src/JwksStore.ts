@@ -14,7 +14,8 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { dieMessage, nowUnsafe, Service } from "#line/Kernel"
+import { DefectSchema, dieMessage, nowUnsafe, Service } from "#line/Kernel"
+import { Literals } from "#line/Models"
 import { JWKS_STORE_KEY, jwksStoreKeyOf, WAIT_UNTIL_KEY, type WaitUntilService } from "./internal/fleet.js"
 
 /**
@@ -34,9 +35,9 @@ export class WaitUntil extends Service<WaitUntil, WaitUntilService>()(WAIT_UNTIL
  * @since 0.2.0
  */
 export class JwksStoreError extends Schema.TaggedError<JwksStoreError>()("JwksStoreError", {
-  operation: Schema.Literal("get", "set"),
+  operation: Literals(["get", "set"]),
   message: Schema.String,
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(DefectSchema)
 }) {}
 
 /**

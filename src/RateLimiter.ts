@@ -13,7 +13,7 @@
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
-import { Service } from "#line/Kernel"
+import { DefectSchema, Service } from "#line/Kernel"
 import { type Budget, type BudgetRequest, type Grant, holdOff, isBudgetRequest, makeBudget, reserve } from "./internal/budget.js"
 import { makeMemoryRateLimiter, RATE_LIMITER_KEY } from "./internal/fleet.js"
 
@@ -41,7 +41,7 @@ export type RateLimitGrant = Grant
  */
 export class RateLimiterError extends Schema.TaggedError<RateLimiterError>()("RateLimiterError", {
   message: Schema.String,
-  cause: Schema.optional(Schema.Defect)
+  cause: Schema.optional(DefectSchema)
 }) {}
 
 /**

@@ -4,19 +4,17 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import { paginate, Service, TRUSTED } from "#line/Kernel"
 import { ClerkClient, type ClerkRequestError } from "./ClerkClient.js"
 import type { ClerkCommonError } from "./ClerkError.js"
 import { BODY_CAPS } from "./internal/body.js"
 import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
-import { lazyDecoder } from "./internal/lazy.js"
+import { lazyDecoder, mapDecoded } from "./internal/lazy.js"
 import { annotate, traced } from "./internal/span.js"
 import type { DeclaredStatus } from "./internal/response.js"
 import * as V from "./internal/validate.js"
@@ -130,7 +128,7 @@ export declare namespace Sessions {
  *
  * @since 0.1.0
  */
-export class Sessions extends Context.Tag("effect-clerk/Sessions")<Sessions, Sessions.Service>() {
+export class Sessions extends Service<Sessions, Sessions.Service>()("effect-clerk/Sessions") {
   /** @since 0.1.0 */
   static readonly make: Effect.Effect<Sessions.Service, never, ClerkClient> = Effect.suspend(() => make)
   /** @since 0.1.0 */
@@ -140,10 +138,10 @@ export class Sessions extends Context.Tag("effect-clerk/Sessions")<Sessions, Ses
 // Decoders compiled once per schema, not per call; sessions take a fast path (internal/decode.ts).
 /** Both list shapes, remembering which one came (only the paginated one has a real total). */
 const decodeSessionPage = (body: unknown) =>
-  Either.map(decodeSessionListWire(body), (wire) =>
+  mapDecoded(decodeSessionListWire(body), (wire) =>
     Array.isArray(wire)
-      ? { list: new SessionList({ data: wire, totalCount: wire.length }, true), paginated: false }
-      : { list: new SessionList(wire as SessionList, true), paginated: true })
+      ? { list: new SessionList({ data: wire, totalCount: wire.length }, TRUSTED), paginated: false }
+      : { list: new SessionList(wire as SessionList, TRUSTED), paginated: true })
 const decodeSessionToken = lazyDecoder(SessionToken)
 const decodeSessionRefresh = lazyDecoder(SessionRefresh)
 
@@ -209,14 +207,14 @@ const make = Effect.gen(function*() {
         )
         return query.userId === undefined
           ? sent
-          : Effect.zipRight(annotate("clerk.user_id", query.userId), sent)
+          : Effect.andThen(annotate("clerk.user_id", query.userId), sent)
       })
     )
 
   const listAll = (params?: GetSessionListParams): Stream.Stream<Session, SessionsError<400 | 401 | 422>> =>
     Stream.unwrap(Effect.map(listQuery("listAll", params, 100), (query) => {
       const limit = query.limit ?? 100
-      return Stream.paginateChunkEffect(query.offset, (offset) =>
+      return paginate(query.offset, (offset: number) =>
         client.request(
           {
             method: "GET",
@@ -233,7 +231,7 @@ const make = Effect.gen(function*() {
             const next = offset + page.list.data.length
             // A short page ends the walk in either body shape; with a total, so does reaching it.
             const done = page.list.data.length < limit || (page.paginated && next >= page.list.totalCount)
-            return [Chunk.unsafeFromArray(page.list.data), done ? Option.none() : Option.some(next)] as const
+            return [page.list.data, done ? Option.none<number>() : Option.some(next)] as const
           })
         ))
     }))

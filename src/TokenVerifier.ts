@@ -26,19 +26,27 @@
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
-import * as ConfigError from "effect/ConfigError"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Tracer from "effect/Tracer"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
+import { checkedOptionalString, type ConfigError, invalidConfig } from "#line/Config"
+import {
+  async,
+  catchAll,
+  type DurationInput,
+  scopedLayer,
+  Service,
+  toDuration,
+  TRUSTED,
+  unwrapLayer,
+  withFiberState
+} from "#line/Kernel"
+import { Literals, Union } from "#line/Models"
 import { ClerkClient } from "./ClerkClient.js"
 import { type FleetError, JwksStoreByKey, jwksStoreKeyOf, type JwksStoreService } from "./internal/fleet.js"
 import {
@@ -84,7 +92,7 @@ const jwksStatuses: ReadonlySet<401> = new Set([401])
  *
  * @since 0.1.0
  */
-export const TokenInvalidReason = Schema.Literal(
+export const TokenInvalidReason = Literals([
   "TokenExpired",
   "TokenNotActiveYet",
   "TokenIatInTheFuture",
@@ -95,12 +103,12 @@ export const TokenInvalidReason = Schema.Literal(
   "TokenInvalid",
   "JwkKidMismatch",
   "JwkFailedToResolve"
-)
+])
 
 /** @since 0.1.0 */
 export type TokenInvalidReason = typeof TokenInvalidReason.Type
 
-const ClerkErrorSchema = Schema.Union(
+const ClerkErrorSchema = Union([
   ClerkBadRequest,
   ClerkUnauthorized,
   ClerkForbidden,
@@ -115,7 +123,7 @@ const ClerkErrorSchema = Schema.Union(
   ClerkTimeout,
   ClerkDecodeError,
   ClerkInvalidInput
-)
+])
 
 /**
  * The session token was refused. `reason` says why (Clerk's names); `message` says it for
@@ -158,7 +166,7 @@ export interface TokenVerifierCheckOptions {
   /** When set, the token's `aud` must contain one of these (`TokenInvalid` otherwise). */
   readonly audience?: string | ReadonlyArray<string> | undefined
   /** Tolerance for `exp`, `nbf` and `iat` (default 5 seconds, like Clerk's SDKs). */
-  readonly clockSkew?: Duration.DurationInput | undefined
+  readonly clockSkew?: DurationInput | undefined
 }
 
 /**
@@ -168,12 +176,12 @@ export interface TokenVerifierCheckOptions {
  */
 export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
   /** How long fetched keys are used before the next verify refetches them (default 5 minutes). */
-  readonly jwksCacheTtl?: Duration.DurationInput | undefined
+  readonly jwksCacheTtl?: DurationInput | undefined
   /**
    * After a JWKS fetch (successful or not), how long a token with an unknown `kid` is
    * refused without refetching (default 30 seconds, like jose's remote JWKS cooldown).
    */
-  readonly kidRefetchCooldown?: Duration.DurationInput | undefined
+  readonly kidRefetchCooldown?: DurationInput | undefined
   /**
    * After a failed JWKS fetch, how long no new fetch is made (default: `kidRefetchCooldown`,
    * so 30 seconds). With nothing cached, every verification in that time fails
@@ -182,19 +190,19 @@ export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
    * plus the `ClerkClient`'s retries for 429/502/503/504/transport errors, never for a 401),
    * however many tokens arrive.
    */
-  readonly jwksFailureCooldown?: Duration.DurationInput | undefined
+  readonly jwksFailureCooldown?: DurationInput | undefined
   /**
    * How long past `jwksCacheTtl` cached keys keep verifying while every refresh fails
    * (default 1 hour). After that, verification fails closed with `JwkFailedToResolve` until
    * a refresh succeeds. `Duration.infinity` trusts the last keys for as long as the API is
    * down.
    */
-  readonly jwksMaxStale?: Duration.DurationInput | undefined
+  readonly jwksMaxStale?: DurationInput | undefined
   /**
    * With a `JwksStore` provided: how long a store read or write may take before the verifier
    * goes on without it (default 1 second).
    */
-  readonly jwksStoreTimeout?: Duration.DurationInput | undefined
+  readonly jwksStoreTimeout?: DurationInput | undefined
 }
 
 /**
@@ -235,7 +243,7 @@ export declare namespace TokenVerifier {
  *
  * @since 0.1.0
  */
-export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<TokenVerifier, TokenVerifier.Service>() {
+export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>()("effect-clerk/TokenVerifier") {
   /**
    * Keys from `GET /v1/jwks` through the `ClerkClient` (its auth, timeout, retry and typed
    * errors apply). The keys are cached by this layer instance, so never shared between
@@ -250,7 +258,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
    * @since 0.1.0
    */
   static readonly layer = (options: TokenVerifierOptions = {}): Layer.Layer<TokenVerifier, never, ClerkClient> =>
-    Layer.scoped(
+    scopedLayer(
       TokenVerifier,
       Effect.gen(function*() {
         const client = yield* ClerkClient
@@ -264,7 +272,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
           jwksStoreKeyOf(yield* client.instanceKey),
           // Kept as long as the keys may serve (fresh, then stale); the verifier checks the age itself.
           Number.isFinite(ttlMillis + maxStaleMillis) ? (ttlMillis + maxStaleMillis) / 1000 : undefined,
-          Duration.decode(options.jwksStoreTimeout ?? Duration.seconds(1))
+          toDuration(options.jwksStoreTimeout ?? Duration.seconds(1))
         )
         const cache = makeJwksCache(
           // The spec declares no error for /jwks, but a wrong secret key is a 401 on every
@@ -296,7 +304,7 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
    */
   static readonly layerJwtKey = (
     options: TokenVerifierJwtKeyOptions
-  ): Layer.Layer<TokenVerifier, ConfigError.ConfigError> => layerPem(options.jwtKey, "jwtKey", options)
+  ): Layer.Layer<TokenVerifier, ConfigError> => layerPem(options.jwtKey, "jwtKey", options)
 
   /**
    * `CLERK_JWT_KEY` (a PEM; `\n` escapes are accepted) when it is set and not empty, as
@@ -307,11 +315,11 @@ export class TokenVerifier extends Context.Tag("effect-clerk/TokenVerifier")<Tok
    */
   static readonly layerConfig = (
     options: TokenVerifierOptions = {}
-  ): Layer.Layer<TokenVerifier, ConfigError.ConfigError, ClerkClient> =>
-    Layer.unwrapEffect(
+  ): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
+    unwrapLayer(
       Effect.map(
-        Config.option(Config.string("CLERK_JWT_KEY")),
-        (jwtKey): Layer.Layer<TokenVerifier, ConfigError.ConfigError, ClerkClient> =>
+        checkedOptionalString("CLERK_JWT_KEY", () => undefined),
+        (jwtKey): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
           Option.isSome(jwtKey) && jwtKey.value.trim() !== ""
             ? layerPem(jwtKey.value, "CLERK_JWT_KEY", options)
             : TokenVerifier.layer(options)
@@ -328,7 +336,7 @@ const SESSION_CATEGORY = "cl_B7d4PD111AAA"
 const TEMPLATE_CATEGORY = "cl_B7d4PD222AAA"
 const MACHINE_CATEGORY = "cl_B7d4PD333AAA"
 
-const invalid = (reason: TokenInvalidReason, message: string) => new ClerkTokenInvalid({ reason, message }, true)
+const invalid = (reason: TokenInvalidReason, message: string) => new ClerkTokenInvalid({ reason, message }, TRUSTED)
 
 /** A claim value quoted in a message: short, and never more than a claim (never the token). */
 const quote = (value: unknown): string => {
@@ -368,7 +376,7 @@ const failedToResolve = (cause: ClerkTokenInvalid["cause"]) =>
     reason: "JwkFailedToResolve",
     message: `Could not load the instance's JWKS: ${cause?.message ?? "unknown error"}`,
     cause
-  }, true)
+  }, TRUSTED)
 
 const lookupIn = (keys: KeySet): KeyLookup => (kid) => {
   // Refused before any lookup (KeySource.requiresKid); kept for the type.
@@ -425,7 +433,7 @@ const parseStored = (text: string): StoredJwks | undefined => {
   const { fetchedAt, keys, v } = value as Record<string, unknown>
   if (v !== 1 || typeof fetchedAt !== "number" || !Number.isFinite(fetchedAt)) return undefined
   const jwks = decodeJwks({ keys })
-  return jwks._tag === "Right" ? { jwks: jwks.right, fetchedAt } : undefined
+  return jwks.ok ? { jwks: jwks.value, fetchedAt } : undefined
 }
 
 /**
@@ -455,14 +463,14 @@ const storeAdapter = (
           undefined
         )
       }),
-      Effect.catchAll((error) => Effect.as(logged("reading the stored JWKS failed")(error), undefined))
+      catchAll((error: FleetError) => Effect.as(logged("reading the stored JWKS failed")(error), undefined))
     ),
     write: (entry) =>
       timeoutFail(
         store.set(key, JSON.stringify({ v: 1, fetchedAt: entry.fetchedAt, keys: entry.jwks.keys }), ttlSeconds),
         timeout,
         timedOut("set")
-      ).pipe(Effect.catchAll(logged("storing the JWKS failed")))
+      ).pipe(catchAll(logged("storing the JWKS failed")))
   }
 }
 
@@ -470,12 +478,12 @@ const layerPem = (
   pem: string,
   name: string,
   options: TokenVerifierCheckOptions
-): Layer.Layer<TokenVerifier, ConfigError.ConfigError> =>
+): Layer.Layer<TokenVerifier, ConfigError> =>
   Layer.effect(
     TokenVerifier,
     Effect.flatMap(Effect.promise(() => importPem(pem)), (key) => {
       if (typeof key === "string") {
-        return Effect.fail(ConfigError.InvalidData([name], `${name} is not a usable Clerk JWT public key: ${key}`))
+        return Effect.fail(invalidConfig(name, `${name} is not a usable Clerk JWT public key: ${key}`))
       }
       const lookup: KeyLookup = () => key
       const found = Effect.succeed(lookup)
@@ -646,12 +654,12 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
       }
     }
     const decoded = decodeClaims(payload)
-    if (decoded._tag === "Left") {
-      const issues = describeParseError(decoded.left)
+    if (!decoded.ok) {
+      const issues = describeParseError(decoded.issues)
       return Effect.fail(invalid("TokenInvalid", `The token's claims are not a Clerk session's: ${issues}`))
     }
     // The parser's output is a fresh object nobody else holds yet: attach the payload as is.
-    const claims = decoded.right as Mutable<SessionClaims>
+    const claims = decoded.value as Mutable<SessionClaims>
     claims.raw = payload
     return Effect.succeed(claims)
   }
@@ -684,7 +692,7 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
     }
     if (audience !== undefined) verifyOptions.audience = audience
     // One async step: jose's promise resumes the fiber straight with the checked claims.
-    return Effect.async<SessionClaims, ClerkTokenInvalid>((resume) => {
+    return async<SessionClaims, ClerkTokenInvalid>((resume) => {
       jwtVerify(token, key.key, verifyOptions).then(
         (result) => {
           let checked: Effect.Effect<SessionClaims, ClerkTokenInvalid>
@@ -759,16 +767,11 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
     missing: boolean,
     span: string
   ) =>
-    Effect.withFiberRuntime<SessionClaims, ClerkTokenInvalid | ClerkTokenMissing>((fiber) => {
+    withFiberState<SessionClaims, ClerkTokenInvalid | ClerkTokenMissing, never>((now, tracer, inSpan) => {
       const effect: Effect.Effect<SessionClaims, ClerkTokenInvalid | ClerkTokenMissing> = missing
         ? Effect.fail(new ClerkTokenMissing())
-        : verifyAt(
-          Redacted.isRedacted(token) ? Redacted.value(token) : token,
-          Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis()
-        )
-      return fiber.currentSpan === undefined || isNative(Context.get(fiber.currentDefaultServices, Tracer.Tracer))
-        ? effect
-        : Effect.withSpan(effect, span, { kind: "internal" })
+        : verifyAt(Redacted.isRedacted(token) ? Redacted.value(token) : token, now)
+      return !inSpan || isNative(tracer) ? effect : Effect.withSpan(effect, span, { kind: "internal" })
     })
 
   const verify = (token: string | Redacted.Redacted<string>) =>

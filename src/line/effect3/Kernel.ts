@@ -15,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
@@ -119,3 +120,6 @@ export const illegalArgument = (message: string): unknown => new Cause.IllegalAr
  * SDK built itself from checked parts.
  */
 export const TRUSTED = true as const
+
+/** The Schema of an unknown cause carried by an error (`Schema.Defect`). */
+export const DefectSchema = Schema.Defect
