@@ -31,20 +31,16 @@
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
+import { FetchHttpClient, HttpClient } from "#line/Http"
+import { currentRunner, type FetchIdentifier, inProcessClient } from "#line/InProcess"
+import { catchAllCause, type DurationInput, Service, toDuration } from "#line/Kernel"
 import { ClerkClient, type ClerkClientOptions, DEFAULT_API_URL } from "../ClerkClient.js"
 import type { KnownSessionStatus } from "../Session.js"
 import { Sessions } from "../Sessions.js"
@@ -109,11 +105,11 @@ export interface ClerkEmulatorOptions {
    */
   readonly latestActivity?: "list" | "always" | undefined
   /** Session lifetime from last activity to `expire_at` (default 7 days). */
-  readonly sessionLifetime?: Duration.DurationInput | undefined
+  readonly sessionLifetime?: DurationInput | undefined
   /** From last activity to `abandon_at` (default 30 days). */
-  readonly abandonAfter?: Duration.DurationInput | undefined
+  readonly abandonAfter?: DurationInput | undefined
   /** Default session-token lifetime (default 60 s). */
-  readonly sessionTokenLifetime?: Duration.DurationInput | undefined
+  readonly sessionTokenLifetime?: DurationInput | undefined
 }
 
 /**
@@ -430,10 +426,9 @@ export declare namespace ClerkEmulator {
  *
  * @since 0.1.0
  */
-export class ClerkEmulator extends Context.Tag("effect-clerk/testing/ClerkEmulator")<
-  ClerkEmulator,
-  ClerkEmulator.Service
->() {
+export class ClerkEmulator extends Service<ClerkEmulator, ClerkEmulator.Service>()(
+  "effect-clerk/testing/ClerkEmulator"
+) {
   /**
    * A fresh emulator (generates its RS256 key with jose).
    *
@@ -459,7 +454,7 @@ export class ClerkEmulator extends Context.Tag("effect-clerk/testing/ClerkEmulat
    */
   static readonly layer = (
     options?: ClerkEmulatorOptions
-  ): Layer.Layer<ClerkEmulator | HttpClient.HttpClient | FetchHttpClient.Fetch> =>
+  ): Layer.Layer<ClerkEmulator | HttpClient.HttpClient | FetchIdentifier> =>
     Layer.effectContext(
       Effect.map(make(options ?? {}), (emulator) =>
         Context.make(ClerkEmulator, emulator).pipe(
@@ -520,23 +515,21 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
         issuer: options.issuer ?? "https://emulator.clerk.accounts.dev",
         origin: options.origin === undefined ? "http://localhost:3000" : options.origin,
         latestActivity: options.latestActivity === "always" ? "always" : "list-only",
-        sessionLifetimeMillis: Duration.toMillis(options.sessionLifetime ?? Duration.days(7)),
-        abandonAfterMillis: Duration.toMillis(options.abandonAfter ?? Duration.days(30)),
-        sessionTokenLifetimeSeconds: Math.round(Duration.toSeconds(options.sessionTokenLifetime ?? Duration.seconds(60)))
+        sessionLifetimeMillis: Duration.toMillis(toDuration(options.sessionLifetime ?? Duration.days(7))),
+        abandonAfterMillis: Duration.toMillis(toDuration(options.abandonAfter ?? Duration.days(30))),
+        sessionTokenLifetimeSeconds: Math.round(
+          Duration.toSeconds(toDuration(options.sessionTokenLifetime ?? Duration.seconds(60)))
+        )
       },
       yield* generateSigningKey(instanceId),
       options.verifyEndpoint ?? "gone"
     )
-    const app = makeApp(state)
-    const runtime = yield* Effect.runtime<never>()
-    const handler = HttpApp.toWebHandlerRuntime(runtime)(app)
+    const respond = makeApp(state)
+    const run = yield* currentRunner
 
     const handle = (request: Request): Effect.Effect<Response> =>
-      app.pipe(
-        Effect.provideService(HttpServerRequest.HttpServerRequest, HttpServerRequest.fromWeb(request)),
-        Effect.scoped,
-        Effect.map((response) => HttpServerResponse.toWeb(response, { withoutBody: request.method === "HEAD" })),
-        Effect.catchAllCause(() =>
+      respond(request).pipe(
+        catchAllCause(() =>
           Effect.succeed(
             new Response(JSON.stringify(errorBody(serverErrors(500))), {
               status: 500,
@@ -546,41 +539,14 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
         )
       )
 
-    const httpClient = HttpClient.make((request, url, signal) => {
-      const send = (body: BodyInit | undefined) => {
-        const headers = new Headers(request.headers)
-        headers.delete("content-length")
-        return Effect.map(
-          handle(
-            new Request(url, {
-              method: request.method,
-              headers,
-              body,
-              signal,
-              ...(body instanceof ReadableStream ? { duplex: "half" } : {})
-            } as RequestInit)
-          ),
-          (response) => HttpClientResponse.fromWeb(request, response)
-        )
-      }
-      switch (request.body._tag) {
-        case "Raw":
-        case "Uint8Array":
-          return send(request.body.body as BodyInit)
-        case "FormData":
-          return send(request.body.formData)
-        case "Stream":
-          return Effect.flatMap(
-            Effect.mapError(
-              Stream.toReadableStreamEffect(request.body.stream),
-              (cause) => new HttpClientError.RequestError({ request, reason: "Encode", cause })
-            ),
-            send
-          )
-        case "Empty":
-          return send(undefined)
-      }
-    })
+    // An aborted request's handler is interrupted and answers 499 (client closed request),
+    // so a server waiting for pending handlers can stop.
+    const handler = (request: Request): Promise<Response> =>
+      run(handle(request), request.signal).then((exit) =>
+        Exit.isSuccess(exit) ? exit.value : new Response(null, { status: 499 })
+      )
+
+    const httpClient = inProcessClient(handle)
 
     // Rejects the moment the signal aborts, as fetch does, whether or not the handler
     // (interrupted by the same signal) ever settles.

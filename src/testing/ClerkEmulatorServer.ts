@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
+import type * as Layer from "effect/Layer"
+import { scopedLayer, Service } from "#line/Kernel"
 import { ClerkEmulator } from "./ClerkEmulator.js"
 
 /**
@@ -106,10 +106,9 @@ export const serveEmulator = async (target: ServeTarget, options?: ServeOptions)
  *
  * @since 0.1.0
  */
-export class ClerkEmulatorServer extends Context.Tag("effect-clerk/testing/ClerkEmulatorServer")<
-  ClerkEmulatorServer,
-  { readonly url: string; readonly port: number }
->() {
+export class ClerkEmulatorServer extends Service<ClerkEmulatorServer, { readonly url: string; readonly port: number }>()(
+  "effect-clerk/testing/ClerkEmulatorServer"
+) {
   /**
    * Serve the `ClerkEmulator` in context with `serve` (default {@link serveEmulator}) for the
    * layer's lifetime.
@@ -121,7 +120,7 @@ export class ClerkEmulatorServer extends Context.Tag("effect-clerk/testing/Clerk
       readonly serve?: ((target: ServeTarget, options?: ServeOptions) => Promise<ServedEmulator>) | undefined
     }
   ): Layer.Layer<ClerkEmulatorServer, never, ClerkEmulator> =>
-    Layer.scoped(
+    scopedLayer(
       ClerkEmulatorServer,
       Effect.gen(function*() {
         const emulator = yield* ClerkEmulator

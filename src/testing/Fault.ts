@@ -6,7 +6,8 @@
  *
  * @since 0.1.0
  */
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
+import { type DurationInput, toDuration } from "#line/Kernel"
 
 /**
  * A scripted failure. Build one with the constructors on {@link Fault}.
@@ -102,7 +103,7 @@ export const Fault = {
   /** 200 with `body` (default `{ "unexpected": true }`): valid JSON, wrong shape. */
   wrongShape: (body: unknown = { unexpected: true }): Fault => ({ _tag: "WrongShape", body }),
   /** The real response, `duration` later. */
-  delay: (duration: Duration.DurationInput): Fault => ({ _tag: "Delay", duration: Duration.decode(duration) }),
+  delay: (duration: DurationInput): Fault => ({ _tag: "Delay", duration: toDuration(duration) }),
   /** No answer at all, until the client aborts. */
   hang: (): Fault => ({ _tag: "Hang" }),
   /** Headers and part of the body, then the connection drops. */

@@ -5,13 +5,13 @@
  *
  * @since 0.1.0
  */
-import * as Chunk from "effect/Chunk"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
+import { dieMessage, dieStream, makeUtcUnsafe, paginate } from "#line/Kernel"
 import { Session, SessionActivity, SessionCookies, SessionList, SessionToken } from "../Session.js"
 import { type GetSessionListParams, Sessions } from "../Sessions.js"
 
@@ -36,11 +36,11 @@ const listAllFromPages = (getSessionList: Sessions.Service["getSessionList"]): S
   params
 ) => {
   const limit = params?.limit ?? 100
-  return Stream.paginateChunkEffect(params?.offset ?? 0, (offset) =>
+  return paginate(params?.offset ?? 0, (offset: number) =>
     Effect.map(getSessionList({ ...params, limit, offset }), (page) => {
       const next = offset + page.data.length
       const done = page.data.length < limit || next >= page.totalCount
-      return [Chunk.unsafeFromArray(page.data), done ? Option.none() : Option.some(next)] as const
+      return [page.data, done ? Option.none<number>() : Option.some(next)] as const
     }))
 }
 
@@ -52,7 +52,10 @@ const pagesFromListAll = (listAll: Sessions.Service["listAll"]): Sessions.Servic
   const { limit = 10, offset = 0, ...filters } = params ?? ({} as GetSessionListParams)
   return Effect.map(
     Stream.runCollect(listAll(filters)),
-    (all) => new SessionList({ data: Chunk.toReadonlyArray(all).slice(offset, offset + limit), totalCount: all.length })
+    (all) => {
+      const sessions = Array.from(all)
+      return new SessionList({ data: sessions.slice(offset, offset + limit), totalCount: sessions.length })
+    }
   )
 }
 
@@ -82,7 +85,7 @@ const FIXTURE_EPOCH = Date.UTC(2026, 4, 12)
 const DAY = 24 * 60 * 60 * 1000
 
 const utc = (time: SessionsTestTime): DateTime.Utc =>
-  DateTime.isDateTime(time) ? DateTime.toUtc(time) : DateTime.unsafeMake(time)
+  DateTime.isDateTime(time) ? DateTime.toUtc(time) : makeUtcUnsafe(time)
 
 const activity = (value: SessionActivity | Partial<SessionActivity>): SessionActivity =>
   value instanceof SessionActivity
@@ -112,10 +115,10 @@ export const SessionsTest = {
         (method === "listAll"
           ? partial.getSessionList !== undefined
             ? listAllFromPages(partial.getSessionList)
-            : () => Stream.dieMessage(notStubbed(method))
+            : () => dieStream(notStubbed(method))
           : method === "getSessionList" && partial.listAll !== undefined
           ? pagesFromListAll(partial.listAll)
-          : () => Effect.dieMessage(notStubbed(method)))
+          : () => dieMessage(notStubbed(method)))
     }
     return Sessions.of(service as unknown as Sessions.Service)
   },

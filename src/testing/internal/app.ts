@@ -1,16 +1,16 @@
 /**
- * The emulator's HTTP surface: one `HttpRouter` with every `/v1/sessions*` route and
- * `GET /v1/jwks`, wrapped so that each request is logged, may be answered by a scripted
- * fault, is authenticated with the instance's secret key, and ends in Clerk's own bodies.
+ * The emulator's HTTP surface, over web `Request`/`Response`: every `/v1/sessions*` route
+ * and `GET /v1/jwks` (./router.ts), wrapped so that each request is logged, may be answered
+ * by a scripted fault, is authenticated with the instance's secret key, and ends in Clerk's
+ * own bodies.
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import { catchAll } from "#line/Kernel"
 import type { EmulatorRequest, EmulatorRoute } from "../ClerkEmulator.js"
 import type { Fault } from "../Fault.js"
 import { signJwt, verifiedPayload } from "./keys.js"
+import { makeRouter } from "./router.js"
 import type { EmulatorState } from "./state.js"
 import * as W from "./wire.js"
 
@@ -356,20 +356,14 @@ export const makeApp = (state: EmulatorState) => {
 
   // ---- the wrapper every route goes through ----
 
-  const render = (reply: Reply) =>
-    HttpServerResponse.unsafeJson(reply.body, { status: reply.status, ...(reply.headers ? { headers: reply.headers } : {}) })
-
   const failureReply = (failure: W.ApiFailure): Reply => ({
     status: failure.status,
     body: W.errorBody(failure.errors),
     ...(failure.headers ? { headers: failure.headers } : {})
   })
 
-  const faultResponse = (
-    fault: Fault,
-    real: Effect.Effect<Reply>
-  ): Effect.Effect<{ readonly response: HttpServerResponse.HttpServerResponse; readonly status: number }> => {
-    const plain = (reply: Reply) => Effect.succeed({ response: render(reply), status: reply.status })
+  const faultResponse = (fault: Fault, real: Effect.Effect<Reply>): Effect.Effect<Rendered> => {
+    const plain = (reply: Reply) => Effect.succeed(renderJson(reply))
     switch (fault._tag) {
       case "Status":
         return plain({
@@ -390,30 +384,22 @@ export const makeApp = (state: EmulatorState) => {
           })
         })
       case "Html":
-        return Effect.succeed({
-          status: fault.status,
-          response: HttpServerResponse.text(htmlPage(fault.status), {
-            status: fault.status,
-            contentType: "text/html; charset=utf-8"
-          })
-        })
+        return Effect.succeed(renderText(fault.status, htmlPage(fault.status), "text/html; charset=utf-8", undefined))
       case "WrongShape":
         return plain({ status: 200, body: fault.body })
       case "Hang":
         return Effect.never
       case "Delay":
-        return Effect.zipRight(Effect.sleep(fault.duration), Effect.flatMap(real, plain))
+        return Effect.andThen(Effect.sleep(fault.duration), Effect.flatMap(real, plain))
       case "TruncatedJson":
         return Effect.map(real, (reply) => {
           const text = JSON.stringify(reply.body)
-          return {
-            status: reply.status,
-            response: HttpServerResponse.text(text.slice(0, Math.max(1, Math.floor(text.length / 2))), {
-              status: reply.status,
-              contentType: "application/json",
-              ...(reply.headers ? { headers: reply.headers } : {})
-            })
-          }
+          return renderText(
+            reply.status,
+            text.slice(0, Math.max(1, Math.floor(text.length / 2))),
+            "application/json",
+            reply.headers
+          )
         })
       case "DropConnection":
         return Effect.map(real, (reply) => {
@@ -436,31 +422,33 @@ export const makeApp = (state: EmulatorState) => {
           })
           return {
             status: reply.status,
-            response: HttpServerResponse.raw(stream, {
-              status: reply.status,
-              headers: { ...reply.headers, "content-type": "application/json", "content-length": String(bytes.length) }
-            })
+            headers: {
+              ...lowerCased(reply.headers),
+              "content-type": "application/json",
+              "content-length": String(bytes.length)
+            },
+            body: stream
           }
         })
     }
   }
 
-  const handleWith = <R>(
+  const handleWith = (
     name: EmulatorRoute | undefined,
     handler: Handler,
-    routeParams: Effect.Effect<Readonly<Record<string, string | undefined>>, never, R>
-  ) =>
+    params: Readonly<Record<string, string | undefined>>,
+    request: Request,
+    url: URL
+  ): Effect.Effect<Rendered> =>
     Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const params = yield* routeParams
       const now = yield* Clock.currentTimeMillis
-      const text = yield* Effect.orElseSucceed(request.text, () => "")
-      const url = new URL(request.url, "http://clerk-emulator.invalid")
-      const authorization = request.headers.authorization
+      const text = yield* Effect.orElseSucceed(Effect.tryPromise(() => request.text()), () => "")
       const headers: Record<string, string> = {}
-      for (const [key, value] of Object.entries(request.headers)) {
-        if (key !== "authorization") headers[key] = value
-      }
+      request.headers.forEach((value, key) => {
+        headers[key] = value
+      })
+      const authorization = headers.authorization
+      delete headers.authorization
       const json = text.length === 0 ? undefined : parseJson(text)
       const entry: { -readonly [K in keyof EmulatorRequest]: EmulatorRequest[K] } = {
         method: request.method,
@@ -481,42 +469,96 @@ export const makeApp = (state: EmulatorState) => {
       state.log.push(entry)
 
       const real = authenticate(authorization).pipe(
-        Effect.zipRight(handler({ method: request.method, url, params, text, now })),
-        Effect.catchAll((failure) => Effect.succeed(failureReply(failure)))
+        Effect.andThen(handler({ method: request.method, url, params, text, now })),
+        catchAll((failure: W.ApiFailure) => Effect.succeed(failureReply(failure)))
       )
       const fault = state.takeFault(name, entry)
       if (fault === undefined) {
         const reply = yield* real
         entry.status = reply.status
-        return render(reply)
+        return renderJson(reply)
       }
       entry.fault = fault._tag
-      const { response, status } = yield* faultResponse(fault, real)
-      entry.status = status
-      return response
+      const rendered = yield* faultResponse(fault, real)
+      entry.status = rendered.status
+      return rendered
     })
-
-  const route = (name: EmulatorRoute, handler: Handler) => handleWith(name, handler, HttpRouter.params)
 
   const notFound: Handler = ({ method, url }) => Effect.fail(W.routeNotFound(method, url.pathname))
 
-  const router = HttpRouter.empty.pipe(
-    HttpRouter.get("/v1/sessions", route("getSessionList", getSessionList)),
-    HttpRouter.post("/v1/sessions", route("createSession", createSession)),
-    HttpRouter.get("/v1/sessions/:session_id", route("getSession", getSession)),
-    HttpRouter.post("/v1/sessions/:session_id/revoke", route("revokeSession", revokeSession)),
-    HttpRouter.post("/v1/sessions/:session_id/verify", route("verifySession", verifySession)),
-    HttpRouter.post("/v1/sessions/:session_id/tokens", route("createSessionToken", createSessionToken)),
-    HttpRouter.post(
-      "/v1/sessions/:session_id/tokens/:template_name",
-      route("createSessionTokenFromTemplate", createSessionTokenFromTemplate)
-    ),
-    HttpRouter.post("/v1/sessions/:session_id/refresh", route("refreshSession", refreshSession)),
-    HttpRouter.get("/v1/jwks", route("getJwks", getJwks))
+  const route = makeRouter<readonly [EmulatorRoute, Handler]>([
+    ["GET", "/v1/sessions", ["getSessionList", getSessionList]],
+    ["POST", "/v1/sessions", ["createSession", createSession]],
+    ["GET", "/v1/sessions/:session_id", ["getSession", getSession]],
+    ["POST", "/v1/sessions/:session_id/revoke", ["revokeSession", revokeSession]],
+    ["POST", "/v1/sessions/:session_id/verify", ["verifySession", verifySession]],
+    ["POST", "/v1/sessions/:session_id/tokens", ["createSessionToken", createSessionToken]],
+    ["POST", "/v1/sessions/:session_id/tokens/:template_name", [
+      "createSessionTokenFromTemplate",
+      createSessionTokenFromTemplate
+    ]],
+    ["POST", "/v1/sessions/:session_id/refresh", ["refreshSession", refreshSession]],
+    ["GET", "/v1/jwks", ["getJwks", getJwks]]
+  ])
+
+  /**
+   * The emulator's answer to `request`, in the calling fiber (its `Clock`). A `HEAD` request
+   * gets the `GET` route's status and headers without the body.
+   */
+  return (request: Request): Effect.Effect<Response> => {
+    const url = new URL(request.url)
+    const match = route(request.method, url.pathname)
+    const rendered = match === undefined
+      ? handleWith(undefined, notFound, {}, request, url)
+      : handleWith(match.handler[0], match.handler[1], match.params, request, url)
+    const withoutBody = request.method === "HEAD"
+    return Effect.map(rendered, (answer) =>
+      new Response(withoutBody ? null : answer.body, { status: answer.status, headers: answer.headers }))
+  }
+}
+
+/** A response before it becomes a web `Response`. */
+interface Rendered {
+  readonly status: number
+  readonly headers: Record<string, string>
+  readonly body: BodyInit
+}
+
+const lowerCased = (headers: Readonly<Record<string, string>> | undefined): Record<string, string> => {
+  const out: Record<string, string> = {}
+  for (const [key, value] of Object.entries(headers ?? {})) out[key.toLowerCase()] = value
+  return out
+}
+
+/**
+ * `text` with its `Content-Length`; `Content-Type` is `contentType`, else the one in
+ * `headers`, else none.
+ */
+const renderText = (
+  status: number,
+  text: string,
+  contentType: string | undefined,
+  headers: Readonly<Record<string, string>> | undefined
+): Rendered => {
+  const body = new TextEncoder().encode(text) as Uint8Array<ArrayBuffer>
+  const out = lowerCased(headers)
+  const type = contentType ?? out["content-type"]
+  if (type !== undefined) out["content-type"] = type
+  out["content-length"] = String(body.length)
+  return { status, headers: out, body }
+}
+
+/** A reply as JSON: `application/json` unless its headers name another `Content-Type`. */
+const renderJson = (reply: Reply): Rendered =>
+  renderText(
+    reply.status,
+    JSON.stringify(reply.body),
+    hasContentType(reply.headers) ? undefined : "application/json",
+    reply.headers
   )
 
-  return Effect.catchTag(router, "RouteNotFound", () => handleWith(undefined, notFound, Effect.succeed({})))
-}
+const hasContentType = (headers: Readonly<Record<string, string>> | undefined) =>
+  headers !== undefined && Object.keys(headers).some((key) => key.toLowerCase() === "content-type")
 
 const htmlPage = (status: number) => {
   const title = status === 502

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { FetchHttpClient } from "#line/Http"
+import { unwrapLayer } from "#line/Kernel"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
 import { ClerkClient } from "../../ClerkClient.js"
@@ -137,7 +138,7 @@ export const NodeClerkEmulator = {
   layerSessions: (
     options?: ClerkEmulatorClientOptions & ServeOptions
   ): Layer.Layer<Sessions | ClerkClient | ClerkEmulator | ClerkEmulatorServer> => {
-    const client = Layer.unwrapEffect(
+    const client = unwrapLayer(
       Effect.gen(function*() {
         const emulator = yield* ClerkEmulator
         const server = yield* ClerkEmulatorServer
