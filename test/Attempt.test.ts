@@ -4,17 +4,16 @@
  * the attempt is interrupted, no timer is left behind, and interrupting the caller stops
  * the attempt. Plus `retryLazily` against `Effect.retry` on the same failures.
  */
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Kernel from "#line/Kernel"
+import { either, HttpClient, HttpClientResponse, intersect, isInterrupted, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
 import { retryLazily, timeoutFail } from "../src/internal/attempt.js"
 import { Sessions } from "../src/Sessions.js"
@@ -81,10 +80,10 @@ describe("per-attempt timeout on the live clock", () => {
     Effect.gen(function*() {
       const timersBefore = activeTimers()
       const { layer, state } = scripted(() => "hang", { timeout: "1 hour" })
-      const fiber = yield* Effect.fork(Effect.flatMap(Sessions, (s) => s.getSession("sess_1")).pipe(Effect.provide(layer)))
+      const fiber = yield* Kernel.fork(Effect.flatMap(Sessions, (s) => s.getSession("sess_1")).pipe(Effect.provide(layer)))
       while (state.sent === 0) yield* Effect.sleep("1 millis")
       const exit = yield* Fiber.interrupt(fiber)
-      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(isInterrupted(exit)).toBe(true)
       expect(state.interrupted).toBe(1)
       expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     }))
@@ -106,19 +105,19 @@ describe("retryLazily is Effect.retry", () => {
   ) =>
     Effect.gen(function*() {
       const attempts: Array<number> = []
-      const start = yield* TestClock.currentTimeMillis
+      const start = yield* Clock.currentTimeMillis
       let n = 0
-      const self = Effect.flatMap(TestClock.currentTimeMillis, (now) => {
+      const self = Effect.flatMap(Clock.currentTimeMillis, (now) => {
         attempts.push(now - start)
         const failure = failures[n++]
         return failure === undefined ? Effect.succeed(`ok after ${n}`) : Effect.fail(failure)
       })
-      const fiber = yield* Effect.fork(Effect.either(retry(self)))
+      const fiber = yield* Kernel.fork(either(retry(self)))
       yield* TestClock.adjust("1 hour")
       return { result: yield* Fiber.join(fiber), attempts }
     })
 
-  const schedule = Schedule.exponential("100 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
+  const schedule = intersect(Schedule.exponential("100 millis"), Schedule.recurs(3))
   const retryable = (e: string) => e !== "fatal"
   const cases: Record<string, ReadonlyArray<string>> = {
     "success at once": [],

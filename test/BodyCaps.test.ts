@@ -6,9 +6,8 @@
  * cap. Over a real socket, a 64 MiB body is refused after the server could write only a
  * fraction of it, and the connection is closed.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Kernel from "#line/Kernel"
+import { either, FetchHttpClient, HttpClient, HttpClientResponse, repeatEffect } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -79,7 +78,7 @@ describe("reading an HttpClientResponse", () => {
       let pulled = 0
       const endless = {
         headers: {},
-        stream: Stream.repeatEffect(Effect.sync(() => (pulled++, new Uint8Array(100))))
+        stream: repeatEffect(Effect.sync(() => (pulled++, new Uint8Array(100))))
       } as unknown as HttpClientResponse.HttpClientResponse
       expect(yield* readHttpClientBody(endless, 1000)).toBe(TOO_LARGE)
       expect(pulled).toBeLessThanOrEqual(12)
@@ -90,7 +89,7 @@ describe.each(TRANSPORTS)("over %s (scripted)", (transport: TransportKind) => {
   const run = <A, E>(replies: Parameters<typeof mockSessions>[0], f: (s: Sessions["Type"]) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       const mock = mockSessions(replies, {}, transport)
-      const result = yield* Effect.either(Effect.provide(Effect.flatMap(Sessions, f), mock.layer))
+      const result = yield* either(Effect.provide(Effect.flatMap(Sessions, f), mock.layer))
       return { result, requests: mock.recorded }
     })
 
@@ -183,7 +182,7 @@ const streamedClient = (transport: TransportKind, fetch: typeof globalThis.fetch
     )
 
 const getSessionOver = (transport: TransportKind, fetch: typeof globalThis.fetch) =>
-  Effect.either(
+  either(
     Effect.provide(Effect.flatMap(Sessions, (s) => s.getSession(SID)), Sessions.layer.pipe(Layer.provide(streamedClient(transport, fetch))))
   )
 
@@ -244,7 +243,7 @@ describe.each(TRANSPORTS)("over %s (streamed bodies)", (transport: TransportKind
 /** A 127.0.0.1 server answering every request with `total` bytes, written as fast as the socket takes them. */
 const hugeServer = (total: number, declareLength: boolean) =>
   Effect.acquireRelease(
-    Effect.async<{ readonly url: string; readonly stats: { written: number; closedEarly: boolean; paths: Array<string> }; readonly close: () => void }>((resume) => {
+    Kernel.async<{ readonly url: string; readonly stats: { written: number; closedEarly: boolean; paths: Array<string> }; readonly close: () => void }>((resume) => {
       const stats = { written: 0, closedEarly: false, paths: [] as Array<string> }
       const chunk = Buffer.alloc(64 * KiB, 0x20)
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -291,7 +290,7 @@ describe.each(TRANSPORTS)("over %s, a real socket", (transport) => {
     it.live(`getSession: a 64 MiB body (${how}) fails with the cap; the server wrote a fraction and saw the connection closed`, () =>
       Effect.gen(function*() {
         const server = yield* hugeServer(TOTAL, declareLength)
-        const result = yield* Effect.either(
+        const result = yield* either(
           Effect.provide(
             Effect.flatMap(Sessions, (s) => s.getSession(SID)),
             Sessions.layer.pipe(Layer.provide(clientLayer(transport, { ...options, apiUrl: server.url })))
@@ -311,7 +310,7 @@ describe.each(TRANSPORTS)("over %s, a real socket", (transport) => {
   it.live("TokenVerifier: a 64 MiB JWKS fails with the 64 KiB cap (JwkFailedToResolve <- ClerkDecodeError)", () =>
     Effect.gen(function*() {
       const server = yield* hugeServer(TOTAL, false)
-      const result = yield* Effect.either(
+      const result = yield* either(
         Effect.provide(
           Effect.flatMap(TokenVerifier, (v) => v.verify("eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJ4In0.c2ln")),
           TokenVerifier.layer().pipe(Layer.provide(clientLayer(transport, { ...options, apiUrl: server.url })))

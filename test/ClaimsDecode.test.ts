@@ -4,9 +4,8 @@
  * both give the same value (same keys in the same order, copied arrays and objects) or the
  * same error; and the fast path really is the one real tokens take.
  */
+import { type Decoded } from "#line/Decode"
 import { describe, expect, it } from "@effect/vitest"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
 import * as fc from "fast-check"
 import { decodeClaims, fastPathTakes, schemaClaims } from "../src/internal/claims.js"
 import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE } from "../src/SessionClaims.js"
@@ -24,18 +23,25 @@ const canon = (value: unknown): unknown => {
 const agree = (payload: unknown) => {
   const fast = decodeClaims(payload)
   const schema = schemaClaims(payload)
-  expect(fast._tag).toBe(schema._tag)
-  if (Either.isRight(fast) && Either.isRight(schema)) {
-    expect(canon(fast.right)).toEqual(canon(schema.right))
+  expect(fast.ok).toBe(schema.ok)
+  if (fast.ok && schema.ok) {
+    expect(canon(fast.value)).toEqual(canon(schema.value))
     // Copies, never the payload's own arrays or objects.
     for (const key of ["fva", "o", "act", "org_permissions"] as const) {
       const input = (payload as Record<string, unknown>)[key]
-      if (input !== undefined) expect((fast.right as Record<string, unknown>)[key]).not.toBe(input)
+      if (input !== undefined) expect((fast.value as Record<string, unknown>)[key]).not.toBe(input)
     }
   }
-  if (Either.isLeft(fast) && Either.isLeft(schema)) {
-    expect(ParseResult.TreeFormatter.formatErrorSync(fast.left)).toBe(ParseResult.TreeFormatter.formatErrorSync(schema.left))
+  if (!fast.ok && !schema.ok) {
+    // Schema's tree of issues (effect 3's TreeFormatter, effect 4's default formatter).
+    expect(fast.issues.message).toBe(schema.issues.message)
   }
+}
+
+/** The decoded value; throws the issues when there is none. */
+const valueOf = <A>(decoded: Decoded<A>): A => {
+  if (decoded.ok) return decoded.value
+  throw decoded.issues
 }
 
 // Clerk's documented v2 claims (shared/clerk session_token_claims_v2_example) and a v1 token.
@@ -75,7 +81,7 @@ describe("session claims: fast path = Schema", () => {
       expect(fastPathTakes(payload)).toBe(true)
       agree(payload)
     }
-    const decoded = Either.getOrThrow(decodeClaims(v2))
+    const decoded = valueOf(decodeClaims(v2))
     expect(Object.keys(decoded)).toEqual([
       "sid", "sub", "iss", "azp", "exp", "iat", "nbf", "jti", "v", "fva", "sts", "o", "act", "pla", "fea"
     ])
@@ -87,7 +93,7 @@ describe("session claims: fast path = Schema", () => {
     const { sid: _sid, ...noSid } = v2
     for (const payload of [noSid, { ...v2, exp: "soon" }, { ...v2, o: { slg: "x" } }, { ...v2, fva: [1, "2"] }, { ...v2, act: [] }, null, [], "jwt"]) {
       expect(fastPathTakes(payload)).toBe(false)
-      expect(Either.isLeft(decodeClaims(payload))).toBe(true)
+      expect(decodeClaims(payload).ok).toBe(false)
       agree(payload)
     }
   })
@@ -99,10 +105,10 @@ describe("session claims: fast path = Schema", () => {
         const payload = { ...v2, [claim]: value }
         expect(fastPathTakes(payload)).toBe(false)
         const decoded = decodeClaims(payload)
-        if (Either.isRight(decoded)) throw new Error(`${claim} = ${String(value)} decoded`)
+        if (decoded.ok) throw new Error(`${claim} = ${String(value)} decoded`)
         agree(payload)
         if (typeof value === "number") {
-          expect(ParseResult.TreeFormatter.formatErrorSync(decoded.left))
+          expect(decoded.issues.message)
             .toContain(`Expected a number between ${MIN_NUMERIC_DATE} and ${MAX_NUMERIC_DATE}, actual ${String(value)}`)
         }
       }
@@ -110,7 +116,7 @@ describe("session claims: fast path = Schema", () => {
       for (const value of [0, -5, MIN_NUMERIC_DATE, MAX_NUMERIC_DATE, 1716883260.5]) {
         const payload = { ...v2, [claim]: value }
         expect(fastPathTakes(payload)).toBe(true)
-        expect((Either.getOrThrow(decodeClaims(payload)) as Record<string, unknown>)[claim]).toBe(value)
+        expect((valueOf(decodeClaims(payload)) as Record<string, unknown>)[claim]).toBe(value)
         agree(payload)
       }
     }

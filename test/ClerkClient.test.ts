@@ -1,16 +1,15 @@
+import * as Decode from "#line/Decode"
+import * as Kernel from "#line/Kernel"
+import { configLayer, IllegalArgument, intersect, isConfigError, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
-import * as ConfigError from "effect/ConfigError"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
-import * as Either from "effect/Either"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import * as TestClock from "effect/TestClock"
 import { ClerkClient, type ClerkClientOptions, type ClerkRequest, normalizeBaseUrl } from "../src/ClerkClient.js"
 import { Sessions } from "../src/Sessions.js"
 import {
@@ -42,7 +41,7 @@ const starter = (transport: TransportKind) =>
 ) =>
   Effect.gen(function*() {
     const mock = mockSessions(replies, options, transport)
-    const fiber = yield* Effect.fork(Effect.flatMap(Sessions, f).pipe(Effect.provide(mock.layer)))
+    const fiber = yield* Kernel.fork(Effect.flatMap(Sessions, f).pipe(Effect.provide(mock.layer)))
     // Let the fiber build its layers and send the first request (no virtual time passes).
     for (let i = 0; i < 1000 && mock.recorded.length === 0 && fiber.unsafePoll() === null; i++) {
       yield* Effect.yieldNow()
@@ -224,7 +223,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
 
     it.effect("a custom Schedule replaces the backoff; Retry-After still sets the floor", () =>
       Effect.gen(function*() {
-        const schedule = Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(2)))
+        const schedule = intersect(Schedule.spaced("1 second"), Schedule.recurs(2))
         const { fiber, requests } = yield* start([status(503), rateLimited("5"), status(503)], get, {
           retry: { schedule }
         })
@@ -293,7 +292,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
     const mock = configured()
     const layer = Sessions.layer.pipe(
       Layer.provide(mock.layer),
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+      Layer.provide(configLayer(env))
     )
     return Effect.flatMap(Sessions, get).pipe(
       Effect.provide(layer),
@@ -372,7 +371,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         expect(requests).toEqual([])
         expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Die")
         const defect = Exit.isFailure(exit) && exit.cause._tag === "Die" ? exit.cause.defect : undefined
-        expect(defect).toBeInstanceOf(Cause.IllegalArgumentException)
+        expect(defect).toBeInstanceOf(IllegalArgument)
         return String((defect as Error).message)
       })
 
@@ -479,7 +478,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           ] as const
         ) {
           const error = yield* fromEnv({ CLERK_SECRET_KEY: "sk_test_env", CLERK_API_URL: url }).pipe(Effect.flip)
-          expect(ConfigError.isConfigError(error)).toBe(true)
+          expect(isConfigError(error)).toBe(true)
           expect(String(error)).toContain("Invalid data at CLERK_API_URL: ")
           expect(String(error)).toContain(expected)
           expect(String(error)).not.toContain("CANARY")
@@ -498,7 +497,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           ] as const
         ) {
           const error = yield* fromEnv({ CLERK_SECRET_KEY: key }).pipe(Effect.flip)
-          expect(ConfigError.isConfigError(error)).toBe(true)
+          expect(isConfigError(error)).toBe(true)
           expect(String(error)).toContain("Invalid data at CLERK_SECRET_KEY: ")
           expect(String(error)).toContain(expected)
           expect(String(error)).not.toContain("CANARY")
@@ -511,9 +510,9 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         const mock = configured({ allowInsecureHttp: true })
         const layer = Sessions.layer.pipe(
           Layer.provide(mock.layer),
-          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(
+          Layer.provide(configLayer(
             new Map([["CLERK_SECRET_KEY", "sk_test_env"], ["CLERK_API_URL", "http://clerk-emulator:8080"]])
-          )))
+          ))
         )
         yield* Effect.provide(Effect.flatMap(Sessions, get), layer)
         expect(mock.recorded.map((r) => r.url.href)).toEqual([`http://clerk-emulator:8080/v1/sessions/${SID}`])
@@ -525,7 +524,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         const exit = yield* Effect.exit(Effect.provide(
           ClerkClient,
           mock.layer.pipe(
-            Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["CLERK_SECRET_KEY", "sk_test_env"]]))))
+            Layer.provide(configLayer({ CLERK_SECRET_KEY: "sk_test_env" }))
           )
         ))
         expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Die")
@@ -548,7 +547,7 @@ describe("configuration", () => {
 })
 
 describe("both transports send byte-identical requests", () => {
-  const echo = (body: unknown) => Either.right(body)
+  const echo = (body: unknown) => Decode.ok(body)
   const none = new Set<400>()
 
   /** Send `spec` through ClerkClient.request over each transport; return what each mock saw. */

@@ -5,18 +5,23 @@
  * same timestamps — or the same error. And the fast path really is the one taken on the
  * bodies Clerk sends.
  */
+import { type Decoded, decoder } from "#line/Decode"
 import { describe, expect, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
-import * as ParseResult from "effect/ParseResult"
-import * as Schema from "effect/Schema"
 import * as fc from "fast-check"
 import { decodeSession, decodeSessionListWire, fastSession, NO, utcReplicaHolds } from "../src/internal/decode.js"
-import { Session, SessionActivity, SessionListWire, SessionTask } from "../src/Session.js"
+import { Session, SessionActivity, SessionFromWire, SessionListWire, SessionTask } from "../src/Session.js"
 import { sample } from "./support/samples.js"
 
-const schemaSession = Schema.decodeUnknownEither(Session)
-const schemaList = Schema.decodeUnknownEither(SessionListWire)
+// Schema's own decoders (a `Decoded` on both lines: effect 3's decodeUnknownEither, effect 4's decodeUnknownResult).
+const schemaSession = decoder(SessionFromWire)
+const schemaList = decoder(SessionListWire)
+
+/** The decoded value; throws the issues when there is none. */
+const valueOf = <A>(decoded: Decoded<A>): A => {
+  if (decoded.ok) return decoded.value
+  throw decoded.issues
+}
 
 /**
  * Everything a user could observe about a decoded value: its prototype, every own
@@ -41,10 +46,11 @@ const canon = (value: unknown): unknown => {
   }
 }
 
-const outcome = (result: Either.Either<unknown, ParseResult.ParseError>) =>
-  Either.isRight(result)
-    ? { right: canon(result.right) }
-    : { left: ParseResult.TreeFormatter.formatErrorSync(result.left) }
+// An error's message is Schema's tree of issues (effect 3's TreeFormatter, effect 4's default formatter).
+const outcome = (result: Decoded<unknown>) =>
+  result.ok
+    ? { right: canon(result.value) }
+    : { left: result.issues.message }
 
 const session = sample("session_get_200")
 const realWorld = sample("session_get_200_real_world")
@@ -65,12 +71,12 @@ describe("decodeSession is Schema's decoder, only faster", () => {
     it(`${name}: same Session, and the fast path took it`, () => {
       const fast = decodeSession(body)
       const slow = schemaSession(body)
-      expect(Either.isRight(fast)).toBe(true)
+      expect(fast.ok).toBe(true)
       expect(outcome(fast)).toStrictEqual(outcome(slow))
       expect(fastSession(body)).not.toBe(NO)
-      const value = Either.getOrThrow(fast)
+      const value = valueOf(fast)
       expect(value).toBeInstanceOf(Session)
-      expect(value).toStrictEqual(Either.getOrThrow(slow))
+      expect(value).toStrictEqual(valueOf(slow))
     })
   }
 
@@ -79,7 +85,7 @@ describe("decodeSession is Schema's decoder, only faster", () => {
   })
 
   it("the real values come through: ids, status, tasks, activity, timestamps", () => {
-    const get = Either.getOrThrow(decodeSession(session))
+    const get = valueOf(decodeSession(session))
     expect(get.id).toBe("sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
     expect(get.lastActiveOrganizationId).toBe("org_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
     expect(get.latestActivity).toBeInstanceOf(SessionActivity)
@@ -87,7 +93,7 @@ describe("decodeSession is Schema's decoder, only faster", () => {
     expect(get.latestActivity?.isMobile).toBe(false)
     expect(DateTime.toEpochMillis(get.expireAt)).toBe(1716969600000)
     expect("actor" in get).toBe(false)
-    const p = Either.getOrThrow(decodeSession(pending))
+    const p = valueOf(decodeSession(pending))
     expect(p.status).toBe("pending")
     expect(p.tasks).toStrictEqual([new SessionTask({ key: "choose-organization" })])
     expect("lastActiveOrganizationId" in p).toBe(false)
@@ -98,7 +104,7 @@ describe("decodeSession is Schema's decoder, only faster", () => {
     const body = { ...session, actor: { sub: "user_admin", iss: "https://dashboard.clerk.com" } }
     expect(fastSession(body)).not.toBe(NO)
     expect(outcome(decodeSession(body))).toStrictEqual(outcome(schemaSession(body)))
-    expect(Either.getOrThrow(decodeSession(body)).actor).toStrictEqual({ sub: "user_admin", iss: "https://dashboard.clerk.com" })
+    expect(valueOf(decodeSession(body)).actor).toStrictEqual({ sub: "user_admin", iss: "https://dashboard.clerk.com" })
   })
 
   const odd: Record<string, unknown> = {
@@ -221,7 +227,7 @@ describe("decodeSessionListWire is Schema's decoder, only faster", () => {
   }
 
   it("a 500-session page decodes to 500 Sessions with the total", () => {
-    const wire = Either.getOrThrow(decodeSessionListWire({ data: page(500), total_count: 1234 }))
+    const wire = valueOf(decodeSessionListWire({ data: page(500), total_count: 1234 }))
     expect(Array.isArray(wire)).toBe(false)
     const { data, totalCount } = wire as { data: ReadonlyArray<Session>; totalCount: number }
     expect(totalCount).toBe(1234)

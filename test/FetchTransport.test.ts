@@ -7,17 +7,13 @@
  * The behaviour shared with `ClerkClient.layer` is proven by the suites that run over both
  * transports (ClerkClient, Sessions, Redaction, HostileInput).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Kernel from "#line/Kernel"
+import { configLayer, either, FetchHttpClient, HttpClient, HttpClientResponse, isConfigError, LINE, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
-import * as ConfigError from "effect/ConfigError"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
@@ -45,7 +41,7 @@ const getSession = Effect.flatMap(Sessions, (s) => s.getSession(SID))
 const timed = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
   Effect.suspend(() => {
     const started = performance.now()
-    return Effect.map(Effect.either(effect), (result) => ({ result, millis: performance.now() - started }))
+    return Effect.map(either(effect), (result) => ({ result, millis: performance.now() - started }))
   })
 
 /** Poll (on the live clock) until `done()`, for at most 10 s of wall time (a busy machine is slow, not stuck). */
@@ -62,7 +58,7 @@ const LATE = 10_000
 
 describe("the Fetch service", () => {
   it("is FetchHttpClient.Fetch, by key (a platform upgrade that renames it fails here)", () => {
-    expect(FetchKey).toBe("@effect/platform/FetchHttpClient/Fetch")
+    expect(FetchKey).toBe(LINE === "effect3" ? "@effect/platform/FetchHttpClient/Fetch" : "effect/http/FetchHttpClient/Fetch")
     expect(Fetch.key).toBe(FetchHttpClient.Fetch.key)
     expect(FetchKey).toBe(FetchHttpClient.Fetch.key)
   })
@@ -210,7 +206,7 @@ describe("live clock: the attempt's own timer and AbortController", () => {
       let closed = false
       let bodyStarted = false
       const server = yield* Effect.acquireRelease(
-        Effect.async<ReturnType<typeof createServer>>((resume) => {
+        Kernel.async<ReturnType<typeof createServer>>((resume) => {
           const s = createServer((_req, res) => {
             res.writeHead(200, { "content-type": "application/json" })
             res.write("{\"object\":\"session\",\"id\":")
@@ -220,7 +216,7 @@ describe("live clock: the attempt's own timer and AbortController", () => {
           s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
         }),
         (s) =>
-          Effect.async<void>((resume) => {
+          Kernel.async<void>((resume) => {
             s.closeAllConnections()
             s.close(() => resume(Effect.void))
           })
@@ -274,7 +270,7 @@ describe("live clock: the attempt's own timer and AbortController", () => {
           })
       )
       const mock = mockSessions([{ hang: true }], { timeout: "54321 millis" }, "fetch")
-      const fiber = yield* Effect.fork(Effect.provide(getSession, mock.layer))
+      const fiber = yield* Kernel.fork(Effect.provide(getSession, mock.layer))
       yield* waitUntil(() => mock.recorded.length === 1)
       expect(mock.recorded).toHaveLength(1)
       expect(seen).toBe(1)
@@ -300,7 +296,7 @@ describe("fetch failures map to the HttpClient path's errors", () => {
     Effect.gen(function*() {
       let calls = 0
       const layer = sessionsWith((() => fetch(++calls)) as typeof globalThis.fetch)
-      const fiber = yield* Effect.fork(Effect.flip(Effect.provide(call, layer)))
+      const fiber = yield* Kernel.fork(Effect.flip(Effect.provide(call, layer)))
       yield* TestClock.adjust("1 minute")
       const error = yield* Fiber.join(fiber)
       return { error, calls }
@@ -361,7 +357,7 @@ describe("fetch failures map to the HttpClient path's errors", () => {
         Layer.provide(ClerkClient.layer(mockOptions())),
         Layer.provide(Layer.succeed(HttpClient.HttpClient, client))
       )
-      const fiber = yield* Effect.fork(Effect.flip(Effect.provide(getSession, layer)))
+      const fiber = yield* Kernel.fork(Effect.flip(Effect.provide(getSession, layer)))
       yield* TestClock.adjust("1 minute")
       const viaHttpClient = yield* Fiber.join(fiber)
       expect(viaHttpClient._tag).toBe(viaFetch.error._tag)
@@ -402,7 +398,7 @@ describe("ClerkClient.layerFetchConfig", () => {
     const mock = makeFetchMock([ok])
     const layer = Sessions.layer.pipe(
       Layer.provide(ClerkClient.layerFetchConfig(overrides).pipe(Layer.provide(mock.layer))),
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+      Layer.provide(configLayer(env))
     )
     return Effect.provide(getSession, layer).pipe(Effect.map(() => mock.recorded))
   }
@@ -436,10 +432,10 @@ describe("ClerkClient.layerFetchConfig", () => {
   it.effect("a missing CLERK_SECRET_KEY or a bad CLERK_API_VERSION is a ConfigError naming it", () =>
     Effect.gen(function*() {
       const missing = yield* Effect.flip(fromEnv({ CLERK_API_URL: "https://env.example" }))
-      expect(ConfigError.isConfigError(missing)).toBe(true)
+      expect(isConfigError(missing)).toBe(true)
       expect(String(missing)).toContain("CLERK_SECRET_KEY")
       const bad = yield* Effect.flip(fromEnv({ CLERK_SECRET_KEY: "sk", CLERK_API_VERSION: "2025-1-1" }))
-      expect(ConfigError.isConfigError(bad)).toBe(true)
+      expect(isConfigError(bad)).toBe(true)
       expect(String(bad)).toContain("CLERK_API_VERSION")
       expect(String(bad)).toContain("2025-1-1")
     }))

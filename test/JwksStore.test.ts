@@ -7,15 +7,14 @@
  * not contain the secret. The same store semantics over real KV and the Cache API run inside
  * workerd (test/workers/fleet.test.ts).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Kernel from "#line/Kernel"
+import { FetchHttpClient, noLogger, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { ClerkClient } from "../src/ClerkClient.js"
 import { JwksStore, JwksStoreError } from "../src/JwksStore.js"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
@@ -48,7 +47,7 @@ const session = Effect.gen(function*() {
 })
 
 /** Let forked fibers (a background refresh) run to their next wait. */
-const settle = Effect.repeatN(Effect.yieldNow(), 50)
+const settle = Effect.repeat(Effect.yieldNow(), { times: 50 })
 
 /** The one entry of a memory store, parsed. */
 const onlyEntry = (store: ReturnType<typeof JwksStore.makeMemory>) => {
@@ -243,7 +242,7 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
     Effect.gen(function*() {
       const emulator = yield* session
       const token = yield* emulator.mintToken("sess_fleet")
-      const fiber = yield* Effect.fork(coldVerify(token))
+      const fiber = yield* Kernel.fork(coldVerify(token))
       yield* settle
       expect(yield* jwksFetches).toHaveLength(0)
       yield* TestClock.adjust("1 second")
@@ -256,7 +255,7 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
       Effect.scoped,
       Effect.provide(Layer.succeed(JwksStore, JwksStore.of({ get: () => Effect.never, set: () => Effect.never }))),
       Effect.provide(emulatorLayer),
-      Effect.provide(Logger.remove(Logger.defaultLogger))
+      Effect.provide(noLogger)
     ))
 
   for (

@@ -7,6 +7,8 @@
  * `RateLimiter.layerDurableObject` runs in workerd (test/workers/fleet.test.ts); its protocol
  * is checked here too.
  */
+import * as Kernel from "#line/Kernel"
+import { TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -14,7 +16,6 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
 import { ClerkRateLimited } from "../src/ClerkError.js"
 import { ClerkRateLimiterObject, RateLimiter, RateLimiterError } from "../src/RateLimiter.js"
@@ -52,9 +53,9 @@ const seed = Effect.gen(function*() {
 /** Run `effect` forked, advancing the TestClock a second at a time until it ends. */
 const driven = <A, E>(effect: Effect.Effect<A, E>, maxSeconds = 120) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
+    const fiber = yield* Kernel.fork(effect)
     for (let i = 0; i < maxSeconds && fiber.unsafePoll() === null; i++) {
-      yield* Effect.repeatN(Effect.yieldNow(), 20)
+      yield* Effect.repeat(Effect.yieldNow(), { times: 20 })
       yield* TestClock.adjust("1 second")
     }
     return yield* Fiber.join(fiber)
@@ -132,7 +133,7 @@ describe("ClerkClient rateLimit: one budget shared by several clients", () => {
       expect([error._tag, (error as ClerkRateLimited).status]).toEqual(["ClerkRateLimited", 0])
       yield* TestClock.adjust("8 seconds")
       // Now the slot is 2 s away, within maxWait: the call waits for it.
-      const fiber = yield* Effect.fork(sessions.getSession("sess_rl"))
+      const fiber = yield* Kernel.fork(sessions.getSession("sess_rl"))
       yield* TestClock.adjust("2 seconds")
       expect((yield* Fiber.join(fiber)).id).toBe("sess_rl")
       expect((yield* sessionRequests).map((r) => r.at - NOW)).toEqual([0, 10_000])
@@ -148,7 +149,7 @@ describe("ClerkClient rateLimit: one budget shared by several clients", () => {
       expect([error._tag, (error as ClerkRateLimited).status]).toEqual(["ClerkRateLimited", 429])
       yield* TestClock.adjust("1 second")
       // The other client's call waits out the rest of the 7 s before it is sent.
-      const fiber = yield* Effect.fork(b.getSession("sess_rl"))
+      const fiber = yield* Kernel.fork(b.getSession("sess_rl"))
       yield* TestClock.adjust("5 seconds")
       expect(fiber.unsafePoll()).toBe(null)
       expect(yield* sessionRequests).toHaveLength(1)
@@ -212,7 +213,7 @@ describe("ClerkClient rateLimit: a broken limiter never stops or hangs a call", 
     return Effect.gen(function*() {
       yield* seed
       const sessions = yield* isolate()
-      const fiber = yield* Effect.fork(sessions.getSession("sess_rl"))
+      const fiber = yield* Kernel.fork(sessions.getSession("sess_rl"))
       yield* TestClock.adjust("999 millis")
       expect(yield* sessionRequests).toHaveLength(0)
       yield* TestClock.adjust("1 millis")

@@ -1,3 +1,5 @@
+import * as Kernel from "#line/Kernel"
+import { prettyCause, tapErrorCause, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -5,7 +7,6 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { inspect } from "node:util"
 import { SessionToken } from "../src/Session.js"
 import { Sessions } from "../src/Sessions.js"
@@ -62,9 +63,9 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         Effect.gen(function*() {
           const recorder = makeRecorder()
           const mock = mockSessions([reply], {}, transport)
-          const fiber = yield* Effect.fork(
+          const fiber = yield* Kernel.fork(
             Effect.flatMap(Sessions, call).pipe(
-              Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
+              tapErrorCause((cause) => Effect.logError("call failed", cause)),
               Effect.exit,
               Effect.provide(Layer.merge(mock.layer, recorder.layer))
             )
@@ -79,7 +80,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           expectClean(JSON.stringify(error), "JSON.stringify(error)")
           expectClean(error.message, "error.message")
           expectClean(inspect(error, { depth: 10 }), "inspect(error)")
-          expectClean(Cause.pretty(exit.cause, { renderErrorCause: true }), "Cause.pretty")
+          expectClean(prettyCause(exit.cause), "Cause.pretty")
           expectClean(recorder.dump(), "spans/logs")
           // The recorder really captured the failing span and the log line.
           expect(recorder.spans.some((s) => s.name.startsWith("Sessions.") && s.exit && Exit.isFailure(s.exit))).toBe(true)

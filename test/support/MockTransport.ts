@@ -5,18 +5,12 @@
  * a `fetch` (the `FetchHttpClient.Fetch` service under `ClerkClient.layerFetch`), so a suite
  * can run over both transports and expect the same requests and outcomes.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientError from "@effect/platform/HttpClientError"
-import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import { currentSpan, FetchHttpClient, HttpClient, type HttpClientRequest, HttpClientResponse, httpTransportError, runner } from "#test-line/Testing"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Runtime from "effect/Runtime"
 import type * as Tracer from "effect/Tracer"
 import { ClerkClient, type ClerkClientOptions } from "../../src/ClerkClient.js"
 import { Sessions } from "../../src/Sessions.js"
@@ -93,7 +87,7 @@ const script = (replies: Replies) => {
 /** The spans of the fiber that is running now, innermost first. */
 const currentSpans = (): ReadonlyArray<RecordedSpan> => {
   const spans: Array<RecordedSpan> = []
-  let span: Tracer.AnySpan | undefined = Option.getOrUndefined(Fiber.getCurrentFiber())?.currentSpan
+  let span: Tracer.AnySpan | undefined = currentSpan()
   while (span !== undefined && span._tag === "Span") {
     spans.push({ name: span.name, attributes: span.attributes })
     span = Option.getOrUndefined(span.parent)
@@ -139,9 +133,7 @@ export const makeMock = (replies: Replies) => {
       watchAbort(signal, rec)
       const reply = answer(rec)
       if ("transportError" in reply) {
-        return yield* Effect.fail(
-          new HttpClientError.RequestError({ request, reason: "Transport", cause: new TypeError(reply.transportError) })
-        )
+        return yield* Effect.fail(httpTransportError(request, new TypeError(reply.transportError)))
       }
       if ("hang" in reply) return yield* Effect.never
       return HttpClientResponse.fromWeb(request, toResponse(reply))
@@ -166,8 +158,8 @@ export const makeFetchMock = (replies: Replies) => {
   const { answer, recorded } = script(replies)
   const layer = Layer.effect(
     FetchHttpClient.Fetch,
-    Effect.map(Effect.runtime<never>(), (runtime): typeof globalThis.fetch => {
-      const now = () => Runtime.runSync(runtime, Clock.currentTimeMillis)
+    Effect.map(runner(), (run): typeof globalThis.fetch => {
+      const now = () => run.runSync(Clock.currentTimeMillis)
       return async (input, init) => {
         const url = new URL(input instanceof Request ? input.url : String(input))
         const bodyText = bodyTextOf(init?.body)

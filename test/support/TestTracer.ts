@@ -2,13 +2,11 @@
  * A recording Tracer and Logger for tests: every span (name, attributes, events, exit) and
  * every log line, so a test can assert what the SDK emits and that no secret is in it.
  */
-import * as Cause from "effect/Cause"
-import type * as Context from "effect/Context"
+import { isEmptyCause, loggerLayer, prettyCause, type SpanBody, tracerLayer } from "#test-line/Testing"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
-import * as Tracer from "effect/Tracer"
+import type * as Tracer from "effect/Tracer"
 
 export interface RecordedSpan {
   readonly name: string
@@ -22,59 +20,55 @@ export const makeRecorder = () => {
   const spans: Array<RecordedSpan> = []
   const logs: Array<string> = []
   let ids = 0
-  const tracer = Tracer.make({
-    span(name, parent, context: Context.Context<never>, links, startTime, kind) {
-      const record: RecordedSpan = {
-        name,
-        attributes: new Map(),
-        events: [],
-        exit: undefined,
-        parent: Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined
-      }
-      spans.push(record)
-      const spanId = String(++ids)
-      let status: Tracer.SpanStatus = { _tag: "Started", startTime }
-      const span: Tracer.Span = {
-        _tag: "Span",
-        name,
-        spanId,
-        traceId: "trace",
-        parent,
-        context,
-        get status() {
-          return status
-        },
-        attributes: record.attributes,
-        links: [...links],
-        sampled: true,
-        kind,
-        end(endTime, exit) {
-          status = { _tag: "Ended", startTime, endTime, exit }
-          record.exit = exit
-        },
-        attribute(key, value) {
-          record.attributes.set(key, value)
-        },
-        event(eventName, _time, attributes) {
-          record.events.push({ name: eventName, attributes })
-        },
-        addLinks() {}
-      }
-      return span
-    },
-    context: (f) => f()
+  const tracerLayer_ = tracerLayer(({ kind, links, name, parent, startTime }) => {
+    const record: RecordedSpan = {
+      name,
+      attributes: new Map(),
+      events: [],
+      exit: undefined,
+      parent: Option.isSome(parent) && parent.value._tag === "Span" ? parent.value.name : undefined
+    }
+    spans.push(record)
+    const spanId = String(++ids)
+    let status: Tracer.SpanStatus = { _tag: "Started", startTime }
+    const span: SpanBody = {
+      _tag: "Span",
+      name,
+      spanId,
+      traceId: "trace",
+      parent,
+      get status() {
+        return status
+      },
+      attributes: record.attributes,
+      links: [...links],
+      sampled: true,
+      kind,
+      end(endTime, exit) {
+        status = { _tag: "Ended", startTime, endTime, exit }
+        record.exit = exit
+      },
+      attribute(key, value) {
+        record.attributes.set(key, value)
+      },
+      event(eventName, _time, attributes) {
+        record.events.push({ name: eventName, attributes })
+      },
+      addLinks() {}
+    }
+    return span
   })
-  const logger = Logger.make(({ annotations, cause, message, spans: logSpans }) => {
+  const logger = loggerLayer(({ annotations, cause, message, spans: logSpans }) => {
     logs.push(
       JSON.stringify({
         message: Array.isArray(message) ? message.map(String) : String(message),
-        annotations: Object.fromEntries(annotations),
-        spans: [...logSpans].map((s) => s.label),
-        cause: Cause.isEmpty(cause) ? undefined : Cause.pretty(cause, { renderErrorCause: true })
+        annotations,
+        spans: logSpans,
+        cause: isEmptyCause(cause) ? undefined : prettyCause(cause)
       })
     )
   })
-  const layer = Layer.mergeAll(Layer.setTracer(tracer), Logger.replace(Logger.defaultLogger, logger))
+  const layer = Layer.mergeAll(tracerLayer_, logger)
   /** Everything an exporter would see (attributes, events, failures) and every log line, as one string. */
   const dump = () =>
     JSON.stringify({
@@ -85,7 +79,7 @@ export const makeRecorder = () => {
         // What a tracing exporter records: the failure (success values are not exported).
         exit: s.exit === undefined || Exit.isSuccess(s.exit)
           ? undefined
-          : Cause.pretty(s.exit.cause, { renderErrorCause: true })
+          : prettyCause(s.exit.cause)
       })),
       logs
     })

@@ -1,15 +1,12 @@
 /** Helpers of the fleet suites (JWKS store, rate limiter), on Node and inside workerd alike. */
-import * as Logger from "effect/Logger"
+import { loggerLayer } from "#test-line/Testing"
 
 /** A logger that keeps each line as `LEVEL: message`, to provide as a layer. */
 export const captureLogs = () => {
   const lines: Array<string> = []
-  const logger = Logger.replace(
-    Logger.defaultLogger,
-    Logger.make(({ logLevel, message }) => {
-      lines.push(`${logLevel.label}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
-    })
-  )
+  const logger = loggerLayer(({ level, message }) => {
+    lines.push(`${level}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+  })
   return { lines, logger }
 }
 

@@ -101,6 +101,8 @@ export const repeatEffect: <A, E, R>(effect: Effect.Effect<A, E, R>) => Stream.S
 
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.isInterrupted(exit)
 export const isDie = <E>(cause: Cause.Cause<E>): boolean => Cause.isDie(cause)
+/** Whether `cause` is one typed failure and nothing else. */
+export const isSingleFailure = <E>(cause: Cause.Cause<E>): boolean => cause._tag === "Fail"
 export const isEmptyCause = <E>(cause: Cause.Cause<E>): boolean => Cause.isEmpty(cause)
 export const emptyCause: Cause.Cause<never> = Cause.empty
 /** The cause as a readable text, with each error's `cause` chain. */
@@ -115,7 +117,7 @@ export const tapErrorCause = <E, X, E2, R2>(f: (cause: Cause.Cause<E>) => Effect
 export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> => Fiber.poll(fiber)
 
 /** How many root fibers are still running. */
-export const runningRootFibers: Effect.Effect<number> = Effect.map(
+export const runningRootFibers: Effect.Effect<number> | undefined = Effect.map(
   Fiber.roots,
   (roots) => roots.filter((f) => f.unsafePoll() === null).length
 )
@@ -217,5 +219,5 @@ export const tracerLayer = (span: (options: SpanOptions) => SpanBody): Layer.Lay
 // HTTP
 
 /** A transport failure of an `HttpClient`, as a mock transport fails. */
-export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): HttpClientError.HttpClientError =>
+export const httpTransportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): HttpClientError.HttpClientError =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })

@@ -115,6 +115,9 @@ export const repeatEffect = <A, E, R>(effect: Effect.Effect<A, E, R>): Stream.St
 
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.hasInterrupts(exit)
 export const isDie = <E>(cause: Cause.Cause<E>): boolean => Cause.hasDies(cause)
+/** Whether `cause` is one typed failure and nothing else. */
+export const isSingleFailure = <E>(cause: Cause.Cause<E>): boolean =>
+  cause.reasons.length === 1 && Cause.isFailReason(cause.reasons[0]!)
 export const isEmptyCause = <E>(cause: Cause.Cause<E>): boolean => cause.reasons.length === 0
 export const emptyCause: Cause.Cause<never> = Cause.empty
 /** The cause as a readable text, with each error's `cause` chain. */
@@ -233,5 +236,5 @@ export const tracerLayer = (span: (options: SpanOptions) => SpanBody): Layer.Lay
 // HTTP
 
 /** A transport failure of an `HttpClient`, as a mock transport fails. */
-export const transportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): HttpClientError.HttpClientError =>
+export const httpTransportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): HttpClientError.HttpClientError =>
   new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
