@@ -2,7 +2,7 @@
  * An in-memory Clerk Backend API for tests and demos: users, organizations, clients and
  * sessions with real status transitions, JWT templates, an RS256 signing key served at
  * `/v1/jwks`, Clerk's own error bodies, scripted faults and a request log. One web handler
- * (`Request → Promise<Response>`, built on `@effect/platform`'s `HttpRouter`) serves it
+ * (`Request → Promise<Response>`, on web-standard `Request`/`Response` only) serves it
  * in-process (`ClerkEmulator.layer`: an `HttpClient` for `ClerkClient.layer` and a `fetch`
  * for `ClerkClient.layerFetch`) or over HTTP on any runtime (`serveEmulator`, or
  * `effect-clerk/testing/node`).
