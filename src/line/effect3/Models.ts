@@ -7,7 +7,6 @@
  * On this line a class decodes its own wire form: a wire key is the field's `fromKey`, so
  * `wireFields` adds them and `fromWire` is the class itself.
  */
-import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 
 /** A schema with no requirements, its decoded type `A` and its encoded type `I`. */
@@ -26,14 +25,11 @@ type Keyed<F, K extends PropertyKey> = F extends
     ? Schema.PropertySignature<":", Schema.Schema.Type<F>, K, ":", Schema.Schema.Encoded<F>, false, Schema.Schema.Context<F>>
   : never
 
-/** `fields` with each key of `keys` read from its wire key (`Schema.fromKey`). */
-export type WireFields<F, M> = { readonly [K in keyof F]: K extends keyof M ? M[K] extends string ? Keyed<F[K], M[K]> : F[K] : F[K] }
-
 /** The class fields: on this line each field named in `keys` reads its wire key. */
 export const wireFields = <const F extends { readonly [k: string]: Field }, const M extends WireKeys<F>>(
   fields: F,
   keys: M
-): WireFields<F, M> => {
+): { -readonly [K in keyof F]: K extends keyof M ? M[K] extends string ? Keyed<F[K], M[K]> : F[K] : F[K] } => {
   const out: Record<string, Field> = {}
   for (const [name, field] of Object.entries(fields)) {
     const key = (keys as Record<string, string | undefined>)[name]
@@ -43,7 +39,7 @@ export const wireFields = <const F extends { readonly [k: string]: Field }, cons
         (Schema.isPropertySignature(field) ? field : Schema.propertySignature(field)) as Schema.PropertySignature.Any
       )
   }
-  return out as WireFields<F, M>
+  return out as any
 }
 
 /** A struct whose wire form uses `keys` (`{ camelField: "wire_key" }`). */
@@ -87,7 +83,7 @@ export const Timestamp = Schema.DateTimeUtcFromNumber
 export const RedactedString = Schema.Redacted(Schema.String)
 
 /** A `Duration` value as it is (no encoding). */
-export const DurationValue: Codec<Duration.Duration> = Schema.DurationFromSelf
+export const DurationValue = Schema.DurationFromSelf
 
 /** A JSON number read as its decimal string (encodes back to the number). */
 export const NumberAsString = Schema.transform(Schema.Number, Schema.String, {

@@ -8,7 +8,6 @@
  * (`Schema.encodeKeys`), decoded into instances of the class.
  */
 import * as DateTime from "effect/DateTime"
-import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
@@ -28,6 +27,9 @@ export const wireFields = <const F extends Schema.Struct.Fields, const M extends
 /** A struct whose wire form uses `keys` (`{ camelField: "wire_key" }`). */
 export const wireStruct = <const F extends Schema.Struct.Fields, const M extends WireKeys<F>>(fields: F, keys: M) =>
   Schema.Struct(fields).pipe(Schema.encodeKeys(keys))
+
+/** `E` with each key of `M` renamed to its wire key. */
+type Renamed<E, M> = { [K in keyof E as K extends keyof M ? M[K] extends string ? M[K] : K : K]: E[K] }
 
 type Instances<C> = C extends abstract new(...args: any) => infer I ? I : never
 
@@ -52,17 +54,21 @@ export const fromWire = <
         encode: (instance: object) => ({ ...instance })
       }) as never
     )
-  ) as unknown as Codec<Instances<C>, Schema.Struct<Omit<C["fields"], keyof N> & N>["Encoded"]>
+  ) as unknown as Codec<Instances<C>, Renamed<Schema.Struct<Omit<C["fields"], keyof N> & N>["Encoded"], M>>
 }
 
-/** `null` and a missing key both decode to absent (`optional(NullOr(x))` would keep `null`). */
+/**
+ * `null` and a missing key both decode to absent (`optional(NullOr(x))` would keep `null`).
+ * A key present with `undefined` (which JSON cannot express) keeps its key, as on Effect 3.
+ */
 export const optionalNullable = <S extends Schema.Top>(schema: S) =>
-  Schema.optionalKey(Schema.NullOr(schema)).pipe(
+  Schema.optional(Schema.NullOr(schema)).pipe(
     Schema.decodeTo(
-      Schema.optionalKey(Schema.toType(schema)),
+      Schema.optional(Schema.toType(schema)),
       SchemaTransformation.transformOptional({
-        decode: (o: Option.Option<S["Type"] | null>) => Option.filter(o, (v): v is S["Type"] => v !== null),
-        encode: (o: Option.Option<S["Type"]>) => o
+        decode: (o: Option.Option<S["Type"] | null | undefined>) =>
+          Option.filter(o, (v): v is S["Type"] | undefined => v !== null),
+        encode: (o: Option.Option<S["Type"] | undefined>) => o
       })
     )
   )
@@ -89,9 +95,12 @@ export const UnknownRecord = Schema.Record(Schema.String, Schema.Unknown)
 
 /**
  * Epoch milliseconds on the wire, `DateTime.Utc` decoded; any number `new Date(n)` accepts,
- * as on Effect 3 (`Schema.DateTimeUtcFromMillis` would refuse a fraction).
+ * as on Effect 3 (`Schema.DateTimeUtcFromMillis` would refuse a fraction). The range is
+ * checked on the wire side, so a failure names the wire key, as on Effect 3.
  */
-export const Timestamp = Schema.Number.pipe(
+export const Timestamp = Schema.Number.check(
+  Schema.makeFilter((n: number) => Math.abs(n) <= 8.64e15, { expected: "epoch milliseconds within ±8.64e15" })
+).pipe(
   Schema.decodeTo(Schema.DateTimeUtc, {
     decode: SchemaGetter.dateTimeUtcFromInput<number>(),
     encode: SchemaGetter.transform(DateTime.toEpochMillis)
@@ -102,7 +111,7 @@ export const Timestamp = Schema.Number.pipe(
 export const RedactedString = Schema.RedactedFromValue(Schema.String)
 
 /** A `Duration` value as it is (no encoding). */
-export const DurationValue: Codec<Duration.Duration> = Schema.Duration
+export const DurationValue = Schema.Duration
 
 /** A JSON number read as its decimal string (encodes back to the number). */
 export const NumberAsString = Schema.Number.pipe(
