@@ -1,20 +1,26 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then every suite on every runtime, one summary line per runtime
-// ("node20: N passed, M failed") and a last line over all of them, then the name of every test
-// that failed (and of files that did not load, runs that crashed). Exits non-zero on any failure.
+// `npm test`: type-check both release lines, then every suite on every runtime of each line,
+// one summary line per line and runtime ("effect3-node20: N passed, M failed") and a last line
+// over all of them, then the name of every test that failed (and of files that did not load,
+// runs that crashed). Exits non-zero on any failure.
 //
-//   node20        the library suite (vitest.config.ts) on this Node
-//   node24        the same suite on Node 24 (the `node` npm package in runtimes/node24)
-//   deno, bun     the same suite, vitest run by Deno and by Bun
-//   workerd       test/workers inside workerd (@cloudflare/vitest-pool-workers)
-//   wrangler-dev  the example Worker under `wrangler dev`, no compatibility flags
-//   browser       the example Worker's page in headless Chromium (test/browser)
-//   consumer-effect3  the packed tarball (npm run pack) installed into fresh apps outside the
-//                 checkout, with the newest and the oldest effect 3 the peer ranges allow
+//   effect3-node20    the library suite (vitest.config.ts: vitest 3, effect 3.22) on this Node
+//   effect3-node24    the same suite on Node 24 (the `node` npm package in runtimes/node24)
+//   effect3-deno, effect3-bun   the same suite, vitest run by Deno and by Bun
+//   effect3-workerd   test/workers inside workerd (@cloudflare/vitest-pool-workers)
+//   effect4-node24    the same test files on the Effect 4 line (lines/effect4: vitest 5,
+//                     effect 4; vitest 5 needs Node >= 22, so Node 24 from runtimes/node24)
+//   effect4-deno, effect4-bun   the Effect 4 line's suite, vitest 5 run by Deno and by Bun
+//   wrangler-dev      the example Worker under `wrangler dev`, no compatibility flags
+//   browser           the example Worker's page in headless Chromium (test/browser)
+//   consumer-effect3  the Effect 3 tarball (npm run pack) installed into fresh apps outside the
+//                     checkout, with the newest and the oldest effect 3 the peer ranges allow
 // test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
-// wrangler dev smoke test) run on this Node and count toward the runtime in their name.
+// wrangler dev smoke test) run on this Node and count toward the runtime in their name
+// (node20.test.ts → effect3-node20, effect4-node24.test.ts → effect4-node24).
 //
-// TEST_ONLY=node20,deno runs only those lines (the type-check always runs).
+// TEST_ONLY=effect3-node20,effect4-deno runs only those lines; TEST_ONLY=effect4 every line of
+// one release line (the type-check always runs).
 import { spawn, spawnSync } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
@@ -25,9 +31,21 @@ const out = join(root, ".test-results")
 rmSync(out, { recursive: true, force: true })
 mkdirSync(out, { recursive: true })
 
-const RUNTIMES = ["node20", "node24", "deno", "bun", "workerd", "wrangler-dev", "browser"]
-const only = process.env.TEST_ONLY ? new Set(process.env.TEST_ONLY.split(",")) : undefined
-const wanted = (name) => only === undefined || only.has(name)
+const RUNTIMES = [
+  "effect3-node20",
+  "effect3-node24",
+  "effect3-deno",
+  "effect3-bun",
+  "effect3-workerd",
+  "effect4-node24",
+  "effect4-deno",
+  "effect4-bun",
+  "wrangler-dev",
+  "browser"
+]
+const CONSUMERS = ["consumer-effect3"]
+const only = process.env.TEST_ONLY ? process.env.TEST_ONLY.split(",") : undefined
+const wanted = (name) => only === undefined || only.some((w) => w === name || name.startsWith(`${w}-`))
 
 /** name → { passed, failed, seconds } */
 const results = new Map()
@@ -89,11 +107,18 @@ const vitest = async (name, cmd, args, { env, timeout, byFile = false, owner = n
   if (byFile) count(name, 0, 0, seconds)
 }
 
-/** test/runtimes/deno.test.ts → "deno"; files not named after a runtime count as node20. */
+/**
+ * test/runtimes/deno.test.ts → "effect3-deno" (a bare runtime name is the Effect 3 line's),
+ * effect4-node24.test.ts → "effect4-node24"; files not named after a runtime count as effect3-node20.
+ */
 const runtimeOf = (path) => {
   const stem = basename(path).replace(/\.test\.ts$/, "")
-  return RUNTIMES.includes(stem) ? stem : "node20"
+  if (RUNTIMES.includes(stem)) return stem
+  return RUNTIMES.includes(`effect3-${stem}`) ? `effect3-${stem}` : "effect3-node20"
 }
+/** The test/runtimes file of a runtime line, if there is one. */
+const runtimeFile = (name) =>
+  [`test/runtimes/${name}.test.ts`, `test/runtimes/${name.replace(/^effect3-/, "")}.test.ts`].find((f) => existsSync(join(root, f)))
 
 /** Node 24 from runtimes/node24 (its own package and lock, so it never becomes the `node` of npm scripts). */
 const node24 = () => {
@@ -108,37 +133,75 @@ const node24 = () => {
   return version() === `v${want}` ? bin : undefined
 }
 
+/**
+ * The Effect 4 line's toolchain (lines/effect4: effect 4, vitest 5, @effect/vitest 4), its own
+ * package and lock so the root stays on effect 3; installed when missing or out of date.
+ */
+const effect4Line = () => {
+  const dir = join(root, "lines/effect4")
+  const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"))
+  const installed = (name) => {
+    const file = join(dir, "node_modules", name, "package.json")
+    return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).version : undefined
+  }
+  const current = () => ["effect", "vitest", "@effect/vitest"].every((n) => installed(n) === lock.packages[`node_modules/${n}`]?.version)
+  if (!current()) {
+    console.log(`\n=== effect4: npm ci --prefix lines/effect4\n`)
+    spawnSync("npm", ["ci", "--prefix", dir, "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" })
+  }
+  return current()
+}
+
 const bin = (name) => join(root, "node_modules/.bin", name)
 const started = Date.now()
+const effect4Ready = effect4Line()
+if (!effect4Ready) {
+  count("typecheck", 0, 1)
+  failed("typecheck", "lines/effect4 could not be installed (npm ci --prefix lines/effect4)")
+}
+const effect4Vitest = join(root, "lines/effect4/node_modules/vitest/vitest.mjs")
+const effect4Config = ["-c", "lines/effect4/vitest.config.ts"]
 
-// 1. Type-check: the library, tests and examples; then the workerd suite (its own types).
-for (const project of ["tsconfig.json", "test/workers/tsconfig.json"]) {
+// 1. Type-check: the library, tests and examples on each line; then the workerd suite (its own types).
+for (const project of ["tsconfig.json", "tsconfig.effect4.json", "tsconfig.effect4.test.json", "test/workers/tsconfig.json"]) {
+  if (!existsSync(join(root, project))) continue
   const status = await run(bin("tsc"), ["-p", project, "--noEmit"])
   count("typecheck", 0, status === 0 ? 0 : 1)
   if (status !== 0) failed("typecheck", `tsc -p ${project} (errors above)`)
 }
 
-// 2. The library suite on each runtime.
-if (wanted("node20")) await vitest("node20", process.execPath, [vitestMjs])
-if (wanted("node24")) {
-  const node = node24()
-  if (node) await vitest("node24", node, [vitestMjs])
-  else {
-    count("node24", 0, 1)
-    failed("node24", "node24: runtimes/node24 could not be installed")
-  }
-}
-if (wanted("deno")) await vitest("deno", bin("deno"), ["run", "-A", vitestMjs])
+// 2. The library suite on each runtime, Effect 3 line.
 // Bun's fetch allows 256 requests in flight by default; the interruption test holds 1,000 open.
-if (wanted("bun")) await vitest("bun", bin("bun"), ["--bun", vitestMjs], { env: { BUN_CONFIG_MAX_HTTP_REQUESTS: "1024" } })
+const bunEnv = { BUN_CONFIG_MAX_HTTP_REQUESTS: "1024" }
+const withNode24 = async (name, run) => {
+  const node = node24()
+  if (node) return run(node)
+  count(name, 0, 1)
+  failed(name, `${name}: runtimes/node24 could not be installed`)
+}
+if (wanted("effect3-node20")) await vitest("effect3-node20", process.execPath, [vitestMjs])
+if (wanted("effect3-node24")) await withNode24("effect3-node24", (node) => vitest("effect3-node24", node, [vitestMjs]))
+if (wanted("effect3-deno")) await vitest("effect3-deno", bin("deno"), ["run", "-A", vitestMjs])
+if (wanted("effect3-bun")) await vitest("effect3-bun", bin("bun"), ["--bun", vitestMjs], { env: bunEnv })
 
 // 3. Inside workerd.
-if (wanted("workerd")) await vitest("workerd", process.execPath, [vitestMjs], { extra: ["--config", "vitest.workers.config.ts"] })
+if (wanted("effect3-workerd")) {
+  await vitest("effect3-workerd", process.execPath, [vitestMjs], { extra: ["--config", "vitest.workers.config.ts"] })
+}
 
-// 4. Runtime-specific tests driven from Node: examples per runtime, Deno's two resolutions,
+// 4. The same test files on the Effect 4 line (vitest 5 from lines/effect4).
+if (effect4Ready) {
+  if (wanted("effect4-node24")) {
+    await withNode24("effect4-node24", (node) => vitest("effect4-node24", node, [effect4Vitest], { extra: effect4Config }))
+  }
+  if (wanted("effect4-deno")) await vitest("effect4-deno", bin("deno"), ["run", "-A", effect4Vitest], { extra: effect4Config })
+  if (wanted("effect4-bun")) await vitest("effect4-bun", bin("bun"), ["--bun", effect4Vitest], { env: bunEnv, extra: effect4Config })
+}
+
+// 5. Runtime-specific tests driven from Node: examples per runtime, Deno's two resolutions,
 //    the wrangler dev smoke test.
 {
-  const files = RUNTIMES.filter(wanted).map((r) => `test/runtimes/${r}.test.ts`).filter((f) => existsSync(join(root, f)))
+  const files = RUNTIMES.filter(wanted).map(runtimeFile).filter((f) => f !== undefined)
   if (files.length > 0) {
     await vitest("runtimes", process.execPath, [vitestMjs], {
       byFile: true,
@@ -149,7 +212,7 @@ if (wanted("workerd")) await vitest("workerd", process.execPath, [vitestMjs], { 
   }
 }
 
-// 5. The example Worker's Active devices page in headless Chromium (playwright-core driving
+// 6. The example Worker's Active devices page in headless Chromium (playwright-core driving
 //    Debian's chromium, installed from Debian's repository when missing; CI runs as root).
 if (wanted("browser")) {
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
@@ -167,7 +230,7 @@ if (wanted("browser")) {
   }
 }
 
-// 6. The packed tarball as an application installs it (test/consumer, vitest.consumer.config.ts).
+// 7. The packed tarballs as an application installs them (test/consumer, vitest.consumer.config.ts).
 if (wanted("consumer-effect3")) {
   await vitest("consumer-effect3", process.execPath, [vitestMjs], {
     extra: ["--config", "vitest.consumer.config.ts"],
@@ -179,7 +242,7 @@ const timing = [...results].filter(([, r]) => r.seconds > 0).map(([n, r]) => `${
 console.log(`\n(${timing.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`)
 let passed = 0
 let failedCount = 0
-for (const name of ["typecheck", ...RUNTIMES, "consumer-effect3"]) {
+for (const name of ["typecheck", ...RUNTIMES, ...CONSUMERS]) {
   const r = results.get(name)
   if (r === undefined) continue
   // The type-check is not a test count: say whether it held (a failure still fails the run).
@@ -189,5 +252,5 @@ for (const name of ["typecheck", ...RUNTIMES, "consumer-effect3"]) {
 }
 console.log(`${passed} passed, ${failedCount} failed`)
 // After the summary: the name of everything that failed, per runtime.
-for (const line of failureLines(failures, ["typecheck", ...RUNTIMES])) console.log(line)
+for (const line of failureLines(failures, ["typecheck", ...RUNTIMES, ...CONSUMERS])) console.log(line)
 process.exit(failedCount === 0 && passed > 0 ? 0 : 1)
