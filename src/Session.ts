@@ -5,6 +5,12 @@
  * Tolerant reader: unknown keys are ignored, fields the API omits or nulls decode as
  * absent (see clerk/NOTES.md §2), and an unknown future `status` still decodes.
  *
+ * Decode Clerk's JSON with the `*FromWire` codecs (`SessionFromWire`, `SessionListFromWire`,
+ * …): they read the wire form on both lines. On the Effect 3 line the classes themselves
+ * also read it (a field's wire key is its `fromKey`); on the Effect 4 line a class decodes
+ * its camelCase form. Field lists and wire keys are written once, here; `#line/Models`
+ * holds what the two Schema versions spell differently.
+ *
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"

@@ -13,4 +13,4 @@ export const lazyDecoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => 
 
 /** `f` applied to a decoded value; issues pass through. */
 export const mapDecoded = <A, B>(decoded: Decoded<A>, f: (a: A) => B): Decoded<B> =>
-  decoded.ok ? ok(f(decoded.value)) : decoded as Decoded<never>
+  decoded.ok ? ok(f(decoded.value)) : decoded

@@ -1,12 +1,8 @@
 /**
  * The Effect 3 side of `#line/Decode`: Schema decoding with a result type shared code reads
  * the same way on both lines (`src/line/effect4/Decode.ts` has the same exports).
- *
- * On this line a `Decoded` is also the `Either` Effect 3 code and tests expect
- * (`_tag`, `right` / `left`), with `ok`, `value` and `issues` added.
  */
 import * as DateTime from "effect/DateTime"
-import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -15,25 +11,22 @@ export type DecodeIssues = ParseResult.ParseError
 
 /** A decoded value or the issues that stopped it. */
 export type Decoded<A> =
-  | (Either.Right<DecodeIssues, A> & { readonly ok: true; readonly value: A })
-  | (Either.Left<DecodeIssues, A> & { readonly ok: false; readonly issues: DecodeIssues })
+  | { readonly ok: true; readonly value: A }
+  | { readonly ok: false; readonly issues: DecodeIssues }
 
 /** A schema a decoder can be compiled from. */
 export type Decodable<A, I> = Schema.Schema<A, I, never>
 
 /** A successful `Decoded`. */
-export const ok = <A>(value: A): Decoded<A> =>
-  Object.assign(Either.right(value), { ok: true as const, value }) as Decoded<A>
-
-const fromEither = <A>(either: Either.Either<A, DecodeIssues>): Decoded<A> =>
-  either._tag === "Right"
-    ? Object.assign(either, { ok: true as const, value: either.right })
-    : Object.assign(either, { ok: false as const, issues: either.left })
+export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
 
 /** The compiled decoder of `schema` (`Schema.decodeUnknownEither`). */
 export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
   const decode = Schema.decodeUnknownEither(schema)
-  return (input) => fromEither(decode(input))
+  return (input) => {
+    const result = decode(input)
+    return result._tag === "Right" ? { ok: true, value: result.right } : { ok: false, issues: result.left }
+  }
 }
 
 /** One issue: where (the path into the input) and what was expected, never the value. */
