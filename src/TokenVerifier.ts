@@ -36,7 +36,7 @@ import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
 import { checkedOptionalString, type ConfigError, invalidConfig } from "#line/Config"
 import {
-  async,
+  callback,
   catchAll,
   type DurationInput,
   scopedLayer,
@@ -692,7 +692,7 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
     }
     if (audience !== undefined) verifyOptions.audience = audience
     // One async step: jose's promise resumes the fiber straight with the checked claims.
-    return async<SessionClaims, ClerkTokenInvalid>((resume) => {
+    return callback<SessionClaims, ClerkTokenInvalid>((resume) => {
       jwtVerify(token, key.key, verifyOptions).then(
         (result) => {
           let checked: Effect.Effect<SessionClaims, ClerkTokenInvalid>

@@ -7,7 +7,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type * as Schedule from "effect/Schedule"
-import { async, catchAll, fork, isLiveClock, timeoutFail as timeoutFailOn } from "#line/Kernel"
+import { callback, catchAll, fork, isLiveClock, timeoutFail as timeoutFailOn } from "#line/Kernel"
 import { whileInput } from "#line/Retry"
 
 // setTimeout's limit; the live clock treats anything longer as "never".
@@ -39,7 +39,7 @@ const forkWithTimer = <A, E, E2, R>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
   Effect.flatMap(fork(self), (fiber) =>
-    async<A, E | E2>((resume) => {
+    callback<A, E | E2>((resume) => {
       let pending = true
       const timer = setTimeout(() => {
         if (!pending) return

@@ -9,7 +9,7 @@
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import { FETCH_KEY } from "#line/Http"
-import { async, ServiceByKey } from "#line/Kernel"
+import { callback, ServiceByKey } from "#line/Kernel"
 import { readFetchBody } from "./body.js"
 
 /**
@@ -63,7 +63,7 @@ export const fetchAttempt = <E>(
   fetch: typeof globalThis.fetch | undefined,
   attempt: FetchAttempt<E>
 ): Effect.Effect<Exchange, E> =>
-  async<Exchange, E>((resume) => {
+  callback<Exchange, E>((resume) => {
     const controller = new AbortController()
     let pending = true
     let timer: ReturnType<typeof setTimeout> | undefined

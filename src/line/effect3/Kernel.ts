@@ -44,7 +44,7 @@ export const catchAllCause: <E, A2, E2, R2>(
 export const fork = Effect.fork
 
 /** `register` resumes once; what it returns runs when the caller is interrupted. */
-export const async = <A, E = never, R = never>(
+export const callback = <A, E = never, R = never>(
   register: (resume: (effect: Effect.Effect<A, E, R>) => void, signal: AbortSignal) => void | Effect.Effect<void, never, R>
 ): Effect.Effect<A, E, R> => Effect.async<A, E, R>(register)
 
