@@ -14,7 +14,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import { checkedOptionalString, checkedString, type ConfigError } from "#line/Config"
-import type { Decoded } from "#line/Decode"
+import { type DecodeResult, toDecoded } from "#line/Decode"
 import {
   type ClientError,
   describeClientError,
@@ -203,11 +203,13 @@ export declare namespace ClerkClient {
     readonly httpClient: HttpClient.HttpClient
     /**
      * Send one request through the timeout and retry policy; map a non-2xx status to its
-     * typed error and decode a 2xx JSON body with `decode`.
+     * typed error and decode a 2xx JSON body with `decode`: `Schema.decodeUnknownEither(schema)`
+     * on effect 3, `Schema.decodeUnknownResult(schema)` on effect 4, or a function giving
+     * `{ ok: true, value }` / `{ ok: false, issues }`.
      */
     readonly request: <A, S extends DeclaredStatus>(
       request: ClerkRequest,
-      decode: (body: unknown) => Decoded<A>,
+      decode: (body: unknown) => DecodeResult<A>,
       declared: ReadonlySet<S>
     ) => Effect.Effect<A, ClerkRequestError<S>>
   }
@@ -573,7 +575,7 @@ const makeWith = (
 
   const request = <A, S extends DeclaredStatus>(
     spec: ClerkRequest,
-    decode: (body: unknown) => Decoded<A>,
+    decode: (body: unknown) => DecodeResult<A>,
     declared: ReadonlySet<S>
   ): Effect.Effect<A, ClerkRequestError<S>> => {
     const decodeError = (status: number, issues: string) =>
@@ -596,7 +598,7 @@ const makeWith = (
       if (json === invalidJson) {
         return decodeError(status, text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
       }
-      const decoded = decode(json)
+      const decoded = toDecoded(decode(json))
       return decoded.ok ? Effect.succeed(decoded.value) : decodeError(status, describeParseError(decoded.issues))
     }
 

@@ -3,6 +3,7 @@
  * the same way on both lines (`src/line/effect4/Decode.ts` has the same exports).
  */
 import * as DateTime from "effect/DateTime"
+import type * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 
@@ -16,6 +17,16 @@ export type Decoded<A> =
 
 /** A schema a decoder can be compiled from. */
 export type Decodable<A, I> = Schema.Schema<A, I, never>
+
+/**
+ * What `ClerkClient`'s `request` accepts from a decoder: a `Decoded`, or what effect 3's own
+ * `Schema.decodeUnknownEither(schema)` returns.
+ */
+export type DecodeResult<A> = Decoded<A> | Either.Either<A, DecodeIssues>
+
+/** A `DecodeResult` read as a `Decoded`. */
+export const toDecoded = <A>(result: DecodeResult<A>): Decoded<A> =>
+  "ok" in result ? result : result._tag === "Right" ? { ok: true, value: result.right } : { ok: false, issues: result.left }
 
 /** A successful `Decoded`. */
 export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })

@@ -3,6 +3,7 @@
  * Schema decoding with a result type shared code reads the same way on both lines.
  */
 import * as DateTime from "effect/DateTime"
+import type * as Result from "effect/Result"
 import * as Schema from "effect/Schema"
 import * as SchemaIssue from "effect/SchemaIssue"
 
@@ -16,6 +17,20 @@ export type Decoded<A> =
 
 /** A schema a decoder can be compiled from. */
 export type Decodable<A, I> = Schema.Codec<A, I, never, never>
+
+/**
+ * What `ClerkClient`'s `request` accepts from a decoder: a `Decoded`, or what effect 4's own
+ * `Schema.decodeUnknownResult(schema)` returns.
+ */
+export type DecodeResult<A> = Decoded<A> | Result.Result<A, DecodeIssues>
+
+/** A `DecodeResult` read as a `Decoded`. */
+export const toDecoded = <A>(result: DecodeResult<A>): Decoded<A> =>
+  "ok" in result
+    ? result
+    : result._tag === "Success"
+    ? { ok: true, value: result.success }
+    : { ok: false, issues: result.failure }
 
 /** A successful `Decoded`. */
 export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
