@@ -15,6 +15,8 @@
 //   browser           the example Worker's page in headless Chromium (test/browser)
 //   consumer-effect3  the Effect 3 tarball (npm run pack) installed into fresh apps outside the
 //                     checkout, with the newest and the oldest effect 3 the peer ranges allow
+//   consumer-effect4  the Effect 4 tarball the same way, with the newest effect 4 (the same
+//                     consumer code but for Effect's own imports; its vitest 5 on Node 24)
 // test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
 // wrangler dev smoke test) run on this Node and count toward the runtime in their name
 // (node20.test.ts → effect3-node20, effect4-node24.test.ts → effect4-node24).
@@ -43,7 +45,7 @@ const RUNTIMES = [
   "wrangler-dev",
   "browser"
 ]
-const CONSUMERS = ["consumer-effect3"]
+const CONSUMERS = ["consumer-effect3", "consumer-effect4"]
 const only = process.env.TEST_ONLY ? process.env.TEST_ONLY.split(",") : undefined
 const wanted = (name) => only === undefined || only.some((w) => w === name || name.startsWith(`${w}-`))
 
@@ -230,13 +232,17 @@ if (wanted("browser")) {
   }
 }
 
-// 7. The packed tarballs as an application installs them (test/consumer, vitest.consumer.config.ts).
-if (wanted("consumer-effect3")) {
-  await vitest("consumer-effect3", process.execPath, [vitestMjs], {
+// 7. The packed tarballs as an application installs them (test/consumer, vitest.consumer.config.ts),
+//    one run per line (CONSUMER_LINE): its tarball, apps and counts. The Effect 4 app's vitest 5
+//    and its program run on Node 24 too (CONSUMER_NODE24).
+const consumer = (line, env = {}) =>
+  vitest(`consumer-${line}`, process.execPath, [vitestMjs], {
+    env: { CONSUMER_LINE: line, ...env },
     extra: ["--config", "vitest.consumer.config.ts"],
     timeout: 900_000
   })
-}
+if (wanted("consumer-effect3")) await withNode24("consumer-effect3", (node) => consumer("effect3", { CONSUMER_NODE24: node }))
+if (wanted("consumer-effect4")) await withNode24("consumer-effect4", (node) => consumer("effect4", { CONSUMER_NODE24: node }))
 
 const timing = [...results].filter(([, r]) => r.seconds > 0).map(([n, r]) => `${n} ${r.seconds.toFixed(0)} s`)
 console.log(`\n(${timing.join(", ")}; total ${((Date.now() - started) / 1000).toFixed(0)} s)\n`)

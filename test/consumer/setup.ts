@@ -1,22 +1,30 @@
 /**
- * globalSetup of the consumer suite: `npm run pack` once, then one app folder per entry of
- * APPS under os.tmpdir() (outside this checkout, so nothing resolves to the sources), each
- * with the tarball installed by a plain `npm install` next to its effect and @effect/platform.
- * The tests share these installs. KEEP_CONSUMER_APPS=1 keeps the folders for a look.
+ * globalSetup of the consumer suite: `npm run pack` once for the lines of this run
+ * (CONSUMER_LINE, default both), then one app folder per line and entry of APPS under
+ * os.tmpdir() (outside this checkout, so nothing resolves to the sources), each with the
+ * line's tarball installed by a plain `npm install` next to that line's effect (and, on
+ * effect 3, @effect/platform). The Effect 4 app gets the same consumer code with only
+ * Effect's own imports rewritten (support.ts `toEffect4`) and the Effect 4 toolchain's test
+ * tools (lines/effect4: vitest 5, @effect/vitest 4, @types/node 24). The tests share these
+ * installs. KEEP_CONSUMER_APPS=1 keeps the folders for a look.
  */
 import type { TestProject } from "vitest/node"
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { APPS, type AppName, type ConsumerApp, describeRun, run, runOk } from "./support.js"
+import { APPS, type AppName, CONSUMER_FILES, type ConsumerApp, describeRun, type Line, run, runOk, selectedLines, toEffect4 } from "./support.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+/** The Effect 4 line's toolchain: the test tools (and @types/node) its consumer app pins. */
+const effect4Pkg = JSON.parse(readFileSync(join(root, "lines/effect4/package.json"), "utf8"))
 const INSTALL_TIMEOUT = 240_000
 
-/** The oldest versions the peer ranges allow (`^3.22.0`, `^0.97.0`). */
+/** The oldest effect 3 versions the peer ranges allow (`^3.22.0`, `^0.97.0`). */
 const OLDEST = { effect: "3.22.0", platform: "0.97.0" }
+/** The newest of each line the registry serves, within the tarball's peer range. */
+const LATEST = { effect3: { effect: "effect@^3.22.0", platform: "@effect/platform@^0.97.0" }, effect4: { effect: "effect@^4.1.0" } }
 
 /** The newest version of `spec` the registry serves (`npm view`), or `spec` itself if npm cannot say. */
 const newest = async (spec: string, dir: string): Promise<string> => {
@@ -41,28 +49,30 @@ const compilerOptions = {
 /** Every .d.ts the package ships is part of the program, not only those the app reaches. */
 const sources = { include: ["program.ts", "app.test.ts", "node_modules/effect-clerk/dist/**/*.d.ts"], exclude: [] }
 
-const writeApp = (dir: string, tarball: string, effect: string, platform: string) => {
-  const dev = pkg.devDependencies
-  writeFileSync(
-    join(dir, "package.json"),
-    JSON.stringify(
-      {
-        name: "effect-clerk-consumer",
-        private: true,
-        type: "module",
-        dependencies: { "effect-clerk": `file:${tarball}`, effect, "@effect/platform": platform },
-        devDependencies: {
-          "typescript": dev.typescript,
-          "@types/node": dev["@types/node"],
-          "vitest": dev.vitest,
-          "@effect/vitest": dev["@effect/vitest"]
-        },
-        allowScripts: { "esbuild": true, "msgpackr-extract": false }
-      },
-      null,
-      2
-    )
-  )
+/** The app's dependencies: the tarball and the line's peers, and the test tools of the line's toolchain. */
+const manifest = (line: Line, tarball: string, effect: string, platform: string | undefined) => {
+  const tools = line === "effect3" ? pkg.devDependencies : effect4Pkg.devDependencies
+  return {
+    name: "effect-clerk-consumer",
+    private: true,
+    type: "module",
+    dependencies: {
+      "effect-clerk": `file:${tarball}`,
+      effect,
+      ...(platform === undefined ? {} : { "@effect/platform": platform })
+    },
+    devDependencies: {
+      "typescript": pkg.devDependencies.typescript,
+      "@types/node": tools["@types/node"],
+      "vitest": tools.vitest,
+      "@effect/vitest": tools["@effect/vitest"]
+    },
+    allowScripts: { "esbuild": true, "msgpackr-extract": false }
+  }
+}
+
+const writeApp = (line: Line, dir: string, tarball: string, effect: string, platform: string | undefined) => {
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest(line, tarball, effect, platform), null, 2))
   writeFileSync(
     join(dir, "tsconfig.nodenext.json"),
     JSON.stringify({
@@ -87,7 +97,10 @@ const writeApp = (dir: string, tarball: string, effect: string, platform: string
     })
   )
   writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["app.test.ts"] } }\n`)
-  for (const file of ["program.ts", "app.test.ts", "portable.ts"]) copyFileSync(join(root, "test/consumer/app", file), join(dir, file))
+  for (const file of CONSUMER_FILES) {
+    const source = readFileSync(join(root, "test/consumer/app", file), "utf8")
+    writeFileSync(join(dir, file), line === "effect3" ? source : toEffect4(source))
+  }
 }
 
 /** A failure worth one more try: the network or the registry, not a resolution conflict. */
@@ -106,39 +119,41 @@ const install = async (dir: string) => {
   }
 }
 
-const installed = (dir: string, name: string): string =>
-  JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version
+const installed = (dir: string, name: string): string | undefined =>
+  existsSync(join(dir, "node_modules", name, "package.json"))
+    ? JSON.parse(readFileSync(join(dir, "node_modules", name, "package.json"), "utf8")).version
+    : undefined
 
 export default async function setup(project: TestProject) {
-  await runOk("npm run pack", process.execPath, [join(root, "scripts/pack.mjs"), "effect3"], { cwd: root, timeout: 300_000 })
-  const tarball = join(root, "pack/effect-clerk-effect3.tgz")
+  const lines = selectedLines()
+  await runOk("npm run pack", process.execPath, [join(root, "scripts/pack.mjs"), ...lines], { cwd: root, timeout: 300_000 })
+  const tarballs = Object.fromEntries(lines.map((line) => [line, join(root, `pack/effect-clerk-${line}.tgz`)])) as Record<Line, string>
 
   const dirs: Array<string> = []
-  const make = async (name: AppName): Promise<ConsumerApp> => {
-    const dir = mkdtempSync(join(tmpdir(), `effect-clerk-consumer-${name}-`))
+  const make = async (line: Line, name: AppName): Promise<ConsumerApp> => {
+    const dir = mkdtempSync(join(tmpdir(), `effect-clerk-consumer-${line}-${name}-`))
     dirs.push(dir)
-    const [effect, platform] = name === "oldest"
-      ? [OLDEST.effect, OLDEST.platform]
-      : await Promise.all([newest("effect@^3.22.0", dir), newest("@effect/platform@^0.97.0", dir)])
-    writeApp(dir, tarball, effect, platform)
+    const [effect, platform] = line === "effect3"
+      ? name === "oldest"
+        ? [OLDEST.effect, OLDEST.platform]
+        : await Promise.all([newest(LATEST.effect3.effect, dir), newest(LATEST.effect3.platform, dir)])
+      : [await newest(LATEST.effect4.effect, dir), undefined]
+    writeApp(line, dir, tarballs[line], effect, platform)
     await install(dir)
-    return { name, dir, effect: installed(dir, "effect"), platform: installed(dir, "@effect/platform") }
+    return { line, name, dir, effect: installed(dir, "effect")!, platform: installed(dir, "@effect/platform") }
   }
   const teardown = () => {
     if (process.env.KEEP_CONSUMER_APPS === "1") console.log(`consumer apps kept: ${dirs.join(" ")}`)
     else for (const dir of dirs) rmSync(dir, { recursive: true, force: true })
   }
   // allSettled: a failed install must not remove a folder the other npm is still writing to.
-  const settled = await Promise.allSettled(APPS.map(make))
+  const settled = await Promise.allSettled(lines.flatMap((line) => APPS[line].map((name) => make(line, name))))
   const failure = settled.find((s) => s.status === "rejected")
   if (failure !== undefined) {
     teardown()
     throw failure.reason
   }
   const apps = settled.map((s) => (s as PromiseFulfilledResult<ConsumerApp>).value)
-  project.provide("consumer", {
-    tarball,
-    apps: Object.fromEntries(apps.map((app) => [app.name, app])) as Record<AppName, ConsumerApp>
-  })
+  project.provide("consumer", { tarballs, apps })
   return teardown
 }

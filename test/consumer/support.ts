@@ -1,26 +1,54 @@
 /**
- * Shared by test/consumer's globalSetup and tests: running a command with a time bound and
- * output worth reading when it fails, and the consumer apps the setup installs.
+ * Shared by test/consumer's globalSetup and tests: the release lines and their apps, the
+ * effect 3 → 4 rewrite of the consumer code, running a command with a time bound and output
+ * worth reading when it fails.
  */
 import { spawn } from "node:child_process"
+import { fileURLToPath } from "node:url"
 
-/** The Effect 3 consumer apps: the newest effect / @effect/platform the registry serves, and the oldest the peer ranges allow. */
-export const APPS = ["latest", "oldest"] as const
-export type AppName = (typeof APPS)[number]
+/** The release lines, each packed as pack/effect-clerk-<line>.tgz. */
+export const LINES = ["effect3", "effect4"] as const
+export type Line = (typeof LINES)[number]
+
+/**
+ * The apps each line's tarball is installed into: the newest effect of the line the registry
+ * serves (and, on effect 3, @effect/platform 0.97), and for effect 3 also the oldest the peer
+ * ranges allow.
+ */
+export const APPS = { effect3: ["latest", "oldest"], effect4: ["latest"] } as const satisfies Record<Line, ReadonlyArray<string>>
+export type AppName = (typeof APPS)[Line][number]
+
+/**
+ * The lines this run covers: CONSUMER_LINE=effect3 or effect4 (scripts/test.mjs runs the suite
+ * once per line, as consumer-effect3 and consumer-effect4); unset, both.
+ */
+export const selectedLines = (): ReadonlyArray<Line> => {
+  const wanted = process.env.CONSUMER_LINE
+  if (wanted === undefined || wanted === "") return LINES
+  const lines = wanted.split(",")
+  for (const line of lines) if (!(LINES as ReadonlyArray<string>).includes(line)) throw new Error(`CONSUMER_LINE: unknown line ${line}`)
+  return lines as Array<Line>
+}
+
+/** Node 24 (runtimes/node24, `npm ci --prefix runtimes/node24`): vitest 5 needs Node >= 22. */
+export const node24 = process.env.CONSUMER_NODE24 ??
+  fileURLToPath(new URL("../../runtimes/node24/node_modules/node/bin/node", import.meta.url))
 
 export interface ConsumerApp {
+  readonly line: Line
   readonly name: AppName
   /** The app folder (under os.tmpdir()), with the tarball and its peers installed. */
   readonly dir: string
   /** What npm installed next to effect-clerk. */
   readonly effect: string
-  readonly platform: string
+  /** @effect/platform as installed, `undefined` when the app has none (effect 4). */
+  readonly platform: string | undefined
 }
 
 export interface ConsumerContext {
-  /** pack/effect-clerk-effect3.tgz, as `npm run pack` wrote it. */
-  readonly tarball: string
-  readonly apps: Record<AppName, ConsumerApp>
+  /** pack/effect-clerk-<line>.tgz, as `npm run pack` wrote it, for each line of this run. */
+  readonly tarballs: Partial<Record<Line, string>>
+  readonly apps: ReadonlyArray<ConsumerApp>
 }
 
 declare module "vitest" {
@@ -28,6 +56,25 @@ declare module "vitest" {
     consumer: ConsumerContext
   }
 }
+
+/** test/consumer/app's consumer code, copied into each app (rewritten by `toEffect4` for effect 4). */
+export const CONSUMER_FILES = ["program.ts", "app.test.ts", "portable.ts"] as const
+
+/**
+ * The consumer code of the Effect 4 app: test/consumer/app/*.ts with only Effect's own imports
+ * changed, as a user moving from effect 3 to 4 changes them: `@effect/platform` (and
+ * `@effect/platform/X`) become `effect/http` (`effect/http/X`). Lines that are not an import
+ * (or the `} from` end of one) are never touched; apps.test.ts checks that.
+ */
+export const toEffect4 = (source: string): string =>
+  source
+    .split("\n")
+    .map((line) =>
+      /^(import\b|\}\s*from\b)/.test(line)
+        ? line.replace(/(\bfrom\s+)(["'])@effect\/platform(\/[A-Za-z]+)?\2/, (_, from, quote, sub = "") => `${from}${quote}effect/http${sub}${quote}`)
+        : line
+    )
+    .join("\n")
 
 export interface Run {
   readonly code: number | null

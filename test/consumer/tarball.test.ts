@@ -1,28 +1,63 @@
 /**
- * What pack/effect-clerk-effect3.tgz holds: the package, its LICENSE and README, dist/ and the
- * sources its maps point at, and nothing repo-only (tests, examples, the `npm start` demo).
- * publint and @arethetypeswrong/cli (ESM only: node16 from ESM, bundler) must find nothing.
+ * What each line's tarball (pack/effect-clerk-<line>.tgz) holds: a package named effect-clerk
+ * with the line's version and peers, its LICENSE and README, dist/ (that line's facades only,
+ * no `#` import specifiers left) and the sources its maps point at, and nothing repo-only
+ * (tests, examples, the `npm start` demo, the other line's facades, the repo's "imports",
+ * scripts and devDependencies). publint and @arethetypeswrong/cli (ESM only: node16 from ESM,
+ * bundler) must find nothing.
  */
 import { readFileSync } from "node:fs"
 import { join, posix } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, inject, it } from "vitest"
-import { describeRun, run } from "./support.js"
+import { describeRun, type Line, LINES, run } from "./support.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
-const { tarball, apps } = inject("consumer")
-/** The unpacked tarball, as npm installed it in an app. */
-const installed = join(apps.latest.dir, "node_modules/effect-clerk")
+const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+const { tarballs, apps } = inject("consumer")
 const bin = (name: string) => join(root, "node_modules/.bin", name)
 
-const entries = async () => {
-  const result = await run("tar", ["-tzf", tarball], { cwd: root })
-  expect(result.code, describeRun("tar -tzf", root, result)).toBe(0)
-  return result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^package\//, "")).sort()
+/** The package.json each line publishes: the root's package, with the line's version and peers. */
+const EXPECTED: Record<Line, { readonly version: string; readonly peerDependencies: Record<string, string> }> = {
+  effect3: { version: pkg.version, peerDependencies: { "effect": "^3.22.0", "@effect/platform": "^0.97.0" } },
+  // The next major (scripts/pack.mjs): 0.x → 1.0.0.
+  effect4: { version: `${Number(pkg.version.split(".")[0]) + 1}.0.0`, peerDependencies: { effect: "^4.1.0" } }
 }
 
-describe("pack/effect-clerk-effect3.tgz", () => {
-  it("holds LICENSE, README.md, package.json, dist/ and src/, and nothing repo-only", async () => {
+describe.each(LINES.filter((line) => tarballs[line] !== undefined))("pack/effect-clerk-%s.tgz", (line) => {
+  const tarball = tarballs[line]!
+  const other = LINES.filter((l) => l !== line)
+  /** The unpacked tarball, as npm installed it in the line's app. */
+  const installed = join(apps.find((app) => app.line === line && app.name === "latest")!.dir, "node_modules/effect-clerk")
+
+  const entries = async () => {
+    const result = await run("tar", ["-tzf", tarball], { cwd: root })
+    expect(result.code, describeRun("tar -tzf", root, result)).toBe(0)
+    return result.stdout.split("\n").filter((line) => line !== "").map((line) => line.replace(/^package\//, "")).sort()
+  }
+
+  it("is effect-clerk at the line's version with the line's peers, the root's exports and bin, and no repo-only fields", () => {
+    const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"))
+    expect(manifest).toMatchObject({
+      name: "effect-clerk",
+      version: EXPECTED[line].version,
+      type: "module",
+      sideEffects: false,
+      license: "MIT",
+      exports: pkg.exports,
+      bin: pkg.bin,
+      engines: pkg.engines,
+      dependencies: pkg.dependencies
+    })
+    expect(manifest.peerDependencies).toEqual(EXPECTED[line].peerDependencies)
+    for (const field of ["imports", "scripts", "devDependencies", "allowScripts"]) expect(manifest[field], field).toBeUndefined()
+    for (const o of other) {
+      expect(manifest.files).toContain(`!dist/line/${o}`)
+      expect(manifest.files).toContain(`!src/line/${o}`)
+    }
+  })
+
+  it("holds LICENSE, README.md, package.json, dist/ and src/ of its own line, and nothing repo-only", async () => {
     const files = await entries()
     expect([...new Set(files.map((f) => f.split("/")[0]))].sort()).toEqual(["LICENSE", "README.md", "dist", "package.json", "src"])
     for (const file of ["dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/node/index.js", "dist/testing/node/bin/emulator.js", "dist/testing/node/bin/demoData.js"]) {
@@ -31,6 +66,18 @@ describe("pack/effect-clerk-effect3.tgz", () => {
     // The `npm start` demo needs wrangler and a checkout: it stays out, in both dist/ and src/.
     expect(files.filter((f) => /\/bin\/demo(Worker)?\.|\.test\.|(^|\/)(test|examples|bench|scripts|runtimes)\//.test(f))).toEqual([])
     expect(files.filter((f) => /tsbuildinfo|\.DS_Store|\.env|\.dev\.vars/.test(f))).toEqual([])
+    // This line's facades, in dist/ and src/, and not the other line's.
+    for (const dir of ["dist", "src"]) {
+      expect(files.filter((f) => f.startsWith(`${dir}/line/${line}/`)).length, `${dir}/line/${line}`).toBeGreaterThan(5)
+      for (const o of other) expect(files.filter((f) => f.startsWith(`${dir}/line/${o}/`)), `${dir}/line/${o}`).toEqual([])
+    }
+  })
+
+  it("needs no package.json imports: no `#` specifier is left in any shipped .js or .d.ts", async () => {
+    const code = (await entries()).filter((f) => /^dist\/.*\.(js|d\.ts)$/.test(f))
+    expect(code.length).toBeGreaterThan(40)
+    const hashed = code.filter((f) => /(\bfrom\s*|\bimport\s*\(\s*)["']#/.test(readFileSync(join(installed, f), "utf8")))
+    expect(hashed).toEqual([])
   })
 
   it("ships the MIT LICENSE that package.json names", () => {
@@ -66,6 +113,8 @@ describe("pack/effect-clerk-effect3.tgz", () => {
     const result = await run(bin("attw"), [tarball, "--profile", "esm-only", "--format", "json"], { cwd: root, timeout: 60_000 })
     expect(result.code, describeRun("attw", root, result)).toBe(0)
     const { analysis } = JSON.parse(result.stdout)
+    expect(analysis.packageName).toBe("effect-clerk")
+    expect(analysis.packageVersion).toBe(EXPECTED[line].version)
     expect(Object.keys(analysis.entrypoints).sort()).toEqual([".", "./package.json", "./testing", "./testing/node"])
     for (const [entry, { resolutions }] of Object.entries<any>(analysis.entrypoints)) {
       for (const kind of ["node16-esm", "bundler"]) {

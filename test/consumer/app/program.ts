@@ -4,9 +4,13 @@
  * would. test/consumer type-checks it with `tsc --strict` (skipLibCheck off) under NodeNext
  * and Bundler resolution, then runs the NodeNext build with node. It prints one
  * `RESULT {json}` line that the suite checks value by value.
+ *
+ * The Effect 4 app runs this same file with only Effect's own imports changed
+ * (`@effect/platform` → `effect/http`, test/consumer/support.ts `toEffect4`): what a user moving
+ * from effect 3 to 4 changes. So it uses only spellings effect 3 and 4 share.
  */
 import { FetchHttpClient } from "@effect/platform"
-import { Effect, Layer, Redacted } from "effect"
+import { Cause, Effect, Exit, Layer, Redacted } from "effect"
 import { ClerkClient, ClerkTokenMissing, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
 import { ClerkEmulator, ClerkEmulatorServer, SessionsTest } from "effect-clerk/testing"
 import { NodeClerkEmulator } from "effect-clerk/testing/node"
@@ -53,6 +57,8 @@ const flow = Effect.gen(function*() {
     Effect.as("no error"),
     Effect.catchTag("ClerkTokenInvalid", (e) => Effect.succeed(`${e._tag} ${e.reason}`))
   )
+  // What every request told Clerk about its client: effect-clerk/<the installed version>.
+  const userAgents = [...new Set((yield* clerk.requests).map((r) => r.headers["user-agent"]))]
   return {
     listed: page.data.map((s) => s.id),
     totalCount: page.totalCount,
@@ -69,7 +75,8 @@ const flow = Effect.gen(function*() {
     missing,
     revoked: revoked.status,
     notFound,
-    badToken
+    badToken,
+    userAgents
   }
 })
 
@@ -79,27 +86,30 @@ const inProcess = Layer.mergeAll(Sessions.layer, TokenVerifier.layer()).pipe(
   Layer.provideMerge(ClerkEmulator.layer())
 )
 
-// Over a real 127.0.0.1 socket, served by the Node adapter, through FetchHttpClient.
-const overSocket = Layer.unwrapEffect(
-  Effect.map(ClerkEmulatorServer, (server) =>
+// Over a real 127.0.0.1 socket, served by the Node adapter, through FetchHttpClient: the
+// server's URL is read inside the program (Effect.provide), the one spelling effect 3 and 4
+// share (Layer.unwrapEffect is Layer.unwrap on effect 4).
+const overSocket = Effect.gen(function*() {
+  const server = yield* ClerkEmulatorServer
+  return yield* flow.pipe(Effect.provide(
     Layer.mergeAll(Sessions.layer, TokenVerifier.layer()).pipe(
       Layer.provideMerge(ClerkClient.layer({ secretKey: Redacted.make("sk_test_emulator"), apiUrl: server.url })),
       Layer.provide(FetchHttpClient.layer)
-    ))
-).pipe(Layer.provideMerge(NodeClerkEmulator.layer()))
+    )
+  ))
+}).pipe(Effect.provide(NodeClerkEmulator.layer()))
 
-// The stub: no Clerk at all.
+// The stub: no Clerk at all. The defect read from the Exit (Effect.catchAllDefect is
+// Effect.catchDefect on effect 4).
 const stubbed = Effect.gen(function*() {
   const sessions = yield* Sessions
-  return yield* sessions.getSession("sess_any").pipe(
-    Effect.as("no error"),
-    Effect.catchAllDefect((defect) => Effect.succeed(String(defect)))
-  )
+  const exit = yield* Effect.exit(sessions.getSession("sess_any"))
+  return Exit.isFailure(exit) ? String(Cause.squash(exit.cause)) : "no error"
 }).pipe(Effect.provide(SessionsTest.layer({})))
 
 const main = Effect.gen(function*() {
   const local = yield* flow.pipe(Effect.provide(inProcess))
-  const socket = yield* flow.pipe(Effect.provide(overSocket))
+  const socket = yield* overSocket
   const stub = yield* stubbed
   check(local.revoked === "revoked" && socket.revoked === "revoked", "revoke")
   return { local, socket, stub }

@@ -1,19 +1,22 @@
 /**
- * The Effect 3 tarball in an application, for each app the globalSetup installed (the newest
- * effect 3 / @effect/platform 0.97 the registry serves, and the oldest the peer ranges allow):
- * strict type-checks of consumer code against every shipped .d.ts under NodeNext and Bundler
- * resolution, the consumer program run by node against the emulator (in-process and over the
- * Node adapter's socket), the app's own vitest file, ESM-only loading, and the shipped bin.
+ * Each line's tarball in an application, for each app the globalSetup installed (effect 3: the
+ * newest effect 3 / @effect/platform 0.97 the registry serves and the oldest the peer ranges
+ * allow; effect 4: the newest effect 4): the consumer code is the same on both lines but for
+ * Effect's own imports; strict type-checks of it against every shipped .d.ts under NodeNext and
+ * Bundler resolution; the consumer program run by node (20 and 24) against the emulator
+ * (in-process and over the Node adapter's socket); the app's own vitest file (vitest 3 on
+ * Node 20 for effect 3, vitest 5 on Node 24 for effect 4); ESM-only loading; the shipped bin.
  */
 import { spawn } from "node:child_process"
 import { existsSync, readFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { describe, expect, inject, it } from "vitest"
-import { APPS, describeRun, run } from "./support.js"
+import { CONSUMER_FILES, type Line, describeRun, node24, run } from "./support.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+const effect4Pkg = JSON.parse(readFileSync(join(root, "lines/effect4/package.json"), "utf8"))
 const { apps } = inject("consumer")
 
 /** "3.22.4" → [3, 22, 4], for an at-least comparison. */
@@ -24,31 +27,89 @@ const atLeast = (version: string, floor: string) => {
   return true
 }
 
-describe.each(APPS)("the tarball in a fresh app with the %s effect 3", (name) => {
-  const app = apps[name]
+/** What differs between the lines, as a user of each sees it. */
+const LINE: Record<Line, {
+  /** effect-clerk's version in the tarball: package.json's; the Effect 4 line's is the next major (scripts/pack.mjs). */
+  readonly version: string
+  /** The effect the repo develops the line against: the newest the registry serves is at least this. */
+  readonly devEffect: string
+  /** How a defect of the SessionsTest stub reads (effect 3's dieMessage is a RuntimeException, effect 4's an Error). */
+  readonly stub: string
+  /** The node that runs the app's vitest: vitest 5 needs Node >= 22. */
+  readonly vitestNode: string
+}> = {
+  effect3: {
+    version: pkg.version,
+    devEffect: pkg.devDependencies.effect,
+    stub: "RuntimeException: SessionsTest: getSession was not stubbed",
+    vitestNode: process.execPath
+  },
+  effect4: {
+    version: `${parts(pkg.version)[0]! + 1}.0.0`,
+    devEffect: effect4Pkg.devDependencies.effect,
+    stub: "Error: SessionsTest: getSession was not stubbed",
+    vitestNode: node24
+  }
+}
+/** The consumer program runs on this Node and on Node 24. */
+const NODES = [["Node 20", process.execPath], ["Node 24", node24]] as const
+
+describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const))("the %s in a fresh app with the %s effect", (_, name, app) => {
+  const line = LINE[app.line]
   const inApp = (cmd: string, args: ReadonlyArray<string>, timeout?: number) =>
     run(cmd, args, { cwd: app.dir, ...(timeout === undefined ? {} : { timeout }) })
 
-  it("installs with a plain npm install, sharing the app's single effect and @effect/platform", () => {
-    if (name === "oldest") {
+  it("installs with a plain npm install, sharing the app's single effect (and @effect/platform on effect 3)", () => {
+    if (app.line === "effect3" && name === "oldest") {
       expect([app.effect, app.platform]).toEqual(["3.22.0", "0.97.0"])
     } else {
       // The newest the registry serves is at least what this repo develops against.
-      expect(atLeast(app.effect, pkg.devDependencies.effect), app.effect).toBe(true)
-      expect(atLeast(app.platform, pkg.devDependencies["@effect/platform"]), app.platform).toBe(true)
+      expect(atLeast(app.effect, line.devEffect), app.effect).toBe(true)
+    }
+    if (app.line === "effect3") {
       expect(app.effect).toMatch(/^3\.\d+\.\d+$/)
       expect(app.platform).toMatch(/^0\.97\.\d+$/)
+      if (name === "latest") expect(atLeast(app.platform!, pkg.devDependencies["@effect/platform"]), app.platform).toBe(true)
+    } else {
+      expect(app.effect).toMatch(/^4\.\d+\.\d+$/)
+      // effect 4 carries HTTP itself: nothing in the app pulls @effect/platform in.
+      expect(app.platform).toBeUndefined()
+      expect(existsSync(join(app.dir, "node_modules/@effect/platform"))).toBe(false)
     }
     const installed = JSON.parse(readFileSync(join(app.dir, "node_modules/effect-clerk/package.json"), "utf8"))
-    expect(installed.version).toBe(pkg.version)
+    expect(installed.name).toBe("effect-clerk")
+    expect(installed.version).toBe(line.version)
     // Peers, not nested copies: one Effect runtime and one set of Context tags in the app.
     expect(existsSync(join(app.dir, "node_modules/effect-clerk/node_modules/effect"))).toBe(false)
     expect(existsSync(join(app.dir, "node_modules/effect-clerk/node_modules/@effect/platform"))).toBe(false)
     expect(existsSync(join(app.dir, "node_modules/jose/package.json"))).toBe(true)
   })
 
+  it("runs the consumer code of test/consumer/app with only Effect's own imports changed", () => {
+    let changed = 0
+    for (const file of CONSUMER_FILES) {
+      const written = readFileSync(join(root, "test/consumer/app", file), "utf8").split("\n")
+      const used = readFileSync(join(app.dir, file), "utf8").split("\n")
+      expect(used.length, file).toBe(written.length)
+      const specifier = /(\bfrom\s+)(["'])([^"']+)\2/
+      for (let i = 0; i < written.length; i++) {
+        if (used[i] === written[i]) continue
+        changed++
+        // An import line, the same but for its module: an @effect/platform module became effect's own.
+        expect(written[i], `${file}:${i + 1}`).toMatch(/^import\b/)
+        expect(used[i]!.replace(specifier, "$1$2M$2"), `${file}:${i + 1}`).toBe(written[i]!.replace(specifier, "$1$2M$2"))
+        expect(specifier.exec(written[i]!)?.[3], `${file}:${i + 1}`).toMatch(/^@effect\/platform(\/|$)/)
+        expect(specifier.exec(used[i]!)?.[3], `${file}:${i + 1}`).toMatch(/^effect\/http(\/|$)/)
+      }
+      if (app.line === "effect4") expect(used.join("\n"), file).not.toContain("@effect/platform")
+    }
+    // effect 3: the files as written; effect 4: the FetchHttpClient import (effect/http) at least.
+    if (app.line === "effect3") expect(changed).toBe(0)
+    else expect(changed).toBeGreaterThan(0)
+  })
+
   const shipped = () =>
-    run("tar", ["-tzf", inject("consumer").tarball], { cwd: app.dir }).then((r) =>
+    run("tar", ["-tzf", inject("consumer").tarballs[app.line]!], { cwd: app.dir }).then((r) =>
       r.stdout.split("\n").filter((f) => /^package\/dist\/.*\.d\.ts$/.test(f)).map((f) => f.slice("package/".length))
     )
 
@@ -79,14 +140,15 @@ describe.each(APPS)("the tarball in a fresh app with the %s effect 3", (name) =>
     expect(result.stdout).toContain("/node_modules/effect-clerk/dist/testing/ClerkEmulator.d.ts")
   }, 300_000)
 
-  it("runs the consumer program with node: list, get, template token, verify, authenticateRequest, revoke, typed errors", async () => {
+  it.each(NODES)("runs the consumer program on %s: list, get, template token, verify, authenticateRequest, revoke, typed errors, User-Agent", async (_, node) => {
     // out/program.js is the NodeNext type-check's emit (noEmitOnError), made by the test above.
     expect(existsSync(join(app.dir, "out/program.js")), "out/program.js: the NodeNext type-check did not emit").toBe(true)
-    const result = await inApp(process.execPath, ["out/program.js"], 60_000)
-    expect(result.code, describeRun("node out/program.js", app.dir, result)).toBe(0)
-    const line = result.stdout.split("\n").find((l) => l.startsWith("RESULT "))
-    expect(line, result.stdout).toBeDefined()
-    const { local, socket, stub } = JSON.parse(line!.slice("RESULT ".length))
+    expect(existsSync(node), `${node}: npm ci --prefix runtimes/node24`).toBe(true)
+    const result = await inApp(node, ["out/program.js"], 60_000)
+    expect(result.code, describeRun(`${node} out/program.js`, app.dir, result)).toBe(0)
+    const output = result.stdout.split("\n").find((l) => l.startsWith("RESULT "))
+    expect(output, result.stdout).toBeDefined()
+    const { local, socket, stub } = JSON.parse(output!.slice("RESULT ".length))
     for (const flow of [local, socket]) {
       expect(flow.got).toMatch(/^sess_/)
       expect(flow).toEqual({
@@ -105,17 +167,21 @@ describe.each(APPS)("the tarball in a fresh app with the %s effect 3", (name) =>
         missing: "ClerkTokenMissing",
         revoked: "revoked",
         notFound: "ClerkNotFound 404 resource_not_found",
-        badToken: "ClerkTokenInvalid TokenInvalid"
+        badToken: "ClerkTokenInvalid TokenInvalid",
+        // Every request names the tarball's version (dist/internal/version.js as pack.mjs set it).
+        userAgents: [`effect-clerk/${line.version}`]
       })
     }
     expect(local.got).not.toBe(socket.got)
-    expect(stub).toBe("RuntimeException: SessionsTest: getSession was not stubbed")
+    expect(stub).toBe(line.stub)
   })
 
-  it("passes the app's own vitest file (ClerkEmulator.layer, layerSessions, SessionsTest.layer)", async () => {
+  it("passes the app's own vitest file (ClerkEmulator.layer, layerSessions, SessionsTest.layer) with the line's vitest and @effect/vitest", async () => {
     const report = join(app.dir, "vitest-report.json")
+    const vitest = JSON.parse(readFileSync(join(app.dir, "node_modules/vitest/package.json"), "utf8")).version
+    expect(vitest).toBe(app.line === "effect3" ? pkg.devDependencies.vitest : effect4Pkg.devDependencies.vitest)
     const result = await inApp(
-      process.execPath,
+      line.vitestNode,
       ["node_modules/vitest/vitest.mjs", "run", "--reporter=json", `--outputFile=${report}`],
       120_000
     )
