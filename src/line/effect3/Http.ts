@@ -6,13 +6,13 @@
 import type * as Headers from "@effect/platform/Headers"
 import * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import type * as HttpClientResponse_ from "@effect/platform/HttpClientResponse"
 import * as HttpClient from "@effect/platform/HttpClient"
 
 export * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 export * as HttpClient from "@effect/platform/HttpClient"
 export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-export type { HttpClientResponse } from "@effect/platform/HttpClientResponse"
+export * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 
 /** Any failure of an `HttpClient` call. */
 export type ClientError = HttpClientError.HttpClientError
@@ -35,9 +35,13 @@ export const describeClientError = (error: ClientError): { readonly reason: stri
 })
 
 /** The failure of reading `response`'s body. */
-export const bodyReadError = (response: HttpClientResponse.HttpClientResponse, cause: unknown): ClientError =>
+export const bodyReadError = (response: HttpClientResponse_.HttpClientResponse, cause: unknown): ClientError =>
   new HttpClientError.ResponseError({ request: response.request, response, reason: "Decode", cause })
 
 /** Response headers as a plain record (lower-cased names). */
 export const headersRecord = (headers: Headers.Headers): Record<string, string | undefined> =>
   headers as Record<string, string | undefined>
+
+/** The failure of turning `request`'s body into something `fetch` can send. */
+export const requestEncodeError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): ClientError =>
+  new HttpClientError.RequestError({ request, reason: "Encode", cause })

@@ -6,13 +6,13 @@ import type * as Headers from "effect/http/Headers"
 import * as HttpClient from "effect/http/HttpClient"
 import * as HttpClientError from "effect/http/HttpClientError"
 import * as HttpClientRequest from "effect/http/HttpClientRequest"
-import type * as HttpClientResponse from "effect/http/HttpClientResponse"
+import type * as HttpClientResponse_ from "effect/http/HttpClientResponse"
 import * as Effect from "effect/Effect"
 
 export * as FetchHttpClient from "effect/http/FetchHttpClient"
 export * as HttpClient from "effect/http/HttpClient"
 export * as HttpClientRequest from "effect/http/HttpClientRequest"
-export type { HttpClientResponse } from "effect/http/HttpClientResponse"
+export * as HttpClientResponse from "effect/http/HttpClientResponse"
 
 /** Any failure of an `HttpClient` call. */
 export type ClientError = HttpClientError.HttpClientError
@@ -44,7 +44,7 @@ export const describeClientError = (error: ClientError): { readonly reason: stri
 })
 
 /** The failure of reading `response`'s body. */
-export const bodyReadError = (response: HttpClientResponse.HttpClientResponse, cause: unknown): ClientError =>
+export const bodyReadError = (response: HttpClientResponse_.HttpClientResponse, cause: unknown): ClientError =>
   new HttpClientError.HttpClientError({
     reason: new HttpClientError.DecodeError({ request: response.request, response, cause })
   })
@@ -52,3 +52,7 @@ export const bodyReadError = (response: HttpClientResponse.HttpClientResponse, c
 /** Response headers as a plain record (lower-cased names). */
 export const headersRecord = (headers: Headers.Headers): Record<string, string | undefined> =>
   headers as unknown as Record<string, string | undefined>
+
+/** The failure of turning `request`'s body into something `fetch` can send. */
+export const requestEncodeError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): ClientError =>
+  new HttpClientError.HttpClientError({ reason: new HttpClientError.EncodeError({ request, cause }) })

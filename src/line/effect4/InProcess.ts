@@ -1,60 +1,16 @@
 /**
  * The Effect 4 side of `#line/InProcess` (same exports as `src/line/effect3/InProcess.ts`):
- * what the emulator needs to be called without a socket, from inside Effect (an
- * `HttpClient` over its `Request → Effect<Response>` handler) and from outside (a runner
+ * what the emulator needs to be called from outside Effect (a runner
  * that keeps the services of the fiber that made the emulator, its `Clock` among them).
  */
 import * as Effect from "effect/Effect"
 import type * as Exit from "effect/Exit"
-import * as HttpClient from "effect/http/HttpClient"
-import * as HttpClientError from "effect/http/HttpClientError"
-import * as HttpClientResponse from "effect/http/HttpClientResponse"
-import * as Stream from "effect/Stream"
 
 /**
  * What a layer providing `FetchHttpClient.Fetch` has in its output type: nothing, as
  * `Fetch` is a `Context.Reference` (it has a default) in effect 4.
  */
 export type FetchIdentifier = never
-
-/** An `HttpClient` whose every request is answered by `handle`, in the caller's fiber. */
-export const inProcessClient = (handle: (request: Request) => Effect.Effect<Response>): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) => {
-    const send = (body: BodyInit | undefined) => {
-      const headers = new Headers(request.headers as unknown as Record<string, string>)
-      headers.delete("content-length")
-      return Effect.map(
-        handle(
-          new Request(url, {
-            method: request.method,
-            headers,
-            body,
-            signal,
-            ...(body instanceof ReadableStream ? { duplex: "half" } : {})
-          } as RequestInit)
-        ),
-        (response) => HttpClientResponse.fromWeb(request, response)
-      )
-    }
-    switch (request.body._tag) {
-      case "Raw":
-      case "Uint8Array":
-        return send(request.body.body as BodyInit)
-      case "FormData":
-        return send(request.body.formData)
-      case "Stream":
-        return Effect.flatMap(
-          Effect.mapError(
-            Stream.toReadableStreamEffect(request.body.stream),
-            (cause) =>
-              new HttpClientError.HttpClientError({ reason: new HttpClientError.EncodeError({ request, cause }) })
-          ),
-          send
-        )
-      case "Empty":
-        return send(undefined)
-    }
-  })
 
 /** Runs an effect from outside any fiber; `signal` interrupts it. */
 export type Runner = <A>(effect: Effect.Effect<A>, signal?: AbortSignal | undefined) => Promise<Exit.Exit<A>>
