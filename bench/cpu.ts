@@ -5,57 +5,58 @@
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import * as Tracer from "effect/Tracer"
 import { ClerkClient } from "../src/ClerkClient.js"
 import { Session } from "../src/Session.js"
 import { Sessions } from "../src/Sessions.js"
 import { API_URL, jsonResponse, LIST_TEXT, SECRET_KEY, SESSION_ID, SESSION_TEXT, USER_ID } from "./fixtures.js"
 import { check, runRow } from "./harness.js"
+// The line's HTTP client and tracer (bench/line/effect4/ on the Effect 4 line: bench/lines.mjs).
+import { Fetch, fetchHttpClientLayer, HttpClient } from "./line/effect3/Http.js"
+import { delegatingTracer } from "./line/effect3/Tracer.js"
 
-type Fetch = typeof globalThis.fetch
+type FetchFn = typeof globalThis.fetch
 
 // @clerk/backend binds `globalThis.fetch` when it is first imported, so a trampoline goes in
 // first and each row points it at that row's mocked fetch.
-let currentFetch: Fetch = globalThis.fetch
-globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => currentFetch(input, init)) as Fetch
+let currentFetch: FetchFn = globalThis.fetch
+globalThis.fetch = ((input: RequestInfo | URL, init?: RequestInit) => currentFetch(input, init)) as FetchFn
 const { createClerkClient } = await import("@clerk/backend")
 
-const mockFetch = (text: string): Fetch => (async () => jsonResponse(text)) as Fetch
+const mockFetch = (text: string): FetchFn => (async () => jsonResponse(text)) as FetchFn
 
 /**
  * effect-clerk as a Worker would run it: `ClerkClient.layerFetch` (no HttpClient), or with
- * `via: "httpClient"` through `ClerkClient.layer` over @effect/platform's `FetchHttpClient`.
+ * `via: "httpClient"` through `ClerkClient.layer` over the line's `FetchHttpClient`
+ * (@effect/platform on Effect 3, `effect/http` on Effect 4).
  * `traced` installs a tracer that builds spans like Effect's native one but is not it, as an
  * application with OpenTelemetry has (minus the exporting): what the operation spans cost.
  */
-const effectClerk = (fetch: Fetch, via: "fetch" | "httpClient" = "fetch", traced = false) => {
+const effectClerk = (fetch: FetchFn, via: "fetch" | "httpClient" = "fetch", traced = false) => {
   const options = { secretKey: Redacted.make(SECRET_KEY), apiUrl: API_URL }
-  const fetchLayer = Layer.succeed(FetchHttpClient.Fetch, fetch)
+  const fetchLayer = Layer.succeed(Fetch, fetch)
   const client = via === "fetch"
     ? ClerkClient.layerFetch(options).pipe(Layer.provide(fetchLayer))
-    : ClerkClient.layer(options).pipe(Layer.provide(FetchHttpClient.layer), Layer.provide(fetchLayer))
+    : ClerkClient.layer(options).pipe(Layer.provide(fetchHttpClientLayer), Layer.provide(fetchLayer))
   const layer = Sessions.layer.pipe(Layer.provide(client))
-  return ManagedRuntime.make(traced ? Layer.merge(layer, Layer.setTracer(recordingTracer)) : layer)
+  return ManagedRuntime.make(traced ? Layer.merge(layer, delegatingTracer()) : layer)
 }
 
-const native = Effect.runSync(Effect.tracer)
-const recordingTracer = Tracer.make({ span: (...args) => native.span(...args), context: (f) => f() })
-
-/** What any Effect program pays for one GET through @effect/platform's fetch client. */
-const effectPlatform = (fetch: Fetch, url: string) => {
-  const rt = ManagedRuntime.make(FetchHttpClient.layer.pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch))))
-  const get = Effect.flatMap(HttpClient.HttpClient, (client) =>
+/** What any Effect program pays for one GET through its line's fetch client. */
+const effectPlatform = (fetch: FetchFn, url: string) => {
+  const rt = ManagedRuntime.make(fetchHttpClientLayer.pipe(Layer.provide(Layer.succeed(Fetch, fetch))))
+  const get = Effect.flatMap(HttpClient, (client) =>
     Effect.flatMap(client.get(url), (response) => Effect.map(response.text, (text) => JSON.parse(text))))
   return { rt, run: () => rt.runPromise(get) }
 }
 
 const clerk = createClerkClient({ secretKey: SECRET_KEY, apiUrl: API_URL })
+const sessionsService = Effect.gen(function*() {
+  return yield* Sessions
+})
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)
@@ -65,11 +66,11 @@ const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000)
 const sessionFetch = mockFetch(SESSION_TEXT)
 currentFetch = sessionFetch
 const rt1 = effectClerk(sessionFetch)
-const sessions1 = await rt1.runPromise(Sessions)
+const sessions1 = await rt1.runPromise(sessionsService)
 const rt1h = effectClerk(sessionFetch, "httpClient")
-const sessions1h = await rt1h.runPromise(Sessions)
+const sessions1h = await rt1h.runPromise(sessionsService)
 const rt1t = effectClerk(sessionFetch, "fetch", true)
-const sessions1t = await rt1t.runPromise(Sessions)
+const sessions1t = await rt1t.runPromise(sessionsService)
 for (const [what, rt, s] of [["", rt1, sessions1], [" (HttpClient)", rt1h, sessions1h], [" (traced)", rt1t, sessions1t]] as const) {
   const ours = await rt.runPromise(s.getSession(SESSION_ID))
   check(`effect-clerk${what} getSession`, ours instanceof Session && ours.id === SESSION_ID)
@@ -96,9 +97,9 @@ const row1 = await runRow("getSession", [
 const listFetch = mockFetch(LIST_TEXT)
 currentFetch = listFetch
 const rt2 = effectClerk(listFetch)
-const sessions2 = await rt2.runPromise(Sessions)
+const sessions2 = await rt2.runPromise(sessionsService)
 const rt2h = effectClerk(listFetch, "httpClient")
-const sessions2h = await rt2h.runPromise(Sessions)
+const sessions2h = await rt2h.runPromise(sessionsService)
 const params = { userId: USER_ID, limit: 500 }
 for (const [what, rt, s] of [["", rt2, sessions2], [" (HttpClient)", rt2h, sessions2h]] as const) {
   const ours = await rt.runPromise(s.getSessionList(params))

@@ -6,8 +6,6 @@
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
@@ -20,6 +18,8 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { Sessions } from "../src/Sessions.js"
 import { SECRET_KEY, SESSION_ID, SESSION_TEXT } from "./fixtures.js"
 import { check, median } from "./harness.js"
+// The line's HTTP client (bench/line/effect4/Http.ts on the Effect 4 line: bench/lines.mjs).
+import { fetchHttpClientLayer, HttpClient } from "./line/effect3/Http.js"
 
 const CONCURRENCY = 200
 const total = Number(process.env.BENCH_LOOPBACK_TOTAL ?? 4000)
@@ -40,17 +40,20 @@ const apiUrl = `http://127.0.0.1:${port}`
 const { createClerkClient } = await import("@clerk/backend")
 const clerk = createClerkClient({ secretKey: SECRET_KEY, apiUrl })
 const options = { secretKey: Redacted.make(SECRET_KEY), apiUrl }
-// effect-clerk as a Worker runs it (`layerFetch`), and through @effect/platform's HttpClient.
+// effect-clerk as a Worker runs it (`layerFetch`), and through the line's HttpClient.
+const sessionsService = Effect.gen(function*() {
+  return yield* Sessions
+})
 const rt = ManagedRuntime.make(Sessions.layer.pipe(Layer.provide(ClerkClient.layerFetch(options))))
-const sessions = await rt.runPromise(Sessions)
+const sessions = await rt.runPromise(sessionsService)
 const rtHttp = ManagedRuntime.make(
-  Sessions.layer.pipe(Layer.provide(ClerkClient.layer(options)), Layer.provide(FetchHttpClient.layer))
+  Sessions.layer.pipe(Layer.provide(ClerkClient.layer(options)), Layer.provide(fetchHttpClientLayer))
 )
-const sessionsHttp = await rtHttp.runPromise(Sessions)
+const sessionsHttp = await rtHttp.runPromise(sessionsService)
 const url = `${apiUrl}/v1/sessions/${SESSION_ID}`
-// What any Effect program pays for the same GET through @effect/platform's fetch client.
-const platformRt = ManagedRuntime.make(FetchHttpClient.layer)
-const platformGet = Effect.flatMap(HttpClient.HttpClient, (client) =>
+// What any Effect program pays for the same GET through its line's fetch client.
+const platformRt = ManagedRuntime.make(fetchHttpClientLayer)
+const platformGet = Effect.flatMap(HttpClient, (client) =>
   Effect.flatMap(client.get(url), (response) => Effect.map(response.text, (text) => JSON.parse(text))))
 
 const contenders: ReadonlyArray<{ name: string; call: () => Promise<{ id: string }> }> = [

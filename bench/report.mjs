@@ -121,15 +121,213 @@ export const renderSummary = (r) => {
         `${ratio(find(r.row4, "effect-clerk").median, bounded4.median)} of that bounded floor.`
     )
   }
+  const linesTable = renderLinesSummary(r)
+  if (linesTable !== "") lines.push("", linesTable)
   const m = r.machine
   lines.push(
     "",
     `Medians; ${m.cpu}, ${m.cores} cores (shared), ${m.os}; Node ${m.node}, Deno ${m.deno.replace(/^deno /, "")}, Bun ${m.bun}; ` +
-      `effect ${m.packages.effect}, @effect/platform ${m.packages["@effect/platform"]}, @clerk/backend ${
-        m.packages["@clerk/backend"]
-      }, jose ${m.packages.jose}; ${m.date}, commit ${m.commit}. Details, method and findings: BENCHMARKS.md.`
+      `effect ${m.packages.effect}, @effect/platform ${m.packages["@effect/platform"]}${
+        m.effect4 && r.effect4 ? ` (Effect 4 line: effect ${m.effect4})` : ""
+      }, @clerk/backend ${m.packages["@clerk/backend"]}, jose ${m.packages.jose}; ${m.date}, commit ${m.commit}. Details, method and findings: BENCHMARKS.md.`
   )
   return lines.join("\n")
+}
+
+// ---------------------------------------------------------------------------------------
+// The two release lines side by side: `r.row1`… is the Effect 3 line, `r.effect4.row1`… the
+// Effect 4 line, from the same run (rows 1–4 one child process per line, each with its own
+// @clerk/backend and floor; rows 5–6 together).
+
+/** `a ÷ b` as a ratio, or "–". */
+const maybeRatio = (a, b) => (a === undefined || b === undefined || b === 0 ? "–" : ratio(a, b))
+/** "−23%" / "+5%": how much `four` is above or below `three`. */
+const change = (four, three) => {
+  const pct = (four / three - 1) * 100
+  return `${pct >= 0 ? "+" : "−"}${Math.abs(pct).toFixed(0)}%`
+}
+
+/** One line per row: the Effect 3 line, the Effect 4 line, their ratio, each against @clerk/backend from its own run. */
+export const renderLinesSummary = (r) => {
+  const f = r.effect4
+  if (!f) return ""
+  const lines = [
+    `**The Effect 4 line** (effect ${r.machine?.effect4 ?? "4"}, \`effect/http\`), the same rows in the same run on the same Node, beside the Effect 3 line (effect ${
+      r.machine?.packages?.effect ?? "3"
+    } + @effect/platform). For rows 1–3 lower is lighter; row 4 is throughput (higher is better).`,
+    "",
+    "| row | Effect 3 line | Effect 4 line | Effect 4 ÷ Effect 3 | ÷ @clerk/backend, Effect 3 / Effect 4 line |",
+    "|---|---|---|---|---|"
+  ]
+  const timed = [
+    ["row1", "1. `getSession`, CPU per call", us],
+    ["row2", "2. 500-session list page, CPU per call", us],
+    ["row3", "3. verify a session token, key cached, CPU per call", us],
+    ["row4", "4. loopback, 200 concurrent `getSession`", (v) => `${v.toFixed(0)} req/s`]
+  ]
+  for (const [key, label, fmt] of timed) {
+    if (!r[key] || !f[key]) continue
+    for (const [name, suffix] of [
+      ["effect-clerk", ""],
+      ["effect-clerk (HttpClient)", ", with `ClerkClient.layer`"],
+      ["effect-clerk (JWKS cached)", ", keys from the JWKS"]
+    ]) {
+      const three = find(r[key], name)?.median
+      const four = find(f[key], name)?.median
+      if (three === undefined || four === undefined) continue
+      lines.push(
+        `| ${label}${suffix} | ${fmt(three)} | ${fmt(four)} | ${ratio(four, three)} (${change(four, three)}) | ${
+          maybeRatio(three, find(r[key], "@clerk/backend")?.median)
+        } / ${maybeRatio(four, find(f[key], "@clerk/backend")?.median)} |`
+      )
+    }
+  }
+  if (r.row5 && f.row5) {
+    const b3 = Object.fromEntries(r.row5.map((x) => [x.id, x]))
+    const b4 = Object.fromEntries(f.row5.map((x) => [x.id, x]))
+    for (const [id, theirsId, label] of [
+      ["bare-effect", undefined, "5. Worker bundle, gzip: bare Effect program (no effect-clerk)"],
+      ["effect-clerk-sessions", "clerk-backend", "5. Worker bundle, gzip: Sessions"],
+      ["effect-clerk-verifier", "clerk-backend-verify", "5. Worker bundle, gzip: Sessions + TokenVerifier"]
+    ]) {
+      if (!b3[id] || !b4[id]) continue
+      const over = (b, bare) => (id === "bare-effect" ? "" : ` (${signed((b.gzip - bare.gzip) / 1024, "KB")} over its bare Effect)`)
+      lines.push(
+        `| ${label} | ${kb(b3[id].gzip)}${over(b3[id], b3["bare-effect"])} | ${kb(b4[id].gzip)}${over(b4[id], b4["bare-effect"])} | ${
+          ratio(b4[id].gzip, b3[id].gzip)
+        } (${change(b4[id].gzip, b3[id].gzip)}) | ${
+          theirsId ? `${ratio(b3[id].gzip, b3[theirsId].gzip)} / ${ratio(b4[id].gzip, b3[theirsId].gzip)}` : "–"
+        } |`
+      )
+    }
+  }
+  if (r.row6 && f.row6) {
+    for (const [runtime, byWorker] of Object.entries(r.row6)) {
+      const four = f.row6[runtime]
+      if (!four) continue
+      const three = byWorker
+      const o3 = three["effect-clerk-sessions"].median
+      const o4 = four["effect-clerk-sessions"].median
+      lines.push(
+        `| 6. cold start to first response, Sessions, ${RUNTIME_NAMES[runtime]} | ${ms(o3)} (${
+          signed(o3 - three["bare-effect"].median, "ms")
+        } over its bare Effect) | ${ms(o4)} (${signed(o4 - four["bare-effect"].median, "ms")} over its bare Effect) | ${ratio(o4, o3)} (${
+          change(o4, o3)
+        }) | ${ratio(o3, three["clerk-backend"].median)} / ${ratio(o4, three["clerk-backend"].median)} |`
+      )
+    }
+  }
+  return lines.join("\n")
+}
+
+const LINE_NAMES = {
+  "effect-clerk": "effect-clerk (`ClerkClient.layerFetch`)",
+  "effect-clerk (HttpClient)": "effect-clerk (`ClerkClient.layer` over the line's `FetchHttpClient`)",
+  "effect-clerk (traced)": "effect-clerk (`layerFetch`), a tracer installed",
+  "effect-clerk (JWKS cached)": "effect-clerk, keys from the JWKS (fetched once, cached)",
+  "@clerk/backend": "@clerk/backend (measured in each line's run)",
+  floor: "floor (measured in each line's run)",
+  "floor (bounded)": "floor, bounded (measured in each line's run)",
+  platform: "the line's `HttpClient` + `JSON.parse` alone (@effect/platform / `effect/http`)"
+}
+
+/** Every contender of rows 1–6 on both lines. */
+export const renderLinesDetails = (r) => {
+  const f = r.effect4
+  if (!f) return ""
+  const parts = [
+    "",
+    `### The Effect 4 line beside the Effect 3 line (effect ${r.machine?.effect4 ?? "4"} and ${r.machine?.packages?.effect ?? "3"}, same run, Node ${
+      r.machine?.node ?? "?"
+    })`,
+    "",
+    "Rows 1–4: each line's bench process measures every contender (so @clerk/backend and the floor appear once per line: their own ratio shows how far the machine drifted between the two processes). \"÷ @clerk/backend\" divides by the @clerk/backend of the same process.",
+    ""
+  ]
+  const timedTable = (key, title, fmt, higherIsBetter = false) => {
+    if (!r[key] || !f[key]) return
+    parts.push(
+      `#### ${title}`,
+      "",
+      `| contender | Effect 3 line | Effect 4 line | Effect 4 ÷ Effect 3 | Effect 3 ÷ @clerk/backend | Effect 4 ÷ @clerk/backend |`,
+      "|---|---|---|---|---|---|"
+    )
+    const theirs3 = find(r[key], "@clerk/backend")?.median
+    const theirs4 = find(f[key], "@clerk/backend")?.median
+    for (const c of r[key]) {
+      const four = find(f[key], c.name)
+      if (!four) continue
+      parts.push(
+        `| ${LINE_NAMES[c.name] ?? c.name} | ${fmt(c)} | ${fmt(four)} | ${ratio(four.median, c.median)} | ${maybeRatio(c.median, theirs3)} | ${
+          maybeRatio(four.median, theirs4)
+        } |`
+      )
+    }
+    parts.push("", higherIsBetter ? "Requests per second: higher is better." : "CPU per call: lower is lighter. Spread: lowest – highest round.", "")
+  }
+  const cpu = (c) => `${us(c.median)} (${us(c.low)} – ${us(c.high)})`
+  const rps = (c) => `${c.median.toFixed(0)} (${c.low.toFixed(0)} – ${c.high.toFixed(0)})`
+  timedTable("row1", "1. `getSession`, CPU per call, in-memory transport", cpu)
+  timedTable("row2", "2. 500-session list page, CPU per call", cpu)
+  timedTable("row3", "3. Verifying a session token, key cached, CPU per call", cpu)
+  timedTable("row4", `4. Loopback throughput, ${r.concurrency ?? 200} concurrent \`getSession\``, rps, true)
+  if (r.row5 && f.row5) {
+    const b3 = Object.fromEntries(r.row5.map((x) => [x.id, x]))
+    parts.push(
+      "#### 5. Worker bundles (the same esbuild settings, gzip -9)",
+      "",
+      "| Worker | Effect 3 line: raw / gzip | Effect 4 line: raw / gzip | gzip, Effect 4 ÷ Effect 3 | gzip over the line's bare Effect, Effect 3 / Effect 4 | effect-clerk source in it, Effect 3 / Effect 4 | jose in it |",
+      "|---|---|---|---|---|---|---|"
+    )
+    for (const b4 of f.row5) {
+      const b = b3[b4.id]
+      if (!b) continue
+      const over = (x, bare) => (x.id === "bare-effect" ? "–" : signed((x.gzip - bare.gzip) / 1024, "KB"))
+      parts.push(
+        `| ${b.label.replace(/@effect\/platform/, "its HTTP client")} | ${kb(b.raw)} / ${kb(b.gzip)} | ${kb(b4.raw)} / ${kb(b4.gzip)} | ${
+          ratio(b4.gzip, b.gzip)
+        } | ${over(b, b3["bare-effect"])} / ${over(b4, f.row5.find((x) => x.id === "bare-effect"))} | ${
+          b.ownBytes > 0 ? `${kb(b.ownBytes)} / ${kb(b4.ownBytes)} raw` : "–"
+        } | ${b4.joseBytes > 0 ? kb(b4.joseBytes) + " raw" : "none"} |`
+      )
+    }
+    parts.push(
+      "",
+      `For scale: @clerk/backend's Workers are ${kb(b3["clerk-backend"].gzip)} (getSession) and ${kb(b3["clerk-backend-verify"].gzip)} (+ verifyToken), a Worker with no client ${
+        kb(b3.empty.gzip)
+      }.`,
+      ""
+    )
+  }
+  if (r.row6 && f.row6) {
+    const runtimes = Object.keys(r.row6).filter((id) => f.row6[id])
+    parts.push(
+      `#### 6. Cold start to first response (median of ${r.coldRuns} runs, p25–p75; both lines' bundles interleaved in one loop)`,
+      "",
+      `| Worker | ${runtimes.map((id) => `${RUNTIME_NAMES[id]}: Effect 3 line | Effect 4 line | ÷`).join(" | ")} |`,
+      `|---|${runtimes.map(() => "---|---|---").join("|")}|`
+    )
+    const cell = (s) => `${ms(s.median)} (${s.p25.toFixed(0)}–${s.p75.toFixed(0)})`
+    for (const id of Object.keys(f.row6[runtimes[0]])) {
+      const label = (r.row5 ?? []).find((b) => b.id === id)?.label?.replace(/@effect\/platform/, "its HTTP client") ?? id
+      parts.push(
+        `| ${label} | ${
+          runtimes.map((rt) => `${cell(r.row6[rt][id])} | ${cell(f.row6[rt][id])} | ${ratio(f.row6[rt][id].median, r.row6[rt][id].median)}`)
+            .join(" | ")
+        } |`
+      )
+    }
+    const delta = (row, rt, a) => signed(row[rt][a].median - row[rt]["bare-effect"].median, "ms")
+    for (const [id, label] of [["effect-clerk-sessions", "Sessions"], ["effect-clerk-verifier", "Sessions + TokenVerifier"]]) {
+      parts.push(
+        `| **effect-clerk ${label} − the line's bare Effect** | ${
+          runtimes.map((rt) => `${delta(r.row6, rt, id)} | ${delta(f.row6, rt, id)} | `).join(" | ")
+        } |`
+      )
+    }
+    parts.push("")
+  }
+  return parts.join("\n")
 }
 
 const timingTable = (row, floorName, overrides = {}) => {

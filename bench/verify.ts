@@ -6,8 +6,8 @@
  *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { verifyToken } from "@clerk/backend"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -16,6 +16,8 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
 import { API_URL, jsonResponse, SECRET_KEY } from "./fixtures.js"
 import { check, runRow } from "./harness.js"
+// The line's HTTP client (bench/line/effect4/Http.ts on the Effect 4 line: bench/lines.mjs).
+import { Fetch, fetchHttpClientLayer } from "./line/effect3/Http.js"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)
@@ -45,8 +47,11 @@ const token = await new SignJWT({
   .setJti("1234567890")
   .sign(privateKey)
 
+const verifierService = Effect.gen(function*() {
+  return yield* TokenVerifier
+})
 const pemRuntime = ManagedRuntime.make(TokenVerifier.layerJwtKey({ jwtKey: pem, authorizedParties: [AZP] }))
-const pemVerifier = await pemRuntime.runPromise(TokenVerifier)
+const pemVerifier = await pemRuntime.runPromise(verifierService)
 
 let jwksFetches = 0
 const jwksFetch = (async () => {
@@ -56,11 +61,11 @@ const jwksFetch = (async () => {
 const jwksRuntime = ManagedRuntime.make(
   TokenVerifier.layer({ authorizedParties: [AZP] }).pipe(
     Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(SECRET_KEY), apiUrl: API_URL })),
-    Layer.provide(FetchHttpClient.layer),
-    Layer.provide(Layer.succeed(FetchHttpClient.Fetch, jwksFetch))
+    Layer.provide(fetchHttpClientLayer),
+    Layer.provide(Layer.succeed(Fetch, jwksFetch))
   )
 )
-const jwksVerifier = await jwksRuntime.runPromise(TokenVerifier)
+const jwksVerifier = await jwksRuntime.runPromise(verifierService)
 
 const floorKey = await importSPKI(pem, "RS256")
 const floor = () => jwtVerify(token, floorKey, { algorithms: ["RS256"] })

@@ -15,6 +15,16 @@
  * Rows 1–4 and 7 run in child Node processes that print JSON; this script times rows 5–6
  * itself. Nothing is asserted: targets are reported against, never enforced.
  *
+ * Both release lines, one copy of each bench body: every row 1–6 is measured for the Effect 3
+ * line (effect 3 + @effect/platform; `results.row1`…`row6`) and for the Effect 4 line (effect
+ * 4.1.5 from lines/effect4; `results.effect4.row1`…`row6`), in this same run, on the same Node.
+ * bench/lines.mjs is how: the same sources bundled with the line's `#line/` condition and
+ * `effect`, and bench/line/<line>/ for what the bench bodies spell differently. Rows 1–4 run
+ * one child process per line (each with its own @clerk/backend and floor contenders, back to
+ * back); rows 5–6 build and time both lines' Workers together, interleaved. Row 7 counts
+ * Clerk round trips and runs on the Effect 3 line only (BENCH_FLEET_LINES=effect3,effect4 runs
+ * it on both). BENCH_LINES (effect3,effect4) picks the lines of rows 1–6.
+ *
  * Options (environment): BENCH_ROUNDS (11), BENCH_BUDGET_MS (250), BENCH_WARMUP_MS (2000),
  * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_FLEET_ISOLATES (100),
  * BENCH_FLEET_ROUNDS (3), BENCH_FLEET_DELAYED_ROUNDS (2), BENCH_FLEET_SEPARATE (5),
@@ -29,6 +39,7 @@ import { cpus, platform, release, totalmem } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { gzipSync } from "node:zlib"
+import { effectDirOf, lineConditions, linePlugin } from "../bench/lines.mjs"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 process.chdir(root)
@@ -40,6 +51,8 @@ mkdirSync(join(out, "cold"), { recursive: true })
 const esbuild = await import("esbuild")
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : undefined
 const wants = (part) => only === undefined || only.has(part)
+const LINES = (process.env.BENCH_LINES ?? "effect3,effect4").split(",")
+const FLEET_LINES = (process.env.BENCH_FLEET_LINES ?? "effect3").split(",")
 const env = {
   ...process.env,
   BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "11",
@@ -58,7 +71,7 @@ const log = (line) => process.stderr.write(`${line}\n`)
 // ---------------------------------------------------------------------------------------
 // The machine and the versions, printed with the results.
 
-const version = (name) => JSON.parse(readFileSync(join(root, "node_modules", name, "package.json"), "utf8")).version
+const version = (name, dir = join(root, "node_modules", name)) => JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).version
 const tryRun = (file, args) => {
   try {
     return execFileSync(file, args, { encoding: "utf8" }).trim()
@@ -82,6 +95,7 @@ const machine = {
       name === "effect-clerk" ? JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version : version(name)
     ])
   ),
+  effect4: version("effect", effectDirOf("effect4")),
   commit: tryRun("git", ["rev-parse", "--short", "HEAD"]),
   date: new Date().toISOString().slice(0, 10)
 }
@@ -90,25 +104,28 @@ log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; node ${mach
 // ---------------------------------------------------------------------------------------
 // Rows 1–4: child processes.
 
-const buildNode = async (entry) => {
-  const file = join(out, entry.replace(/^bench\//, "").replace(/\.ts$/, ".mjs"))
+/** `entry` bundled for Node on `line`, packages left external (bench/lines.mjs). */
+const buildNode = async (entry, line = "effect3") => {
+  const file = join(out, line, entry.replace(/^bench\//, "").replace(/\.ts$/, ".mjs"))
   await esbuild.build({
     entryPoints: [entry],
     outfile: file,
     bundle: true,
     format: "esm",
     platform: "node",
-    packages: "external",
+    conditions: lineConditions(line),
+    plugins: [linePlugin(line, { external: true })],
     target: "node20",
     logLevel: "warning"
   })
-  // Bare specifiers resolve from the bundle's folder up: node_modules/.cache/… reaches node_modules.
+  // Bare specifiers resolve from the bundle's folder up: node_modules/.cache/… reaches node_modules
+  // (the Effect 4 line's `effect` is an absolute path into lines/effect4).
   return file
 }
 
-const runJson = (file) =>
+const runJson = (file, extraEnv = {}) =>
   new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [file], { env, stdio: ["ignore", "pipe", "inherit"] })
+    const child = spawn(process.execPath, [file], { env: { ...env, ...extraEnv }, stdio: ["ignore", "pipe", "inherit"] })
     let stdout = ""
     child.stdout.on("data", (chunk) => (stdout += chunk))
     child.on("exit", (code) => {
@@ -118,6 +135,15 @@ const runJson = (file) =>
   })
 
 const results = { machine }
+// The Effect 4 line's rows, as the Effect 3 line's are at the top level of `results`.
+const effect4 = {}
+/** Rows 1–4 of one script, once per line: the Effect 3 line's into `results`, the Effect 4 line's into `effect4`. */
+const runLines = async (entry) => {
+  for (const line of LINES) {
+    log(`  ${line}`)
+    Object.assign(line === "effect4" ? effect4 : results, await runJson(await buildNode(entry, line)))
+  }
+}
 // BENCH_RENDER_ONLY=1: measure nothing, re-render the docs from bench/results.json.
 const renderOnly = process.env.BENCH_RENDER_ONLY === "1"
 if (renderOnly) delete results.machine
@@ -125,28 +151,37 @@ if (renderOnly) {
   // fall through to the rendering below with no new results
 } else if (wants("cpu")) {
   log("rows 1–2: CPU per call, in-memory transport")
-  Object.assign(results, await runJson(await buildNode("bench/cpu.ts")))
+  await runLines("bench/cpu.ts")
 }
 if (!renderOnly && wants("verify")) {
   log("row 3: token verification, keys cached")
-  Object.assign(results, await runJson(await buildNode("bench/verify.ts")))
+  await runLines("bench/verify.ts")
 }
 if (!renderOnly && wants("loopback")) {
   log("row 4: loopback throughput")
-  Object.assign(results, await runJson(await buildNode("bench/loopback.ts")))
+  await runLines("bench/loopback.ts")
 }
 
 // ---------------------------------------------------------------------------------------
 // Row 5: Worker bundles, the same esbuild settings for every one.
 
+// The Effect 3 line's Workers and the peers (`results.row5`), then the Effect 4 line's builds of
+// the same Effect sources (`results.effect4.row5`, file names `<id>.effect4`).
 const workers = [
   { id: "empty", label: "no client (runtime only)" },
   { id: "bare-effect", label: "bare Effect + @effect/platform + Schema" },
   { id: "effect-clerk-sessions", label: "effect-clerk: Sessions" },
   { id: "effect-clerk-verifier", label: "effect-clerk: Sessions + TokenVerifier" },
   { id: "clerk-backend", label: "@clerk/backend: getSession" },
-  { id: "clerk-backend-verify", label: "@clerk/backend: getSession + verifyToken" }
-]
+  { id: "clerk-backend-verify", label: "@clerk/backend: getSession + verifyToken" },
+  ...(LINES.includes("effect4")
+    ? [
+      { id: "bare-effect", line: "effect4", label: "bare Effect 4 + `effect/http` + Schema" },
+      { id: "effect-clerk-sessions", line: "effect4", label: "effect-clerk (Effect 4 line): Sessions" },
+      { id: "effect-clerk-verifier", line: "effect4", label: "effect-clerk (Effect 4 line): Sessions + TokenVerifier" }
+    ]
+    : [])
+].map((worker) => ({ line: "effect3", ...worker, key: worker.line === "effect4" ? `${worker.id}.effect4` : worker.id }))
 const bundleOptions = {
   bundle: true,
   minify: true,
@@ -161,13 +196,19 @@ const bundles = {}
 if (!renderOnly && (wants("size") || wants("cold"))) {
   log("row 5: Worker bundles")
   for (const worker of workers) {
-    const file = join(out, "workers", `${worker.id}.mjs`)
-    const built = await esbuild.build({ ...bundleOptions, entryPoints: [`bench/workers/${worker.id}.ts`], outfile: file })
+    const file = join(out, "workers", `${worker.key}.mjs`)
+    const built = await esbuild.build({
+      ...bundleOptions,
+      conditions: [...bundleOptions.conditions, ...lineConditions(worker.line)],
+      plugins: [linePlugin(worker.line)],
+      entryPoints: [`bench/workers/${worker.id}.ts`],
+      outfile: file
+    })
     const bytes = readFileSync(file)
     const inputs = built.metafile.outputs[Object.keys(built.metafile.outputs)[0]].inputs
     const bytesFrom = (test) =>
       Object.entries(inputs).filter(([path]) => test(path)).reduce((sum, [, input]) => sum + input.bytesInOutput, 0)
-    bundles[worker.id] = {
+    bundles[worker.key] = {
       ...worker,
       file,
       raw: bytes.length,
@@ -176,7 +217,12 @@ if (!renderOnly && (wants("size") || wants("cold"))) {
       ownBytes: bytesFrom((path) => path.startsWith("src/"))
     }
   }
-  results.row5 = Object.values(bundles).map(({ file: _file, ...rest }) => rest)
+  const row5Of = (line) =>
+    Object.values(bundles).filter((b) => (line === "effect4" ? b.line === "effect4" : b.line !== "effect4")).map((
+      { file: _file, key: _key, line: _line, ...rest }
+    ) => rest)
+  results.row5 = row5Of("effect3")
+  if (LINES.includes("effect4")) effect4.row5 = row5Of("effect4")
 }
 
 // ---------------------------------------------------------------------------------------
@@ -212,8 +258,8 @@ if (!renderOnly && wants("cold")) {
   // One runner per bundle, the same text for all: import, one request, print, exit.
   for (const worker of workers) {
     writeFileSync(
-      join(out, "cold", `${worker.id}.mjs`),
-      `import worker from "../workers/${worker.id}.mjs"
+      join(out, "cold", `${worker.key}.mjs`),
+      `import worker from "../workers/${worker.key}.mjs"
 const response = await worker.fetch(
   new Request("http://worker.local/${sessionId}", { headers: { authorization: "Bearer ${token}" } }),
   ${JSON.stringify(workerEnv)}
@@ -236,7 +282,7 @@ console.log(response.status + " " + text)
   const once = (runtime, worker) =>
     new Promise((resolvePromise, reject) => {
       const t0 = process.hrtime.bigint()
-      const child = spawn(runtime.command, runtime.args(join(out, "cold", `${worker.id}.mjs`)), {
+      const child = spawn(runtime.command, runtime.args(join(out, "cold", `${worker.key}.mjs`)), {
         stdio: ["ignore", "pipe", "pipe"],
         env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" }
       })
@@ -252,7 +298,7 @@ console.log(response.status + " " + text)
         const line = stdout.split("\n")[0]
         const expected = worker.id === "empty" ? "none" : sessionId
         if (elapsed === undefined || !line.startsWith("200 ") || !line.includes(expected)) {
-          return reject(new Error(`${runtime.id} ${worker.id}: ${line} ${stderr.slice(0, 500)}`))
+          return reject(new Error(`${runtime.id} ${worker.key}: ${line} ${stderr.slice(0, 500)}`))
         }
         resolvePromise(elapsed)
       })
@@ -262,7 +308,7 @@ console.log(response.status + " " + text)
   for (const runtime of runtimes) {
     times[runtime.id] = {}
     for (const worker of workers) {
-      times[runtime.id][worker.id] = []
+      times[runtime.id][worker.key] = []
       await once(runtime, worker) // warm-up: disk caches, Deno's module cache
     }
   }
@@ -270,19 +316,26 @@ console.log(response.status + " " + text)
     for (const runtime of runtimes) {
       for (let k = 0; k < workers.length; k++) {
         const worker = workers[(k + run) % workers.length]
-        times[runtime.id][worker.id].push(await once(runtime, worker))
+        times[runtime.id][worker.key].push(await once(runtime, worker))
       }
     }
     process.stderr.write(`  cold start: run ${run + 1}/${COLD_RUNS}\r`)
   }
   process.stderr.write("\n")
   server.close()
-  results.row6 = Object.fromEntries(
-    Object.entries(times).map(([runtime, byWorker]) => [
-      runtime,
-      Object.fromEntries(Object.entries(byWorker).map(([id, values]) => [id, summarize(values)]))
-    ])
-  )
+  const row6Of = (line) =>
+    Object.fromEntries(
+      Object.entries(times).map(([runtime, byWorker]) => [
+        runtime,
+        Object.fromEntries(
+          workers.filter((w) => (line === "effect4" ? w.line === "effect4" : w.line !== "effect4")).map((
+            w
+          ) => [w.id, summarize(byWorker[w.key])])
+        )
+      ])
+    )
+  results.row6 = row6Of("effect3")
+  if (LINES.includes("effect4")) effect4.row6 = row6Of("effect4")
   results.coldRuns = COLD_RUNS
 }
 
@@ -305,6 +358,7 @@ function summarize(values) {
 }
 
 if (!renderOnly) {
+  if (Object.keys(effect4).length > 0) results.effect4 = effect4
   results.minutes = (Date.now() - started) / 60_000
   writeFileSync(join(out, "results.json"), JSON.stringify(results, null, 2))
   log(`results: ${join(out, "results.json")} (${results.minutes.toFixed(1)} min)`)
@@ -416,11 +470,13 @@ function renderFleetDetails(r) {
 // BENCHMARKS.md and the README summary: only the text between the markers is replaced,
 // so the hand-written findings around them stay.
 
-const { renderDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
+const { renderDetails, renderLinesDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
 const previous = existsSync(join(root, "bench", "results.json"))
   ? JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"))
   : {}
 const merged = { ...previous, ...results }
+// A partial run (BENCH_ONLY) keeps the Effect 4 line's rows it did not measure, as it keeps the Effect 3 line's.
+if (previous.effect4 !== undefined || results.effect4 !== undefined) merged.effect4 = { ...previous.effect4, ...results.effect4 }
 // A run of row 7 alone leaves rows 1–6 as they were measured: their machine line (date,
 // commit) and the full run's minutes stay; row 7 carries its own date and commit.
 const rowsOneToSix = ["cpu", "verify", "loopback", "size", "cold"]
@@ -428,7 +484,7 @@ if (!renderOnly && only !== undefined && !rowsOneToSix.some(wants) && previous.m
   merged.machine = previous.machine
   merged.minutes = previous.minutes
 }
-const details = renderDetails(merged) + renderFleetDetails(merged)
+const details = renderDetails(merged) + renderFleetDetails(merged) + renderLinesDetails(merged)
 const summary = withFleetSummary(renderSummary(merged), merged)
 process.stdout.write(`${summary}\n`)
 if (process.env.BENCH_NO_WRITE !== "1") {

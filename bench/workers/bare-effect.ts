@@ -1,39 +1,32 @@
 /**
  * The baseline: what any Effect Worker calling an HTTP API already ships. The same request
- * and answer as effect-clerk-sessions.ts, written directly on Effect, @effect/platform's
- * HttpClient and Schema (a Schema class with a DateTime field, a timeout, a retry with
- * backoff, a span), with no effect-clerk. Bundle and start-up differences from it are what
- * effect-clerk adds.
+ * and answer as effect-clerk-sessions.ts, written directly on Effect, the line's HttpClient
+ * (@effect/platform on Effect 3, `effect/http` on Effect 4) and Schema (a Schema class with a
+ * DateTime field, a timeout, a retry with backoff, a span), with no effect-clerk. Bundle and
+ * start-up differences from it are what effect-clerk adds.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
-import * as Schema from "effect/Schema"
+// The line's HTTP client and the model's Schema spelling (bench/line/effect4/ on the Effect 4 line).
+import { decodeSession } from "../line/effect3/BareSession.js"
+import { fetchHttpClientLayer, filterStatusOk, HttpClient } from "../line/effect3/Http.js"
 import { answer, type Env, failed, sessionIdOf } from "./shared.js"
-
-class Session extends Schema.Class<Session>("Session")({
-  id: Schema.String,
-  status: Schema.String,
-  createdAt: Schema.DateTimeUtcFromNumber.pipe(Schema.propertySignature, Schema.fromKey("created_at"))
-}) {}
 
 const getSession = (env: Env, id: string) =>
   Effect.gen(function*() {
-    const client = (yield* HttpClient.HttpClient).pipe(HttpClient.filterStatusOk)
+    const client = (yield* HttpClient).pipe(filterStatusOk)
     const response = yield* client.get(`${env.CLERK_API_URL}/v1/sessions/${encodeURIComponent(id)}`, {
       headers: { authorization: `Bearer ${env.CLERK_SECRET_KEY}` }
     })
-    return yield* HttpClientResponse.schemaBodyJson(Session)(response)
+    return yield* decodeSession(response)
   }).pipe(
     Effect.timeout("10 seconds"),
     Effect.retry({ times: 3, schedule: Schedule.exponential("200 millis") }),
     Effect.withSpan("getSession")
   )
 
-const runtime = ManagedRuntime.make(FetchHttpClient.layer)
+const runtime = ManagedRuntime.make(fetchHttpClientLayer)
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {

@@ -6,15 +6,18 @@ import * as Redacted from "effect/Redacted"
 import { ClerkClient, Sessions } from "../../src/index.js"
 import { answer, type Env, failed, sessionIdOf } from "./shared.js"
 
-let runtime: ManagedRuntime.ManagedRuntime<Sessions, never> | undefined
+const makeRuntime = (env: Env) =>
+  ManagedRuntime.make(
+    Sessions.layer.pipe(
+      Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
+    )
+  )
+
+let runtime: ReturnType<typeof makeRuntime> | undefined
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    runtime ??= ManagedRuntime.make(
-      Sessions.layer.pipe(
-        Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
-      )
-    )
+    runtime ??= makeRuntime(env)
     const exit = await runtime.runPromiseExit(Effect.flatMap(Sessions, (s) => s.getSession(sessionIdOf(request))))
     return exit._tag === "Success" ? answer(exit.value) : failed(exit.cause)
   }

@@ -6,22 +6,24 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import type * as ConfigError from "effect/ConfigError"
 import { ClerkClient, Sessions, TokenVerifier } from "../../src/index.js"
 import { answer, type Env, failed } from "./shared.js"
 
-let runtime: ManagedRuntime.ManagedRuntime<Sessions | TokenVerifier, ConfigError.ConfigError> | undefined
+const makeRuntime = (env: Env) =>
+  ManagedRuntime.make(
+    Layer.merge(
+      Sessions.layer.pipe(
+        Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
+      ),
+      TokenVerifier.layerJwtKey({ jwtKey: env.CLERK_JWT_KEY ?? "" })
+    )
+  )
+
+let runtime: ReturnType<typeof makeRuntime> | undefined
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    runtime ??= ManagedRuntime.make(
-      Layer.merge(
-        Sessions.layer.pipe(
-          Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
-        ),
-        TokenVerifier.layerJwtKey({ jwtKey: env.CLERK_JWT_KEY ?? "" })
-      )
-    )
+    runtime ??= makeRuntime(env)
     const exit = await runtime.runPromiseExit(Effect.gen(function*() {
       const claims = yield* Effect.flatMap(TokenVerifier, (v) => v.authenticateRequest(request))
       return yield* Effect.flatMap(Sessions, (s) => s.getSession(claims.sid))

@@ -15,13 +15,14 @@
  * Only the shared stores (KV, the Cache API) outlive a request, as in a real fleet.
  */
 import { verifyToken } from "@clerk/backend"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { createRemoteJWKSet, jwtVerify } from "jose"
 import { ClerkClient, JwksStore, type KvNamespaceLike, TokenVerifier } from "../../src/index.js"
+// The line's HTTP client (bench/line/effect4/Http.ts on the Effect 4 line: bench/lines.mjs).
+import { Fetch } from "../line/effect3/Http.js"
 import { bearerOf } from "./shared.js"
 
 interface Env {
@@ -78,7 +79,7 @@ const effectClerk = async (env: Env, ctx: Ctx, token: string, contender: "none" 
   // The isolate's runtime: a fresh verifier (its own in-memory JWKS cache) over a fresh client.
   const runtime = ManagedRuntime.make(
     TokenVerifier.layer().pipe(
-      Layer.provide(ClerkClient.layerFetch(clientOptions(env)).pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, counter.fetch)))),
+      Layer.provide(ClerkClient.layerFetch(clientOptions(env)).pipe(Layer.provide(Layer.succeed(Fetch, counter.fetch)))),
       Layer.provide(store)
     )
   )

@@ -1,0 +1,7 @@
+// @ts-nocheck -- the root tsconfig type-checks bench/ against effect 3 (it has no effect/http).
+/**
+ * What the bench bodies use of the HTTP client, on the Effect 4 line: `effect/http` (same
+ * exports as bench/line/effect3/Http.ts).
+ */
+export { Fetch, layer as fetchHttpClientLayer } from "effect/http/FetchHttpClient"
+export { filterStatusOk, HttpClient } from "effect/http/HttpClient"
