@@ -13,6 +13,9 @@
  *   - separate: `separate` genuinely separate Miniflare instances (each its own workerd) one
  *     after another, sharing one persisted KV / cache directory, one cold isolate each.
  *
+ * BENCH_LINE (effect3, effect4) picks the release line the Worker is bundled for (bench/lines.mjs);
+ * the emulator in this process is the Effect 3 line's either way (it only answers HTTP).
+ *
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 import * as esbuild from "esbuild"
@@ -25,6 +28,7 @@ import * as Effect from "effect/Effect"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
 import { NodeClerkEmulator } from "../src/testing/node/index.js"
 import { check } from "./harness.js"
+import { lineConditions, linePlugin } from "./lines.mjs"
 
 const ISOLATES = Number(process.env.BENCH_FLEET_ISOLATES ?? 100)
 const ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3)
@@ -55,14 +59,16 @@ const jwksRequests = async () => (await run(emulator.requests)).filter((r) => r.
 // ---------------------------------------------------------------------------------------
 // The Worker, bundled as row 5's are (ESM, workerd conditions), not minified.
 
-const bundle = join(process.cwd(), "node_modules", ".cache", "effect-clerk-bench", "workers", "fleet.mjs")
+const LINE = process.env.BENCH_LINE ?? "effect3"
+const bundle = join(process.cwd(), "node_modules", ".cache", "effect-clerk-bench", "workers", `fleet.${LINE}.mjs`)
 await esbuild.build({
   entryPoints: ["bench/workers/fleet.ts"],
   outfile: bundle,
   bundle: true,
   format: "esm",
   platform: "browser",
-  conditions: ["workerd", "worker", "browser"],
+  conditions: ["workerd", "worker", "browser", ...lineConditions(LINE)],
+  plugins: [linePlugin(LINE)],
   target: "es2022",
   logLevel: "warning"
 })

@@ -217,6 +217,27 @@ export const renderLinesSummary = (r) => {
       )
     }
   }
+  if (r.row7 && f.row7) {
+    const c3 = Object.fromEntries(r.row7.contenders.map((x) => [x.id, x]))
+    const c4 = Object.fromEntries(f.row7.contenders.map((x) => [x.id, x]))
+    const perRound = (c, id) => c[id].loopback.jwksRequests.reduce((a, b) => a + b, 0) / c[id].loopback.jwksRequests.length
+    const warm = (c, id) => c[id].delayed.ms.median
+    const wms = (v) => `${Number.isInteger(v) ? v : v.toFixed(1)} ms`
+    lines.push(
+      `| 7. \`GET /v1/jwks\` for ${r.row7.isolates} cold isolates (workerd), KV / Cache API / no store | ${perRound(c3, "kv")} / ${perRound(c3, "cache")} / ${
+        perRound(c3, "none")
+      } | ${perRound(c4, "kv")} / ${perRound(c4, "cache")} / ${perRound(c4, "none")} | the same count: the store, not the line, decides | ${
+        maybeRatio(perRound(c3, "kv"), perRound(c3, "backend"))
+      } / ${maybeRatio(perRound(c4, "kv"), perRound(c4, "backend"))} (KV) |`,
+      `| 7. first verification in a cold isolate, Clerk ${r.row7.delayMs} ms away: warm KV / Cache API / no store | ${wms(warm(c3, "kv"))} / ${
+        wms(warm(c3, "cache"))
+      } / ${wms(warm(c3, "none"))} | ${wms(warm(c4, "kv"))} / ${wms(warm(c4, "cache"))} / ${wms(warm(c4, "none"))} | ${
+        maybeRatio(warm(c4, "kv"), warm(c3, "kv"))
+      } / ${maybeRatio(warm(c4, "cache"), warm(c3, "cache"))} / ${maybeRatio(warm(c4, "none"), warm(c3, "none"))} | ${
+        maybeRatio(warm(c3, "kv"), warm(c3, "backend"))
+      } / ${maybeRatio(warm(c4, "kv"), warm(c4, "backend"))} (KV) |`
+    )
+  }
   return lines.join("\n")
 }
 
@@ -244,7 +265,7 @@ export const renderLinesDetails = (r) => {
     "Rows 1–4: each line's bench process measures every contender (so @clerk/backend and the floor appear once per line: their own ratio shows how far the machine drifted between the two processes). \"÷ @clerk/backend\" divides by the @clerk/backend of the same process.",
     ""
   ]
-  const timedTable = (key, title, fmt, higherIsBetter = false) => {
+  const timedTable = (key, title, fmt, higherIsBetter = false, overrides = {}) => {
     if (!r[key] || !f[key]) return
     parts.push(
       `#### ${title}`,
@@ -258,7 +279,7 @@ export const renderLinesDetails = (r) => {
       const four = find(f[key], c.name)
       if (!four) continue
       parts.push(
-        `| ${LINE_NAMES[c.name] ?? c.name} | ${fmt(c)} | ${fmt(four)} | ${ratio(four.median, c.median)} | ${maybeRatio(c.median, theirs3)} | ${
+        `| ${overrides[c.name] ?? LINE_NAMES[c.name] ?? c.name} | ${fmt(c)} | ${fmt(four)} | ${ratio(four.median, c.median)} | ${maybeRatio(c.median, theirs3)} | ${
           maybeRatio(four.median, theirs4)
         } |`
       )
@@ -269,7 +290,10 @@ export const renderLinesDetails = (r) => {
   const rps = (c) => `${c.median.toFixed(0)} (${c.low.toFixed(0)} – ${c.high.toFixed(0)})`
   timedTable("row1", "1. `getSession`, CPU per call, in-memory transport", cpu)
   timedTable("row2", "2. 500-session list page, CPU per call", cpu)
-  timedTable("row3", "3. Verifying a session token, key cached, CPU per call", cpu)
+  timedTable("row3", "3. Verifying a session token, key cached, CPU per call", cpu, false, {
+    "effect-clerk": "effect-clerk (`TokenVerifier.layerJwtKey`)",
+    floor: "floor: jose `jwtVerify` (measured in each line's run)"
+  })
   timedTable("row4", `4. Loopback throughput, ${r.concurrency ?? 200} concurrent \`getSession\``, rps, true)
   if (r.row5 && f.row5) {
     const b3 = Object.fromEntries(r.row5.map((x) => [x.id, x]))
@@ -326,6 +350,34 @@ export const renderLinesDetails = (r) => {
       )
     }
     parts.push("")
+  }
+  if (r.row7 && f.row7) {
+    const c4 = Object.fromEntries(f.row7.contenders.map((x) => [x.id, x]))
+    const counts = (values) => (values.every((v) => v === values[0]) ? String(values[0]) : values.join(", "))
+    const t = (x, net) => {
+      const v = x[net].ms
+      return `${Number.isInteger(v.median) ? v.median : v.median.toFixed(1)} ms (${v.p25}–${v.p75})`
+    }
+    const names = { none: "effect-clerk, no store", kv: "effect-clerk + `JwksStore.layerKv`", cache: "effect-clerk + `JwksStore.layerCache()`" }
+    parts.push(
+      `#### 7. Cold isolates in workerd (the row-7 fleet run once per line; ${f.row7.isolates} isolates, ${f.row7.rounds} + ${f.row7.delayedRounds} rounds each)`,
+      "",
+      `| contender | \`GET /v1/jwks\` per round, Effect 3 / Effect 4 line | all at once, Effect 3 / Effect 4 | first verification, loopback: Effect 3 / Effect 4 | Clerk ${r.row7.delayMs} ms away: Effect 3 / Effect 4 | ÷ (Clerk ${r.row7.delayMs} ms away) |`,
+      "|---|---|---|---|---|---|"
+    )
+    for (const x of r.row7.contenders.filter((x) => names[x.id] && c4[x.id])) {
+      const y = c4[x.id]
+      parts.push(
+        `| ${names[x.id]} | ${counts(x.loopback.jwksRequests)} / ${counts(y.loopback.jwksRequests)} | ${x.burst} / ${y.burst} | ${t(x, "loopback")} / ${
+          t(y, "loopback")
+        } | ${t(x, "delayed")} / ${t(y, "delayed")} | ${maybeRatio(y.delayed.ms.median, x.delayed.ms.median)} |`
+      )
+    }
+    parts.push(
+      "",
+      "workerd's clock moves in whole milliseconds; @clerk/backend and jose ran in both fleets too (the Effect 3 line's numbers are row 7's section above).",
+      ""
+    )
   }
   return parts.join("\n")
 }

@@ -21,9 +21,9 @@
  * bench/lines.mjs is how: the same sources bundled with the line's `#line/` condition and
  * `effect`, and bench/line/<line>/ for what the bench bodies spell differently. Rows 1–4 run
  * one child process per line (each with its own @clerk/backend and floor contenders, back to
- * back); rows 5–6 build and time both lines' Workers together, interleaved. Row 7 counts
- * Clerk round trips and runs on the Effect 3 line only (BENCH_FLEET_LINES=effect3,effect4 runs
- * it on both). BENCH_LINES (effect3,effect4) picks the lines of rows 1–6.
+ * back); rows 5–6 build and time both lines' Workers together, interleaved; row 7 runs its
+ * workerd fleet once per line (`results.row7`, `results.effect4.row7`). BENCH_LINES
+ * (effect3,effect4) picks the lines of rows 1–6, BENCH_FLEET_LINES (effect3,effect4) row 7's.
  *
  * Options (environment): BENCH_ROUNDS (11), BENCH_BUDGET_MS (250), BENCH_WARMUP_MS (2000),
  * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_FLEET_ISOLATES (100),
@@ -52,7 +52,7 @@ const esbuild = await import("esbuild")
 const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(",")) : undefined
 const wants = (part) => only === undefined || only.has(part)
 const LINES = (process.env.BENCH_LINES ?? "effect3,effect4").split(",")
-const FLEET_LINES = (process.env.BENCH_FLEET_LINES ?? "effect3").split(",")
+const FLEET_LINES = (process.env.BENCH_FLEET_LINES ?? "effect3,effect4").split(",")
 const env = {
   ...process.env,
   BENCH_ROUNDS: process.env.BENCH_ROUNDS ?? "11",
@@ -345,8 +345,12 @@ console.log(response.status + " " + text)
 
 if (!renderOnly && wants("fleet")) {
   log("row 7: Clerk round trips for cold isolates (workerd through Miniflare)")
-  Object.assign(results, await runJson(await buildNode("bench/fleet.ts")))
-  results.row7.measured = { date: machine.date, commit: machine.commit, node: machine.node }
+  for (const line of FLEET_LINES) {
+    log(`  ${line}`)
+    const into = line === "effect4" ? effect4 : results
+    Object.assign(into, await runJson(await buildNode("bench/fleet.ts"), { BENCH_LINE: line }))
+    into.row7.measured = { date: machine.date, commit: machine.commit, node: machine.node }
+  }
 }
 
 function summarize(values) {
