@@ -5,38 +5,74 @@
  * Worker's CLERK_API_URL points at it.
  *
  * The pool turns on `nodejs_compat_v2` for the test Worker by itself, so this suite does not
- * prove the Worker runs without Node compatibility; the `wrangler dev` smoke test does.
+ * prove the Worker runs without Node compatibility; the `wrangler dev` smoke tests do.
+ *
+ * This file is the Effect 3 line (`effect3-workerd`); vitest.workers.effect4.config.ts runs the
+ * same test files on the Effect 4 line (`effect4-workerd`) through `workersConfig("effect4")`.
  */
 import { defineWorkersConfig, type WorkerPoolOptionsContext } from "@cloudflare/vitest-pool-workers/config"
+import { createRequire } from "node:module"
 import { fileURLToPath } from "node:url"
+import type { Plugin } from "vite"
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
+const exampleWorker = fileURLToPath(new URL("./examples/worker/", import.meta.url))
 
-export default defineWorkersConfig({
-  resolve: {
-    alias: [
-      { find: /^effect-clerk\/testing$/, replacement: src("testing/index.ts") },
-      { find: /^effect-clerk$/, replacement: src("index.ts") }
-    ]
-  },
-  test: {
-    include: ["test/workers/**/*.test.ts"],
-    globalSetup: ["test/workers/globalSetup.ts"],
-    // Generous: a test's own bounds say what must hold; these only stop a stuck run, and a busy
-    // 2-core machine can take several times an idle one's time (hooks included: vitest's default is 10 s).
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
-    poolOptions: {
-      workers: ({ inject }: WorkerPoolOptionsContext) => ({
-        singleWorker: true,
-        wrangler: { configPath: "./wrangler.toml" },
-        miniflare: {
-          bindings: {
-            CLERK_SECRET_KEY: inject("clerkSecretKey"),
-            CLERK_API_URL: inject("clerkUrl")
-          }
-        }
-      })
+/**
+ * The Effect 4 line inside the same pool: every `effect` / `effect/*` import (from src/, the
+ * tests, the example Worker) resolves to lines/effect4's effect 4 as Node would load it there
+ * (its "exports" are plain strings), and the example Worker's `./line.js` seam to
+ * `./line.effect4.ts`. Two copies of `effect` in one run would break service tags.
+ */
+const effect4Line = (): Plugin => {
+  const line = createRequire(new URL("./lines/effect4/package.json", import.meta.url))
+  return {
+    name: "effect-clerk:workers-effect4-line",
+    enforce: "pre",
+    resolveId(id, importer) {
+      if (/^effect(\/|$)/.test(id)) return line.resolve(id)
+      if (id === "./line.js" && importer !== undefined && importer.startsWith(exampleWorker)) {
+        return `${exampleWorker}line.effect4.ts`
+      }
+      return null
     }
   }
-})
+}
+
+export const workersConfig = (effectLine: "effect3" | "effect4") =>
+  defineWorkersConfig({
+    plugins: effectLine === "effect4" ? [effect4Line()] : [],
+    resolve: {
+      // `effect4` picks src/line/effect4 and test/line/effect4 (package.json "imports"); the
+      // pool adds workerd's own conditions after it.
+      conditions: effectLine === "effect4" ? ["effect4"] : [],
+      alias: [
+        { find: /^effect-clerk\/testing$/, replacement: src("testing/index.ts") },
+        { find: /^effect-clerk$/, replacement: src("index.ts") }
+      ]
+    },
+    // The same for the Node side (globalSetup's emulator), so one run loads one `effect`.
+    ssr: { resolve: { conditions: effectLine === "effect4" ? ["effect4", "node", "import", "default"] : [] } },
+    test: {
+      include: ["test/workers/**/*.test.ts"],
+      globalSetup: ["test/workers/globalSetup.ts"],
+      // Generous: a test's own bounds say what must hold; these only stop a stuck run, and a busy
+      // 2-core machine can take several times an idle one's time (hooks included: vitest's default is 10 s).
+      testTimeout: 60_000,
+      hookTimeout: 60_000,
+      poolOptions: {
+        workers: ({ inject }: WorkerPoolOptionsContext) => ({
+          singleWorker: true,
+          wrangler: { configPath: "./wrangler.toml" },
+          miniflare: {
+            bindings: {
+              CLERK_SECRET_KEY: inject("clerkSecretKey"),
+              CLERK_API_URL: inject("clerkUrl")
+            }
+          }
+        })
+      }
+    }
+  })
+
+export default workersConfig("effect3")

@@ -3,8 +3,6 @@
  * token verified by `TokenVerifier`), whose sessions they may touch, the same-origin check on
  * every POST, and how a Clerk failure reads.
  */
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,6 +15,8 @@ import {
   Sessions,
   TokenVerifier
 } from "effect-clerk"
+import { ServerRequest } from "./http.js"
+import { Service } from "./line.js"
 
 /**
  * Who a request acts for. The routes let a caller see and act on their own sessions only.
@@ -24,16 +24,16 @@ import {
  * `__session` cookie), verified locally by `TokenVerifier`; `Access.open` lets every caller
  * through (for a Worker behind your own authentication).
  */
-export class Access extends Context.Tag("example/Access")<Access, {
+export class Access extends Service<Access, {
   /** The caller's verified claims, or `undefined` when the routes are open. */
   readonly claims: Effect.Effect<
     SessionClaims | undefined,
     ClerkTokenMissing | ClerkTokenInvalid,
-    HttpServerRequest.HttpServerRequest
+    ServerRequest
   >
   /** Added to the 401 for a request without a token: how to get one (the demo sets it). */
   readonly tokenHint: string | undefined
-}>() {
+}>()("example/Access") {
   /** No checks: anyone who can reach the Worker may act on any session. */
   static readonly open = Access.of({ claims: Effect.succeed(undefined), tokenHint: undefined })
 
@@ -47,8 +47,7 @@ export class Access extends Context.Tag("example/Access")<Access, {
       Access,
       Effect.map(TokenVerifier, (verifier) =>
         Access.of({
-          claims: Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) =>
-            verifier.authenticateRequest(webRequest(request))),
+          claims: Effect.flatMap(ServerRequest, ({ request }) => verifier.authenticateRequest(request)),
           tokenHint: options.tokenHint
         }))
     )
@@ -56,10 +55,6 @@ export class Access extends Context.Tag("example/Access")<Access, {
 
 /** The caller's user id (`sub`), or `undefined` when the routes are open. */
 export const caller = Effect.flatMap(Access, (access) => Effect.map(access.claims, (claims) => claims?.sub))
-
-/** The web Request behind a server request (the Worker's own), for `authenticateRequest`. */
-export const webRequest = (request: HttpServerRequest.HttpServerRequest): Request =>
-  request.source instanceof Request ? request.source : new Request("http://worker.invalid/", { headers: request.headers })
 
 /** The caller may not act on another user's sessions. */
 export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {

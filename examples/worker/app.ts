@@ -1,11 +1,9 @@
 /**
- * The example Worker's HTTP API over Clerk sessions, as an @effect/platform `HttpApp`:
- * the routes, their input checks, and how each Clerk failure becomes an HTTP answer.
- * Nothing here is Worker-specific; `index.ts` turns it into a Worker's `fetch`.
+ * The example Worker's HTTP API over Clerk sessions, as an Effect from a web `Request`
+ * (`ServerRequest`) to a web `Response`: the routes, their input checks, and how each Clerk
+ * failure becomes an HTTP answer. Nothing here is Worker-specific; `runtime.ts` turns it into
+ * a Worker's `fetch`.
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -15,11 +13,13 @@ import {
   ClerkClient,
   type ClerkError,
   type ClerkTokenInvalid,
+  type ClerkTokenMissing,
   JwksStore,
   RateLimiter,
   type Session,
   Sessions,
-  type SessionStatusFilter
+  type SessionStatusFilter,
+  type TokenVerifier
 } from "effect-clerk"
 import {
   Access,
@@ -28,10 +28,11 @@ import {
   clerkFailure,
   CrossOriginRequest,
   isCrossOrigin,
-  sessionOwnedBy,
-  webRequest
+  sessionOwnedBy
 } from "./access.js"
-import { pageFailure, pageRoutes } from "./page.js"
+import { type Handler, json, makeRouter, ServerRequest } from "./http.js"
+import { catchAll, catchAllCause } from "./line.js"
+import { type DemoSignIn, pageFailure, pageRoutes } from "./page.js"
 
 export { Access, AccessDenied, clerkFailure } from "./access.js"
 
@@ -59,7 +60,7 @@ export const sessionJson = (session: Session) => ({
 
 /** An error answer: `{ error: { code, message } }`, never a stack trace. */
 export const problem = (status: number, code: string, message: string, headers?: Record<string, string>) =>
-  HttpServerResponse.unsafeJson({ error: { code, message } }, { status, ...(headers ? { headers } : {}) })
+  json({ error: { code, message } }, { status, headers })
 
 /** A request this API refuses before asking Clerk: a missing parameter, a malformed query. */
 export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
@@ -69,7 +70,7 @@ export class BadRequest extends Schema.TaggedError<BadRequest>()("BadRequest", {
 
 /** A path parameter the router matched. */
 const pathParam = (name: string) =>
-  Effect.flatMap(HttpRouter.params, (params) => {
+  Effect.flatMap(ServerRequest, ({ params }) => {
     const value = params[name]
     return value === undefined || value === ""
       ? Effect.fail(new BadRequest({ code: "missing_parameter", message: `${name} is required` }))
@@ -78,8 +79,8 @@ const pathParam = (name: string) =>
 
 /** An optional integer query parameter; ranges are left to the SDK's own input checks. */
 const intQuery = (name: string) =>
-  Effect.flatMap(HttpServerRequest.ParsedSearchParams, (params) => {
-    const raw = params[name]
+  Effect.flatMap(ServerRequest, ({ query }) => {
+    const raw = query[name]
     if (raw === undefined) return Effect.succeed(undefined)
     if (typeof raw !== "string") {
       return Effect.fail(new BadRequest({ code: "invalid_query", message: `${name} must be given once` }))
@@ -91,8 +92,8 @@ const intQuery = (name: string) =>
   })
 
 const stringQuery = (name: string) =>
-  Effect.flatMap(HttpServerRequest.ParsedSearchParams, (params) => {
-    const raw = params[name]
+  Effect.flatMap(ServerRequest, ({ query }) => {
+    const raw = query[name]
     return typeof raw === "string" || raw === undefined
       ? Effect.succeed(raw)
       : Effect.fail(new BadRequest({ code: "invalid_query", message: `${name} must be given once` }))
@@ -116,7 +117,7 @@ const listUserSessions = Effect.gen(function*() {
   const offset = yield* intQuery("offset")
   yield* callerMayActFor(userId, "You may only list your own sessions")
   const page = yield* Effect.flatMap(Sessions, (s) => s.getSessionList({ userId, status, limit, offset }))
-  return HttpServerResponse.unsafeJson({ data: page.data.map(sessionJson), totalCount: page.totalCount })
+  return json({ data: page.data.map(sessionJson), totalCount: page.totalCount })
 })
 
 /** The session named by `:id`, once the caller is known to own it (fetched only to check that). */
@@ -134,14 +135,14 @@ const getSession = Effect.gen(function*() {
   const session = callerId === undefined
     ? yield* Effect.flatMap(Sessions, (s) => s.getSession(id))
     : yield* sessionOwnedBy(id, callerId)
-  return HttpServerResponse.unsafeJson(sessionJson(session))
+  return json(sessionJson(session))
 })
 
 /** POST /sessions/:id/revoke */
 const revokeSession = Effect.gen(function*() {
   const id = yield* ownedSessionId
   const session = yield* Effect.flatMap(Sessions, (s) => s.revokeSession(id))
-  return HttpServerResponse.unsafeJson(sessionJson(session))
+  return json(sessionJson(session))
 })
 
 /** POST /sessions/:id/tokens/:template: a JWT minted from the named template. */
@@ -150,7 +151,7 @@ const mintTemplateToken = Effect.gen(function*() {
   const id = yield* ownedSessionId
   const token = yield* Effect.flatMap(Sessions, (s) => s.createSessionTokenFromTemplate(id, template))
   // The caller asked for this token: handing it over is the point of the route.
-  return HttpServerResponse.unsafeJson({ object: "token", jwt: Redacted.value(token.jwt) })
+  return json({ object: "token", jwt: Redacted.value(token.jwt) })
 })
 
 /**
@@ -160,7 +161,7 @@ const mintTemplateToken = Effect.gen(function*() {
 const me = Effect.gen(function*() {
   const claims = yield* Effect.flatMap(Access, (access) => access.claims)
   if (claims === undefined) return problem(404, "route_not_found", "No caller: this Worker's routes are open")
-  return HttpServerResponse.unsafeJson({
+  return json({
     userId: claims.sub,
     sessionId: claims.sid,
     issuer: claims.iss,
@@ -197,36 +198,22 @@ const fleet = Effect.gen(function*() {
       () => null
     )
   }
-  return HttpServerResponse.unsafeJson({
+  return json({
     jwksStore: Option.isSome(store) ? { stored: jwks } : null,
     rateLimiter: Option.isSome(limiter) ? "one Clerk request budget for every isolate (Durable Object)" : null
   })
 })
 
 /** The routes (the JSON API and the active devices page), before errors are turned into answers. */
-export const router = HttpRouter.empty.pipe(
-  pageRoutes,
-  HttpRouter.get("/me", me),
-  HttpRouter.get("/fleet", fleet),
-  HttpRouter.get("/users/:userId/sessions", listUserSessions),
-  HttpRouter.get("/sessions/:id", getSession),
-  HttpRouter.post("/sessions/:id/revoke", revokeSession),
-  HttpRouter.post("/sessions/:id/tokens/:template", mintTemplateToken)
-)
-
-// The router's default 100-character cap on a parameter would turn a long id into a 404;
-// let it through so the SDK's own check answers (ids are at most 512 characters).
-const routed = HttpRouter.withRouterConfig(router, { maxParamLength: 4096 })
-
-/** Every POST must come from this origin (or from no browser at all): no cross-site request forgery. */
-const sameOriginPosts = Effect.zipRight(
-  Effect.flatMap(
-    HttpServerRequest.HttpServerRequest,
-    (request) =>
-      request.method === "POST" && isCrossOrigin(webRequest(request)) ? Effect.fail(new CrossOriginRequest()) : Effect.void
-  ),
-  routed
-)
+export const router = makeRouter<Handler<unknown, unknown>>([
+  ...pageRoutes,
+  ["GET", "/me", me],
+  ["GET", "/fleet", fleet],
+  ["GET", "/users/:userId/sessions", listUserSessions],
+  ["GET", "/sessions/:id", getSession],
+  ["POST", "/sessions/:id/revoke", revokeSession],
+  ["POST", "/sessions/:id/tokens/:template", mintTemplateToken]
+])
 
 /** Each route's shape with its parameters allowed empty, to tell a missing parameter from a wrong path. */
 const routeShapes: ReadonlyArray<{ method: string; pattern: RegExp; params: ReadonlyArray<string> }> = [
@@ -268,14 +255,14 @@ const decodes = (segment: string) => {
 /**
  * How a Clerk failure reads to this API's callers (`clerkFailure` decides, shared with the page).
  */
-export const clerkErrorResponse = (error: ClerkError): HttpServerResponse.HttpServerResponse => {
+export const clerkErrorResponse = (error: ClerkError): Response => {
   const failure = clerkFailure(error)
   return problem(failure.status, failure.code, failure.message, failure.headers)
 }
 
 /** No token: a 401 saying where one goes, and, where configured (the demo), how to get one. */
 const tokenMissingResponse = (hint: string | undefined) =>
-  HttpServerResponse.unsafeJson({
+  json({
     error: {
       code: "unauthenticated",
       message: "A session token is required: Authorization: Bearer <token> or the __session cookie",
@@ -293,22 +280,44 @@ const tokenInvalidResponse = (error: ClerkTokenInvalid) => {
   return error.cause !== undefined ? clerkErrorResponse(error.cause) : problem(502, "clerk_bad_response", error.message)
 }
 
+/** The services the routes need (besides the request itself). */
+export type AppServices = Sessions | Access | DemoSignIn | ClerkClient | TokenVerifier
+
+/** A request no route matched, answered by `routeNotFound`. */
+class RouteNotFound extends Schema.TaggedError<RouteNotFound>()("RouteNotFound", {
+  method: Schema.String,
+  path: Schema.String
+}) {}
+
+/** Every POST must come from this origin (or from no browser at all): no cross-site request forgery; then the route. */
+type RouteFailure = ClerkError | BadRequest | AccessDenied | ClerkTokenMissing | ClerkTokenInvalid
+
+const routed: Handler<RouteFailure | CrossOriginRequest | RouteNotFound, AppServices> = Effect.flatMap(
+  ServerRequest,
+  (request): Handler<RouteFailure | CrossOriginRequest | RouteNotFound, AppServices> => {
+    const { method } = request.request
+    if (method === "POST" && isCrossOrigin(request.request)) return Effect.fail(new CrossOriginRequest())
+    const match = router(method, request.url.pathname)
+    if (match === undefined) return Effect.fail(new RouteNotFound({ method, path: request.url.pathname }))
+    // Every route's failures and services are among RouteFailure and AppServices (the table's type forgets them).
+    const handler = match.handler as Handler<RouteFailure, AppServices>
+    return Effect.provideService(handler, ServerRequest, { ...request, params: match.params })
+  }
+)
+
 /**
  * The whole app: routes, every expected failure as its HTTP answer, and anything
  * unexpected as a bare 500 (logged, never shown).
  */
-export const app = sameOriginPosts.pipe(
+export const app: Effect.Effect<Response, never, AppServices | ServerRequest> = routed.pipe(
   Effect.catchTags({
     CrossOriginRequest: pageFailure,
-    RouteNotFound: (e) => Effect.succeed(routeNotFound(e.request.method, new URL(e.request.url, "http://x").pathname)),
+    RouteNotFound: (e) => Effect.succeed(routeNotFound(e.method, e.path)),
     AccessDenied: (e) => Effect.succeed(problem(403, "forbidden", e.message)),
     ClerkTokenMissing: () => Effect.map(Access, (access) => tokenMissingResponse(access.tokenHint)),
     ClerkTokenInvalid: (e) => Effect.succeed(tokenInvalidResponse(e)),
     BadRequest: (e) => Effect.succeed(problem(400, e.code, e.message))
   }),
-  Effect.catchAll((e) => Effect.succeed(clerkErrorResponse(e))),
-  Effect.catchAllCause((cause) =>
-    Effect.as(Effect.logError("unhandled failure", cause), problem(500, "internal_error", "Internal error"))
-  )
+  catchAll((e: ClerkError) => Effect.succeed(clerkErrorResponse(e))),
+  catchAllCause((cause) => Effect.as(Effect.logError("unhandled failure", cause), problem(500, "internal_error", "Internal error")))
 )
-

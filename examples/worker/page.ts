@@ -7,33 +7,27 @@
  * production Worker behind Clerk is. Forms post and redirect; with JavaScript they post
  * with `fetch` and the card goes away.
  */
-import * as HttpRouter from "@effect/platform/HttpRouter"
-import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
-import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
-import * as UrlParams from "@effect/platform/UrlParams"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as FiberRef from "effect/FiberRef"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import * as Stream from "effect/Stream"
 import { type ClerkError, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
-import { Access, AccessDenied, clerkFailure, CrossOriginRequest, sessionOwnedBy, webRequest } from "./access.js"
+import { Access, AccessDenied, clerkFailure, CrossOriginRequest, sessionOwnedBy } from "./access.js"
+import { type Handler, header, html, json, seeOther, ServerRequest } from "./http.js"
+import { literals, runCollect, Service } from "./line.js"
 import { type DemoUser, devicesPage, failurePage, signInPage } from "./views.js"
 
 /** The demo's sign-in: its users (DEMO_USERS), or `undefined` where sign-in is Clerk's own page. */
-export class DemoSignIn extends Context.Tag("example/DemoSignIn")<DemoSignIn, {
+export class DemoSignIn extends Service<DemoSignIn, {
   readonly users: ReadonlyArray<DemoUser> | undefined
-}>() {}
+}>()("example/DemoSignIn") {}
 
 /** How long the token set at sign-in lives (the emulator has no Frontend API to refresh it every minute). */
 export const SIGN_IN_TOKEN_SECONDS = 3600
 
 /** Why a page needs the person to sign in (again). */
 export class SignInRequired extends Schema.TaggedError<SignInRequired>()("SignInRequired", {
-  reason: Schema.Literal("missing", "expired", "invalid", "revoked", "signed-out")
+  reason: literals("missing", "expired", "invalid", "revoked", "signed-out")
 }) {}
 
 const reasons: Record<SignInRequired["reason"], string> = {
@@ -50,27 +44,15 @@ const notices: Record<string, string> = {
 }
 
 /** A form or link in a browser (HTML answers); `fetch` from the page asks for JSON. */
-const wantsHtml = Effect.map(
-  HttpServerRequest.HttpServerRequest,
-  (request) => (request.headers["accept"] ?? "").includes("text/html")
-)
+const wantsHtml = Effect.map(ServerRequest, (request) => (header(request, "accept") ?? "").includes("text/html"))
 
-const cookie = (request: HttpServerRequest.HttpServerRequest, value: string, maxAge: number) => {
-  const secure = new URL(webRequest(request).url).protocol === "https:"
+const cookie = (request: typeof ServerRequest.Service, value: string, maxAge: number) => {
+  const secure = request.url.protocol === "https:"
   return `__session=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`
 }
 
-const html = (body: string, status = 200, headers: Record<string, string> = {}) =>
-  HttpServerResponse.text(body, { status, contentType: "text/html; charset=utf-8", headers })
-
-const seeOther = (location: string, headers: Record<string, string> = {}) =>
-  HttpServerResponse.empty({ status: 303, headers: { location, ...headers } })
-
-/** Set when `signedIn` refreshed an expired token: the new cookie, which `pageRoute` adds to the answer. */
-const refreshedCookie = FiberRef.unsafeMake<string | undefined>(undefined)
-
-const cookieValue = (request: HttpServerRequest.HttpServerRequest, name: string) =>
-  (request.headers["cookie"] ?? "").split(";").map((c) => c.trim()).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1)
+const cookieValue = (request: typeof ServerRequest.Service, name: string) =>
+  (header(request, "cookie") ?? "").split(";").map((c) => c.trim()).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1)
 
 /** The `sid` of a token, unverified: only to name the session to refresh (Clerk verifies the token itself). */
 const unverifiedSid = (jwt: string): string | undefined => {
@@ -89,7 +71,7 @@ const unverifiedSid = (jwt: string): string | undefined => {
  * expired token, the refresh token and the origin; any refusal means signing in again.
  */
 const refreshed = Effect.gen(function*() {
-  const request = yield* HttpServerRequest.HttpServerRequest
+  const request = yield* ServerRequest
   const expired = cookieValue(request, "__session")
   const refreshToken = cookieValue(request, "__refresh")
   const sid = expired === undefined ? undefined : unverifiedSid(expired)
@@ -100,7 +82,7 @@ const refreshed = Effect.gen(function*() {
     sessions.refreshSession(sid, {
       expiredToken: expired,
       refreshToken,
-      requestOrigin: new URL(webRequest(request).url).origin
+      requestOrigin: request.url.origin
     })).pipe(
       Effect.catchTags({
         ClerkUnauthorized: () => Effect.fail(new SignInRequired({ reason: "expired" })),
@@ -111,7 +93,8 @@ const refreshed = Effect.gen(function*() {
   const claims = yield* Effect.flatMap(TokenVerifier, (verifier) => verifier.verify(answer.jwt)).pipe(
     Effect.mapError(() => new SignInRequired({ reason: "invalid" }))
   )
-  yield* FiberRef.set(refreshedCookie, cookie(request, Redacted.value(answer.jwt), SIGN_IN_TOKEN_SECONDS))
+  // `pageRoute` adds it to the answer.
+  request.cookie.value = cookie(request, Redacted.value(answer.jwt), SIGN_IN_TOKEN_SECONDS)
   return claims
 })
 
@@ -119,7 +102,7 @@ const refreshed = Effect.gen(function*() {
 const signedIn: Effect.Effect<
   SessionClaims,
   SignInRequired | ClerkError,
-  Access | Sessions | TokenVerifier | HttpServerRequest.HttpServerRequest
+  Access | Sessions | TokenVerifier | ServerRequest
 > = Effect.flatMap(Access, (access) => access.claims).pipe(
   Effect.catchTags({
     ClerkTokenMissing: () => Effect.fail(new SignInRequired({ reason: "missing" })),
@@ -136,8 +119,7 @@ const signedIn: Effect.Effect<
 
 /** The user's active sessions; the token's own session must be one of them (else it was signed out). */
 const activeSessions = (claims: SessionClaims) =>
-  Effect.flatMap(Sessions, (sessions) => Stream.runCollect(sessions.listAll({ userId: claims.sub, status: "active" }))).pipe(
-    Effect.map(Chunk.toReadonlyArray),
+  Effect.flatMap(Sessions, (sessions) => runCollect(sessions.listAll({ userId: claims.sub, status: "active" }))).pipe(
     Effect.filterOrFail((all) => all.some((s) => s.id === claims.sid), () => new SignInRequired({ reason: "revoked" }))
   )
 
@@ -168,21 +150,21 @@ const failureText = (code: string, retryAfter: string | undefined): [string, str
 /** Answer a failure as the page (HTML, redirects) or as JSON for the page's own `fetch`. */
 export const pageFailure = (
   error: SignInRequired | AccessDenied | CrossOriginRequest | ClerkError
-): Effect.Effect<HttpServerResponse.HttpServerResponse, never, HttpServerRequest.HttpServerRequest> =>
+): Effect.Effect<Response, never, ServerRequest> =>
   Effect.gen(function*() {
-    const request = yield* HttpServerRequest.HttpServerRequest
+    const request = yield* ServerRequest
     const inBrowser = yield* wantsHtml
     const answer = (status: number, code: string, title: string, message: string, headers: Record<string, string> = {}) =>
       inBrowser
         ? html(failurePage(title, message), status, headers)
-        : HttpServerResponse.unsafeJson({ error: { code, message } }, { status, headers })
+        : json({ error: { code, message } }, { status, headers })
     switch (error._tag) {
       case "SignInRequired": {
         const signIn = `/sign-in?reason=${error.reason}`
         const clear = { "set-cookie": cookie(request, "", 0) }
         return inBrowser
           ? seeOther(signIn, clear)
-          : HttpServerResponse.unsafeJson({ error: { code: "sign_in_required", message: reasons[error.reason], signIn } }, {
+          : json({ error: { code: "sign_in_required", message: reasons[error.reason], signIn } }, {
             status: 401,
             headers: clear
           })
@@ -206,9 +188,7 @@ export const pageFailure = (
   })
 
 /** A page route: its expected failures answered by `pageFailure`; a refreshed token's cookie set. */
-const pageRoute = <R>(
-  handler: Effect.Effect<HttpServerResponse.HttpServerResponse, SignInRequired | AccessDenied | ClerkError, R>
-) =>
+const pageRoute = <R>(handler: Handler<SignInRequired | AccessDenied | ClerkError, R>) =>
   handler.pipe(
     Effect.catchTags({
       SignInRequired: pageFailure,
@@ -216,10 +196,12 @@ const pageRoute = <R>(
     }),
     Effect.catchIf((e): e is ClerkError => typeof e === "object" && e !== null && "_tag" in e, pageFailure),
     Effect.flatMap((response) =>
-      Effect.map(FiberRef.get(refreshedCookie), (refreshed) =>
-        refreshed === undefined || response.headers["set-cookie"] !== undefined
-          ? response
-          : HttpServerResponse.setHeader(response, "set-cookie", refreshed))
+      Effect.map(ServerRequest, ({ cookie: refreshed }) => {
+        if (refreshed.value !== undefined && !response.headers.has("set-cookie")) {
+          response.headers.set("set-cookie", refreshed.value)
+        }
+        return response
+      })
     )
   )
 
@@ -229,7 +211,7 @@ const devices = pageRoute(Effect.gen(function*() {
   const sessions = yield* activeSessions(claims)
   const users = (yield* DemoSignIn).users
   const user = users?.find((u) => u.id === claims.sub)
-  const query = yield* HttpServerRequest.ParsedSearchParams
+  const { query } = yield* ServerRequest
   const notice = typeof query.notice === "string" ? notices[query.notice] : undefined
   return html(devicesPage({
     userLabel: user ? `${user.name} (${user.id})` : claims.sub,
@@ -242,7 +224,7 @@ const devices = pageRoute(Effect.gen(function*() {
 
 /** GET /sign-in */
 const signInForm = Effect.gen(function*() {
-  const query = yield* HttpServerRequest.ParsedSearchParams
+  const { query } = yield* ServerRequest
   const reason = typeof query.reason === "string" && query.reason in reasons
     ? reasons[query.reason as SignInRequired["reason"]]
     : undefined
@@ -253,10 +235,13 @@ const signInForm = Effect.gen(function*() {
 const signIn = pageRoute(Effect.gen(function*() {
   const users = (yield* DemoSignIn).users
   if (users === undefined) return html(signInPage(undefined, undefined), 404)
-  const request = yield* HttpServerRequest.HttpServerRequest
-  const form = yield* Effect.orElseSucceed(request.urlParamsBody, () => UrlParams.empty)
-  const userId = UrlParams.getFirst(form, "user_id")
-  const user = users.find((u) => userId._tag === "Some" && u.id === userId.value)
+  const request = yield* ServerRequest
+  const form = yield* Effect.orElseSucceed(
+    Effect.tryPromise(async () => new URLSearchParams(new TextDecoder().decode(await request.request.arrayBuffer()))),
+    () => new URLSearchParams()
+  )
+  const userId = form.get("user_id")
+  const user = users.find((u) => userId !== null && u.id === userId)
   if (user === undefined) return html(failurePage("Unknown user", "Choose one of the demo users to sign in."), 400)
   const sessions = yield* Sessions
   const session = yield* sessions.createSession({ userId: user.id })
@@ -269,14 +254,14 @@ const signedOut = (ids: ReadonlyArray<string>, notice: "signed-out-one" | "signe
   Effect.map(wantsHtml, (inBrowser) =>
     inBrowser
       ? seeOther(`/?notice=${notice}`)
-      : HttpServerResponse.unsafeJson({ signedOut: ids, message: notices[notice] })
+      : json({ signedOut: ids, message: notices[notice] })
   )
 
 /** POST /devices/:id/sign-out: revoke one of the user's other sessions. */
 const signOutDevice = pageRoute(Effect.gen(function*() {
   const claims = yield* signedIn
   yield* stillActive(claims)
-  const id = (yield* HttpRouter.params).id ?? ""
+  const id = (yield* ServerRequest).params.id ?? ""
   const session = yield* sessionOwnedBy(id, claims.sub)
   if (session.id !== claims.sid) yield* Effect.flatMap(Sessions, (s) => s.revokeSession(session.id))
   return session.id === claims.sid ? yield* signOutHere(claims) : yield* signedOut([session.id], "signed-out-one")
@@ -303,13 +288,12 @@ const signOut = pageRoute(Effect.flatMap(signedIn, signOutHere).pipe(
   Effect.catchTag("SignInRequired", () => pageFailure(new SignInRequired({ reason: "signed-out" })))
 ))
 
-/** The page's routes, added to the JSON API's router in `app.ts`. */
-export const pageRoutes = <E, R>(router: HttpRouter.HttpRouter<E, R>) =>
-  router.pipe(
-    HttpRouter.get("/", devices),
-    HttpRouter.get("/sign-in", signInForm),
-    HttpRouter.post("/sign-in", signIn),
-    HttpRouter.post("/devices/sign-out-others", signOutOthers),
-    HttpRouter.post("/devices/:id/sign-out", signOutDevice),
-    HttpRouter.post("/sign-out", signOut)
-  )
+/** The page's routes, added to the JSON API's routes in `app.ts`. */
+export const pageRoutes = [
+  ["GET", "/", devices],
+  ["GET", "/sign-in", signInForm],
+  ["POST", "/sign-in", signIn],
+  ["POST", "/devices/sign-out-others", signOutOthers],
+  ["POST", "/devices/:id/sign-out", signOutDevice],
+  ["POST", "/sign-out", signOut]
+] as const

@@ -3,20 +3,14 @@
  * cache that builds one Effect runtime per isolate (per configuration) on first use.
  * Kept out of `index.ts` because a Worker's main module may export only handlers.
  */
-import * as HttpApp from "@effect/platform/HttpApp"
-import * as Cause from "effect/Cause"
+import type * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
-import * as Context from "effect/Context"
-import * as ConfigError from "effect/ConfigError"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
-import * as Schema from "effect/Schema"
 import {
   ClerkClient,
   type DurableObjectNamespaceLike,
@@ -28,7 +22,10 @@ import {
   WaitUntil
 } from "effect-clerk"
 import { Access, app } from "./app.js"
+import { queryOf, ServerRequest } from "./http.js"
+import { config, configLayer, failureOf, unwrapLayer } from "./line.js"
 import { DemoSignIn } from "./page.js"
+import type { DemoUser } from "./views.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
 export interface Env {
@@ -83,11 +80,11 @@ const stringBindings = (env: Env): Record<string, string> =>
  * (BENCHMARKS.md): a Worker's CPU time is what it is billed and capped on.
  */
 const clerkClient = (rateLimited: boolean) =>
-  Layer.unwrapEffect(
+  unwrapLayer(
     Effect.map(
       Config.all([
-        Config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
-        Config.option(Config.integer("CLERK_RATE_LIMIT"))
+        config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+        Config.option(config.integer("CLERK_RATE_LIMIT"))
       ]),
       ([timeout, limit]) =>
         ClerkClient.layerFetchConfig({
@@ -104,40 +101,43 @@ const clerkClient = (rateLimited: boolean) =>
  * with Clerk's JWKS fetched through the same `ClerkClient` and cached for the isolate.
  * CLERK_AUTHORIZED_PARTIES (comma-separated origins), when set, must contain the token's `azp`.
  */
-const tokenVerifier = Layer.unwrapEffect(
+const tokenVerifier = unwrapLayer(
   Effect.map(
-    Config.string("CLERK_AUTHORIZED_PARTIES").pipe(Config.withDefault("")),
+    config.string("CLERK_AUTHORIZED_PARTIES").pipe(Config.withDefault("")),
     (parties) =>
       TokenVerifier.layerConfig({ authorizedParties: parties.split(",").map((p) => p.trim()).filter((p) => p !== "") })
   )
 )
 
 /** Session tokens required on every route; DEMO_TOKEN_HINT, when set, goes into the 401 without one. */
-const access = Layer.unwrapEffect(
+const access = unwrapLayer(
   Effect.map(
-    Config.option(Config.string("DEMO_TOKEN_HINT")),
+    Config.option(config.string("DEMO_TOKEN_HINT")),
     (hint) => Access.sessionToken({ tokenHint: Option.getOrUndefined(hint) })
   )
 ).pipe(Layer.provide(tokenVerifier))
 
-const DemoUsers = Schema.parseJson(Schema.Array(Schema.Struct({
-  id: Schema.NonEmptyString,
-  name: Schema.NonEmptyString,
-  email: Schema.optional(Schema.String)
-})))
+/** DEMO_USERS as JSON: an array of `{ id, name, email? }` (id and name non-empty), else `undefined`. */
+const demoUsers = (raw: string): ReadonlyArray<DemoUser> | undefined => {
+  let users: unknown
+  try {
+    users = JSON.parse(raw)
+  } catch {
+    return undefined
+  }
+  const nonEmpty = (u: unknown) => typeof u === "string" && u !== ""
+  const valid = Array.isArray(users) && users.every((u) =>
+    typeof u === "object" && u !== null && !Array.isArray(u) && nonEmpty(u.id) && nonEmpty(u.name) &&
+    (u.email === undefined || typeof u.email === "string")
+  )
+  return valid ? (users as Array<DemoUser>).map(({ id, name, email }) => (email === undefined ? { id, name } : { id, name, email })) : undefined
+}
 
 /** DEMO_USERS, when set, turns on the demo's sign-in; a malformed value is a configuration error naming it. */
 const demoSignIn = Layer.effect(
   DemoSignIn,
   Effect.map(
-    Config.option(Config.string("DEMO_USERS").pipe(
-      Config.mapOrFail((raw) =>
-        Either.mapLeft(
-          Schema.decodeEither(DemoUsers)(raw),
-          () => ConfigError.InvalidData([], "DEMO_USERS must be a JSON array of { id, name, email? }")
-        )
-      )
-    )),
+    Config.option(config.parsed("DEMO_USERS", demoUsers, "DEMO_USERS must be a JSON array of { id, name, email? }")),
     (users) => DemoSignIn.of({ users: Option.getOrUndefined(users) })
   )
 )
@@ -150,11 +150,11 @@ export const layer = (env: Env) =>
   Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
     Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
     Layer.provideMerge(fleet(env)),
-    Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(stringBindings(env))))
+    Layer.provide(configLayer(stringBindings(env)))
   )
 
 /** What the Worker uses of a request's `ExecutionContext`. */
-export type ExecutionContextLike = WaitUntil["Type"]
+export type ExecutionContextLike = typeof WaitUntil.Service
 
 /**
  * A Worker's `fetch`, minus the env. With the request's `ctx`, background work (a JWKS
@@ -189,30 +189,40 @@ export const handlerFor = (env: Env): Handler => {
   return handler
 }
 
-/** `HttpApp.toWebHandlerRuntime`'s handler: a request and the services of that request. */
-type WebHandler = (request: Request, context?: Context.Context<never>) => Promise<Response>
-
 const makeHandler = (env: Env, bindings: Record<string, string>): Handler => {
   runtimesBuilt++
   const runtime = ManagedRuntime.make(layer({ ...env, ...bindings }))
-  let ready: Promise<WebHandler> | undefined
+  // The runtime is built on the first request; a configuration that fails answers every request with a 500.
+  let ready: Promise<Handler> | undefined
   return (request, ctx) => {
-    ready ??= Effect.runPromiseExit(runtime.runtimeEffect).then((exit) =>
-      Exit.isSuccess(exit)
-        ? HttpApp.toWebHandlerRuntime(exit.value)(app)
-        : misconfigured(exit.cause)
+    ready ??= runtime.runPromiseExit(Effect.void).then((exit) =>
+      Exit.isSuccess(exit) ? serve(runtime) : misconfigured(exit.cause)
     )
-    return ready.then((handle) =>
-      handle(request, ctx === undefined ? undefined : (Context.make(WaitUntil, ctx) as Context.Context<never>))
-    )
+    return ready.then((handle) => handle(request, ctx))
   }
 }
 
+/** Each request: `app` with the request and, with the request's `ctx`, `WaitUntil`. */
+const serve = <R>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>): Handler => (request, ctx) => {
+  const url = new URL(request.url)
+  const answer = Effect.provideService(app, ServerRequest, {
+    request,
+    url,
+    params: {},
+    query: queryOf(url),
+    cookie: { value: undefined }
+  })
+  return runtime.runPromise(
+    (ctx === undefined ? answer : Effect.provideService(answer, WaitUntil, ctx)) as Effect.Effect<Response, never, R>
+  )
+}
+
 /** The runtime could not be built (a missing CLERK_SECRET_KEY, say): every request says so. */
-const misconfigured = (cause: Cause.Cause<unknown>): WebHandler => {
-  const reason = Option.match(Cause.failureOption(cause), {
+const misconfigured = (cause: Cause.Cause<unknown>): Handler => {
+  const reason = Option.match(failureOf(cause), {
     onNone: () => "the Clerk client could not be built",
-    onSome: String
+    // One line: effect 4 renders a ConfigError's path on a line of its own.
+    onSome: (error) => String(error).replace(/\s+/g, " ")
   })
   console.error(`effect-clerk example Worker is misconfigured: ${reason}`)
   return async () =>

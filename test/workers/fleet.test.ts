@@ -4,12 +4,11 @@
  * served from Node. A "cold isolate" is a fresh layer instance: its own memory, nothing
  * cached, sharing only what a real fleet shares (KV, the cache, the Durable Object).
  */
-import { describe, expect, it } from "@effect/vitest"
+import { noLogger } from "#test-line/Testing"
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
 import * as Redacted from "effect/Redacted"
 import {
   ClerkClient,
@@ -23,6 +22,7 @@ import {
 } from "effect-clerk"
 import { handlerFor } from "../../examples/worker/runtime.js"
 import { busiestWindow } from "../support/fleet.js"
+import { describe, expect, it, live } from "./effect.js"
 import { clerkSecretKey, clerkUrl, injectFault, mintToken, requests, reset, rotateKey, seedUser } from "./support.js"
 
 const client = (options: Partial<ClerkClientOptions> = {}) =>
@@ -58,7 +58,7 @@ const kvEntry = Effect.flatMap(storeKey, (key) =>
   }))
 const clearKv = Effect.flatMap(storeKey, (key) => promise(() => env.CLERK_JWKS.delete(key)))
 
-const silent = Logger.remove(Logger.defaultLogger)
+const silent = noLogger
 
 describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
   const stores = [
@@ -67,7 +67,7 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
     ["a named cache (caches.open)", () => JwksStore.layerCache(`effect-clerk-jwks-${crypto.randomUUID()}`)]
   ] as const
   for (const [name, makeStore] of stores) {
-    it.live(`${name}: 10 cold isolates verifying one token each make exactly one GET /v1/jwks`, () =>
+    live(`${name}: 10 cold isolates verifying one token each make exactly one GET /v1/jwks`, () =>
       Effect.gen(function*() {
         yield* fresh
         yield* clearKv
@@ -84,7 +84,7 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
       }).pipe(Effect.scoped))
   }
 
-  it.live("the KV entry holds only public keys, under the API URL and a hash of the secret key", () =>
+  live("the KV entry holds only public keys, under the API URL and a hash of the secret key", () =>
     Effect.gen(function*() {
       yield* fresh
       yield* clearKv
@@ -98,7 +98,7 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
       expect(Object.keys(entry.keys[0]!).sort()).toEqual(["alg", "e", "kid", "kty", "n", "use"])
     }).pipe(Effect.scoped))
 
-  it.live("rotation: a cold isolate whose stored keys lack the new kid refetches once and rewrites KV", () =>
+  live("rotation: a cold isolate whose stored keys lack the new kid refetches once and rewrites KV", () =>
     Effect.gen(function*() {
       yield* fresh
       yield* clearKv
@@ -114,7 +114,7 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
       expect(yield* jwksFetches).toHaveLength(2)
     }).pipe(Effect.scoped))
 
-  it.live("a failing KV (every get and put rejected) never fails a verification: each isolate asks Clerk", () =>
+  live("a failing KV (every get and put rejected) never fails a verification: each isolate asks Clerk", () =>
     Effect.gen(function*() {
       yield* fresh
       const quota = () => Promise.reject(new Error("KV GET failed: 429 Too Many Requests"))
@@ -125,7 +125,7 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
       expect(yield* jwksFetches).toHaveLength(3)
     }).pipe(Effect.scoped, Effect.provide(silent)))
 
-  it.live("a corrupt KV entry is ignored and overwritten with Clerk's JWKS", () =>
+  live("a corrupt KV entry is ignored and overwritten with Clerk's JWKS", () =>
     Effect.gen(function*() {
       yield* fresh
       const key = yield* storeKey
@@ -140,7 +140,7 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
       expect(yield* jwksFetches).toHaveLength(1)
     }).pipe(Effect.scoped, Effect.provide(silent)))
 
-  it.live("past the TTL a cold isolate verifies with the stored keys at once; one refresh runs in waitUntil and rewrites KV", () =>
+  live("past the TTL a cold isolate verifies with the stored keys at once; one refresh runs in waitUntil and rewrites KV", () =>
     Effect.gen(function*() {
       yield* fresh
       yield* clearKv
@@ -197,13 +197,13 @@ describe("RateLimiter.layerDurableObject inside workerd: one budget for the flee
   // transit (as the default 11 s is for Clerk's 10 s).
   const budget = { limit: 4, window: "2 seconds" } as const
 
-  it.live("3 isolates x 4 concurrent calls on one Durable Object budget of 4: never more than 4 in any second at Clerk", () =>
+  live("3 isolates x 4 concurrent calls on one Durable Object budget of 4: never more than 4 in any second at Clerk", () =>
     Effect.gen(function*() {
       yield* fresh
       const namespace = isolatedNamespace()
       const limiter = RateLimiter.layerDurableObject(namespace)
       const sid = yield* session
-      const isolates = [] as Array<Sessions["Type"]>
+      const isolates = [] as Array<Sessions.Service>
       for (let i = 0; i < 3; i++) isolates.push(yield* isolate({ rateLimit: budget }).pipe(Effect.provide(limiter)))
       const results = yield* Effect.all(
         isolates.flatMap((s) => Array.from({ length: 4 }, () => s.getSession(sid))),
@@ -217,17 +217,17 @@ describe("RateLimiter.layerDurableObject inside workerd: one budget for the flee
       expect(namespace.calls()).toBe(12)
     }).pipe(Effect.scoped))
 
-  it.live("the same calls with each isolate counting alone: all 12 reach Clerk within one second", () =>
+  live("the same calls with each isolate counting alone: all 12 reach Clerk within one second", () =>
     Effect.gen(function*() {
       yield* fresh
       const sid = yield* session
-      const isolates = [] as Array<Sessions["Type"]>
+      const isolates = [] as Array<Sessions.Service>
       for (let i = 0; i < 3; i++) isolates.push(yield* isolate({ rateLimit: budget }).pipe(Effect.provide(RateLimiter.layerMemory)))
       yield* Effect.all(isolates.flatMap((s) => Array.from({ length: 4 }, () => s.getSession(sid))), { concurrency: "unbounded" })
       expect(busiestWindow(yield* sessionArrivals, 1000)).toBe(12)
     }).pipe(Effect.scoped))
 
-  it.live("a 429 with Retry-After: 2 seen by one isolate holds the other off until it has passed", () =>
+  live("a 429 with Retry-After: 2 seen by one isolate holds the other off until it has passed", () =>
     Effect.gen(function*() {
       yield* fresh
       const limiter = RateLimiter.layerDurableObject(isolatedNamespace())
@@ -243,7 +243,7 @@ describe("RateLimiter.layerDurableObject inside workerd: one budget for the flee
       expect(served[1]!.at - served[0]!.at).toBeGreaterThanOrEqual(2000)
     }).pipe(Effect.scoped))
 
-  it.live("the limiter unavailable (binding throws, object never answers): calls go through unlimited, never hang", () =>
+  live("the limiter unavailable (binding throws, object never answers): calls go through unlimited, never hang", () =>
     Effect.gen(function*() {
       yield* fresh
       const sid = yield* session

@@ -59,7 +59,7 @@ export default async function setup(project: TestProject) {
         await run(emulator.injectFault(toFault(body), { route: body.route, times: body.times }))
         return Response.json({ ok: true })
       case "/__test/reset":
-        await run(Effect.zipRight(emulator.clearFaults, emulator.clearRequests))
+        await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
         return Response.json({ ok: true })
       case "/__test/user": {
         // A user with `sessions` sessions (body: { sessions, statuses? }), newest last.

@@ -5,19 +5,18 @@
  * of `globalThis`: workerd refuses a detached fetch with "Illegal invocation") and arms its
  * own timers.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import { describe, expect, it } from "@effect/vitest"
+import { LINE as LIBRARY_LINE } from "#line/Kernel"
+import { configLayer, FetchHttpClient, LINE, prettyCause, runCollect } from "#test-line/Testing"
 import { env } from "cloudflare:test"
-import * as Chunk from "effect/Chunk"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as DateTime from "effect/DateTime"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import { ClerkClient, type ClerkClientOptions, Sessions, TokenVerifier } from "effect-clerk"
+import { Fetch } from "../../src/internal/fetchTransport.js"
+import { describe, expect, it, live } from "./effect.js"
 import {
   claimsOf,
   clerkSecretKey,
@@ -43,13 +42,28 @@ const clientLayer = (transport: Transport, options: Partial<ClerkClientOptions> 
 const sessionsLayer = (transport: Transport, options: Partial<ClerkClientOptions> = {}) =>
   Sessions.layer.pipe(Layer.provide(clientLayer(transport, options)))
 
+/**
+ * A second configuration inside a test already given one. `Layer.fresh`, because on effect 4
+ * `Effect.provide` builds through the fiber's layer memo map: the constant `Sessions.layer` in
+ * it would come back as the instance built outside, with the outer configuration.
+ */
+const otherSessionsLayer = (transport: Transport, options: Partial<ClerkClientOptions>) =>
+  Layer.fresh(sessionsLayer(transport, options))
+
+/** How a ConfigError names the variable: effect 3 `Invalid data at NAME: …`, effect 4 `… at ["NAME"]`. */
+const namesVariable = (name: string) => LINE === "effect3" ? `Invalid data at ${name}: ` : ` at ["${name}"]`
+
+/** The Worker's string bindings (its config); KV and Durable Object bindings are not config. */
+const stringBindings = (bindings: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(bindings).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
+
 const fresh = Effect.promise(() => reset())
 const user = (count: number, statuses?: ReadonlyArray<string>) => Effect.promise(() => seedUser(count, statuses))
 const log = Effect.promise(() => requests())
 
 for (const transport of ["httpClient", "fetch"] as const) {
   describe(`Sessions inside workerd via ${transport === "fetch" ? "ClerkClient.layerFetch" : "ClerkClient.layer + FetchHttpClient"}`, () => {
-    it.live("lists, gets, mints a template token and revokes", () =>
+    live("lists, gets, mints a template token and revokes", () =>
       Effect.gen(function*() {
         yield* fresh
         const { userId, sessionIds } = yield* user(2)
@@ -80,17 +94,17 @@ for (const transport of ["httpClient", "fetch"] as const) {
         ])
       }).pipe(Effect.provide(sessionsLayer(transport))))
 
-    it.live("listAll pages through every session with limit/offset", () =>
+    live("listAll pages through every session with limit/offset", () =>
       Effect.gen(function*() {
         yield* fresh
         const { userId, sessionIds } = yield* user(5)
         const sessions = yield* Sessions
-        const all = yield* Stream.runCollect(sessions.listAll({ userId, limit: 2 }))
-        expect(Chunk.toReadonlyArray(all).map((s) => s.id)).toEqual([...sessionIds].reverse())
+        const all = yield* runCollect(sessions.listAll({ userId, limit: 2 }))
+        expect(all.map((s) => s.id)).toEqual([...sessionIds].reverse())
         expect((yield* log).map((r) => r.route)).toEqual(["getSessionList", "getSessionList", "getSessionList"])
       }).pipe(Effect.provide(sessionsLayer(transport))))
 
-    it.live("typed failures: unknown session, wrong key, invalid input", () =>
+    live("typed failures: unknown session, wrong key, invalid input", () =>
       Effect.gen(function*() {
         yield* fresh
         const sessions = yield* Sessions
@@ -103,7 +117,7 @@ for (const transport of ["httpClient", "fetch"] as const) {
 
         const unauthorized = yield* Effect.flip(
           Effect.flatMap(Sessions, (s) => s.getSession("sess_any")).pipe(
-            Effect.provide(sessionsLayer(transport, { secretKey: Redacted.make("sk_test_wrong") }))
+            Effect.provide(otherSessionsLayer(transport, { secretKey: Redacted.make("sk_test_wrong") }))
           )
         )
         expect(unauthorized._tag).toBe("ClerkUnauthorized")
@@ -115,7 +129,7 @@ for (const transport of ["httpClient", "fetch"] as const) {
         ])
       }).pipe(Effect.provide(sessionsLayer(transport))))
 
-    it.live("a 429 is retried after Retry-After on workerd's clock", () =>
+    live("a 429 is retried after Retry-After on workerd's clock", () =>
       Effect.gen(function*() {
         yield* fresh
         const { sessionIds } = yield* user(1)
@@ -128,7 +142,7 @@ for (const transport of ["httpClient", "fetch"] as const) {
         expect((yield* log).map((r) => r.status)).toEqual([429, 200])
       }).pipe(Effect.provide(sessionsLayer(transport))))
 
-    it.live("a hung request fails as ClerkTimeout after the configured timeout", () =>
+    live("a hung request fails as ClerkTimeout after the configured timeout", () =>
       Effect.gen(function*() {
         yield* fresh
         const { sessionIds } = yield* user(1)
@@ -139,7 +153,7 @@ for (const transport of ["httpClient", "fetch"] as const) {
         expect(error.message).toContain("timed out after 200ms")
       }).pipe(Effect.provide(sessionsLayer(transport, { timeout: "200 millis", retry: false }))))
 
-    it.live("createSession is never re-sent after a 503", () =>
+    live("createSession is never re-sent after a 503", () =>
       Effect.gen(function*() {
         yield* fresh
         const { userId } = yield* user(0)
@@ -150,7 +164,7 @@ for (const transport of ["httpClient", "fetch"] as const) {
         expect((yield* log).filter((r) => r.route === "createSession")).toHaveLength(1)
       }).pipe(Effect.provide(sessionsLayer(transport))))
 
-    it.live("TokenVerifier (jose on workerd's WebCrypto): 20 concurrent verifies share one JWKS fetch", () =>
+    live("TokenVerifier (jose on workerd's WebCrypto): 20 concurrent verifies share one JWKS fetch", () =>
       Effect.gen(function*() {
         yield* fresh
         const { userId, sessionIds } = yield* user(1)
@@ -165,8 +179,17 @@ for (const transport of ["httpClient", "fetch"] as const) {
   })
 }
 
+describe("the line this run is on", () => {
+  // A resolver slip (effect 3 loaded by an effect4 run, or the other way round) fails here,
+  // not as a confusing error elsewhere.
+  it("the effect inside workerd, the library's facades and the test facades are one line", async () => {
+    const version = ((await import("effect/package.json")) as { default: { version: string } }).default.version
+    expect([version.split(".")[0], LIBRARY_LINE, LINE]).toEqual(LINE === "effect3" ? ["3", "effect3", "effect3"] : ["4", "effect4", "effect4"])
+  })
+})
+
 describe("TokenVerifier inside workerd without a client", () => {
-  it.live("TokenVerifier.layerJwtKey verifies with the PEM alone: no request at all", () =>
+  live("TokenVerifier.layerJwtKey verifies with the PEM alone: no request at all", () =>
     Effect.gen(function*() {
       yield* fresh
       const { userId, sessionIds } = yield* user(1)
@@ -179,7 +202,7 @@ describe("TokenVerifier inside workerd without a client", () => {
       expect(yield* log).toEqual([])
     }))
 
-  it.live("security review: a PEM with e = 3 fails layerJwtKey on workerd (its WebCrypto refuses e = 1 itself)", () =>
+  live("security review: a PEM with e = 3 fails layerJwtKey on workerd (its WebCrypto refuses e = 1 itself)", () =>
     Effect.gen(function*() {
       const pem = yield* Effect.promise(() => publicKeyPem())
       const der = Uint8Array.from(atob(pem.replace(/-----[A-Z ]+-----|\s+/g, "")), (c) => c.charCodeAt(0))
@@ -207,7 +230,7 @@ describe("TokenVerifier inside workerd without a client", () => {
           Effect.provide(TokenVerifier, TokenVerifier.layerJwtKey({ jwtKey: body }))
         )
         expect(exit._tag).toBe("Failure")
-        expect(String(exit._tag === "Failure" ? exit.cause : "")).toContain(
+        expect(exit._tag === "Failure" ? prettyCause(exit.cause) : "").toContain(
           `the key's RSA exponent (e) is ${shown}; only 65537 is accepted`
         )
       }
@@ -217,11 +240,13 @@ describe("TokenVerifier inside workerd without a client", () => {
 describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called correctly", () => {
   // The pool replaces globalThis.fetch with its own wrapper (for fetchMock), which workerd
   // does not refuse on another receiver; the wrangler dev smoke test runs workerd's own.
-  it.live("with no Fetch service it sends with globalThis.fetch: GET and POST, the key and body arrive", () =>
+  live("with no Fetch service it sends with globalThis.fetch: GET and POST, the key and body arrive", () =>
     Effect.gen(function*() {
       yield* fresh
       const { userId, sessionIds } = yield* user(1)
-      expect(Option.isNone(yield* Effect.serviceOption(FetchHttpClient.Fetch))).toBe(true)
+      // No Fetch service (looked up by key, as layerFetch does: on effect 4 `FetchHttpClient.Fetch`
+      // is a reference that always has a value).
+      expect(Option.isNone(yield* Effect.serviceOption(Fetch))).toBe(true)
       const sessions = yield* Sessions
       const session = yield* sessions.getSession(sessionIds[0])
       expect([session.id, session.userId, session.status]).toEqual([sessionIds[0], userId, "active"])
@@ -233,14 +258,14 @@ describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called cor
       ])
     }).pipe(Effect.provide(sessionsLayer("fetch"))))
 
-  it.live("a hang is a ClerkTimeout after 300 ms on workerd's timers, and a 404 is ClerkNotFound with Clerk's body", () =>
+  live("a hang is a ClerkTimeout after 300 ms on workerd's timers, and a 404 is ClerkNotFound with Clerk's body", () =>
     Effect.gen(function*() {
       yield* fresh
       const { sessionIds } = yield* user(1)
       yield* Effect.promise(() => injectFault({ fault: "hang", route: "getSession" }))
       // The hang with a 300 ms timeout; the 404 with the default one, so a busy machine's slow
       // answer is not mistaken for a hang.
-      const short = yield* Effect.provide(Sessions, sessionsLayer("fetch", { timeout: "300 millis", retry: false }))
+      const short = yield* Effect.provide(Sessions, otherSessionsLayer("fetch", { timeout: "300 millis", retry: false }))
       const started = Date.now()
       const timeout = yield* Effect.flip(short.getSession(sessionIds[0]))
       const elapsed = Date.now() - started
@@ -267,7 +292,7 @@ describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called cor
       ])
     }).pipe(Effect.provide(sessionsLayer("fetch", { retry: false }))))
 
-  it.live("layerFetchConfig reads the Worker's bindings (CLERK_SECRET_KEY, CLERK_API_URL)", () =>
+  live("layerFetchConfig reads the Worker's bindings (CLERK_SECRET_KEY, CLERK_API_URL)", () =>
     Effect.gen(function*() {
       yield* fresh
       const { userId, sessionIds } = yield* user(2)
@@ -280,14 +305,14 @@ describe("ClerkClient.layerFetch inside workerd: workerd's own fetch, called cor
       Effect.provide(
         Sessions.layer.pipe(
           Layer.provideMerge(ClerkClient.layerFetchConfig()),
-          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(env)))
+          Layer.provide(configLayer(stringBindings(env)))
         )
       )
     ))
 })
 
 describe("configuration and body caps inside workerd", () => {
-  it.live("a bad CLERK_API_URL or CLERK_SECRET_KEY binding is a ConfigError naming it (the key never quoted)", () =>
+  live("a bad CLERK_API_URL or CLERK_SECRET_KEY binding is a ConfigError naming it (the key never quoted)", () =>
     Effect.gen(function*() {
       for (
         const [bindings, name, expected] of [
@@ -297,16 +322,16 @@ describe("configuration and body caps inside workerd", () => {
         ] as const
       ) {
         const error = yield* Effect.flip(
-          Effect.provide(ClerkClient, ClerkClient.layerFetchConfig().pipe(Layer.provide(Layer.setConfigProvider(ConfigProvider.fromJson(bindings)))))
+          Effect.provide(ClerkClient, ClerkClient.layerFetchConfig().pipe(Layer.provide(configLayer(bindings))))
         )
-        expect(String(error)).toContain(`Invalid data at ${name}: `)
+        expect(String(error)).toContain(namesVariable(name))
         expect(String(error)).toContain(expected)
         expect(String(error)).not.toContain("CANARY")
       }
     }))
 
   for (const transport of ["httpClient", "fetch"] as const) {
-    it.live(`${transport}: a 16 MiB streamed body is refused past 256 KiB and its stream cancelled`, () =>
+    live(`${transport}: a 16 MiB streamed body is refused past 256 KiB and its stream cancelled`, () =>
       Effect.gen(function*() {
         const seen = { pulled: 0, cancelled: false }
         const chunk = new Uint8Array(64 * 1024).fill(0x20)

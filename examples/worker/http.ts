@@ -1,0 +1,97 @@
+/**
+ * The example Worker's HTTP plumbing, on web `Request` / `Response` and Effect alone (no HTTP
+ * server library, so one source serves both Effect lines): the request a route sees, the
+ * route table, and response helpers.
+ *
+ * Paths are matched as @effect/platform's router matched them (the Worker used it before):
+ * trailing and repeated slashes are ignored, literals match in any case, anything from a `;`
+ * on is ignored, each parameter is percent-decoded (a malformed escape matches nothing), and
+ * a `HEAD` request is answered by the `GET` route.
+ */
+import type * as Effect from "effect/Effect"
+import { Service } from "./line.js"
+
+/** The request a route is answering. */
+export class ServerRequest extends Service<ServerRequest, {
+  /** The Worker's own web `Request`. */
+  readonly request: Request
+  readonly url: URL
+  /** The route's path parameters, percent-decoded. */
+  readonly params: Readonly<Record<string, string>>
+  /** The query: one string per name, or every value of a name given more than once. */
+  readonly query: Readonly<Record<string, string | ReadonlyArray<string>>>
+  /** A `set-cookie` every answer to this request carries unless it sets one itself (a refreshed token). */
+  readonly cookie: { value: string | undefined }
+}>()("example/ServerRequest") {}
+
+/** A header of the request (`undefined` when absent). */
+export const header = (request: typeof ServerRequest.Service, name: string): string | undefined =>
+  request.request.headers.get(name) ?? undefined
+
+/** The query of `url`, as `ServerRequest.query` holds it. */
+export const queryOf = (url: URL): Record<string, string | ReadonlyArray<string>> => {
+  const query: Record<string, string | ReadonlyArray<string>> = {}
+  for (const [name, value] of url.searchParams) {
+    const seen = query[name]
+    query[name] = seen === undefined ? value : [...(typeof seen === "string" ? [seen] : seen), value]
+  }
+  return query
+}
+
+/** JSON with a status and headers. */
+export const json = (body: unknown, init: { readonly status?: number; readonly headers?: Record<string, string> | undefined } = {}) =>
+  Response.json(body, { status: init.status ?? 200, headers: init.headers ?? {} })
+
+/** An HTML page. */
+export const html = (body: string, status = 200, headers: Record<string, string> = {}) =>
+  new Response(body, { status, headers: { ...headers, "content-type": "text/html; charset=utf-8" } })
+
+/** A 303 to `location`. */
+export const seeOther = (location: string, headers: Record<string, string> = {}) =>
+  new Response(null, { status: 303, headers: { location, ...headers } })
+
+/** A route's handler: its answer, from the `ServerRequest` and the services it needs. */
+export type Handler<E, R> = Effect.Effect<Response, E, R | ServerRequest>
+
+/** Longer parameters match nothing; ids are at most 512 characters, so the SDK's own check answers. */
+const MAX_PARAM_LENGTH = 4096
+
+type Part = { readonly param: string } | { readonly literal: string }
+
+/**
+ * A matcher over `routes` (`[method, pattern, handler]`, pattern like `/sessions/:id`): the
+ * first route whose method and pattern fit, with its decoded parameters, or `undefined`.
+ */
+export const makeRouter = <H>(routes: ReadonlyArray<readonly [method: string, pattern: string, handler: H]>) => {
+  const compiled = routes.map(([method, pattern, handler]) => ({
+    method,
+    handler,
+    parts: pattern.split("/").filter((part) => part !== "").map((part): Part =>
+      part.startsWith(":") ? { param: part.slice(1) } : { literal: part.toLowerCase() }
+    )
+  }))
+  const find = (method: string, segments: ReadonlyArray<string>) => {
+    for (const route of compiled) {
+      if (route.method !== method || route.parts.length !== segments.length) continue
+      const params: Record<string, string> = {}
+      const fits = route.parts.every((part, i) =>
+        "literal" in part
+          ? segments[i]!.toLowerCase() === part.literal
+          : segments[i]!.length <= MAX_PARAM_LENGTH && (params[part.param] = segments[i]!, true)
+      )
+      if (fits) return { handler: route.handler, params }
+    }
+    return undefined
+  }
+  return (method: string, pathname: string): { readonly handler: H; readonly params: Record<string, string> } | undefined => {
+    const semicolon = pathname.indexOf(";")
+    const path = semicolon === -1 ? pathname : pathname.slice(0, semicolon)
+    let segments: ReadonlyArray<string>
+    try {
+      segments = path.split("/").filter((segment) => segment !== "").map(decodeURIComponent)
+    } catch {
+      return undefined
+    }
+    return find(method, segments) ?? (method === "HEAD" ? find("GET", segments) : undefined)
+  }
+}
