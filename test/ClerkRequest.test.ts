@@ -15,9 +15,9 @@ import { SessionFromWire } from "../src/Session.js"
 import { ClerkEmulator } from "../src/testing/index.js"
 
 /** This line's own Schema decoder of `schema` (the one an application on that line writes). */
-const lineDecoder = <A, I>(schema: Schema.Schema<A, I>): (input: unknown) => never => {
+const lineDecoder = (schema: unknown): (input: unknown) => never => {
   const s = Schema as unknown as Record<string, (schema: unknown) => (input: unknown) => never>
-  return s[LINE === "effect3" ? "decodeUnknownEither" : "decodeUnknownResult"]!(schema)
+  return s[(LINE as string) === "effect3" ? "decodeUnknownEither" : "decodeUnknownResult"]!(schema)
 }
 
 const layer = ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_emulator") }).pipe(
