@@ -86,7 +86,7 @@ describe("reading an HttpClientResponse", () => {
 })
 
 describe.each(TRANSPORTS)("over %s (scripted)", (transport: TransportKind) => {
-  const run = <A, E>(replies: Parameters<typeof mockSessions>[0], f: (s: Sessions["Type"]) => Effect.Effect<A, E>) =>
+  const run = <A, E>(replies: Parameters<typeof mockSessions>[0], f: (s: Sessions.Service) => Effect.Effect<A, E>) =>
     Effect.gen(function*() {
       const mock = mockSessions(replies, {}, transport)
       const result = yield* either(Effect.provide(Effect.flatMap(Sessions, f), mock.layer))
@@ -243,7 +243,7 @@ describe.each(TRANSPORTS)("over %s (streamed bodies)", (transport: TransportKind
 /** A 127.0.0.1 server answering every request with `total` bytes, written as fast as the socket takes them. */
 const hugeServer = (total: number, declareLength: boolean) =>
   Effect.acquireRelease(
-    Kernel.async<{ readonly url: string; readonly stats: { written: number; closedEarly: boolean; paths: Array<string> }; readonly close: () => void }>((resume) => {
+    Kernel.callback<{ readonly url: string; readonly stats: { written: number; closedEarly: boolean; paths: Array<string> }; readonly close: () => void }>((resume) => {
       const stats = { written: 0, closedEarly: false, paths: [] as Array<string> }
       const chunk = Buffer.alloc(64 * KiB, 0x20)
       const server = createServer((req: IncomingMessage, res: ServerResponse) => {

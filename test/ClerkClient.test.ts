@@ -1,6 +1,6 @@
 import * as Decode from "#line/Decode"
 import * as Kernel from "#line/Kernel"
-import { configLayer, IllegalArgument, intersect, isConfigError, TestClock } from "#test-line/Testing"
+import { causeOf, configErrorNaming, configLayer, IllegalArgument, intersect, isConfigError, pollUnsafe, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
@@ -36,20 +36,20 @@ const status = (code: number): Reply => json({ errors: [{ code: "x", message: "m
 const starter = (transport: TransportKind) =>
 <A, E>(
   replies: ReadonlyArray<Reply>,
-  f: (s: Sessions["Type"]) => Effect.Effect<A, E>,
+  f: (s: Sessions.Service) => Effect.Effect<A, E>,
   options: Partial<ClerkClientOptions> = {}
 ) =>
   Effect.gen(function*() {
     const mock = mockSessions(replies, options, transport)
     const fiber = yield* Kernel.fork(Effect.flatMap(Sessions, f).pipe(Effect.provide(mock.layer)))
     // Let the fiber build its layers and send the first request (no virtual time passes).
-    for (let i = 0; i < 1000 && mock.recorded.length === 0 && fiber.unsafePoll() === null; i++) {
-      yield* Effect.yieldNow()
+    for (let i = 0; i < 1000 && mock.recorded.length === 0 && pollUnsafe(fiber) === undefined; i++) {
+      yield* yieldNow
     }
     return { fiber, requests: mock.recorded }
   })
 
-const get = (s: Sessions["Type"]) => s.getSession(SID)
+const get = (s: Sessions.Service) => s.getSession(SID)
 
 /** The name of the reason a request was aborted with (`undefined` if it was not). */
 const abortName = (request: Recorded) =>
@@ -179,7 +179,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
 
     it.effect("createSession and refreshSession are never re-sent", () =>
       Effect.gen(function*() {
-        const calls: ReadonlyArray<(s: Sessions["Type"]) => Effect.Effect<unknown, unknown>> = [
+        const calls: ReadonlyArray<(s: Sessions.Service) => Effect.Effect<unknown, unknown>> = [
           (s) => s.createSession({ userId: "user_1" }),
           (s) => s.refreshSession(SID, { expiredToken: "e", refreshToken: "r", requestOrigin: "https://a.example" })
         ]
@@ -196,7 +196,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
 
     it.effect("every safe operation retries", () =>
       Effect.gen(function*() {
-        const calls: ReadonlyArray<(s: Sessions["Type"]) => Effect.Effect<unknown, unknown>> = [
+        const calls: ReadonlyArray<(s: Sessions.Service) => Effect.Effect<unknown, unknown>> = [
           (s) => s.getSessionList({ userId: "u" }),
           (s) => s.getSession(SID),
           (s) => s.revokeSession(SID),
@@ -369,8 +369,9 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
     const refusal = (options: Partial<ClerkClientOptions>) =>
       Effect.map(build(options), ({ exit, requests }) => {
         expect(requests).toEqual([])
-        expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Die")
-        const defect = Exit.isFailure(exit) && exit.cause._tag === "Die" ? exit.cause.defect : undefined
+        expect(Exit.isFailure(exit) && causeOf(exit.cause)._tag).toBe("Die")
+        const cause = Exit.isFailure(exit) ? causeOf(exit.cause) : undefined
+        const defect = cause?._tag === "Die" ? cause.defect : undefined
         expect(defect).toBeInstanceOf(IllegalArgument)
         return String((defect as Error).message)
       })
@@ -479,7 +480,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         ) {
           const error = yield* fromEnv({ CLERK_SECRET_KEY: "sk_test_env", CLERK_API_URL: url }).pipe(Effect.flip)
           expect(isConfigError(error)).toBe(true)
-          expect(String(error)).toContain("Invalid data at CLERK_API_URL: ")
+          expect(String(error)).toContain(configErrorNaming("CLERK_API_URL"))
           expect(String(error)).toContain(expected)
           expect(String(error)).not.toContain("CANARY")
         }
@@ -498,7 +499,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         ) {
           const error = yield* fromEnv({ CLERK_SECRET_KEY: key }).pipe(Effect.flip)
           expect(isConfigError(error)).toBe(true)
-          expect(String(error)).toContain("Invalid data at CLERK_SECRET_KEY: ")
+          expect(String(error)).toContain(configErrorNaming("CLERK_SECRET_KEY"))
           expect(String(error)).toContain(expected)
           expect(String(error)).not.toContain("CANARY")
           expect(JSON.stringify(error)).not.toContain("CANARY")
@@ -527,7 +528,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
             Layer.provide(configLayer({ CLERK_SECRET_KEY: "sk_test_env" }))
           )
         ))
-        expect(Exit.isFailure(exit) && exit.cause._tag).toBe("Die")
+        expect(Exit.isFailure(exit) && causeOf(exit.cause)._tag).toBe("Die")
         expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toContain(
           `apiUrl is not an absolute URL like https://api.clerk.com (is https:// missing?), got "nope"`
         )

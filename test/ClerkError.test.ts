@@ -1,3 +1,4 @@
+import { causeOf } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -9,14 +10,15 @@ import { sample } from "./support/samples.js"
 const SID = "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
 
 /** Call `f` once over a mock that answers `reply`, with retries off; return the failure. */
-const failure = (reply: Reply, f: (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>) => {
+const failure = (reply: Reply, f: (s: Sessions.Service) => Effect.Effect<unknown, unknown>) => {
   const mock = mockSessions([reply], { retry: false })
   return Effect.flatMap(Sessions, f).pipe(
     Effect.exit,
     Effect.map((exit) => {
       if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-      if (exit.cause._tag !== "Fail") throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
-      return { error: exit.cause.error as any, requests: mock.recorded }
+      const cause = causeOf(exit.cause)
+      if (cause._tag !== "Fail") throw new Error(`expected a typed failure, got ${cause._tag}`)
+      return { error: cause.error as any, requests: mock.recorded }
     }),
     Effect.provide(mock.layer)
   )
@@ -31,7 +33,7 @@ const clerkErrors = (code: string, traceId?: string) => ({
 })
 
 describe("status → tag", () => {
-  const table: ReadonlyArray<readonly [number, string, (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>]> = [
+  const table: ReadonlyArray<readonly [number, string, (s: Sessions.Service) => Effect.Effect<unknown, unknown>]> = [
     [400, "ClerkBadRequest", (s) => s.getSession(SID)],
     [401, "ClerkUnauthorized", (s) => s.getSession(SID)],
     [404, "ClerkNotFound", (s) => s.getSession(SID)],

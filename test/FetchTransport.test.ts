@@ -8,7 +8,7 @@
  * transports (ClerkClient, Sessions, Redaction, HostileInput).
  */
 import * as Kernel from "#line/Kernel"
-import { configLayer, either, FetchHttpClient, HttpClient, HttpClientResponse, isConfigError, LINE, TestClock } from "#test-line/Testing"
+import { configLayer, either, FetchHttpClient, HttpClient, HttpClientResponse, httpSpanName, isConfigError, LINE, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -206,7 +206,7 @@ describe("live clock: the attempt's own timer and AbortController", () => {
       let closed = false
       let bodyStarted = false
       const server = yield* Effect.acquireRelease(
-        Kernel.async<ReturnType<typeof createServer>>((resume) => {
+        Kernel.callback<ReturnType<typeof createServer>>((resume) => {
           const s = createServer((_req, res) => {
             res.writeHead(200, { "content-type": "application/json" })
             res.write("{\"object\":\"session\",\"id\":")
@@ -216,7 +216,7 @@ describe("live clock: the attempt's own timer and AbortController", () => {
           s.listen(0, "127.0.0.1", () => resume(Effect.succeed(s)))
         }),
         (s) =>
-          Kernel.async<void>((resume) => {
+          Kernel.callback<void>((resume) => {
             s.closeAllConnections()
             s.close(() => resume(Effect.void))
           })
@@ -369,7 +369,7 @@ describe("fetch failures map to the HttpClient path's errors", () => {
 describe("operation spans exist only under a non-native tracer", () => {
   for (const transport of TRANSPORTS) {
     // Over HttpClient the request runs inside the platform's `http.client` span; over fetch, inside none of its own.
-    const httpSpan = transport === "httpClient" ? ["http.client GET"] : []
+    const httpSpan = transport === "httpClient" ? [httpSpanName("GET")] : []
 
     it.effect(`${transport}: under Effect's native tracer no Sessions.getSession span is built`, () =>
       Effect.gen(function*() {

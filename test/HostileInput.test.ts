@@ -4,6 +4,7 @@
  * /v1/sessions/<one segment>[/<fixed suffix>] and whose query and body are valid against
  * Clerk's OpenAPI spec (checked by openapi-request-validator).
  */
+import { causeOf } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -16,7 +17,7 @@ import { validateRequest } from "./support/OpenApi.js"
 interface Case<P> {
   readonly name: string
   readonly arb: fc.Arbitrary<P>
-  readonly call: (s: Sessions["Type"], p: P) => Effect.Effect<unknown, unknown>
+  readonly call: (s: Sessions.Service, p: P) => Effect.Effect<unknown, unknown>
   /** The spec path template, method, and the expected path parameters given the input. */
   readonly route: (p: P) => { template: string; method: "get" | "post"; pathParams: Record<string, string> }
 }
@@ -34,8 +35,8 @@ const checkCase = <P>(transport: TransportKind, c: Case<P>) =>
         )
         if (Exit.isFailure(exit)) {
           // The only acceptable failure here is a refusal before sending.
-          expect(exit.cause._tag).toBe("Fail")
-          expect((exit.cause as any).error._tag).toBe("ClerkInvalidInput")
+          expect(causeOf(exit.cause)._tag).toBe("Fail")
+          expect((causeOf(exit.cause) as any).error._tag).toBe("ClerkInvalidInput")
           expect(mock.recorded).toHaveLength(0)
           refused++
           return

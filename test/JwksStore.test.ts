@@ -8,7 +8,7 @@
  * workerd (test/workers/fleet.test.ts).
  */
 import * as Kernel from "#line/Kernel"
-import { FetchHttpClient, noLogger, TestClock } from "#test-line/Testing"
+import { FetchHttpClient, noLogger, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -47,7 +47,7 @@ const session = Effect.gen(function*() {
 })
 
 /** Let forked fibers (a background refresh) run to their next wait. */
-const settle = Effect.repeat(Effect.yieldNow(), { times: 50 })
+const settle = Effect.repeat(yieldNow, { times: 50 })
 
 /** The one entry of a memory store, parsed. */
 const onlyEntry = (store: ReturnType<typeof JwksStore.makeMemory>) => {

@@ -8,7 +8,7 @@
  * is checked here too.
  */
 import * as Kernel from "#line/Kernel"
-import { TestClock } from "#test-line/Testing"
+import { pollUnsafe, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
@@ -54,8 +54,8 @@ const seed = Effect.gen(function*() {
 const driven = <A, E>(effect: Effect.Effect<A, E>, maxSeconds = 120) =>
   Effect.gen(function*() {
     const fiber = yield* Kernel.fork(effect)
-    for (let i = 0; i < maxSeconds && fiber.unsafePoll() === null; i++) {
-      yield* Effect.repeat(Effect.yieldNow(), { times: 20 })
+    for (let i = 0; i < maxSeconds && pollUnsafe(fiber) === undefined; i++) {
+      yield* Effect.repeat(yieldNow, { times: 20 })
       yield* TestClock.adjust("1 second")
     }
     return yield* Fiber.join(fiber)
@@ -151,7 +151,7 @@ describe("ClerkClient rateLimit: one budget shared by several clients", () => {
       // The other client's call waits out the rest of the 7 s before it is sent.
       const fiber = yield* Kernel.fork(b.getSession("sess_rl"))
       yield* TestClock.adjust("5 seconds")
-      expect(fiber.unsafePoll()).toBe(null)
+      expect(pollUnsafe(fiber)).toBe(undefined)
       expect(yield* sessionRequests).toHaveLength(1)
       yield* TestClock.adjust("1 second")
       expect((yield* Fiber.join(fiber)).id).toBe("sess_rl")

@@ -1,5 +1,5 @@
 import * as Kernel from "#line/Kernel"
-import { prettyCause, tapErrorCause, TestClock } from "#test-line/Testing"
+import { causeOf, httpSpanName, isHttpSpanName, prettyCause, tapErrorCause, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -20,7 +20,7 @@ const CANARY_REFRESH_TOKEN = "CANARY_REFRESH_TOKEN_9f8e7d"
 const CANARY_JWT = "eyJhbGciOiJSUzI1NiJ9.CANARY_MINTED_JWT.sig"
 const canaries = [CANARY_SECRET, CANARY_SESSION_TOKEN, CANARY_REFRESH_TOKEN, CANARY_JWT, "CANARY"]
 
-type Call = (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>
+type Call = (s: Sessions.Service) => Effect.Effect<unknown, unknown>
 const refresh: Call = (s) =>
   s.refreshSession(SID, {
     expiredToken: Redacted.make(CANARY_SESSION_TOKEN),
@@ -75,7 +75,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           expect(Exit.isFailure(exit)).toBe(true)
           if (!Exit.isFailure(exit)) return
           const error = Cause.squash(exit.cause) as Error
-          expect(exit.cause._tag).toBe("Fail")
+          expect(causeOf(exit.cause)._tag).toBe("Fail")
           expectClean(String(error), "String(error)")
           expectClean(JSON.stringify(error), "JSON.stringify(error)")
           expectClean(error.message, "error.message")
@@ -157,7 +157,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           "Sessions.createSession",
           "Sessions.getSessionList"
         ]
-        const http = recorder.spans.filter((s) => s.name.startsWith("http.client"))
+        const http = recorder.spans.filter((s) => isHttpSpanName(s.name))
         if (transport === "httpClient") {
           // The platform HttpClient opens an `http.client` span under each operation's span.
           expect(http.length).toBe(7)
@@ -165,10 +165,10 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           expect(http[0].attributes.get("http.request.header.authorization")).toBe("<redacted>")
           const methods = ["GET", "POST", "POST", "POST", "POST", "POST", "GET"]
           expect(recorder.spans.map((s) => s.name)).toEqual(
-            operations.flatMap((name, i) => [name, `http.client ${methods[i]}`])
+            operations.flatMap((name, i) => [name, httpSpanName(methods[i]!)])
           )
           expect(mock.recorded.map((r) => r.spans.map((s) => s.name))).toEqual(
-            operations.map((name, i) => [`http.client ${methods[i]}`, name])
+            operations.map((name, i) => [httpSpanName(methods[i]!), name])
           )
         } else {
           // fetch: no HttpClient, so no `http.client` span; each request is sent inside its operation's span.

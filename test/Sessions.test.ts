@@ -24,7 +24,7 @@ const SID = "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
 const sessionsOver = (transport: TransportKind) =>
 <A, E>(
   replies: ReadonlyArray<Reply> | ((req: Recorded) => Reply),
-  f: (s: Sessions["Type"]) => Effect.Effect<A, E>
+  f: (s: Sessions.Service) => Effect.Effect<A, E>
 ) => {
   const mock = mockSessions(replies, {}, transport)
   return Effect.flatMap(Sessions, f).pipe(
@@ -327,7 +327,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
 })
 
 describe("every method sends the same bytes over both transports", () => {
-  const calls: ReadonlyArray<readonly [string, (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>]> = [
+  const calls: ReadonlyArray<readonly [string, (s: Sessions.Service) => Effect.Effect<unknown, unknown>]> = [
     ["getSessionList", (s) => s.getSessionList({ userId: "user a+b/é", clientId: "client 😀", status: "revoked", limit: 5, offset: 7 })],
     ["listAll", (s) => Stream.runDrain(Stream.take(s.listAll({ userId: "user a+b", limit: 1 }), 2))],
     ["getSession", (s) => s.getSession("sess é/1")],

@@ -4,11 +4,11 @@
  * PEM layer (the emulator's public key), key rotation, faults on the JWKS route, expiry on
  * TestClock, and template tokens refused as session tokens.
  */
+import { TestClock } from "#test-line/Testing"
 import { describe, expect, it, layer } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { ClerkClient } from "../src/ClerkClient.js"
 import { Sessions } from "../src/Sessions.js"
 import { ClerkEmulator, type ClerkEmulatorClientOptions, Fault } from "../src/testing/index.js"

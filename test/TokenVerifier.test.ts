@@ -4,22 +4,18 @@
  * while the API fails, keys imported once), the PEM and config layers, authenticateRequest,
  * secrecy of the token, and a fast-check property over mutated tokens.
  */
+import * as Kernel from "#line/Kernel"
+import { configLayer, HttpClient, HttpClientResponse, httpSpanName, isInterrupted, runner, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Context from "effect/Context"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
-import * as FiberId from "effect/FiberId"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Runtime from "effect/Runtime"
 import * as Scope from "effect/Scope"
-import * as TestClock from "effect/TestClock"
 import * as fc from "fast-check"
 import { CompactSign, exportJWK, exportSPKI, generateKeyPair, type JWK, SignJWT } from "jose"
 import { readFileSync } from "node:fs"
@@ -170,7 +166,7 @@ const pemLayer = (options: Omit<Parameters<typeof TokenVerifier.layerJwtKey>[0],
 /** Run `body` with a verifier from `layer` at TestClock time NOW. */
 const withVerifier = <A, E>(
   layer: Layer.Layer<TokenVerifier, unknown>,
-  body: (verifier: TokenVerifier["Type"]) => Effect.Effect<A, E>
+  body: (verifier: TokenVerifier.Service) => Effect.Effect<A, E>
 ) =>
   Effect.gen(function*() {
     yield* TestClock.setTime(NOW)
@@ -1010,9 +1006,9 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
     return withVerifier(layer, (verifier) =>
       Effect.gen(function*() {
         const token = yield* promise(() => sign(claims()))
-        const fiber = yield* Effect.fork(verifier.verify(token))
+        const fiber = yield* Kernel.fork(verifier.verify(token))
         yield* TestClock.adjust("10 seconds")
-        const result = yield* fiber.await
+        const result = yield* Fiber.await(fiber)
         expect(Exit.isSuccess(result) && result.value.sid).toBe("sess_2abc")
         expect(flaky.recorded).toHaveLength(3)
       }))
@@ -1048,16 +1044,16 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
       yield* Scope.close(scope, Exit.void)
       const verifier = Context.get(context, TokenVerifier)
       const exit = yield* Effect.exit(verifier.verify(yield* promise(() => sign(claims()))))
-      expect(Exit.isInterrupted(exit)).toBe(true)
+      expect(isInterrupted(exit)).toBe(true)
     })
   })
 
   it.effect("a caller interrupted mid-fetch does not cancel the fetch the others wait for", () => {
-    const gate = Deferred.unsafeMake<void>(FiberId.none)
+    const gate = Kernel.makeDeferredUnsafe<void, never>()
     let requests = 0
     const slow = HttpClient.make((request) =>
       Effect.as(
-        Effect.zipRight(Effect.sync(() => requests++), Deferred.await(gate)),
+        Effect.andThen(Effect.sync(() => requests++), Deferred.await(gate)),
         HttpClientResponse.fromWeb(
           request,
           new Response(JSON.stringify({ keys: [main.jwk] }), { headers: { "content-type": "application/json" } })
@@ -1071,10 +1067,10 @@ describe("TokenVerifier.layer: the JWKS cache", () => {
     return withVerifier(layer, (verifier) =>
       Effect.gen(function*() {
         const token = yield* promise(() => sign(claims()))
-        const first = yield* Effect.fork(verifier.verify(token))
-        for (let i = 0; i < 100 && requests === 0; i++) yield* Effect.yieldNow()
-        const second = yield* Effect.fork(verifier.verify(token))
-        for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+        const first = yield* Kernel.fork(verifier.verify(token))
+        for (let i = 0; i < 100 && requests === 0; i++) yield* yieldNow
+        const second = yield* Kernel.fork(verifier.verify(token))
+        for (let i = 0; i < 20; i++) yield* yieldNow
         expect(requests).toBe(1)
         yield* Fiber.interrupt(first)
         yield* Deferred.succeed(gate, undefined)
@@ -1496,7 +1492,7 @@ describe("TokenVerifier.layerJwtKey and layerConfig", () => {
     const layer = TokenVerifier.layerConfig().pipe(
       Layer.provide(clientLayer(server)),
       Layer.provide(
-        Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["CLERK_JWT_KEY", mainPem.replace(/\n/g, "\\n")]])))
+        configLayer(new Map([["CLERK_JWT_KEY", mainPem.replace(/\n/g, "\\n")]]))
       )
     )
     return withVerifier(layer, (verifier) =>
@@ -1512,7 +1508,7 @@ describe("TokenVerifier.layerJwtKey and layerConfig", () => {
         const server = jwksServer([main.jwk])
         const layer = TokenVerifier.layerConfig().pipe(
           Layer.provide(clientLayer(server)),
-          Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(env)))
+          Layer.provide(configLayer(env))
         )
         const sid = yield* withVerifier(layer, (v) => Effect.flatMap(promise(() => sign(claims())), (t) => v.verify(t)))
         expect(sid.sid).toBe("sess_2abc")
@@ -1524,7 +1520,7 @@ describe("TokenVerifier.layerJwtKey and layerConfig", () => {
     const server = jwksServer([main.jwk])
     const layer = TokenVerifier.layerConfig().pipe(
       Layer.provide(clientLayer(server)),
-      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([["CLERK_JWT_KEY", "garbage"]]))))
+      Layer.provide(configLayer(new Map([["CLERK_JWT_KEY", "garbage"]])))
     )
     return Effect.gen(function*() {
       const exit = yield* Effect.exit(withVerifier(layer, () => Effect.void))
@@ -1612,12 +1608,12 @@ describe("TokenVerifier: spans only when a tracer collects them", () => {
 
   it.effect("under Effect's default tracer no TokenVerifier span is built, even inside the caller's span", () =>
     Effect.gen(function*() {
-      expect(yield* spansAroundJwksFetch(false)).toEqual(["http.client GET", "request"])
+      expect(yield* spansAroundJwksFetch(false)).toEqual([httpSpanName("GET"), "request"])
     }))
 
   it.effect("with a tracer installed it is the caller's span's child", () =>
     Effect.gen(function*() {
-      expect(yield* spansAroundJwksFetch(true)).toEqual(["http.client GET", "TokenVerifier.verify", "request"])
+      expect(yield* spansAroundJwksFetch(true)).toEqual([httpSpanName("GET"), "TokenVerifier.verify", "request"])
     }))
 })
 
@@ -1695,15 +1691,15 @@ describe("TokenVerifier: mutated tokens never verify", () => {
           Promise.all([sign(claims()), sign(claims({ sid: "sess_384" }), rs384), sign(claims({ azp: undefined }))])
         )
         // The same runtime as the test (its TestClock at NOW): the originals verify there.
-        const runtime = yield* Effect.runtime<never>()
+        const run = yield* runner()
         for (const token of tokens) {
-          expect((yield* promise(() => Runtime.runPromise(runtime)(verifier.verify(token)))).sub).toBe("user_2abc")
+          expect((yield* promise(() => run.runPromise(verifier.verify(token)))).sub).toBe("user_2abc")
         }
         const reasons = new Set<string>()
         yield* promise(() =>
           fc.assert(
             fc.asyncProperty(fc.constantFrom(...tokens).chain(mutation), async (mutated) => {
-              const exit = await Runtime.runPromiseExit(runtime)(Effect.flip(verifier.verify(mutated)))
+              const exit = await run.runPromiseExit(Effect.flip(verifier.verify(mutated)))
               if (exit._tag === "Success") reasons.add(exit.value.reason)
               return exit._tag === "Success"
             }),

@@ -1,3 +1,4 @@
+import { causeOf } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -9,7 +10,7 @@ import { sample } from "./support/samples.js"
 const SID = "sess_1"
 const refresh = { expiredToken: "e", refreshToken: "r", requestOrigin: "https://a.example" }
 
-type Call = (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>
+type Call = (s: Sessions.Service) => Effect.Effect<unknown, unknown>
 
 // [name, call, field, reason fragment]
 const cases: ReadonlyArray<readonly [string, Call, string, string]> = [
@@ -62,8 +63,9 @@ describe("ClerkInvalidInput: bad input is refused before anything is sent", () =
         const exit = yield* Effect.flatMap(Sessions, call).pipe(Effect.exit, Effect.provide(mock.layer))
         expect(mock.recorded).toHaveLength(0)
         expect(Exit.isFailure(exit)).toBe(true)
-        if (Exit.isFailure(exit) && exit.cause._tag === "Fail") {
-          const error = exit.cause.error as any
+        const cause = Exit.isFailure(exit) ? causeOf(exit.cause) : undefined
+        if (cause?._tag === "Fail") {
+          const error = cause.error as any
           expect(error._tag).toBe("ClerkInvalidInput")
           expect(error.field).toBe(field)
           expect(error.reason).toContain(reason)

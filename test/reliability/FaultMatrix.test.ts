@@ -13,15 +13,13 @@
  * The whole matrix, the policy limits and the served-emulator check run once per transport:
  * `ClerkClient.layer` over `FetchHttpClient`, and `ClerkClient.layerFetch` (fetch directly).
  */
+import { causeOf, Either, runCollect, streamEither } from "#test-line/Testing"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import * as Stream from "effect/Stream"
 import type { RetryPolicy } from "../../src/ClerkClient.js"
 import type { Session, SessionList, SessionToken } from "../../src/Session.js"
 import type { SessionClaims } from "../../src/SessionClaims.js"
@@ -78,7 +76,7 @@ interface Method {
   readonly succeeded: (value: any, ctx: Ctx) => void
 }
 
-const sessions = <A, E>(f: (s: Sessions["Type"]) => Effect.Effect<A, E>) => Effect.flatMap(Sessions, f)
+const sessions = <A, E>(f: (s: Sessions.Service) => Effect.Effect<A, E>) => Effect.flatMap(Sessions, f)
 const payloadOf = (token: SessionToken): Record<string, unknown> =>
   JSON.parse(atob(Redacted.value(token.jwt).split(".")[1].replace(/-/g, "+").replace(/_/g, "/")))
 
@@ -92,7 +90,7 @@ const methods: ReadonlyArray<Method> = [
   {
     name: "listAll",
     safe: true,
-    call: (c) => sessions((s) => Effect.map(Stream.runCollect(s.listAll({ userId: c.userId })), Chunk.toReadonlyArray)),
+    call: (c) => sessions((s) => runCollect(s.listAll({ userId: c.userId }))),
     succeeded: (v: ReadonlyArray<Session>, c) => expect(v.map((s) => s.id)).toEqual([c.sessionId])
   },
   {
@@ -377,8 +375,8 @@ const servedFor = (result: CellResult) => log.filter((r) => r.headers["user-agen
 /** The typed failure of a cell: a `Fail`, never a defect or an interruption. */
 const failureOf = (method: Method, exit: Exit.Exit<unknown, unknown>): any => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
-  expect(exit.cause._tag).toBe("Fail")
-  const error = (exit.cause as { error: any }).error
+  expect(causeOf(exit.cause)._tag).toBe("Fail")
+  const error = (causeOf(exit.cause) as { error: any }).error
   if (!method.name.startsWith("TokenVerifier")) return error
   // With no key cached, a failed JWKS fetch is JwkFailedToResolve carrying the Clerk error.
   expect([error._tag, error.reason]).toEqual(["ClerkTokenInvalid", "JwkFailedToResolve"])
@@ -537,10 +535,10 @@ for (const transport of TRANSPORTS) {
         const layer = sessionsWith(POLICY, t("policy/pages"))
         const onPage2 = (request: EmulatorRequest) => mine(t("policy/pages"))(request) && request.query.offset === "2"
         yield* emulator.injectFault(Fault.status(503), { match: onPage2 })
-        const all = yield* sessions((s) => Stream.runCollect(s.listAll({ userId: t("user_pages"), limit: 2 }))).pipe(
+        const all = yield* sessions((s) => runCollect(s.listAll({ userId: t("user_pages"), limit: 2 }))).pipe(
           Effect.provide(layer)
         )
-        expect(Chunk.toReadonlyArray(all).map((s) => s.id).sort()).toEqual([0, 1, 2, 3, 4].map((i) => t(`sess_pages_${i}`)))
+        expect(all.map((s) => s.id).sort()).toEqual([0, 1, 2, 3, 4].map((i) => t(`sess_pages_${i}`)))
         expect((yield* servedTo(t("policy/pages"))).map((r) => [r.query.offset ?? "0", r.status])).toEqual([
           ["0", 200],
           ["2", 503],
@@ -550,9 +548,9 @@ for (const transport of TRANSPORTS) {
 
         yield* emulator.injectFault(Fault.status(500), { match: onPage2 })
         const partial = yield* sessions((s) =>
-          Stream.runCollect(Stream.either(s.listAll({ userId: t("user_pages"), limit: 2 })))
+          runCollect(streamEither(s.listAll({ userId: t("user_pages"), limit: 2 })))
         ).pipe(Effect.provide(layer))
-        const items = Chunk.toReadonlyArray(partial)
+        const items = partial
         expect(items.filter(Either.isRight)).toHaveLength(2)
         const failure = items.find(Either.isLeft)
         expect(failure !== undefined && failure.left._tag === "ClerkServerError" && failure.left.status).toBe(500)

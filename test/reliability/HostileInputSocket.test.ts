@@ -12,6 +12,7 @@
  * built by `HttpClientRequest`) and `ClerkClient.layerFetch` (the URL built by string
  * concatenation and `URLSearchParams`, the body by `JSON.stringify`).
  */
+import { causeOf } from "#test-line/Testing"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -29,7 +30,7 @@ const RUNS = Number(process.env.HOSTILE_RUNS ?? 60)
 
 let emulator: ClerkEmulator.Service
 let server: ServedEmulator
-const sessionsOver = new Map<Transport, Sessions["Type"]>()
+const sessionsOver = new Map<Transport, Sessions.Service>()
 
 beforeAll(async () => {
   emulator = await ClerkEmulator.start({ verifyEndpoint: "legacy" })
@@ -63,7 +64,7 @@ afterAll(async () => {
 interface Case<P> {
   readonly name: string
   readonly arb: fc.Arbitrary<P>
-  readonly call: (s: Sessions["Type"], p: P) => Effect.Effect<unknown, unknown>
+  readonly call: (s: Sessions.Service, p: P) => Effect.Effect<unknown, unknown>
   readonly route: EmulatorRoute
   /** The spec path template, method and the path parameters the input should become. */
   readonly spec: (p: P) => { template: string; method: "get" | "post"; pathParams: Record<string, string> }
@@ -85,8 +86,8 @@ const checkCase = (transport: Transport) => <P>(c: Case<P>) =>
         const exit = await Effect.runPromise(Effect.exit(c.call(sessions, params)))
         const log = await Effect.runPromise(emulator.requests)
         // Never a defect: a typed failure or a value.
-        if (Exit.isFailure(exit)) expect(exit.cause._tag).toBe("Fail")
-        if (Exit.isFailure(exit) && (exit.cause as { error: { _tag: string } }).error._tag === "ClerkInvalidInput") {
+        if (Exit.isFailure(exit)) expect(causeOf(exit.cause)._tag).toBe("Fail")
+        if (Exit.isFailure(exit) && (causeOf(exit.cause) as { error: { _tag: string } }).error._tag === "ClerkInvalidInput") {
           expect(log).toHaveLength(0)
           refused++
           return

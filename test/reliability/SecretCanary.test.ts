@@ -14,6 +14,7 @@
  * headers) and `ClerkClient.layerFetch` (the key is set on each fetch's headers; no
  * `http.client` span).
  */
+import { causeOf, emptyCause, httpSpanName, IllegalArgument, isHttpSpanName, logEverything, makeClock, prettyCause, tapErrorCause, withClock } from "#test-line/Testing"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
@@ -21,8 +22,6 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import * as Logger from "effect/Logger"
-import * as LogLevel from "effect/LogLevel"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
 import { inspect } from "node:util"
@@ -117,13 +116,13 @@ const mine = (ua: string) => (request: EmulatorRequest) => request.headers["user
 
 interface Call {
   readonly name: string
-  readonly call: (s: Sessions["Type"], args: { readonly sid: string; readonly refresh: string; readonly token: string }) => Effect.Effect<unknown, unknown>
+  readonly call: (s: Sessions.Service, args: { readonly sid: string; readonly refresh: string; readonly token: string }) => Effect.Effect<unknown, unknown>
   /** A body of the wrong shape that carries the BODY_JWT canary where the decoder looks. */
   readonly wrongShape: unknown
   /** The API's own refusal: the arguments and the tag. */
   readonly refusal?: { readonly args: { readonly sid?: string; readonly refresh?: string; readonly token?: string }; readonly tag: string }
   /** Arguments refused before sending. */
-  readonly invalid: (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>
+  readonly invalid: (s: Sessions.Service) => Effect.Effect<unknown, unknown>
 }
 
 const sessionBody = { object: "session", id: BODY_JWT, user_id: 5, status: BODY_JWT }
@@ -218,7 +217,7 @@ const withSessions = (
   ua: string,
   transport: Transport,
   options: Options,
-  f: (s: Sessions["Type"]) => Effect.Effect<unknown, unknown>
+  f: (s: Sessions.Service) => Effect.Effect<unknown, unknown>
 ) => Effect.provide(Effect.flatMap(Sessions, f), sessionsLayer(ua, transport, options))
 
 const faultCell = (call: Call, name: string, fault: () => Fault, expected: string) =>
@@ -227,7 +226,7 @@ const faultCell = (call: Call, name: string, fault: () => Fault, expected: strin
     name,
     expected,
     run: (ua, transport) =>
-      Effect.zipRight(
+      Effect.andThen(
         emulator.injectFault(fault(), { times: Infinity, match: mine(ua) }),
         withSessions(ua, transport, { hangs: fault()._tag === "Hang" }, (s) => call.call(s, { sid: SID, refresh: REFRESH, token: TOKEN }))
       )
@@ -283,14 +282,14 @@ for (const call of calls) {
 for (const [name, invalid] of [
   [
     "refreshSession: a refresh token with a NUL",
-    (s: Sessions["Type"]) => s.refreshSession(SID, { expiredToken: TOKEN, refreshToken: `${REFRESH}\u0000`, requestOrigin: ORIGIN })
+    (s: Sessions.Service) => s.refreshSession(SID, { expiredToken: TOKEN, refreshToken: `${REFRESH}\u0000`, requestOrigin: ORIGIN })
   ],
   [
     "refreshSession: an expired token with a newline",
-    (s: Sessions["Type"]) =>
+    (s: Sessions.Service) =>
       s.refreshSession(SID, { expiredToken: Redacted.make(`${TOKEN}\n`), refreshToken: REFRESH, requestOrigin: ORIGIN })
   ],
-  ["verifySession: a token with a carriage return", (s: Sessions["Type"]) => s.verifySession(SID, { token: `${TOKEN}\r` })]
+  ["verifySession: a token with a carriage return", (s: Sessions.Service) => s.verifySession(SID, { token: `${TOKEN}\r` })]
 ] as const) {
   cells.push({
     group: "invalid secrets",
@@ -314,7 +313,7 @@ const jwksCell = (name: string, fault: () => Fault, cause: string) =>
     name,
     expected: `ClerkTokenInvalid(JwkFailedToResolve) <- ${cause}`,
     run: (ua, transport) =>
-      Effect.zipRight(
+      Effect.andThen(
         emulator.injectFault(fault(), { times: Infinity, match: mine(ua) }),
         verifyWith(verifierOverSocket(ua, transport, {}, { hangs: fault()._tag === "Hang" }), () => TOKEN)
       )
@@ -358,14 +357,11 @@ verifierCell("azp not authorized", "TokenInvalidAuthorizedParties", () => TOKEN,
 verifierCell("issuer mismatch", "TokenInvalidIssuer", () => TOKEN, { issuer: "https://elsewhere.example" })
 
 /** The live clock, `offset` ms away. */
-const offsetClock = (offset: number): Clock.Clock => ({
-  [Clock.ClockTypeId]: Clock.ClockTypeId,
-  unsafeCurrentTimeMillis: () => Date.now() + offset,
-  currentTimeMillis: Effect.sync(() => Date.now() + offset),
-  unsafeCurrentTimeNanos: () => BigInt(Date.now() + offset) * 1_000_000n,
-  currentTimeNanos: Effect.sync(() => BigInt(Date.now() + offset) * 1_000_000n),
-  sleep: (duration) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, Duration.toMillis(duration))))
-})
+const offsetClock = (offset: number): Clock.Clock =>
+  makeClock(
+    () => Date.now() + offset,
+    (duration) => Effect.promise(() => new Promise((resolve) => setTimeout(resolve, Duration.toMillis(duration))))
+  )
 
 for (const [name, offset, reason] of [
   ["expired (clock 2 h ahead)", 2 * 3600_000, "TokenExpired"],
@@ -378,7 +374,7 @@ for (const [name, offset, reason] of [
     noClient: true,
     run: () =>
       Effect.flatMap(emulator.publicKeyPem, (jwtKey) =>
-        verifyWith(TokenVerifier.layerJwtKey({ jwtKey }), () => TOKEN).pipe(Effect.withClock(offsetClock(offset))))
+        verifyWith(TokenVerifier.layerJwtKey({ jwtKey }), () => TOKEN).pipe(withClock(offsetClock(offset))))
   })
 }
 
@@ -468,10 +464,10 @@ beforeAll(async () => {
       const recorder = makeRecorder()
       const exit = await Effect.runPromise(
         cell.run(`secret-canary/${k}`, transport).pipe(
-          Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
+          tapErrorCause((cause) => Effect.logError("call failed", cause)),
           Effect.withSpan(`canary ${cell.group}: ${cell.name}`),
           Effect.exit,
-          Effect.provide(Layer.merge(recorder.layer, Logger.minimumLogLevel(LogLevel.All)))
+          Effect.provide(Layer.merge(recorder.layer, logEverything))
         )
       )
       results.set(run, { exit, recorder, served: [] })
@@ -501,7 +497,7 @@ const leaks = (text: string): string | undefined => {
 }
 
 /** The recorded `http.client` spans (only `ClerkClient.layer`'s HttpClient makes them). */
-const httpClientSpans = (result: CellResult) => result.recorder.spans.filter((s) => s.name.startsWith("http.client "))
+const httpClientSpans = (result: CellResult) => result.recorder.spans.filter((s) => isHttpSpanName(s.name))
 
 const runOf = (cell: Cell, transport: Transport) => runs.find((r) => r.cell === cell && r.transport === transport)!
 
@@ -517,8 +513,8 @@ for (const transport of TRANSPORTS) {
           const { exit, recorder, served } = result
           expect(Exit.isFailure(exit)).toBe(true)
           if (!Exit.isFailure(exit)) return
-          expect(exit.cause._tag).toBe("Fail")
-          const error = (exit.cause as { error: any }).error
+          expect(causeOf(exit.cause)._tag).toBe("Fail")
+          const error = (causeOf(exit.cause) as { error: any }).error
           expect(cell.expected.split(" or ")).toContain(tagOf(error))
           const renderings: Record<string, string> = {
             "String(error)": String(error),
@@ -526,7 +522,7 @@ for (const transport of TRANSPORTS) {
             "JSON.stringify(error)": JSON.stringify(error),
             "inspect(error)": inspect(error, { depth: 20 }),
             "JSON.stringify(exit)": JSON.stringify(exit),
-            "Cause.pretty": Cause.pretty(exit.cause, { renderErrorCause: true }),
+            "Cause.pretty": prettyCause(exit.cause),
             "spans and logs": recorder.dump()
           }
           for (const [where, text] of Object.entries(renderings)) expect(leaks(text), where).toBeUndefined()
@@ -562,14 +558,14 @@ const renderAll = async (effect: Effect.Effect<unknown, unknown>) => {
   const recorder = makeRecorder()
   const exit = await Effect.runPromise(
     effect.pipe(
-      Effect.tapErrorCause((cause) => Effect.logError("call failed", cause)),
+      tapErrorCause((cause) => Effect.logError("call failed", cause)),
       Effect.withSpan("canary hostile"),
       Effect.exit,
-      Effect.provide(Layer.merge(recorder.layer, Logger.minimumLogLevel(LogLevel.All)))
+      Effect.provide(Layer.merge(recorder.layer, logEverything))
     )
   )
   expect(Exit.isFailure(exit)).toBe(true)
-  const cause = Exit.isFailure(exit) ? exit.cause : Cause.empty
+  const cause = Exit.isFailure(exit) ? exit.cause : emptyCause
   const error = Cause.squash(cause) as any
   // What an app's own `console.error(err)` would print.
   console.error("canary hostile:", error)
@@ -582,7 +578,7 @@ const renderAll = async (effect: Effect.Effect<unknown, unknown>) => {
       "JSON.stringify(error)": JSON.stringify(error),
       "inspect(error)": inspect(error, { depth: 20 }),
       "JSON.stringify(exit)": JSON.stringify(exit),
-      "Cause.pretty": Cause.pretty(cause, { renderErrorCause: true }),
+      "Cause.pretty": prettyCause(cause),
       "Effect.logError(cause) and spans": recorder.dump()
     } as Record<string, string>
   }
@@ -611,7 +607,7 @@ for (const transport of TRANSPORTS) {
     ) {
       it(`${name}: refused when the layer is built, without quoting it`, async () => {
         const { error, renderings } = await renderAll(getSession({ ...options, apiUrl: options.apiUrl ?? server.url }))
-        expect(error).toBeInstanceOf(Cause.IllegalArgumentException)
+        expect(error).toBeInstanceOf(IllegalArgument)
         expect(error.message).toMatch(new RegExp(`^ClerkClient: invalid options: ${option} `))
         expectNoCanary(renderings)
       })
@@ -656,8 +652,8 @@ for (const transport of TRANSPORTS) {
         if (transport === "httpClient") {
           // The app's HttpClient records its own RequestError (the raw cause) on its
           // `http.client` span: that span is the app's, not the SDK's; every other is checked.
-          expect(recorder.spans.some((s) => s.name.startsWith("http.client "))).toBe(true)
-          recorder.spans.splice(0, recorder.spans.length, ...recorder.spans.filter((s) => !s.name.startsWith("http.client ")))
+          expect(recorder.spans.some((s) => isHttpSpanName(s.name))).toBe(true)
+          recorder.spans.splice(0, recorder.spans.length, ...recorder.spans.filter((s) => !isHttpSpanName(s.name)))
           renderings["Effect.logError(cause) and spans"] = recorder.dump()
         }
         expect(recorder.spans.map((s) => s.name)).toContain("canary hostile")
@@ -678,7 +674,7 @@ for (const transport of TRANSPORTS) {
       expect(tagOf(error)).toBe("ClerkTokenInvalid(JwkFailedToResolve) <- ClerkTransportError")
       expect(error.cause.cause.message).toMatch(/message was removed/)
       if (transport === "httpClient") {
-        recorder.spans.splice(0, recorder.spans.length, ...recorder.spans.filter((s) => !s.name.startsWith("http.client ")))
+        recorder.spans.splice(0, recorder.spans.length, ...recorder.spans.filter((s) => !isHttpSpanName(s.name)))
         renderings["Effect.logError(cause) and spans"] = recorder.dump()
       }
       // The session token is a canary here too.
@@ -705,7 +701,7 @@ describe("no secret leaks: everywhere at once", () => {
       expect(spans).toContain("Sessions.verifySession")
       // http.client spans through the HttpClient only, and there for every request method.
       const clientSpans = new Set(mine.flatMap(httpClientSpans).map((s) => s.name))
-      expect(clientSpans).toEqual(transport === "httpClient" ? new Set(["http.client GET", "http.client POST"]) : new Set())
+      expect(clientSpans).toEqual(transport === "httpClient" ? new Set([httpSpanName("GET"), httpSpanName("POST")]) : new Set())
     }
     expect(leaks(consoleLines.join("\n"))).toBeUndefined()
   })

@@ -4,8 +4,7 @@
  * client makes, the two transports a `ClerkClient` can be built with, and heap figures
  * after a forced collection.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import type * as HttpClient from "@effect/platform/HttpClient"
+import { FetchHttpClient, HttpClient } from "#test-line/Testing"
 import * as Layer from "effect/Layer"
 import { createServer } from "node:net"
 import { ClerkClient, type ClerkClientOptions } from "../../src/ClerkClient.js"

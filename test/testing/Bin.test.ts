@@ -3,7 +3,7 @@
  * with esbuild into a temporary directory, spawned with node, talked to over HTTP (the
  * demo's printed curl commands are run as printed), and stopped with a signal.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { FetchHttpClient } from "#test-line/Testing"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

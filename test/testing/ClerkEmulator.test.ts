@@ -3,12 +3,12 @@
  * token claims verified with jose against the emulator's own /v1/jwks, key rotation, the
  * request log, seeding helpers and the web handler.
  */
+import { TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { createLocalJWKSet, importSPKI, jwtVerify } from "jose"
 import { Sessions } from "../../src/Sessions.js"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"

@@ -5,9 +5,9 @@
  * In-process on the TestClock where timing is asserted; live where a timeout must fire; and
  * over a real node:http socket for the dropped connection.
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import * as Kernel from "#line/Kernel"
+import { causeOf, FetchHttpClient, poll, sleeps, TestClock } from "#test-line/Testing"
 import { describe, expect, it, layer } from "@effect/vitest"
-import * as Chunk from "effect/Chunk"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -16,7 +16,6 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import * as TestClock from "effect/TestClock"
 import { ClerkClient, type ClerkClientOptions } from "../../src/ClerkClient.js"
 import type { ClerkError } from "../../src/ClerkError.js"
 import { Sessions } from "../../src/Sessions.js"
@@ -36,18 +35,18 @@ const HORIZON = 10 * 60_000
  */
 const drive = <A, E>(effect: Effect.Effect<A, E, Sessions | ClerkEmulator>) =>
   Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
+    const fiber = yield* Kernel.fork(effect)
     // Bounded in real time, generously: a busy machine is slow, not stuck.
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline) {
-      const done = yield* Fiber.poll(fiber)
+      const done = yield* poll(fiber)
       if (Option.isSome(done)) return done.value
       const now = yield* Clock.currentTimeMillis
-      const next = Chunk.toReadonlyArray(yield* TestClock.sleeps()).filter((t) => t - now < HORIZON).sort((a, b) => a - b)[0]
+      const next = (yield* sleeps).filter((t) => t - now < HORIZON).sort((a, b) => a - b)[0]
       if (next !== undefined) yield* TestClock.adjust(Math.max(0, next - now))
       else yield* realTick
     }
-    return yield* Effect.dieMessage("drive: the effect did not finish")
+    return yield* Kernel.dieMessage("drive: the effect did not finish")
   })
 
 /** Wait (in real time) until something sleeps until exactly `at` on the TestClock. */
@@ -55,16 +54,17 @@ const sleepingUntil = (at: number) =>
   Effect.gen(function*() {
     const deadline = Date.now() + 30_000
     while (Date.now() < deadline) {
-      if (Chunk.toReadonlyArray(yield* TestClock.sleeps()).includes(at)) return
+      if ((yield* sleeps).includes(at)) return
       yield* realTick
     }
-    return yield* Effect.dieMessage(`nothing slept until ${at}`)
+    return yield* Kernel.dieMessage(`nothing slept until ${at}`)
   })
 
 const failureOf = <A>(exit: Exit.Exit<A, ClerkError>): ClerkError => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure, got a success")
-  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-  if (failure === undefined) throw new Error(`expected a typed failure, got ${exit.cause._tag}`)
+  const cause = causeOf(exit.cause)
+  const failure = cause._tag === "Fail" ? cause.error : undefined
+  if (failure === undefined) throw new Error(`expected a typed failure, got ${cause._tag}`)
   return failure
 }
 
@@ -184,12 +184,12 @@ describe("429 rate limiting", () => {
     Effect.gen(function*() {
       const { emulator, sessions } = yield* seeded
       yield* emulator.injectFault(Fault.rateLimited({ retryAfter: 3 }))
-      const fiber = yield* Effect.fork(sessions.getSession("sess_1"))
+      const fiber = yield* Kernel.fork(sessions.getSession("sess_1"))
       yield* sleepingUntil(NOW + 3000)
       yield* TestClock.adjust(2999)
       yield* realTick
       expect(yield* emulator.requests).toHaveLength(1)
-      expect(yield* Fiber.poll(fiber)).toEqual(Option.none())
+      expect(yield* poll(fiber)).toEqual(Option.none())
       yield* TestClock.adjust(1)
       const session = yield* Fiber.join(fiber)
       expect(session.id).toBe("sess_1")
@@ -201,7 +201,7 @@ describe("429 rate limiting", () => {
     Effect.gen(function*() {
       const { emulator, sessions } = yield* seeded
       yield* emulator.injectFault(Fault.rateLimited({ retryAfter: new Date(NOW + 4000) }))
-      const fiber = yield* Effect.fork(sessions.createSessionToken("sess_1"))
+      const fiber = yield* Kernel.fork(sessions.createSessionToken("sess_1"))
       yield* sleepingUntil(NOW + 4000)
       expect(yield* emulator.requests).toHaveLength(1)
       yield* TestClock.adjust(4000)
@@ -265,10 +265,10 @@ describe("targeting", () => {
     Effect.gen(function*() {
       const { emulator, sessions } = yield* seeded
       yield* emulator.injectFault(Fault.delay("2 seconds"))
-      const fiber = yield* Effect.fork(sessions.getSession("sess_1"))
+      const fiber = yield* Kernel.fork(sessions.getSession("sess_1"))
       yield* sleepingUntil(NOW + 2000)
       yield* TestClock.adjust(1999)
-      expect(yield* Fiber.poll(fiber)).toEqual(Option.none())
+      expect(yield* poll(fiber)).toEqual(Option.none())
       yield* TestClock.adjust(1)
       expect((yield* Fiber.join(fiber)).id).toBe("sess_1")
       expect((yield* emulator.requests).map((r) => [r.status, r.fault])).toEqual([[200, "Delay"]])
@@ -331,7 +331,7 @@ describe("hangs, delays past the timeout and dropped bodies (live clock)", () =>
 
 /** Sessions over the socket with these client options (FetchHttpClient to the served URL). */
 const overSocket = (client: Partial<ClerkClientOptions>) =>
-  Layer.unwrapEffect(
+  Kernel.unwrapLayer(
     Effect.gen(function*() {
       const emulator = yield* ClerkEmulator
       const server = yield* ClerkEmulatorServer

@@ -3,7 +3,7 @@
  * Bun (Bun.serve), spawned as child processes and driven from here with the SDK over
  * FetchHttpClient; and the Node adapter's lifecycle (ports, stop() with hung requests).
  */
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
+import { FetchHttpClient } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -1,11 +1,12 @@
 /** SessionsTest.layer: stubs what the application calls; anything else dies naming itself. */
+import * as Kernel from "#line/Kernel"
+import { dieMessageText, isDie, runCollect } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as DateTime from "effect/DateTime"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Stream from "effect/Stream"
-import * as Chunk from "effect/Chunk"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ClerkNotFound, ClerkUnauthorized } from "../../src/ClerkError.js"
@@ -13,7 +14,7 @@ import { Session, SessionActivity, SessionCookies, SessionList, SessionToken } f
 import { type GetSessionListParams, Sessions } from "../../src/Sessions.js"
 import { SessionsTest } from "../../src/testing/index.js"
 
-const at = DateTime.unsafeMake(Date.UTC(2026, 4, 12))
+const at = Kernel.makeUtcUnsafe(Date.UTC(2026, 4, 12))
 const session = (id: string, status = "active") =>
   new Session({
     id,
@@ -78,7 +79,7 @@ describe("SessionsTest.layer", () => {
   it.effect("an unstubbed method dies with a message naming it, when it runs", () =>
     Effect.gen(function*() {
       const exit = yield* Effect.exit(signOutEverywhere("user_1"))
-      expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
+      expect(Exit.isFailure(exit) && isDie(exit.cause)).toBe(true)
       expect(defectOf(exit)).toContain("SessionsTest: revokeSession was not stubbed")
     }).pipe(
       Effect.provide(SessionsTest.layer({
@@ -105,8 +106,8 @@ describe("SessionsTest.layer", () => {
       ]
       for (const [name, effect] of calls) {
         const exit = yield* Effect.exit(effect)
-        expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
-        expect(defectOf(exit)).toBe(`RuntimeException: SessionsTest: ${name} was not stubbed`)
+        expect(Exit.isFailure(exit) && isDie(exit.cause)).toBe(true)
+        expect(defectOf(exit)).toBe(dieMessageText(`SessionsTest: ${name} was not stubbed`))
       }
     }).pipe(Effect.provide(SessionsTest.layer())))
 
@@ -115,7 +116,7 @@ describe("SessionsTest.layer", () => {
     const all = [1, 2, 3, 4, 5].map((n) => SessionsTest.session({ id: `sess_${n}` }))
     return Effect.gen(function*() {
       const s = yield* Sessions
-      const ids = Chunk.toReadonlyArray(yield* Stream.runCollect(s.listAll({ userId: "user_1", limit: 2 })))
+      const ids = (yield* runCollect(s.listAll({ userId: "user_1", limit: 2 })))
         .map((x) => x.id)
       expect(ids).toEqual(["sess_1", "sess_2", "sess_3", "sess_4", "sess_5"])
       expect(asked).toEqual([
@@ -140,8 +141,8 @@ describe("SessionsTest.layer", () => {
     Effect.gen(function*() {
       const s = yield* Sessions
       // A full page whose total says there is no more: one request, not a second empty one.
-      const one = yield* Stream.runCollect(s.listAll({ userId: "user_1", limit: 1 }))
-      expect(Chunk.toReadonlyArray(one).map((x) => x.id)).toEqual(["sess_only"])
+      const one = yield* runCollect(s.listAll({ userId: "user_1", limit: 1 }))
+      expect(one.map((x) => x.id)).toEqual(["sess_only"])
       const failing = SessionsTest.make({
         getSessionList: () => Effect.fail(new ClerkUnauthorized({ status: 401, errors: [], clerkTraceId: undefined }))
       })
@@ -182,10 +183,10 @@ describe("SessionsTest.layer", () => {
   it.effect("application code using listAll runs on a getSessionList stub (no 'listAll was not stubbed')", () =>
     Effect.gen(function*() {
       const s = yield* Sessions
-      const active = yield* Stream.runCollect(
+      const active = yield* runCollect(
         s.listAll({ userId: "user_1", status: "active" }).pipe(Stream.map((x) => x.id))
       )
-      expect(Chunk.toReadonlyArray(active)).toEqual(["sess_a", "sess_b"])
+      expect(active).toEqual(["sess_a", "sess_b"])
     }).pipe(
       Effect.provide(SessionsTest.layer({
         getSessionList: () =>

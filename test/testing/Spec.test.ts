@@ -3,9 +3,9 @@
  * for each response the spec declares, the body must validate against the declared schema;
  * a status the spec does not declare (e.g. 401 on /jwks) must still be a valid `ClerkErrors`.
  */
+import { TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import * as TestClock from "effect/TestClock"
 import { ClerkEmulator, type ClerkEmulatorOptions, Fault } from "../../src/testing/index.js"
 import {
   call,

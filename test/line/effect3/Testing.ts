@@ -34,10 +34,13 @@ export * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 export * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 
 /** Which line this run is. */
-export const LINE = "effect3" as const
+export const LINE: "effect3" | "effect4" = "effect3"
 
 // ---------------------------------------------------------------------------------------------
 // TestClock
+
+/** Lets other fibers run. */
+export const yieldNow: Effect.Effect<void> = Effect.yieldNow()
 
 /** `adjust` and `setTime` of the TestClock. */
 export const TestClock: {
@@ -101,6 +104,18 @@ export const repeatEffect: <A, E, R>(effect: Effect.Effect<A, E, R>) => Stream.S
 
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.isInterrupted(exit)
 export const isDie = <E>(cause: Cause.Cause<E>): boolean => Cause.isDie(cause)
+/** A cause as the tests read it: one failure, one defect, an interruption, nothing, or several. */
+export type CauseShape<E> =
+  | { readonly _tag: "Fail"; readonly error: E }
+  | { readonly _tag: "Die"; readonly defect: unknown }
+  | { readonly _tag: "Interrupt" | "Empty" | "Several" }
+export const causeOf = <E>(cause: Cause.Cause<E>): CauseShape<E> =>
+  cause._tag === "Fail"
+    ? { _tag: "Fail", error: cause.error }
+    : cause._tag === "Die"
+    ? { _tag: "Die", defect: cause.defect }
+    : { _tag: cause._tag === "Interrupt" || cause._tag === "Empty" ? cause._tag : "Several" }
+
 /** Whether `cause` is one typed failure and nothing else. */
 export const isSingleFailure = <E>(cause: Cause.Cause<E>): boolean => cause._tag === "Fail"
 export const isEmptyCause = <E>(cause: Cause.Cause<E>): boolean => Cause.isEmpty(cause)
@@ -112,6 +127,10 @@ export const IllegalArgument: new(message?: string) => Error = Cause.IllegalArgu
 
 export const tapErrorCause = <E, X, E2, R2>(f: (cause: Cause.Cause<E>) => Effect.Effect<X, E2, R2>) =>
 <A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, R | R2> => Effect.tapErrorCause(self, f)
+
+/** The fiber's exit if it is done, `undefined` while it runs (read synchronously). */
+export const pollUnsafe = <A, E>(fiber: Fiber.RuntimeFiber<A, E>): Exit.Exit<A, E> | undefined =>
+  fiber.unsafePoll() ?? undefined
 
 /** The fiber's exit if it is done, none while it runs. */
 export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> => Fiber.poll(fiber)
@@ -157,6 +176,16 @@ export const configLayer = (env: Iterable<readonly [string, string]> | Record<st
   )
 
 export const isConfigError = (u: unknown): boolean => ConfigError.isConfigError(u)
+
+/** How `String(configError)` names the variable that failed (effect 3: `Invalid data at NAME: message`). */
+export const configErrorNaming = (name: string): string => `Invalid data at ${name}: `
+
+/** `String(defect)` of `Kernel.dieMessage(message)`'s defect (effect 3: a RuntimeException). */
+export const dieMessageText = (message: string): string => `RuntimeException: ${message}`
+
+/** The name of the span an `HttpClient` request runs in (effect 3: `http.client GET`). */
+export const httpSpanName = (method: string): string => `http.client ${method}`
+export const isHttpSpanName = (name: string): boolean => name.startsWith("http.client ")
 
 // ---------------------------------------------------------------------------------------------
 // Logging and tracing

@@ -30,10 +30,13 @@ export * as HttpClientRequest from "effect/http/HttpClientRequest"
 export * as HttpClientResponse from "effect/http/HttpClientResponse"
 
 /** Which line this run is. */
-export const LINE = "effect4" as const
+export const LINE: "effect3" | "effect4" = "effect4"
 
 // ---------------------------------------------------------------------------------------------
 // TestClock
+
+/** Lets other fibers run. */
+export const yieldNow: Effect.Effect<void> = Effect.yieldNow
 
 /** `adjust` and `setTime` of the TestClock. */
 export const TestClock: {
@@ -115,6 +118,22 @@ export const repeatEffect = <A, E, R>(effect: Effect.Effect<A, E, R>): Stream.St
 
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.hasInterrupts(exit)
 export const isDie = <E>(cause: Cause.Cause<E>): boolean => Cause.hasDies(cause)
+/** A cause as the tests read it: one failure, one defect, an interruption, nothing, or several. */
+export type CauseShape<E> =
+  | { readonly _tag: "Fail"; readonly error: E }
+  | { readonly _tag: "Die"; readonly defect: unknown }
+  | { readonly _tag: "Interrupt" | "Empty" | "Several" }
+export const causeOf = <E>(cause: Cause.Cause<E>): CauseShape<E> => {
+  if (cause.reasons.length === 0) return { _tag: "Empty" }
+  if (cause.reasons.length > 1) return { _tag: "Several" }
+  const reason = cause.reasons[0]!
+  return Cause.isFailReason(reason)
+    ? { _tag: "Fail", error: reason.error }
+    : Cause.isDieReason(reason)
+    ? { _tag: "Die", defect: reason.defect }
+    : { _tag: "Interrupt" }
+}
+
 /** Whether `cause` is one typed failure and nothing else. */
 export const isSingleFailure = <E>(cause: Cause.Cause<E>): boolean =>
   cause.reasons.length === 1 && Cause.isFailReason(cause.reasons[0]!)
@@ -127,6 +146,9 @@ export const IllegalArgument: new(message?: string) => Error = Cause.IllegalArgu
 
 export const tapErrorCause = <E, X, E2, R2>(f: (cause: Cause.Cause<E>) => Effect.Effect<X, E2, R2>) =>
 <A, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | E2, R | R2> => Effect.tapCause(self, f)
+
+/** The fiber's exit if it is done, `undefined` while it runs (read synchronously). */
+export const pollUnsafe = <A, E>(fiber: Fiber.Fiber<A, E>): Exit.Exit<A, E> | undefined => fiber.pollUnsafe()
 
 /** The fiber's exit if it is done, none while it runs. */
 export const poll = <A, E>(fiber: Fiber.Fiber<A, E>): Effect.Effect<Option.Option<Exit.Exit<A, E>>> =>
@@ -176,6 +198,16 @@ export const configLayer = (env: Iterable<readonly [string, string]> | Record<st
   )
 
 export const isConfigError = (u: unknown): boolean => u instanceof Config.ConfigError
+
+/** How `String(configError)` names the variable that failed (effect 4: the schema issue's path, `at ["NAME"]`). */
+export const configErrorNaming = (name: string): string => `at ["${name}"]`
+
+/** `String(defect)` of `Kernel.dieMessage(message)`'s defect (effect 4: a plain Error). */
+export const dieMessageText = (message: string): string => `Error: ${message}`
+
+/** The name of the span an `HttpClient` request runs in (effect 4: the method alone, `GET`). */
+export const httpSpanName = (method: string): string => method
+export const isHttpSpanName = (name: string): boolean => /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(name)
 
 // ---------------------------------------------------------------------------------------------
 // Logging and tracing
