@@ -42,7 +42,9 @@ const RUNTIMES = [
   "effect4-node24",
   "effect4-deno",
   "effect4-bun",
+  "effect4-workerd",
   "wrangler-dev",
+  "effect4-wrangler-dev",
   "browser"
 ]
 const CONSUMERS = ["consumer-effect3", "consumer-effect4"]
@@ -198,6 +200,10 @@ if (effect4Ready) {
   }
   if (wanted("effect4-deno")) await vitest("effect4-deno", bin("deno"), ["run", "-A", effect4Vitest], { extra: effect4Config })
   if (wanted("effect4-bun")) await vitest("effect4-bun", bin("bun"), ["--bun", effect4Vitest], { env: bunEnv, extra: effect4Config })
+  // Inside workerd: the root's vitest 3 + pool-workers (no pool-workers runs vitest 5), effect 4 by resolution.
+  if (wanted("effect4-workerd")) {
+    await vitest("effect4-workerd", process.execPath, [vitestMjs], { extra: ["--config", "vitest.workers.effect4.config.ts"] })
+  }
 }
 
 // 5. Runtime-specific tests driven from Node: examples per runtime, Deno's two resolutions,

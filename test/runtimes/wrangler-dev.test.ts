@@ -1,16 +1,14 @@
 /**
- * The example Worker under `wrangler dev`, exactly as wrangler.toml wires it: no
- * compatibility flags (so no Node.js compatibility), against the Clerk emulator served from
- * this process. Started in its own process group and stopped by it (wrangler spawns esbuild
- * and workerd).
+ * The example Worker under `wrangler dev`, exactly as wrangler.toml wires it (the Effect 3
+ * line): no compatibility flags (so no Node.js compatibility), against the Clerk emulator
+ * served from this process (the checks in support/wranglerDev.ts, shared with
+ * effect4-wrangler-dev.test.ts); then the `npm start` demo, which serves the same Worker.
  */
-import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import * as Effect from "effect/Effect"
+import { describe, expect, it } from "vitest"
 import { spawn } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import {
   DEMO_SECRET_KEY,
   demoCommands,
@@ -18,169 +16,12 @@ import {
   renderCommands,
   runCommands
 } from "../../src/testing/node/bin/demo.js"
-import {
-  demoTokenHint,
-  type RunningWorker,
-  startDemoWorker,
-  workerCommands
-} from "../../src/testing/node/bin/demoWorker.js"
-import { NodeClerkEmulator } from "../../src/testing/node/index.js"
-import type { ServedEmulator } from "../../src/testing/index.js"
+import { demoTokenHint, workerCommands } from "../../src/testing/node/bin/demoWorker.js"
 import { build } from "esbuild"
 import { freePort, root, run } from "./support/run.js"
+import { wranglerDevSuite } from "./support/wranglerDev.js"
 
-const SECRET_KEY = "sk_test_wrangler_dev"
-
-let emulator: ClerkEmulator.Service
-let served: ServedEmulator
-let worker: RunningWorker | undefined
-let base: string
-const sessionIds: Array<string> = []
-
-beforeAll(async () => {
-  emulator = await ClerkEmulator.start({ secretKey: SECRET_KEY })
-  await Effect.runPromise(emulator.seedTemplate({ name: "demo_template", claims: { via: "wrangler-dev" } }))
-  for (const minutesAgo of [30, 20, 10]) {
-    const session = await Effect.runPromise(
-      emulator.seedSession({ userId: "user_wrangler", createdAt: Date.now() - minutesAgo * 60_000 })
-    )
-    sessionIds.push(session.id)
-  }
-  served = await NodeClerkEmulator.serve(emulator)
-
-  // The same wrangler dev the `npm start` demo runs (its own process group, scratch state).
-  worker = startDemoWorker({
-    emulatorUrl: served.url,
-    secretKey: SECRET_KEY,
-    port: await freePort(),
-    inspectorPort: await freePort(),
-    cwd: root,
-    tokenHint: "Ask the test for one"
-  })
-  base = worker.url
-  await worker.ready.catch((error) => {
-    throw new Error(`${error.message}:\n${worker?.output()}`)
-  })
-}, 120_000)
-
-afterAll(async () => {
-  await worker?.stop()
-  await served?.stop()
-})
-
-/** Call the Worker as user_wrangler, with a fresh session token for one of their sessions. */
-const call = async (method: string, path: string, token: string | null = "mint") => {
-  const jwt = token === "mint" ? await Effect.runPromise(emulator.mintToken(sessionIds[0])) : token
-  const headers: Record<string, string> = jwt === null ? {} : { authorization: `Bearer ${jwt}` }
-  const res = await fetch(`${base}${path}`, { method, headers })
-  return { status: res.status, headers: res.headers, body: await res.json() as any }
-}
-
-describe("wrangler dev, no compatibility flags", () => {
-  it("wrangler.toml sets no compatibility flags and a date both workerd builds accept", () => {
-    const toml = readFileSync(join(root, "wrangler.toml"), "utf8")
-    expect(toml).not.toMatch(/^\s*compatibility_flags/m)
-    expect(toml).toMatch(/^main = "examples\/worker\/index\.ts"$/m)
-    const date = /^compatibility_date = "(\d{4}-\d{2}-\d{2})"$/m.exec(toml)?.[1]
-    expect(date! <= "2026-03-10").toBe(true)
-    expect(worker!.output()).not.toMatch(/nodejs_compat/)
-  })
-
-  it("GET /users/:userId/sessions", async () => {
-    const { status, body } = await call("GET", "/users/user_wrangler/sessions")
-    expect(status).toBe(200)
-    expect(body.totalCount).toBe(3)
-    expect(body.data.map((s: any) => s.id)).toEqual([...sessionIds].reverse())
-  })
-
-  it("GET /sessions/:id", async () => {
-    const { status, body } = await call("GET", `/sessions/${sessionIds[0]}`)
-    expect(status).toBe(200)
-    expect(body).toMatchObject({ id: sessionIds[0], userId: "user_wrangler", status: "active" })
-  })
-
-  it("GET /me: the caller's verified claims, with no call to Clerk", async () => {
-    const before = (await Effect.runPromise(emulator.requests)).length
-    const { status, body } = await call("GET", "/me")
-    expect(status).toBe(200)
-    expect(body).toMatchObject({ userId: "user_wrangler", sessionId: sessionIds[0], issuer: emulator.issuer })
-    expect(Date.parse(body.expiresAt) - Date.parse(body.issuedAt)).toBe(60_000)
-    expect((await Effect.runPromise(emulator.requests)).length).toBe(before)
-  })
-
-  it("POST /sessions/:id/tokens/:template", async () => {
-    const { status, body } = await call("POST", `/sessions/${sessionIds[1]}/tokens/demo_template`)
-    expect(status).toBe(200)
-    const payload = JSON.parse(Buffer.from(body.jwt.split(".")[1], "base64url").toString())
-    expect(payload).toMatchObject({ sub: "user_wrangler", via: "wrangler-dev" })
-  })
-
-  it("POST /sessions/:id/revoke", async () => {
-    const { status, body } = await call("POST", `/sessions/${sessionIds[2]}/revoke`)
-    expect(status).toBe(200)
-    expect(body.status).toBe("revoked")
-    expect((await Effect.runPromise(emulator.getSession(sessionIds[2])))?.status).toBe("revoked")
-  })
-
-  it("requires a session token, verified by jose on workerd without Node compatibility", async () => {
-    const anonymous = await call("GET", "/users/user_wrangler/sessions", null)
-    expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "unauthenticated"])
-    // DEMO_TOKEN_HINT (given by startDemoWorker) says how to get one.
-    expect(anonymous.body.error.hint).toBe("Ask the test for one")
-    const forged = await call("GET", "/users/user_wrangler/sessions", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
-    expect([forged.status, forged.body.error.code]).toEqual([401, "invalid_token"])
-    const other = await call("GET", "/users/user_someone_else/sessions")
-    expect([other.status, other.body.error.code]).toEqual([403, "forbidden"])
-  })
-
-  it("maps Clerk failures and bad input to HTTP answers", async () => {
-    const missing = await call("GET", "/sessions/sess_nope")
-    expect([missing.status, missing.body.error.code]).toEqual([404, "resource_not_found"])
-
-    await Effect.runPromise(emulator.injectFault(Fault.rateLimited({ retryAfter: 90 }), { route: "getSession" }))
-    const limited = await call("GET", `/sessions/${sessionIds[0]}`)
-    expect([limited.status, limited.headers.get("retry-after"), limited.body.error.code]).toEqual([503, "90", "rate_limited"])
-
-    const bad = await call("GET", "/users/user_wrangler/sessions?limit=0")
-    expect([bad.status, bad.body.error.code]).toEqual([400, "invalid_input"])
-    const blank = await call("POST", "/sessions//revoke")
-    expect([blank.status, blank.body.error.message]).toEqual([400, "id is required"])
-  })
-
-  it("sent Clerk one authenticated request per call (and the JWKS once), and the secret never showed in wrangler's output", async () => {
-    const log = await Effect.runPromise(emulator.requests)
-    expect(log.every((r) => r.authorization === "valid")).toBe(true)
-    expect(log.map((r) => r.route)).toEqual([
-      "getJwks",
-      "getSessionList",
-      "getSession",
-      "getSession",
-      "createSessionTokenFromTemplate",
-      "getSession",
-      "revokeSession",
-      "getSession",
-      "getSession"
-    ])
-    expect(worker!.output()).not.toContain(SECRET_KEY)
-  })
-
-  it("stops with its whole process group", async () => {
-    const pid = worker!.pid!
-    await worker!.stop()
-    // esbuild and workerd go with it (once reaped: allow a moment).
-    const groupAlive = () => {
-      try {
-        process.kill(-pid, 0)
-        return true
-      } catch {
-        return false
-      }
-    }
-    const deadline = Date.now() + 30_000
-    while (groupAlive() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100))
-    expect(groupAlive()).toBe(false)
-  })
-})
+wranglerDevSuite({ config: "wrangler.toml", main: /^main = "examples\/worker\/index\.ts"$/m, cwd: () => root })
 
 describe("npm start: the demo's example Worker under wrangler dev", () => {
   it("prints Worker commands whose exchanges work in the printed order, and Ctrl-C stops wrangler too", async () => {

@@ -1,0 +1,48 @@
+/**
+ * The example Worker on the Effect 4 line under `wrangler dev` (wrangler.effect4.toml: the same
+ * examples/worker source, bundled by examples/worker/build.mjs with effect 4 from lines/effect4
+ * and the library's effect4 facades), no compatibility flags, against the Clerk emulator
+ * served from this process: the same checks as wrangler-dev.test.ts (support/wranglerDev.ts).
+ *
+ * `startDemoWorker` runs `<cwd>/node_modules/.bin/wrangler dev` on `<cwd>/wrangler.toml`; the
+ * cwd here is a scratch directory whose wrangler.toml is wrangler.effect4.toml with its paths
+ * made absolute, and whose node_modules is the checkout's.
+ */
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { afterAll, describe, expect, it } from "vitest"
+import { root } from "./support/run.js"
+import { wranglerDevSuite } from "./support/wranglerDev.js"
+
+const CONFIG = "wrangler.effect4.toml"
+const MAIN = ".wrangler/effect4-worker/index.js"
+
+let scratch: string | undefined
+const cwd = () => {
+  scratch = mkdtempSync(join(tmpdir(), "effect-clerk-effect4-worker-"))
+  const toml = readFileSync(join(root, CONFIG), "utf8")
+    .replace(`main = "${MAIN}"`, `main = ${JSON.stringify(join(root, MAIN))}`)
+    .replace(`command = "node examples/worker/build.mjs"`, `command = ${JSON.stringify(`node ${join(root, "examples/worker/build.mjs")}`)}`)
+    .replace(`watch_dir = ["examples/worker", "src"]`, `watch_dir = ${JSON.stringify([join(root, "examples/worker"), join(root, "src")])}`)
+  if (!toml.includes(join(root, MAIN)) || !toml.includes(join(root, "examples/worker/build.mjs"))) {
+    throw new Error(`${CONFIG} no longer has the main / build lines this test rewrites`)
+  }
+  writeFileSync(join(scratch, "wrangler.toml"), toml)
+  symlinkSync(join(root, "node_modules"), join(scratch, "node_modules"))
+  return scratch
+}
+afterAll(() => {
+  if (scratch !== undefined) rmSync(scratch, { recursive: true, force: true })
+})
+
+wranglerDevSuite({ config: CONFIG, main: /^main = "\.wrangler\/effect4-worker\/index\.js"$/m, cwd })
+
+describe("the bundle wrangler dev served", () => {
+  it("is the Effect 4 line: effect 4's HTTP client, none of effect 3's or @effect/platform's", () => {
+    const bundle = readFileSync(join(root, MAIN), "utf8")
+    // FetchHttpClient.Fetch's key, which the library looks the service up by, on each line.
+    expect(bundle).toContain(`"effect/http/FetchHttpClient/Fetch"`)
+    expect(bundle).not.toContain(`"@effect/platform/FetchHttpClient/Fetch"`)
+  })
+})
