@@ -1,5 +1,5 @@
 import * as Kernel from "#line/Kernel"
-import { causeOf, httpSpanName, isHttpSpanName, prettyCause, tapErrorCause, TestClock } from "#test-line/Testing"
+import { causeOf, httpSpanName, isHttpSpanName, LINE, prettyCause, tapErrorCause, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -162,7 +162,9 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
           // The platform HttpClient opens an `http.client` span under each operation's span.
           expect(http.length).toBe(7)
           expect(http.every((s) => s.parent?.startsWith("Sessions."))).toBe(true)
-          expect(http[0].attributes.get("http.request.header.authorization")).toBe("<redacted>")
+          // effect 3 records request headers on the span, the key as <redacted>; effect 4 records no
+          // header unless a TracerHeaderFilter asks for it.
+          expect(http[0].attributes.get("http.request.header.authorization")).toBe(LINE === "effect3" ? "<redacted>" : undefined)
           const methods = ["GET", "POST", "POST", "POST", "POST", "POST", "GET"]
           expect(recorder.spans.map((s) => s.name)).toEqual(
             operations.flatMap((name, i) => [name, httpSpanName(methods[i]!)])

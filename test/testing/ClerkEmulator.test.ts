@@ -3,7 +3,7 @@
  * token claims verified with jose against the emulator's own /v1/jwks, key rotation, the
  * request log, seeding helpers and the web handler.
  */
-import { TestClock } from "#test-line/Testing"
+import { TestClock, tryPromiseCause } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -160,7 +160,7 @@ describe("session tokens", () => {
         const late = yield* Effect.exit(
           Effect.tryPromise(() => jwtVerify(jwt, createLocalJWKSet(jwks), { currentDate: new Date(NOW + 61_000) }))
         )
-        expect(Exit.isFailure(late) && (Cause.squash(late.cause) as any).error?.code).toBe("ERR_JWT_EXPIRED")
+        expect(Exit.isFailure(late) && (tryPromiseCause(Cause.squash(late.cause)) as any)?.code).toBe("ERR_JWT_EXPIRED")
       })
     ))
 
@@ -272,7 +272,7 @@ describe("key rotation", () => {
         const old = yield* Effect.exit(
           Effect.tryPromise(() => jwtVerify(before, createLocalJWKSet(jwks), { currentDate: new Date(NOW) }))
         )
-        expect(Exit.isFailure(old) && (Cause.squash(old.cause) as any).error?.code).toBe("ERR_JWKS_NO_MATCHING_KEY")
+        expect(Exit.isFailure(old) && (tryPromiseCause(Cause.squash(old.cause)) as any)?.code).toBe("ERR_JWKS_NO_MATCHING_KEY")
       })
     ))
 

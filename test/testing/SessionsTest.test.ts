@@ -10,7 +10,7 @@ import * as Stream from "effect/Stream"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { ClerkNotFound, ClerkUnauthorized } from "../../src/ClerkError.js"
-import { Session, SessionActivity, SessionCookies, SessionList, SessionToken } from "../../src/Session.js"
+import { Session, SessionActivity, SessionCookies, SessionFromWire, SessionList, SessionToken } from "../../src/Session.js"
 import { type GetSessionListParams, Sessions } from "../../src/Sessions.js"
 import { SessionsTest } from "../../src/testing/index.js"
 
@@ -226,9 +226,9 @@ describe("SessionsTest fixtures", () => {
 
   it("session() builds what the wire decoder builds (encodes to Clerk's JSON and decodes back equal)", () => {
     const s = SessionsTest.session({ id: "sess_x", latestActivity: { browserName: "Firefox" } })
-    const wire = Schema.encodeSync(Session)(s)
+    const wire = Schema.encodeSync(SessionFromWire)(s)
     expect(wire).toMatchObject({ id: "sess_x", user_id: "user_test", expire_at: Date.UTC(2026, 4, 19) })
-    expect(Schema.decodeUnknownSync(Session)(wire)).toEqual(s)
+    expect(Schema.decodeUnknownSync(SessionFromWire)(wire)).toEqual(s)
   })
 
   it("token() keeps the jwt Redacted; cookies() redacts each cookie", () => {

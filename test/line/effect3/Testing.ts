@@ -122,6 +122,9 @@ export const isEmptyCause = <E>(cause: Cause.Cause<E>): boolean => Cause.isEmpty
 export const emptyCause: Cause.Cause<never> = Cause.empty
 /** The cause as a readable text, with each error's `cause` chain. */
 export const prettyCause = <E>(cause: Cause.Cause<E>): string => Cause.pretty(cause, { renderErrorCause: true })
+/** What an `Effect.tryPromise` without `catch` failed with (effect 3: `UnknownException.error`). */
+export const tryPromiseCause = (failure: unknown): unknown => (failure as { readonly error?: unknown }).error
+
 /** The defect a library raises for an illegal argument. */
 export const IllegalArgument: new(message?: string) => Error = Cause.IllegalArgumentException
 

@@ -141,6 +141,9 @@ export const isEmptyCause = <E>(cause: Cause.Cause<E>): boolean => cause.reasons
 export const emptyCause: Cause.Cause<never> = Cause.empty
 /** The cause as a readable text, with each error's `cause` chain. */
 export const prettyCause = <E>(cause: Cause.Cause<E>): string => Cause.pretty(cause)
+/** What an `Effect.tryPromise` without `catch` failed with (effect 4: `UnknownError.cause`). */
+export const tryPromiseCause = (failure: unknown): unknown => (failure as { readonly cause?: unknown }).cause
+
 /** The defect a library raises for an illegal argument. */
 export const IllegalArgument: new(message?: string) => Error = Cause.IllegalArgumentError
 
