@@ -11,10 +11,13 @@
 //   effect4-node24    the same test files on the Effect 4 line (lines/effect4: vitest 5,
 //                     effect 4; vitest 5 needs Node >= 22, so Node 24 from runtimes/node24)
 //   effect4-deno, effect4-bun   the Effect 4 line's suite, vitest 5 run by Deno and by Bun
-//   wrangler-dev      the example Worker under `wrangler dev`, no compatibility flags
-//   browser           the example Worker's page in headless Chromium (test/browser)
+//   effect4-workerd   test/workers inside workerd on the Effect 4 line (vitest.workers.effect4.config.ts)
+//   effect3-wrangler-dev, effect4-wrangler-dev   the example Worker under `wrangler dev`, no
+//                     compatibility flags, built for each line
+//   effect3-browser   the example Worker's page in headless Chromium (test/browser)
 //   consumer-effect3  the Effect 3 tarball (npm run pack) installed into fresh apps outside the
 //                     checkout, with the newest and the oldest effect 3 the peer ranges allow
+//   consumer-effect4  the Effect 4 tarball in a fresh app with the newest effect 4
 //   consumer-effect4  the Effect 4 tarball the same way, with the newest effect 4 (the same
 //                     consumer code but for Effect's own imports; its vitest 5 on Node 24)
 // test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
@@ -43,9 +46,9 @@ const RUNTIMES = [
   "effect4-deno",
   "effect4-bun",
   "effect4-workerd",
-  "wrangler-dev",
+  "effect3-wrangler-dev",
   "effect4-wrangler-dev",
-  "browser"
+  "effect3-browser"
 ]
 const CONSUMERS = ["consumer-effect3", "consumer-effect4"]
 const only = process.env.TEST_ONLY ? process.env.TEST_ONLY.split(",") : undefined
@@ -167,7 +170,13 @@ const effect4Vitest = join(root, "lines/effect4/node_modules/vitest/vitest.mjs")
 const effect4Config = ["-c", "lines/effect4/vitest.config.ts"]
 
 // 1. Type-check: the library, tests and examples on each line; then the workerd suite (its own types).
-for (const project of ["tsconfig.json", "tsconfig.effect4.json", "tsconfig.effect4.test.json", "test/workers/tsconfig.json"]) {
+for (const project of [
+  "tsconfig.json",
+  "tsconfig.effect4.json",
+  "tsconfig.effect4.test.json",
+  "test/workers/tsconfig.json",
+  "test/workers/tsconfig.effect4.json"
+]) {
   if (!existsSync(join(root, project))) continue
   const status = await run(bin("tsc"), ["-p", project, "--noEmit"])
   count("typecheck", 0, status === 0 ? 0 : 1)
@@ -222,7 +231,7 @@ if (effect4Ready) {
 
 // 6. The example Worker's Active devices page in headless Chromium (playwright-core driving
 //    Debian's chromium, installed from Debian's repository when missing; CI runs as root).
-if (wanted("browser")) {
+if (wanted("effect3-browser")) {
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium"
   if (!existsSync(chromium)) {
     console.log("\n=== browser: apt-get install chromium\n")
@@ -231,10 +240,10 @@ if (wanted("browser")) {
     })
   }
   if (existsSync(chromium)) {
-    await vitest("browser", process.execPath, [vitestMjs], { extra: ["--config", "vitest.browser.config.ts"] })
+    await vitest("effect3-browser", process.execPath, [vitestMjs], { extra: ["--config", "vitest.browser.config.ts"] })
   } else {
     console.error(`browser: no Chromium at ${chromium} (apt-get install chromium, or set CHROMIUM_PATH)`)
-    count("browser", 0, 1)
+    count("effect3-browser", 0, 1)
   }
 }
 
