@@ -18,11 +18,18 @@ import { type DecodeResult, toDecoded } from "#line/Decode"
 import {
   type ClientError,
   describeClientError,
-  FetchHttpClient,
+  bearerToken,
+  bodyJson,
+  fetchClientLayer,
+  getRequest,
   headersRecord,
   HttpClient,
-  HttpClientRequest,
-  bodyJson,
+  mapRequest,
+  prependUrl,
+  setHeaders,
+  setMethod,
+  setUrl,
+  setUrlParams,
   withoutTracerPropagation
 } from "#line/Http"
 import {
@@ -200,7 +207,7 @@ export declare namespace ClerkClient {
      */
     readonly instanceKey: Effect.Effect<string>
     /** The underlying configured `HttpClient` (base URL, auth, headers; no retry or timeout). */
-    readonly httpClient: HttpClient.HttpClient
+    readonly httpClient: HttpClient
     /**
      * Send one request through the timeout and retry policy; map a non-2xx status to its
      * typed error and decode a 2xx JSON body with `decode`: `Schema.decodeUnknownEither(schema)`
@@ -218,7 +225,7 @@ export declare namespace ClerkClient {
 /**
  * The Clerk Backend API transport. Provide it with {@link ClerkClient.layer} or
  * {@link ClerkClient.layerConfig}, on top of an `HttpClient` (normally
- * `FetchHttpClient.layer`), or with {@link ClerkClient.layerFetch} /
+ * `fetchClientLayer`), or with {@link ClerkClient.layerFetch} /
  * {@link ClerkClient.layerFetchConfig}, which send with `fetch` directly.
  *
  * @since 0.1.0
@@ -236,7 +243,7 @@ export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("ef
    *
    * @since 0.1.0
    */
-  static readonly layer = (options: ClerkClientOptions): Layer.Layer<ClerkClient, never, HttpClient.HttpClient> =>
+  static readonly layer = (options: ClerkClientOptions): Layer.Layer<ClerkClient, never, HttpClient> =>
     Layer.effect(ClerkClient, make(options))
 
   /**
@@ -250,7 +257,7 @@ export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("ef
    */
   static readonly layerConfig = (
     overrides?: Partial<ClerkClientOptions>
-  ): Layer.Layer<ClerkClient, ConfigError, HttpClient.HttpClient> =>
+  ): Layer.Layer<ClerkClient, ConfigError, HttpClient> =>
     Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), make))
 
   /**
@@ -372,7 +379,7 @@ type Attempt = (
 
 interface Transport {
   /** The configured client `ClerkClient.httpClient` exposes. */
-  readonly httpClient: HttpClient.HttpClient
+  readonly httpClient: HttpClient
   readonly attempt: Attempt
 }
 
@@ -403,32 +410,32 @@ const transportError = (spec: ClerkRequest, reason: string, cause: unknown, need
   new ClerkTransportError({ method: spec.method, path: spec.path, reason, cause: scrubCause(cause, needles) }, TRUSTED)
 
 /** The app's `HttpClient` with base URL, auth and headers applied (no retry or timeout). */
-const configure = (client: HttpClient.HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
+const configure = (client: HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
   client.pipe(
-    HttpClient.mapRequest((request) =>
+    mapRequest((request) =>
       request.pipe(
-        HttpClientRequest.prependUrl(baseUrl),
-        HttpClientRequest.bearerToken(secretKey),
-        HttpClientRequest.setHeaders(fixedHeaders)
+        prependUrl(baseUrl),
+        bearerToken(secretKey),
+        setHeaders(fixedHeaders)
       )
     )
   )
 
 /** Requests go through the application's `HttpClient` (`ClerkClient.layer`). */
-const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings): Transport => {
+const httpClientTransport = (client: HttpClient, settings: Settings): Transport => {
   const { baseUrl, fixedHeaders, needles, secretKey } = settings
   const transport = withoutTracerPropagation(client)
   // The same base URL and headers as `configure` adds, applied once here rather than
   // rebuilt through three request copies on every call.
-  const base = HttpClientRequest.get(baseUrl).pipe(
-    HttpClientRequest.bearerToken(secretKey),
-    HttpClientRequest.setHeaders(fixedHeaders)
+  const base = getRequest(baseUrl).pipe(
+    bearerToken(secretKey),
+    setHeaders(fixedHeaders)
   )
-  const baseRequests = { GET: base, POST: HttpClientRequest.setMethod(base, "POST") }
+  const baseRequests = { GET: base, POST: setMethod(base, "POST") }
 
   const attempt: Attempt = (spec, timeout) => {
-    let httpRequest = HttpClientRequest.setUrl(baseRequests[spec.method], baseUrl + spec.path)
-    if (spec.urlParams !== undefined) httpRequest = HttpClientRequest.setUrlParams(httpRequest, spec.urlParams)
+    let httpRequest = setUrl(baseRequests[spec.method], baseUrl + spec.path)
+    if (spec.urlParams !== undefined) httpRequest = setUrlParams(httpRequest, spec.urlParams)
     if (spec.body !== undefined) httpRequest = bodyJson(httpRequest, spec.body)
     const sent = Effect.flatMap(
       transport.execute(httpRequest),
@@ -454,7 +461,7 @@ const httpClientTransport = (client: HttpClient.HttpClient, settings: Settings):
 /** Requests go straight to `fetch` (`ClerkClient.layerFetch`). */
 const fetchTransport = (
   fetch: typeof globalThis.fetch | undefined,
-  platformClient: HttpClient.HttpClient,
+  platformClient: HttpClient,
   settings: Settings
 ): Transport => {
   const { baseUrl, fixedHeaders, needles, secretKey } = settings
@@ -632,7 +639,7 @@ const limiterFor = (options: ClerkClientOptions): Effect.Effect<RateLimiterServi
 const make = (options: ClerkClientOptions) =>
   Effect.gen(function*() {
     yield* checkOptions(options)
-    const client = yield* HttpClient.HttpClient
+    const client = yield* HttpClient
     const settings = settingsOf(options)
     return makeWith(options, settings, httpClientTransport(client, settings), yield* limiterFor(options))
   })
@@ -642,7 +649,7 @@ const makeFetch = (options: ClerkClientOptions) =>
     yield* checkOptions(options)
     const settings = settingsOf(options)
     const fetch = Option.getOrUndefined(yield* Effect.serviceOption(Fetch))
-    const platformClient = yield* Effect.provide(HttpClient.HttpClient, FetchHttpClient.layer)
+    const platformClient = yield* Effect.provide(HttpClient, fetchClientLayer)
     return makeWith(options, settings, fetchTransport(fetch, platformClient, settings), yield* limiterFor(options))
   })
 

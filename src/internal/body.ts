@@ -98,7 +98,7 @@ export const readFetchBody = async (response: Response, cap: number, abort: () =
  * renames them, and any other response takes the `Stream` path.
  */
 export const webResponseOf = (
-  response: HttpClientResponse.HttpClientResponse
+  response: HttpClientResponse
 ): {
   readonly source: Response
   readonly controller: AbortController | undefined
@@ -128,7 +128,7 @@ export const webResponseOf = (
  * with fetch, its connection).
  */
 export const readHttpClientBody = (
-  response: HttpClientResponse.HttpClientResponse,
+  response: HttpClientResponse,
   cap: number
 ): Effect.Effect<Body, ClientError> => {
   const web = webResponseOf(response)

@@ -38,7 +38,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { FetchHttpClient, HttpClient } from "#line/Http"
+import { Fetch, HttpClient } from "#line/Http"
 import { currentRunner, type FetchIdentifier } from "#line/InProcess"
 import { inProcessClient } from "./internal/inProcess.js"
 import { catchAllCause, type DurationInput, Service, toDuration } from "#line/Kernel"
@@ -350,12 +350,12 @@ export declare namespace ClerkEmulator {
     /** The same handler as an Effect run in the caller's fiber (its `Clock`). */
     readonly handle: (request: Request) => Effect.Effect<Response>
     /** An `HttpClient` whose every request goes to `handle`: no socket. */
-    readonly httpClient: HttpClient.HttpClient
+    readonly httpClient: HttpClient
     /**
      * A `fetch` whose every request goes to `handler`: no socket. Like `fetch`, it rejects
      * with the signal's reason (an `AbortError` unless given another) once `init.signal`
      * aborts, and the handler is interrupted. `ClerkEmulator.layer` provides it as
-     * `FetchHttpClient.Fetch`, which `ClerkClient.layerFetch` sends with.
+     * `Fetch`, which `ClerkClient.layerFetch` sends with.
      */
     readonly fetch: typeof globalThis.fetch
 
@@ -447,7 +447,7 @@ export class ClerkEmulator extends Service<ClerkEmulator, ClerkEmulator.Service>
 
   /**
    * The emulator plus, routed to it in-process, an `HttpClient` (for `ClerkClient.layer`)
-   * and a `FetchHttpClient.Fetch` (for `ClerkClient.layerFetch`). Add either client layer
+   * and a `Fetch` (for `ClerkClient.layerFetch`). Add either client layer
    * with the emulator's secret key (`sk_test_emulator` unless set) and `Sessions.layer` on
    * top, or use {@link ClerkEmulator.layerSessions}.
    *
@@ -455,12 +455,12 @@ export class ClerkEmulator extends Service<ClerkEmulator, ClerkEmulator.Service>
    */
   static readonly layer = (
     options?: ClerkEmulatorOptions
-  ): Layer.Layer<ClerkEmulator | HttpClient.HttpClient | FetchIdentifier> =>
+  ): Layer.Layer<ClerkEmulator | HttpClient | FetchIdentifier> =>
     Layer.effectContext(
       Effect.map(make(options ?? {}), (emulator) =>
         Context.make(ClerkEmulator, emulator).pipe(
-          Context.add(HttpClient.HttpClient, emulator.httpClient),
-          Context.add(FetchHttpClient.Fetch, emulator.fetch)
+          Context.add(HttpClient, emulator.httpClient),
+          Context.add(Fetch, emulator.fetch)
         ))
     )
 
@@ -478,9 +478,9 @@ export class ClerkEmulator extends Service<ClerkEmulator, ClerkEmulator.Service>
         const client = options?.transport === "fetch"
           ? yield* Effect.provide(
             ClerkClient,
-            ClerkClient.layerFetch(clientOptions).pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, emulator.fetch)))
+            ClerkClient.layerFetch(clientOptions).pipe(Layer.provide(Layer.succeed(Fetch, emulator.fetch)))
           )
-          : yield* ClerkClient.make(clientOptions).pipe(Effect.provideService(HttpClient.HttpClient, emulator.httpClient))
+          : yield* ClerkClient.make(clientOptions).pipe(Effect.provideService(HttpClient, emulator.httpClient))
         return Context.make(ClerkEmulator, emulator).pipe(Context.add(ClerkClient, client))
       })
     )

@@ -382,7 +382,8 @@ layer(NodeClerkEmulator.layerSessions({ transport: "fetch" }), { excludeTestServ
         const sessionsWith = (timeout: Kernel.DurationInput) =>
           Effect.provide(
             Sessions,
-            Sessions.layer.pipe(
+            // Fresh: effect 4 shares a layer it already built (this suite's own Sessions) across a nested provide.
+            Layer.fresh(Sessions.layer).pipe(
               Layer.provide(ClerkClient.layerFetch({ secretKey: emulator.secretKey, apiUrl: server.url, timeout, retry: false }))
             )
           )

@@ -4,11 +4,11 @@
  */
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
-import { HttpClient, HttpClientResponse, requestEncodeError } from "#line/Http"
+import { type HttpClient, makeClient, requestEncodeError, responseFromWeb } from "#line/Http"
 
 /** An `HttpClient` whose every request is answered by `handle`, in the caller's fiber. */
-export const inProcessClient = (handle: (request: Request) => Effect.Effect<Response>): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) => {
+export const inProcessClient = (handle: (request: Request) => Effect.Effect<Response>): HttpClient =>
+  makeClient((request, url, signal) => {
     const send = (body: BodyInit | undefined) => {
       const headers = new Headers(request.headers as unknown as Record<string, string>)
       headers.delete("content-length")
@@ -22,7 +22,7 @@ export const inProcessClient = (handle: (request: Request) => Effect.Effect<Resp
             ...(body instanceof ReadableStream ? { duplex: "half" } : {})
           } as RequestInit)
         ),
-        (response) => HttpClientResponse.fromWeb(request, response)
+        (response) => responseFromWeb(request, response)
       )
     }
     switch (request.body._tag) {

@@ -7,7 +7,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { FetchHttpClient } from "#line/Http"
+import { fetchClientLayer } from "#line/Http"
 import { unwrapLayer } from "#line/Kernel"
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http"
 import type { Socket } from "node:net"
@@ -145,7 +145,7 @@ export const NodeClerkEmulator = {
         const clientOptions = { secretKey: emulator.secretKey, apiUrl: server.url, ...options?.client }
         return options?.transport === "fetch"
           ? ClerkClient.layerFetch(clientOptions)
-          : ClerkClient.layer(clientOptions).pipe(Layer.provide(FetchHttpClient.layer))
+          : ClerkClient.layer(clientOptions).pipe(Layer.provide(fetchClientLayer))
       })
     )
     return Sessions.layer.pipe(
