@@ -20,6 +20,11 @@ import { Sessions } from "../src/Sessions.js"
 import { sample } from "./support/samples.js"
 
 const activeTimers = () => process.getActiveResourcesInfo().filter((r) => r === "Timeout").length
+/**
+ * Leave the current timer callback: effect 4 resumes a fiber inside the `setTimeout` callback
+ * that woke it, and Node counts that timer as active until its callback returns.
+ */
+const outOfTimerCallback = Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
 
 /** Sessions over an HttpClient whose answers are scripted per request number. */
 const scripted = (
@@ -64,6 +69,7 @@ describe("per-attempt timeout on the live clock", () => {
       expect(elapsed).toBeGreaterThanOrEqual(140)
       // Far above 3 × 50 ms: only that the timeouts fired (a busy machine runs timers late).
       expect(elapsed).toBeLessThan(15_000)
+      yield* outOfTimerCallback
       expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     }))
 
@@ -86,6 +92,7 @@ describe("per-attempt timeout on the live clock", () => {
       const exit = yield* Fiber.await(fiber)
       expect(isInterrupted(exit)).toBe(true)
       expect(state.interrupted).toBe(1)
+      yield* outOfTimerCallback
       expect(activeTimers()).toBeLessThanOrEqual(timersBefore)
     }))
 
