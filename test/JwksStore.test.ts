@@ -118,8 +118,9 @@ describe("JwksStore: a fleet's cold isolates share the JWKS", () => {
       const emulator = yield* session
       yield* coldVerify(yield* emulator.mintToken("sess_fleet"))
       yield* TestClock.adjust("6 minutes")
-      // Clerk now takes 10 s to answer the JWKS: a verification that waited for it would hang here.
-      yield* emulator.injectFault(Fault.delay(10_000), { route: "getJwks" })
+      // Clerk now takes 5 s to answer the JWKS: a verification that waited for it would hang here.
+      // (Under the client's 10 s attempt timeout, so the answer and the timeout never fall due together.)
+      yield* emulator.injectFault(Fault.delay(5_000), { route: "getJwks" })
       const handed: Array<Promise<unknown>> = []
       const ctx = { waitUntil: (promise: Promise<unknown>) => void handed.push(promise) }
       const token = yield* emulator.mintToken("sess_fleet")
@@ -132,13 +133,13 @@ describe("JwksStore: a fleet's cold isolates share the JWKS", () => {
       expect(handed).toHaveLength(1)
       // Concurrent verifications of the same isolate meanwhile start no second refresh.
       expect(onlyEntry(store).entry.fetchedAt).toBe(NOW)
-      yield* TestClock.adjust("10 seconds")
+      yield* TestClock.adjust("5 seconds")
       yield* Effect.promise(() => handed[0]!)
       // The store write after the refresh is handed to waitUntil too.
       expect(handed).toHaveLength(2)
       yield* Effect.promise(() => handed[1]!)
       expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, 200])
-      expect(onlyEntry(store).entry.fetchedAt).toBe(NOW + 370_000)
+      expect(onlyEntry(store).entry.fetchedAt).toBe(NOW + 365_000)
       // The next cold isolate finds fresh keys in the store: no request.
       yield* coldVerify(token)
       expect(yield* jwksFetches).toHaveLength(2)
@@ -152,13 +153,14 @@ describe("JwksStore: a fleet's cold isolates share the JWKS", () => {
       const verifier = yield* coldVerifier
       yield* verifier.verify(yield* emulator.mintToken("sess_fleet"))
       yield* TestClock.adjust("6 minutes")
-      yield* emulator.injectFault(Fault.delay(10_000), { route: "getJwks" })
+      // Clerk takes 5 s (under the 10 s attempt timeout, so the two never fall due together).
+      yield* emulator.injectFault(Fault.delay(5_000), { route: "getJwks" })
       const token = yield* emulator.mintToken("sess_fleet")
       const claims = yield* Effect.all(Array.from({ length: 30 }, () => verifier.verify(token)), { concurrency: 30 })
       expect(claims).toHaveLength(30)
       yield* settle
       expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, undefined])
-      yield* TestClock.adjust("10 seconds")
+      yield* TestClock.adjust("5 seconds")
       yield* settle
       expect((yield* jwksFetches).map((r) => r.status)).toEqual([200, 200])
     }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
