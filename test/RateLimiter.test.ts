@@ -210,10 +210,15 @@ describe("ClerkClient rateLimit: a broken limiter never stops or hangs a call", 
 
   it.effect("a limiter that never answers: the call is sent after the 1 s limiter timeout", () => {
     const { lines, logger } = captureLogs()
+    let asked = false
     return Effect.gen(function*() {
       yield* seed
       const sessions = yield* isolate()
       const fiber = yield* Kernel.fork(sessions.getSession("sess_rl"))
+      // Let the call reach the limiter (and its timeout start) before time moves: a forked
+      // fiber first runs at the scheduler's next turn.
+      while (!asked) yield* yieldNow
+      yield* Effect.repeat(yieldNow, { times: 20 })
       yield* TestClock.adjust("999 millis")
       expect(yield* sessionRequests).toHaveLength(0)
       yield* TestClock.adjust("1 millis")
@@ -221,7 +226,17 @@ describe("ClerkClient rateLimit: a broken limiter never stops or hangs a call", 
       expect(lines).toEqual(["WARN: effect-clerk: sending without the rate limit: the rate limiter did not answer within 1s"])
     }).pipe(
       Effect.scoped,
-      Effect.provide(Layer.succeed(RateLimiter, RateLimiter.of({ acquire: () => Effect.never, holdOff: () => Effect.never }))),
+      Effect.provide(Layer.succeed(
+        RateLimiter,
+        RateLimiter.of({
+          acquire: () =>
+            Effect.suspend(() => {
+              asked = true
+              return Effect.never
+            }),
+          holdOff: () => Effect.never
+        })
+      )),
       Effect.provide(ClerkEmulator.layer()),
       Effect.provide(logger)
     )
