@@ -1,4 +1,3 @@
-// @ts-nocheck -- the root tsconfig type-checks bench/ against effect 3.
 /**
  * The bare Effect program's model (bench/workers/bare-effect.ts), Effect 4 spelling: the same
  * Schema class (camelCase on both sides in effect 4), its wire keys renamed by `encodeKeys`.

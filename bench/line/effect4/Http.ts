@@ -1,4 +1,3 @@
-// @ts-nocheck -- the root tsconfig type-checks bench/ against effect 3 (it has no effect/http).
 /**
  * What the bench bodies use of the HTTP client, on the Effect 4 line: `effect/http` (same
  * exports as bench/line/effect3/Http.ts).

@@ -1,4 +1,3 @@
-// @ts-nocheck -- the root tsconfig type-checks bench/ against effect 3.
 /**
  * A layer installing a tracer that builds its spans with Effect's native tracer but is not
  * it, as an application with OpenTelemetry has (minus the exporting). Effect 4 spelling:
