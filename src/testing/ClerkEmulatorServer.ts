@@ -84,7 +84,9 @@ export const serveEmulator = async (target: ServeTarget, options?: ServeOptions)
     }
   }
   if (g.Bun !== undefined && typeof g.Bun.serve === "function") {
-    const server = g.Bun.serve({ port, hostname, fetch: (request: Request) => handler(request) })
+    // idleTimeout 0: Bun.serve otherwise closes a connection idle for 10 s, which ends a
+    // `Fault.hang()` early (and Bun's fetch then re-sends the GET on a new connection).
+    const server = g.Bun.serve({ port, hostname, idleTimeout: 0, fetch: (request: Request) => handler(request) })
     const actual: number = server.port
     return {
       url: `http://${hostname}:${actual}`,
