@@ -17,7 +17,7 @@
 //   effect3-browser   the example Worker's page in headless Chromium (test/browser)
 //   consumer-effect3  the Effect 3 tarball (npm run pack) installed into fresh apps outside the
 //                     checkout, with the newest and the oldest effect 3 the peer ranges allow
-//   consumer-effect4  the Effect 4 tarball the same way, with the newest effect 4 (the same
+//   consumer-effect4  the Effect 4 tarball the same way, with the newest effect 4 and 4.1.0 (the same
 //                     consumer code but for Effect's own imports; its vitest 5 on Node 24)
 // test/runtimes/<runtime>.test.ts (the examples on each runtime, Deno's two resolutions, the
 // wrangler dev smoke test) run on this Node and count toward the runtime in their name

@@ -23,6 +23,11 @@ const INSTALL_TIMEOUT = 240_000
 
 /** The oldest effect 3 versions the peer ranges allow (`^3.22.0`, `^0.97.0`). */
 const OLDEST = { effect: "3.22.0", platform: "0.97.0" }
+/**
+ * The oldest effect 4 the peer range allows (`^4.1.0`), with the newest @effect/vitest that
+ * accepts it (4.1.5 wants effect ^4.1.5; 4.0.5 wants ^4.0.5).
+ */
+const OLDEST_EFFECT4 = { effect: "4.1.0", effectVitest: "4.0.5" }
 /** The newest of each line the registry serves, within the tarball's peer range. */
 const LATEST = { effect3: { effect: "effect@^3.22.0", platform: "@effect/platform@^0.97.0" }, effect4: { effect: "effect@^4.1.0" } }
 
@@ -51,7 +56,11 @@ const sources = { include: ["program.ts", "app.test.ts", "node_modules/effect-cl
 
 /** The app's dependencies: the tarball and the line's peers, and the test tools of the line's toolchain. */
 const manifest = (line: Line, tarball: string, effect: string, platform: string | undefined) => {
-  const tools = line === "effect3" ? pkg.devDependencies : effect4Pkg.devDependencies
+  const tools = line === "effect3"
+    ? pkg.devDependencies
+    : effect === OLDEST_EFFECT4.effect
+    ? { ...effect4Pkg.devDependencies, "@effect/vitest": OLDEST_EFFECT4.effectVitest }
+    : effect4Pkg.devDependencies
   return {
     name: "effect-clerk-consumer",
     private: true,
@@ -137,7 +146,7 @@ export default async function setup(project: TestProject) {
       ? name === "oldest"
         ? [OLDEST.effect, OLDEST.platform]
         : await Promise.all([newest(LATEST.effect3.effect, dir), newest(LATEST.effect3.platform, dir)])
-      : [await newest(LATEST.effect4.effect, dir), undefined]
+      : [name === "oldest" ? OLDEST_EFFECT4.effect : await newest(LATEST.effect4.effect, dir), undefined]
     writeApp(line, dir, tarballs[line], effect, platform)
     await install(dir)
     return { line, name, dir, effect: installed(dir, "effect")!, platform: installed(dir, "@effect/platform") }

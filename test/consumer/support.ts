@@ -12,10 +12,10 @@ export type Line = (typeof LINES)[number]
 
 /**
  * The apps each line's tarball is installed into: the newest effect of the line the registry
- * serves (and, on effect 3, @effect/platform 0.97), and for effect 3 also the oldest the peer
- * ranges allow.
+ * serves (and, on effect 3, @effect/platform 0.97), and the oldest the peer ranges allow
+ * (effect 3.22.0 / @effect/platform 0.97.0; effect 4.1.0).
  */
-export const APPS = { effect3: ["latest", "oldest"], effect4: ["latest"] } as const satisfies Record<Line, ReadonlyArray<string>>
+export const APPS = { effect3: ["latest", "oldest"], effect4: ["latest", "oldest"] } as const satisfies Record<Line, ReadonlyArray<string>>
 export type AppName = (typeof APPS)[Line][number]
 
 /**
