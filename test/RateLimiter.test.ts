@@ -28,15 +28,21 @@ const NOW = Date.UTC(2026, 4, 12, 12, 0, 0)
 const SECRET = "sk_test_emulator"
 
 /** One isolate's `Sessions` (its own ClerkClient), alive for the test's scope. */
+/**
+ * A client as a fresh isolate builds it, its instance key (a SHA-256 digest, computed on
+ * WebCrypto's own threads) already known: the tests move the TestClock while calls are in
+ * flight, and a digest still running in real time would let virtual time pass before the
+ * first request is sent.
+ */
 const isolate = (options: Partial<ClerkClientOptions> = {}) =>
-  Effect.map(
-    Layer.build(Sessions.layer.pipe(Layer.provide(ClerkClient.layer({
+  Effect.flatMap(
+    Layer.build(Sessions.layer.pipe(Layer.provideMerge(ClerkClient.layer({
       secretKey: Redacted.make(SECRET),
       retry: false,
       rateLimit: { limit: 5, window: "10 seconds" },
       ...options
     })))),
-    (context) => Context.get(context, Sessions)
+    (context) => Effect.as(Context.get(context, ClerkClient).instanceKey, Context.get(context, Sessions))
   )
 
 const sessionRequests = Effect.flatMap(ClerkEmulator, (emulator) =>
