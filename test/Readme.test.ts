@@ -26,4 +26,11 @@ describe("README", () => {
       expect(quickstart).toContain(`sessions.${call}(`)
     }
   })
+
+  it("gives the Effect 4 quick start as a one-import diff of examples/quickstart.ts (tsconfig.effect4.test.json compiles it so)", () => {
+    const diff = readme.match(/```diff\n([\s\S]*?)```/)?.[1] ?? ""
+    const [first, second, third] = read("examples/quickstart.ts").split("\n")
+    expect(first).toBe('import { FetchHttpClient } from "@effect/platform"')
+    expect(diff).toBe(`-${first}\n+import { FetchHttpClient } from "effect/http"\n ${second}\n ${third}\n`)
+  })
 })
