@@ -9,6 +9,7 @@
  * a `HEAD` request is answered by the `GET` route.
  */
 import type * as Effect from "effect/Effect"
+import { makeRouter as makeRouteMatcher } from "../../src/testing/internal/router.js"
 import { Service } from "./line.js"
 
 /** The request a route is answering. */
@@ -53,45 +54,11 @@ export const seeOther = (location: string, headers: Record<string, string> = {})
 /** A route's handler: its answer, from the `ServerRequest` and the services it needs. */
 export type Handler<E, R> = Effect.Effect<Response, E, R | ServerRequest>
 
-/** Longer parameters match nothing; ids are at most 512 characters, so the SDK's own check answers. */
-const MAX_PARAM_LENGTH = 4096
-
-type Part = { readonly param: string } | { readonly literal: string }
-
 /**
  * A matcher over `routes` (`[method, pattern, handler]`, pattern like `/sessions/:id`): the
- * first route whose method and pattern fit, with its decoded parameters, or `undefined`.
+ * first route whose method and pattern fit, with its decoded parameters, or `undefined`. It is
+ * the emulator's own matcher (the path rules above); parameters may be 4096 characters long,
+ * since ids are at most 512 and the SDK's own check should be the one to refuse them.
  */
-export const makeRouter = <H>(routes: ReadonlyArray<readonly [method: string, pattern: string, handler: H]>) => {
-  const compiled = routes.map(([method, pattern, handler]) => ({
-    method,
-    handler,
-    parts: pattern.split("/").filter((part) => part !== "").map((part): Part =>
-      part.startsWith(":") ? { param: part.slice(1) } : { literal: part.toLowerCase() }
-    )
-  }))
-  const find = (method: string, segments: ReadonlyArray<string>) => {
-    for (const route of compiled) {
-      if (route.method !== method || route.parts.length !== segments.length) continue
-      const params: Record<string, string> = {}
-      const fits = route.parts.every((part, i) =>
-        "literal" in part
-          ? segments[i]!.toLowerCase() === part.literal
-          : segments[i]!.length <= MAX_PARAM_LENGTH && (params[part.param] = segments[i]!, true)
-      )
-      if (fits) return { handler: route.handler, params }
-    }
-    return undefined
-  }
-  return (method: string, pathname: string): { readonly handler: H; readonly params: Record<string, string> } | undefined => {
-    const semicolon = pathname.indexOf(";")
-    const path = semicolon === -1 ? pathname : pathname.slice(0, semicolon)
-    let segments: ReadonlyArray<string>
-    try {
-      segments = path.split("/").filter((segment) => segment !== "").map(decodeURIComponent)
-    } catch {
-      return undefined
-    }
-    return find(method, segments) ?? (method === "HEAD" ? find("GET", segments) : undefined)
-  }
-}
+export const makeRouter = <H>(routes: ReadonlyArray<readonly [method: string, pattern: string, handler: H]>) =>
+  makeRouteMatcher(routes, { maxParamLength: 4096 })

@@ -63,4 +63,13 @@ describe("the emulator's router", () => {
     expect(found("HEAD", "/v1/jwks")).toEqual(["getJwks", {}])
     expect(found("HEAD", "/v1/sessions/sess_1/tokens")).toBeUndefined()
   })
+
+  it("takes a longer parameter limit when asked (the example Worker allows 4096 characters)", () => {
+    const long = makeRouter([["GET", "/sessions/:id", "getSession"]], { maxParamLength: 4096 })
+    expect(long("GET", `/sessions/${"a".repeat(4096)}`)?.params).toEqual({ id: "a".repeat(4096) })
+    expect(long("GET", `/sessions/${"a".repeat(4097)}`)).toBeUndefined()
+    // Counted after decoding: 4096 characters sent as %61 escapes still fit.
+    expect(long("GET", `/sessions/${"%61".repeat(4096)}`)?.params.id).toHaveLength(4096)
+    expect(found("GET", `/v1/sessions/${"a".repeat(101)}`)).toBeUndefined()
+  })
 })

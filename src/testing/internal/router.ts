@@ -3,8 +3,8 @@
  * `Request`'s path, with no dependency on an HTTP server library (so one table serves both
  * Effect lines). Paths are read as `@effect/platform`'s router read them: trailing and
  * repeated slashes are ignored, literals match in any case, anything from a `;` on is
- * ignored, each parameter is percent-decoded and at most 100 characters long, and a
- * `HEAD` request is answered by the `GET` route.
+ * ignored, each parameter is percent-decoded and at most 100 characters long (by default), and
+ * a `HEAD` request is answered by the `GET` route. The example Worker routes with it too.
  */
 
 /** Longer parameters match nothing (find-my-way's default `maxParamLength`). */
@@ -33,7 +33,11 @@ const segmentsOf = (pathname: string): ReadonlyArray<string> | undefined => {
   }
 }
 
-const matchParts = <H>(route: CompiledRoute<H>, segments: ReadonlyArray<string>): RouteMatch<H> | undefined => {
+const matchParts = <H>(
+  route: CompiledRoute<H>,
+  segments: ReadonlyArray<string>,
+  maxParamLength: number
+): RouteMatch<H> | undefined => {
   if (route.parts.length !== segments.length) return undefined
   const params: Record<string, string> = {}
   for (let i = 0; i < segments.length; i++) {
@@ -42,7 +46,7 @@ const matchParts = <H>(route: CompiledRoute<H>, segments: ReadonlyArray<string>)
     if ("literal" in part) {
       if (segment.toLowerCase() !== part.literal) return undefined
     } else {
-      if (segment.length > MAX_PARAM_LENGTH) return undefined
+      if (segment.length > maxParamLength) return undefined
       params[part.param] = segment
     }
   }
@@ -52,8 +56,12 @@ const matchParts = <H>(route: CompiledRoute<H>, segments: ReadonlyArray<string>)
 /**
  * A matcher over `routes` (`[method, pattern, handler]`, pattern like
  * `/v1/sessions/:session_id`): the first route whose method and pattern fit, or `undefined`.
+ * A parameter longer than `maxParamLength` (after decoding) matches nothing.
  */
-export const makeRouter = <H>(routes: ReadonlyArray<readonly [method: string, pattern: string, handler: H]>) => {
+export const makeRouter = <H>(
+  routes: ReadonlyArray<readonly [method: string, pattern: string, handler: H]>,
+  { maxParamLength = MAX_PARAM_LENGTH }: { readonly maxParamLength?: number } = {}
+) => {
   const compiled: ReadonlyArray<CompiledRoute<H>> = routes.map(([method, pattern, handler]) => ({
     method,
     handler,
@@ -64,7 +72,7 @@ export const makeRouter = <H>(routes: ReadonlyArray<readonly [method: string, pa
   const find = (method: string, segments: ReadonlyArray<string>): RouteMatch<H> | undefined => {
     for (const route of compiled) {
       if (route.method !== method) continue
-      const match = matchParts(route, segments)
+      const match = matchParts(route, segments, maxParamLength)
       if (match !== undefined) return match
     }
     return undefined
