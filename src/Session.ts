@@ -17,7 +17,6 @@ import * as Schema from "effect/Schema"
 import {
   type Codec,
   fromWire,
-  makeUnchecked,
   Literals,
   optionalNullable,
   RedactedString,
@@ -29,6 +28,7 @@ import {
   wireStruct,
   withDefault
 } from "#line/Models"
+import { makeUnchecked } from "./internal/unchecked.js"
 
 /**
  * The eight documented session statuses.

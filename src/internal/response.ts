@@ -3,7 +3,8 @@
  * and the value-free description of decode failures.
  */
 import { type DecodeIssues, issueList } from "#line/Decode"
-import { makeUnchecked, NumberAsString, optionalNullable, Union, UnknownRecord, wireStruct, withDefault } from "#line/Models"
+import { NumberAsString, optionalNullable, Union, UnknownRecord, wireStruct, withDefault } from "#line/Models"
+import { makeUnchecked } from "./unchecked.js"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import {

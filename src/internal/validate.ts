@@ -3,10 +3,10 @@
  * with `ClerkInvalidInput` naming the field and the reason. Values are never quoted in the
  * reason when the field may carry a secret.
  */
-import { makeUnchecked } from "#line/Models"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { ClerkInvalidInput } from "../ClerkError.js"
+import { makeUnchecked } from "./unchecked.js"
 
 export const invalid = (operation: string, field: string, reason: string) =>
   Effect.fail(makeUnchecked(ClerkInvalidInput, { operation, field, reason }))

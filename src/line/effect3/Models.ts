@@ -110,12 +110,3 @@ export const transformToClass = <From extends Schema.Schema.Any, C extends Schem
   decode: (wire: Schema.Schema.Type<From>) => Schema.Schema.Type<C>,
   encode: (value: Schema.Schema.Type<C>) => Schema.Schema.Type<From>
 ) => Schema.transform(from, Schema.typeSchema(Class), { strict: true, decode, encode })
-
-/**
- * A class instance (or tagged error) from props that are already the right types, without
- * the constructor's validation (`new Class(props, true)`).
- */
-export const makeUnchecked = <C extends new(props: any, options?: any) => any>(
-  Class: C,
-  props: ConstructorParameters<C>[0]
-): InstanceType<C> => new Class(props, true)

@@ -136,13 +136,3 @@ export const transformToClass = <From extends Schema.Top, C extends Schema.Top>(
   decode: (wire: From["Type"]) => C["Type"],
   encode: (value: C["Type"]) => From["Type"]
 ) => from.pipe(Schema.decodeTo(Schema.toType(Class), SchemaTransformation.transform({ decode, encode })))
-
-/**
- * A class instance (or tagged error) from props that are already the right types, without
- * the constructor's checks. Effect 4's `disableChecks` still parses the props (cheap for
- * values that are already instances).
- */
-export const makeUnchecked = <C extends new(props: any, options?: any) => any>(
-  Class: C,
-  props: ConstructorParameters<C>[0]
-): InstanceType<C> => new Class(props, { disableChecks: true })
