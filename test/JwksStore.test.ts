@@ -11,6 +11,7 @@ import * as Kernel from "#line/Kernel"
 import { FetchHttpClient, noLogger, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -240,25 +241,36 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
     }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, failing)), Effect.provide(emulatorLayer), Effect.provide(logger))
   })
 
-  it.effect("a store that never answers: after the 1 s store timeout the verifier asks Clerk", () =>
-    Effect.gen(function*() {
+  it.effect("a store that never answers: after the 1 s store timeout the verifier asks Clerk", () => {
+    // The store says when it is asked, so the clock moves only once each 1 s timeout is set,
+    // whatever real time the steps before it take (the instance key's SHA-256, the JWKS answer).
+    const asked = { get: Kernel.makeDeferredUnsafe<void, never>(), set: Kernel.makeDeferredUnsafe<void, never>() }
+    const hanging = JwksStore.of({
+      get: () => Effect.andThen(Deferred.succeed(asked.get, undefined), Effect.never),
+      set: () => Effect.andThen(Deferred.succeed(asked.set, undefined), Effect.never)
+    })
+    return Effect.gen(function*() {
       const emulator = yield* session
       const token = yield* emulator.mintToken("sess_fleet")
       const fiber = yield* Kernel.fork(coldVerify(token))
+      yield* Deferred.await(asked.get)
       yield* settle
       expect(yield* jwksFetches).toHaveLength(0)
       yield* TestClock.adjust("1 second")
+      // The read timed out and Clerk was asked; the write hangs too and is given up after another second.
+      yield* Deferred.await(asked.set)
+      expect(yield* jwksFetches).toHaveLength(1)
       yield* settle
-      // The read timed out; the write hangs too and is given up after another second.
       yield* TestClock.adjust("1 second")
       expect((yield* Fiber.join(fiber)).sid).toBe("sess_fleet")
       expect(yield* jwksFetches).toHaveLength(1)
     }).pipe(
       Effect.scoped,
-      Effect.provide(Layer.succeed(JwksStore, JwksStore.of({ get: () => Effect.never, set: () => Effect.never }))),
+      Effect.provide(Layer.succeed(JwksStore, hanging)),
       Effect.provide(emulatorLayer),
       Effect.provide(noLogger)
-    ))
+    )
+  })
 
   for (
     const [name, value] of [
