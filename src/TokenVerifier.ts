@@ -34,7 +34,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
-import { checkedOptionalString, type ConfigError, invalidConfig } from "#line/Config"
+import { type ConfigError, invalidConfig, optionalString } from "#line/Config"
 import {
   callback,
   catchAll,
@@ -318,7 +318,7 @@ export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>
   ): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
     unwrapLayer(
       Effect.map(
-        checkedOptionalString("CLERK_JWT_KEY", () => undefined),
+        optionalString("CLERK_JWT_KEY"),
         (jwtKey): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
           Option.isSome(jwtKey) && jwtKey.value.trim() !== ""
             ? layerPem(jwtKey.value, "CLERK_JWT_KEY", options)

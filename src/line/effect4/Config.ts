@@ -22,6 +22,9 @@ export const checkedOptionalString = (
   problem: (value: string) => string | undefined
 ): Config.Config<Option.Option<string>> => Config.option(checkedString(name, problem))
 
+/** The string variable `name`, or `None` when it is not set. */
+export const optionalString = (name: string): Config.Config<Option.Option<string>> => Config.option(Config.String(name))
+
 /** A failure naming the variable or option `name`. */
 export const invalidConfig = (name: string, message: string): ConfigError =>
   new Config.ConfigError(new SourceError({ message: `${message} at ["${name}"]` }))
