@@ -27,6 +27,7 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock_ from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
+import type { SpanOptions } from "../../support/TestTracer.js"
 
 export * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 export * as HttpClient from "@effect/platform/HttpClient"
@@ -227,14 +228,6 @@ export const logEverything: Layer.Layer<never> = Logger.minimumLogLevel(LogLevel
 
 /** What a span needs besides what the tracer passes in (its context, or annotations in effect 4). */
 export type SpanBody = Omit<Tracer.Span, "context">
-
-export interface SpanOptions {
-  readonly name: string
-  readonly parent: Option.Option<Tracer.AnySpan>
-  readonly links: ReadonlyArray<Tracer.SpanLink>
-  readonly startTime: bigint
-  readonly kind: Tracer.SpanKind
-}
 
 /** A tracer whose spans `span` makes; the layer that installs it. */
 export const tracerLayer = (span: (options: SpanOptions) => SpanBody): Layer.Layer<never> =>

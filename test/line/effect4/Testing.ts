@@ -20,6 +20,7 @@ import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
+import type { SpanOptions } from "../../support/TestTracer.js"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { TestClock as TestClock_ } from "effect/testing"
@@ -248,14 +249,6 @@ export const logEverything: Layer.Layer<never> = Layer.succeed(References.Minimu
 
 /** What a span needs besides what the tracer passes in (its annotations, or context in effect 3). */
 export type SpanBody = Omit<Tracer.Span, "annotations">
-
-export interface SpanOptions {
-  readonly name: string
-  readonly parent: Option.Option<Tracer.AnySpan>
-  readonly links: ReadonlyArray<Tracer.SpanLink>
-  readonly startTime: bigint
-  readonly kind: Tracer.SpanKind
-}
 
 /** A tracer whose spans `span` makes; the layer that installs it. */
 export const tracerLayer = (span: (options: SpanOptions) => SpanBody): Layer.Layer<never> =>
