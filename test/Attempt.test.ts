@@ -31,12 +31,17 @@ const scripted = (
   answer: (n: number) => "hang" | "ok",
   options: Partial<ClerkClientOptions> = {}
 ) => {
-  const state = { sent: 0, interrupted: 0, sentAt: [] as Array<number> }
+  const state = { sent: 0, interrupted: 0, sentAt: [] as Array<number>, interruptedAt: [] as Array<number> }
   const client = HttpClient.make((request) => {
     const n = state.sent++
     state.sentAt.push(Date.now())
     return answer(n) === "hang"
-      ? Effect.never.pipe(Effect.onInterrupt(() => Effect.sync(() => state.interrupted++)))
+      ? Effect.never.pipe(Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          state.interrupted++
+          state.interruptedAt.push(Date.now())
+        })
+      ))
       : Effect.succeed(
         HttpClientResponse.fromWeb(
           request,
@@ -63,9 +68,15 @@ describe("per-attempt timeout on the live clock", () => {
       expect(error.message).toBe("Clerk request timed out after 50ms (GET /sessions/sess_1)")
       expect(state.sent).toBe(3)
       expect(state.interrupted).toBe(3)
-      // Each attempt waited its 50 ms before the next was sent.
-      expect(state.sentAt[1] - state.sentAt[0]).toBeGreaterThanOrEqual(45)
-      expect(state.sentAt[2] - state.sentAt[1]).toBeGreaterThanOrEqual(45)
+      // Each attempt ran its 50 ms before it was cut, and the next was sent only after that.
+      // (Measured between cuts: an attempt's timer starts before its request is built, which a
+      // busy machine can delay by several ms, and never before the previous attempt was cut.)
+      const [first, second, third] = state.interruptedAt as [number, number, number]
+      expect(first - started).toBeGreaterThanOrEqual(49)
+      expect(second - first).toBeGreaterThanOrEqual(49)
+      expect(third - second).toBeGreaterThanOrEqual(49)
+      expect(state.sentAt[1]).toBeGreaterThanOrEqual(first)
+      expect(state.sentAt[2]).toBeGreaterThanOrEqual(second)
       expect(elapsed).toBeGreaterThanOrEqual(140)
       // Far above 3 × 50 ms: only that the timeouts fired (a busy machine runs timers late).
       expect(elapsed).toBeLessThan(15_000)
