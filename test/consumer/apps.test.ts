@@ -3,8 +3,9 @@
  * newest effect 3 / @effect/platform 0.97 the registry serves and the oldest the peer ranges
  * allow; effect 4: the newest effect 4): the consumer code is the same on both lines but for
  * Effect's own imports; strict type-checks of it against every shipped .d.ts under NodeNext and
- * Bundler resolution; the consumer program run by node (20 and 24) against the emulator
- * (in-process and over the Node adapter's socket); the app's own vitest file (vitest 3 on
+ * Bundler resolution; the consumer program run by Node 20 and 24, Deno and Bun, as each runs
+ * an app's node_modules, against the emulator (in-process and over the Node adapter's
+ * socket); the app's own vitest file (vitest 3 on
  * Node 20 for effect 3, vitest 5 on Node 24 for effect 4); ESM-only loading; the shipped bin.
  */
 import { spawn } from "node:child_process"
@@ -51,13 +52,23 @@ const LINE: Record<Line, {
     vitestNode: node24
   }
 }
-/** The consumer program runs on this Node and on Node 24. */
-const NODES = [["Node 20", process.execPath], ["Node 24", node24]] as const
+const devBin = (name: string) => join(root, "node_modules/.bin", name)
+
+/**
+ * The runtimes the consumer program runs on, each from the app's own node_modules: this Node,
+ * Node 24, Deno (with no permission but the loopback network: the emulator's socket) and Bun.
+ */
+const RUNTIMES = [
+  ["Node 20", process.execPath, []],
+  ["Node 24", node24, []],
+  ["Deno", devBin("deno"), ["run", "--allow-net=127.0.0.1"]],
+  ["Bun", devBin("bun"), []]
+] as const
 
 describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const))("the %s in a fresh app with the %s effect", (_, name, app) => {
   const line = LINE[app.line]
   const inApp = (cmd: string, args: ReadonlyArray<string>, timeout?: number) =>
-    run(cmd, args, { cwd: app.dir, ...(timeout === undefined ? {} : { timeout }) })
+    run(cmd, args, { cwd: app.dir, env: { DENO_NO_UPDATE_CHECK: "1" }, ...(timeout === undefined ? {} : { timeout }) })
 
   it("installs with a plain npm install, sharing the app's single effect (and @effect/platform on effect 3)", () => {
     if (app.line === "effect3" && name === "oldest") {
@@ -143,12 +154,12 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
     expect(result.stdout).toContain("/node_modules/effect-clerk/dist/testing/ClerkEmulator.d.ts")
   }, 300_000)
 
-  it.each(NODES)("runs the consumer program on %s: list, get, template token, verify, authenticateRequest, revoke, typed errors, User-Agent", async (_, node) => {
+  it.each(RUNTIMES)("runs the consumer program on %s: list, get, template token, verify, authenticateRequest, revoke, typed errors, User-Agent", async (_, runtime, args) => {
     // out/program.js is the NodeNext type-check's emit (noEmitOnError), made by the test above.
     expect(existsSync(join(app.dir, "out/program.js")), "out/program.js: the NodeNext type-check did not emit").toBe(true)
-    expect(existsSync(node), `${node}: npm ci --prefix runtimes/node24`).toBe(true)
-    const result = await inApp(node, ["out/program.js"], 60_000)
-    expect(result.code, describeRun(`${node} out/program.js`, app.dir, result)).toBe(0)
+    expect(existsSync(runtime), `${runtime}: npm ci (--prefix runtimes/node24)`).toBe(true)
+    const result = await inApp(runtime, [...args, "out/program.js"], 60_000)
+    expect(result.code, describeRun(`${runtime} ${args.join(" ")} out/program.js`, app.dir, result)).toBe(0)
     const output = result.stdout.split("\n").find((l) => l.startsWith("RESULT "))
     expect(output, result.stdout).toBeDefined()
     const { local, socket, stub } = JSON.parse(output!.slice("RESULT ".length))
