@@ -56,12 +56,18 @@ const devBin = (name: string) => join(root, "node_modules/.bin", name)
 
 /**
  * The runtimes the consumer program runs on, each from the app's own node_modules: this Node,
- * Node 24, Deno (with no permission but the loopback network: the emulator's socket) and Bun.
+ * Node 24, Deno and Bun. Deno gets no permission but the loopback network (the emulator's
+ * socket), and on effect 3 one environment variable: @effect/platform's index loads msgpackr,
+ * which reads MSGPACKR_NATIVE_ACCELERATION_DISABLED as it loads. effect-clerk itself reads none.
  */
-const RUNTIMES = [
+const runtimesOf = (line: Line) => [
   ["Node 20", process.execPath, []],
   ["Node 24", node24, []],
-  ["Deno", devBin("deno"), ["run", "--allow-net=127.0.0.1"]],
+  ["Deno", devBin("deno"), [
+    "run",
+    "--allow-net=127.0.0.1",
+    ...(line === "effect3" ? ["--allow-env=MSGPACKR_NATIVE_ACCELERATION_DISABLED"] : [])
+  ]],
   ["Bun", devBin("bun"), []]
 ] as const
 
@@ -154,7 +160,7 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
     expect(result.stdout).toContain("/node_modules/effect-clerk/dist/testing/ClerkEmulator.d.ts")
   }, 300_000)
 
-  it.each(RUNTIMES)("runs the consumer program on %s: list, get, template token, verify, authenticateRequest, revoke, typed errors, User-Agent", async (_, runtime, args) => {
+  it.each(runtimesOf(app.line))("runs the consumer program on %s: list, get, template token, verify, authenticateRequest, revoke, typed errors, User-Agent", async (_, runtime, args) => {
     // out/program.js is the NodeNext type-check's emit (noEmitOnError), made by the test above.
     expect(existsSync(join(app.dir, "out/program.js")), "out/program.js: the NodeNext type-check did not emit").toBe(true)
     expect(existsSync(runtime), `${runtime}: npm ci (--prefix runtimes/node24)`).toBe(true)
