@@ -5,7 +5,8 @@
  * a `fetch` (the `FetchHttpClient.Fetch` service under `ClerkClient.layerFetch`), so a suite
  * can run over both transports and expect the same requests and outcomes.
  */
-import { currentSpan, FetchHttpClient, HttpClient, type HttpClientRequest, HttpClientResponse, httpTransportError, runner } from "#test-line/Testing"
+import { nowUnsafe } from "#line/Kernel"
+import { currentSpan, FetchHttpClient, HttpClient, type HttpClientRequest, HttpClientResponse, httpTransportError } from "#test-line/Testing"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -158,8 +159,8 @@ export const makeFetchMock = (replies: Replies) => {
   const { answer, recorded } = script(replies)
   const layer = Layer.effect(
     FetchHttpClient.Fetch,
-    Effect.map(runner(), (run): typeof globalThis.fetch => {
-      const now = () => run.runSync(Clock.currentTimeMillis)
+    Effect.map(Effect.clockWith(Effect.succeed), (clock): typeof globalThis.fetch => {
+      const now = () => nowUnsafe(clock)
       return async (input, init) => {
         const url = new URL(input instanceof Request ? input.url : String(input))
         const bodyText = bodyTextOf(init?.body)

@@ -22,7 +22,6 @@ import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
-import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock_ from "effect/TestClock"
@@ -147,19 +146,6 @@ export const runningRootFibers: Effect.Effect<number> | undefined = Effect.map(
 
 /** The spans of the fiber running now, innermost first (read synchronously). */
 export const currentSpan = (): Tracer.AnySpan | undefined => Option.getOrUndefined(Fiber.getCurrentFiber())?.currentSpan
-
-/** Run effects, from outside, with what the calling fiber has (its clock, its services). */
-export interface Runner<R> {
-  readonly runSync: <A, E>(effect: Effect.Effect<A, E, R>) => A
-  readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
-  readonly runPromiseExit: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<Exit.Exit<A, E>>
-}
-export const runner = <R = never>(): Effect.Effect<Runner<R>, never, R> =>
-  Effect.map(Effect.runtime<R>(), (runtime) => ({
-    runSync: (effect) => Runtime.runSync(runtime, effect),
-    runPromise: (effect) => Runtime.runPromise(runtime, effect),
-    runPromiseExit: (effect) => Runtime.runPromiseExit(runtime, effect)
-  }))
 
 // ---------------------------------------------------------------------------------------------
 // Schedules

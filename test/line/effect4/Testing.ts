@@ -167,19 +167,6 @@ export const currentSpan = (): Tracer.AnySpan | undefined => {
   return fiber === undefined ? undefined : Option.getOrUndefined(Context.getOption(fiber.context, Tracer.ParentSpan))
 }
 
-/** Run effects, from outside, with what the calling fiber has (its clock, its services). */
-export interface Runner<R> {
-  readonly runSync: <A, E>(effect: Effect.Effect<A, E, R>) => A
-  readonly runPromise: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<A>
-  readonly runPromiseExit: <A, E>(effect: Effect.Effect<A, E, R>) => Promise<Exit.Exit<A, E>>
-}
-export const runner = <R = never>(): Effect.Effect<Runner<R>, never, R> =>
-  Effect.map(Effect.context<R>(), (context) => ({
-    runSync: (effect) => Effect.runSyncWith(context)(effect),
-    runPromise: (effect) => Effect.runPromiseWith(context)(effect),
-    runPromiseExit: (effect) => Effect.runPromiseExitWith(context)(effect)
-  }))
-
 // ---------------------------------------------------------------------------------------------
 // Schedules
 
