@@ -8,15 +8,6 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Tracer from "effect/Tracer"
 
-/** What a test tracer's `tracerLayer` passes to the function that makes each span. */
-export interface SpanOptions {
-  readonly name: string
-  readonly parent: Option.Option<Tracer.AnySpan>
-  readonly links: ReadonlyArray<Tracer.SpanLink>
-  readonly startTime: bigint
-  readonly kind: Tracer.SpanKind
-}
-
 export interface RecordedSpan {
   readonly name: string
   readonly attributes: Map<string, unknown>

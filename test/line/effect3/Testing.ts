@@ -26,7 +26,7 @@ import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as TestClock_ from "effect/TestClock"
 import * as Tracer from "effect/Tracer"
-import type { SpanOptions } from "../../support/TestTracer.js"
+import type { CauseShape, LogEntry, SpanOptions } from "../types.js"
 
 export * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 export * as HttpClient from "@effect/platform/HttpClient"
@@ -104,11 +104,6 @@ export const repeatEffect: <A, E, R>(effect: Effect.Effect<A, E, R>) => Stream.S
 
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.isInterrupted(exit)
 export const isDie = <E>(cause: Cause.Cause<E>): boolean => Cause.isDie(cause)
-/** A cause as the tests read it: one failure, one defect, an interruption, nothing, or several. */
-export type CauseShape<E> =
-  | { readonly _tag: "Fail"; readonly error: E }
-  | { readonly _tag: "Die"; readonly defect: unknown }
-  | { readonly _tag: "Interrupt" | "Empty" | "Several" }
 export const causeOf = <E>(cause: Cause.Cause<E>): CauseShape<E> =>
   cause._tag === "Fail"
     ? { _tag: "Fail", error: cause.error }
@@ -179,17 +174,6 @@ export const isHttpSpanName = (name: string): boolean => name.startsWith("http.c
 
 // ---------------------------------------------------------------------------------------------
 // Logging and tracing
-
-/** One log line, as the loggers of the tests record it. */
-export interface LogEntry {
-  /** Upper case: `WARN`, `ERROR`, … */
-  readonly level: string
-  readonly message: unknown
-  readonly annotations: Record<string, unknown>
-  /** Log span labels. */
-  readonly spans: ReadonlyArray<string>
-  readonly cause: Cause.Cause<unknown>
-}
 
 /** A layer that sends every log line to `log` instead of the default logger. */
 export const loggerLayer = (log: (entry: LogEntry) => void): Layer.Layer<never> =>

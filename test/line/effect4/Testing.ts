@@ -20,7 +20,7 @@ import * as Result from "effect/Result"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import type { SpanOptions } from "../../support/TestTracer.js"
+import type { CauseShape, LogEntry, SpanOptions } from "../types.js"
 import * as HttpClientError from "effect/http/HttpClientError"
 import type * as HttpClientRequest from "effect/http/HttpClientRequest"
 import { TestClock as TestClock_ } from "effect/testing"
@@ -119,11 +119,6 @@ export const repeatEffect = <A, E, R>(effect: Effect.Effect<A, E, R>): Stream.St
 
 export const isInterrupted = <A, E>(exit: Exit.Exit<A, E>): boolean => Exit.hasInterrupts(exit)
 export const isDie = <E>(cause: Cause.Cause<E>): boolean => Cause.hasDies(cause)
-/** A cause as the tests read it: one failure, one defect, an interruption, nothing, or several. */
-export type CauseShape<E> =
-  | { readonly _tag: "Fail"; readonly error: E }
-  | { readonly _tag: "Die"; readonly defect: unknown }
-  | { readonly _tag: "Interrupt" | "Empty" | "Several" }
 export const causeOf = <E>(cause: Cause.Cause<E>): CauseShape<E> => {
   if (cause.reasons.length === 0) return { _tag: "Empty" }
   if (cause.reasons.length > 1) return { _tag: "Several" }
@@ -202,17 +197,6 @@ export const isHttpSpanName = (name: string): boolean => /^(GET|POST|PUT|PATCH|D
 
 // ---------------------------------------------------------------------------------------------
 // Logging and tracing
-
-/** One log line, as the loggers of the tests record it. */
-export interface LogEntry {
-  /** Upper case: `WARN`, `ERROR`, … */
-  readonly level: string
-  readonly message: unknown
-  readonly annotations: Record<string, unknown>
-  /** Log span labels. */
-  readonly spans: ReadonlyArray<string>
-  readonly cause: Cause.Cause<unknown>
-}
 
 /** A layer that sends every log line to `log` instead of the default logger. */
 export const loggerLayer = (log: (entry: LogEntry) => void): Layer.Layer<never> =>
