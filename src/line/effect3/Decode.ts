@@ -34,10 +34,7 @@ export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
 /** The compiled decoder of `schema` (`Schema.decodeUnknownEither`). */
 export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
   const decode = Schema.decodeUnknownEither(schema)
-  return (input) => {
-    const result = decode(input)
-    return result._tag === "Right" ? { ok: true, value: result.right } : { ok: false, issues: result.left }
-  }
+  return (input) => toDecoded(decode(input))
 }
 
 /** One issue: where (the path into the input) and what was expected, never the value. */

@@ -38,10 +38,7 @@ export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
 /** The compiled decoder of `schema` (`Schema.decodeUnknownResult`). */
 export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
   const decode = Schema.decodeUnknownResult(schema)
-  return (input) => {
-    const result = decode(input)
-    return result._tag === "Success" ? { ok: true, value: result.success } : { ok: false, issues: result.failure }
-  }
+  return (input) => toDecoded(decode(input))
 }
 
 /** One issue: where (the path into the input) and what was expected, never the value. */
