@@ -31,8 +31,12 @@ const handled = program.pipe(
 )
 
 // Sessions needs a ClerkClient, which needs an HttpClient (fetch works on every runtime).
+// Without CLERK_API_URL it talks to Clerk; with it, to that URL (the emulator, say).
 const ClerkLive = Sessions.layer.pipe(
-  Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(process.env.CLERK_SECRET_KEY ?? "") })),
+  Layer.provide(ClerkClient.layer({
+    secretKey: Redacted.make(process.env.CLERK_SECRET_KEY ?? ""),
+    apiUrl: process.env.CLERK_API_URL
+  })),
   Layer.provide(FetchHttpClient.layer)
 )
 // Or read CLERK_SECRET_KEY / CLERK_API_URL / CLERK_API_VERSION from the environment:

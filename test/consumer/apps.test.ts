@@ -54,6 +54,9 @@ const LINE: Record<Line, {
 }
 const devBin = (name: string) => join(root, "node_modules/.bin", name)
 
+/** The secret key the apps' `effect-clerk-emulator --demo` accepts. */
+const DEMO_KEY = "sk_test_consumer"
+
 /**
  * The runtimes the consumer program runs on, each from the app's own node_modules: this Node,
  * Node 24, Deno and Bun. Deno gets no permission but the loopback network (the emulator's
@@ -75,6 +78,40 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
   const line = LINE[app.line]
   const inApp = (cmd: string, args: ReadonlyArray<string>, timeout?: number) =>
     run(cmd, args, { cwd: app.dir, env: { DENO_NO_UPDATE_CHECK: "1" }, ...(timeout === undefined ? {} : { timeout }) })
+
+  /**
+   * The app's `effect-clerk-emulator --demo` on a free port for the length of `use(url)`;
+   * then SIGTERM, and its exit code.
+   */
+  const withDemoEmulator = async (use: (url: string) => Promise<void>): Promise<number | null> => {
+    const bin = join(app.dir, "node_modules/.bin/effect-clerk-emulator")
+    const child = spawn(bin, ["--port", "0", "--demo", "--secret-key", DEMO_KEY], { cwd: app.dir, stdio: ["ignore", "pipe", "pipe"] })
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    try {
+      let output = ""
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no "listening on" line after 30 s:\n${output}`)), 30_000)
+        const onData = (chunk: Buffer) => {
+          output += chunk
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+          if (match) {
+            clearTimeout(timer)
+            resolve(match[1]!)
+          }
+        }
+        child.stdout.on("data", onData)
+        child.stderr.on("data", onData)
+        child.on("exit", (code) => {
+          clearTimeout(timer)
+          reject(new Error(`exited ${code} before listening:\n${output}`))
+        })
+      })
+      await use(url)
+    } finally {
+      child.kill("SIGTERM")
+    }
+    return exited
+  }
 
   it("installs with a plain npm install, sharing the app's single effect (and @effect/platform on effect 3)", () => {
     if (app.line === "effect3" && name === "oldest") {
@@ -104,10 +141,10 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
     expect(existsSync(join(app.dir, "node_modules/jose/package.json"))).toBe(true)
   })
 
-  it("runs the consumer code of test/consumer/app with only Effect's own imports changed", () => {
+  it("runs the consumer code (test/consumer/app, the README quick start) with only Effect's own imports changed", () => {
     let changed = 0
-    for (const file of CONSUMER_FILES) {
-      const written = readFileSync(join(root, "test/consumer/app", file), "utf8").split("\n")
+    for (const [file, from] of Object.entries(CONSUMER_FILES)) {
+      const written = readFileSync(join(root, from), "utf8").split("\n")
       const used = readFileSync(join(app.dir, file), "utf8").split("\n")
       expect(used.length, file).toBe(written.length)
       const specifier = /(\bfrom\s+)(["'])([^"']+)\2/
@@ -234,40 +271,36 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
     expect(help.code, describeRun("effect-clerk-emulator --help", app.dir, help)).toBe(0)
     expect(help.stdout).toContain("Usage: effect-clerk-emulator [options]")
 
-    const child = spawn(bin, ["--port", "0", "--demo", "--secret-key", "sk_test_consumer"], {
-      cwd: app.dir,
-      stdio: ["ignore", "pipe", "pipe"]
-    })
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
-    try {
-      let output = ""
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no "listening on" line after 30 s:\n${output}`)), 30_000)
-        const onData = (chunk: Buffer) => {
-          output += chunk
-          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-          if (match) {
-            clearTimeout(timer)
-            resolve(match[1]!)
-          }
-        }
-        child.stdout.on("data", onData)
-        child.stderr.on("data", onData)
-        child.on("exit", (code) => {
-          clearTimeout(timer)
-          reject(new Error(`exited ${code} before listening:\n${output}`))
-        })
-      })
-      const auth = { headers: { authorization: "Bearer sk_test_consumer" } }
+    const exit = await withDemoEmulator(async (url) => {
+      const auth = { headers: { authorization: `Bearer ${DEMO_KEY}` } }
       const jwks = await (await fetch(`${url}/v1/jwks`, auth)).json()
       expect(jwks.keys).toHaveLength(1)
       expect(jwks.keys[0]).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", e: "AQAB" })
       const sessions = await (await fetch(`${url}/v1/sessions?user_id=user_demo&paginated=true`, auth)).json()
       expect(sessions.total_count).toBeGreaterThan(0)
       expect(sessions.data.every((s: any) => s.user_id === "user_demo")).toBe(true)
-    } finally {
-      child.kill("SIGTERM")
-    }
-    expect(await exited).toBe(0)
+    })
+    expect(exit).toBe(0)
+  })
+
+  it("runs the README quick start (compiled under NodeNext) against the shipped bin's --demo emulator", async () => {
+    expect(existsSync(join(app.dir, "out/quickstart.js")), "out/quickstart.js: the NodeNext type-check did not emit").toBe(true)
+    const exit = await withDemoEmulator(async (url) => {
+      const result = await run(process.execPath, ["out/quickstart.js"], {
+        cwd: app.dir,
+        env: { CLERK_API_URL: url, CLERK_SECRET_KEY: DEMO_KEY }
+      })
+      expect(result.code, describeRun("node out/quickstart.js", app.dir, result)).toBe(0)
+      // No tagged failure was handled (those print to stderr), and each step printed its line.
+      expect(result.stderr).toBe("")
+      const [listed, got, minted, revoked, ...rest] = result.stdout.trimEnd().split("\n")
+      expect(rest).toEqual([])
+      expect(Number(/^(\d+) active sessions$/.exec(listed!)?.[1])).toBeGreaterThan(0)
+      const id = /^(sess_\w+) last active \S/.exec(got!)?.[1]
+      expect(id, got).toBeDefined()
+      expect(minted).toBe("minted <redacted>")
+      expect(revoked).toBe(`${id} is now revoked`)
+    })
+    expect(exit).toBe(0)
   })
 })

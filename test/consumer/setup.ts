@@ -52,7 +52,7 @@ const compilerOptions = {
   types: ["node"]
 }
 /** Every .d.ts the package ships is part of the program, not only those the app reaches. */
-const sources = { include: ["program.ts", "app.test.ts", "node_modules/effect-clerk/dist/**/*.d.ts"], exclude: [] }
+const sources = { include: ["program.ts", "quickstart.ts", "app.test.ts", "node_modules/effect-clerk/dist/**/*.d.ts"], exclude: [] }
 
 /** The app's dependencies: the tarball and the line's peers, and the test tools of the line's toolchain. */
 const manifest = (line: Line, tarball: string, effect: string, platform: string | undefined) => {
@@ -106,8 +106,8 @@ const writeApp = (line: Line, dir: string, tarball: string, effect: string, plat
     })
   )
   writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["app.test.ts"] } }\n`)
-  for (const file of CONSUMER_FILES) {
-    const source = readFileSync(join(root, "test/consumer/app", file), "utf8")
+  for (const [file, from] of Object.entries(CONSUMER_FILES)) {
+    const source = readFileSync(join(root, from), "utf8")
     writeFileSync(join(dir, file), line === "effect3" ? source : toEffect4(source))
   }
 }

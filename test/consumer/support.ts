@@ -57,8 +57,16 @@ declare module "vitest" {
   }
 }
 
-/** test/consumer/app's consumer code, copied into each app (rewritten by `toEffect4` for effect 4). */
-export const CONSUMER_FILES = ["program.ts", "app.test.ts", "portable.ts"] as const
+/**
+ * The consumer code copied into each app (rewritten by `toEffect4` for effect 4): the app's
+ * file name → its source in this repository (test/consumer/app, and the README's quick start).
+ */
+export const CONSUMER_FILES = {
+  "program.ts": "test/consumer/app/program.ts",
+  "app.test.ts": "test/consumer/app/app.test.ts",
+  "portable.ts": "test/consumer/app/portable.ts",
+  "quickstart.ts": "examples/quickstart.ts"
+} as const
 
 /**
  * The consumer code of the Effect 4 app: test/consumer/app/*.ts with only Effect's own imports
