@@ -1,6 +1,6 @@
 /**
  * Bodies every contender gets, byte for byte: the single session is Clerk's own example
- * (shared/clerk/sample-responses.json `session_get_200`); the 500-session page is built from
+ * (test/fixtures/clerk/sample-responses.json `session_get_200`); the 500-session page is built from
  * it deterministically, with the variety a real page has (statuses, nulls, tasks, actors).
  */
 

@@ -45,7 +45,7 @@ const valueOf = <A>(decoded: Decoded<A>): A => {
   throw decoded.issues
 }
 
-// Clerk's documented v2 claims (shared/clerk session_token_claims_v2_example) and a v1 token.
+// Clerk's documented v2 claims (test/fixtures/clerk/sample-responses.json session_token_claims_v2_example) and a v1 token.
 const v2 = {
   azp: "https://example.com",
   exp: 1716883260,

@@ -35,6 +35,23 @@ describe("package", () => {
   })
 
 
+  it("is self-contained: no source, test, bench or script names a path outside the repository", () => {
+    // A clone has nothing beside it: every relative specifier (import, new URL, a read) must
+    // resolve inside the checkout.
+    const files = ["src", "test", "bench", "scripts", "examples", "runtimes", ".ci"]
+      .flatMap((dir) => walk(join(root, dir)))
+      .filter((path) => !path.includes("node_modules") && /\.(ts|tsx|mts|mjs|js|json|toml)$|\/run$/.test(path))
+    const outside: Array<string> = []
+    for (const file of files) {
+      const text = readFileSync(file, "utf8")
+      for (const match of text.matchAll(/["'`]((?:\.\.\/)+[^"'`\s]*)["'`]/g)) {
+        const target = join(file, "..", match[1])
+        if (relative(root, target).startsWith("..")) outside.push(`${relative(root, file)}: ${match[1]}`)
+      }
+    }
+    expect(outside).toEqual([])
+  })
+
   it("sends its own version in the User-Agent", () => {
     expect(VERSION).toBe(pkg.version)
   })

@@ -1,5 +1,5 @@
 /**
- * Clerk's OpenAPI excerpt (../shared/clerk/sessions-openapi.yaml), loaded once, with a real
+ * Clerk's OpenAPI excerpt (test/fixtures/clerk/sessions-openapi.yaml), loaded once, with a real
  * OpenAPI request validator per operation (openapi-request-validator).
  */
 import { readFileSync } from "node:fs"
@@ -11,7 +11,7 @@ import { parse } from "yaml"
 const OpenAPIRequestValidator: typeof OpenAPIRequestValidatorClass.default =
   createRequire(import.meta.url)("openapi-request-validator").default
 
-const specPath = new URL("../../../shared/clerk/sessions-openapi.yaml", import.meta.url)
+const specPath = new URL("../fixtures/clerk/sessions-openapi.yaml", import.meta.url)
 export const spec = parse(readFileSync(specPath, "utf8"))
 
 /** Inline every local `$ref` (the excerpt has no cycles on the request side). */

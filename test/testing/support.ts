@@ -10,10 +10,10 @@ import { fileURLToPath } from "node:url"
 import { parse } from "yaml"
 import type { ClerkEmulator } from "../../src/testing/index.js"
 
-export const SPEC_PATH = fileURLToPath(new URL("../../../shared/clerk/sessions-openapi.yaml", import.meta.url))
+export const SPEC_PATH = fileURLToPath(new URL("../fixtures/clerk/sessions-openapi.yaml", import.meta.url))
 export const spec = parse(readFileSync(SPEC_PATH, "utf8"))
 export const samples = JSON.parse(
-  readFileSync(fileURLToPath(new URL("../../../shared/clerk/sample-responses.json", import.meta.url)), "utf8")
+  readFileSync(fileURLToPath(new URL("../fixtures/clerk/sample-responses.json", import.meta.url)), "utf8")
 )
 
 const ajv = new Ajv({ strict: false, allErrors: true })

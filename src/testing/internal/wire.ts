@@ -1,6 +1,6 @@
 /**
  * Clerk's wire bodies: the `ClerkErrors` envelope with the codes and messages of Clerk's
- * error catalogue (see ../shared/clerk/NOTES.md §3 and sample-responses.json), and the
+ * error catalogue (Clerk docs data/api_errors.json; samples in test/fixtures/clerk), and the
  * internal failure type route handlers fail with.
  */
 import * as Data from "effect/Data"
