@@ -249,23 +249,70 @@ export interface JwksCache {
 }
 
 /**
- * `effect` run at most once at a time in `scope`: callers that arrive while it runs share
- * its result, and an interrupted caller does not cancel it for the others. The waiters are
- * released by an observer of the fiber, so they are released however it ends, even
- * interrupted before it started (a closed scope).
+ * On workerd each request runs in its own I/O context, and a request whose only pending work
+ * is a promise another request's I/O will settle is canceled as hung ("The Workers runtime
+ * canceled this request because it detected that your Worker's code had hung"). Cloudflare
+ * documents `navigator.userAgent` as "Cloudflare-Workers" there.
  */
-const singleFlight = <A, E>(effect: Effect.Effect<A, E>, scope: Scope.Scope) => {
-  let inFlight: Deferred.Deferred<A, E> | undefined
+const onWorkerd = typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers"
+
+/** How often a request waiting for another request's fetch looks whether it ended (workerd). */
+const JOIN_POLL_MILLIS = 5
+
+/**
+ * How long a request waits for another request's fetch before it fetches itself (workerd): a
+ * request canceled by its client takes its pending I/O with it, and its fetch then never ends.
+ */
+const JOIN_LIMIT_MILLIS = 2_000
+
+interface Flight<A, E> {
+  readonly deferred: Deferred.Deferred<A, E>
+  /** How it ended, once it has. */
+  exit: Effect.Effect<A, E> | undefined
+}
+
+/**
+ * `effect` run at most once at a time in `scope`: callers that arrive while it runs share
+ * its result, and an interrupted caller does not cancel it for the others. The flight is
+ * released by an observer of the fiber, so however it ends, even interrupted before it
+ * started (a closed scope).
+ *
+ * How a caller waits for a flight it did not start: elsewhere it awaits the flight's
+ * `Deferred`. On workerd (`join: "poll"`) it must not — that `Deferred` is completed by another
+ * request's I/O — so it sleeps on timers of its own and looks at the flight between sleeps,
+ * adding at most {@link JOIN_POLL_MILLIS} to its wait; after {@link JOIN_LIMIT_MILLIS} it
+ * runs `effect` itself. The isolate still makes one fetch for a burst.
+ */
+export const singleFlight = <A, E>(
+  effect: Effect.Effect<A, E>,
+  scope: Scope.Scope,
+  join: "await" | "poll" = onWorkerd ? "poll" : "await"
+) => {
+  let inFlight: Flight<A, E> | undefined
+  const poll = (flight: Flight<A, E>, since: number): Effect.Effect<A, E> =>
+    Effect.suspend(() => {
+      if (flight.exit !== undefined) return flight.exit
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        now - since >= JOIN_LIMIT_MILLIS
+          ? effect
+          : Effect.flatMap(Effect.sleep(JOIN_POLL_MILLIS), () => poll(flight, since)))
+    })
   const run: Effect.Effect<A, E> = Effect.suspend(() => {
-    if (inFlight !== undefined) return Deferred.await(inFlight)
-    const deferred = makeDeferredUnsafe<A, E>()
-    inFlight = deferred
+    const current = inFlight
+    if (current !== undefined) {
+      return join === "await"
+        ? Deferred.await(current.deferred)
+        : Effect.flatMap(Clock.currentTimeMillis, (now) => poll(current, now))
+    }
+    const flight: Flight<A, E> = { deferred: makeDeferredUnsafe<A, E>(), exit: undefined }
+    inFlight = flight
     return Effect.flatMap(Effect.forkIn(effect, scope), (fiber) => {
       fiber.addObserver((exit) => {
-        if (inFlight === deferred) inFlight = undefined
-        completeDeferredUnsafe(deferred, exit)
+        if (inFlight === flight) inFlight = undefined
+        flight.exit = exit
+        completeDeferredUnsafe(flight.deferred, exit)
       })
-      return Deferred.await(deferred)
+      return Deferred.await(flight.deferred)
     })
   })
   return { run, running: () => inFlight !== undefined }

@@ -14,6 +14,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { root } from "./support/run.js"
 import { wranglerDevSuite } from "./support/wranglerDev.js"
+import { coldBurstSuite } from "./burst/suite.js"
 
 const CONFIG = "wrangler.effect4.toml"
 const MAIN = ".wrangler/effect4-worker/index.js"
@@ -46,3 +47,5 @@ describe("the bundle wrangler dev served", () => {
     expect(bundle).not.toContain(`"@effect/platform/FetchHttpClient/Fetch"`)
   })
 })
+
+coldBurstSuite("effect4")

@@ -20,6 +20,7 @@ import { demoTokenHint, workerCommands } from "../../src/testing/node/bin/demoWo
 import { build } from "esbuild"
 import { freePort, root, run } from "./support/run.js"
 import { wranglerDevSuite } from "./support/wranglerDev.js"
+import { coldBurstSuite } from "./burst/suite.js"
 
 wranglerDevSuite({ config: "wrangler.toml", main: /^main = "examples\/worker\/index\.ts"$/m, cwd: () => root })
 
@@ -126,3 +127,5 @@ describe("npm start: the demo's example Worker under wrangler dev", () => {
     expect(await fetch(`http://127.0.0.1:${port}/`).then(() => "answered", () => "refused")).toBe("refused")
   }, 150_000)
 })
+
+coldBurstSuite("effect3")
