@@ -60,6 +60,7 @@ import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/opti
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { scrubCause, secretNeedles } from "./internal/scrub.js"
 import { VERSION } from "./internal/version.js"
+import { MAX_HOLD_MILLIS } from "./internal/budget.js"
 import { type FleetError, makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
 
 /**
@@ -97,20 +98,24 @@ export interface RetryPolicy {
 /**
  * How `rateLimit` spends the Clerk instance's request budget. Every request but
  * `GET /v1/jwks` (which Clerk does not limit) takes a slot before it is sent, retries
- * included; a 429 with Retry-After from Clerk holds the whole budget off for that long, so
- * every isolate sharing it (`RateLimiter.layerDurableObject`) stops too.
+ * included; a 429 with Retry-After from Clerk holds the whole budget off for that long (at
+ * most a minute, however long it says), so every isolate sharing it
+ * (`RateLimiter.layerDurableObject`) stops too. Out-of-range values are refused when the
+ * layer is built.
  *
  * @since 0.2.0
  */
 export interface RateLimitPolicy {
   /**
-   * Requests per `window` (default: Clerk's documented limit for the key, 1000 for
-   * `sk_live_…`, 100 otherwise).
+   * Requests per `window`, an integer from 1 to 10,000 (default: Clerk's documented limit
+   * for the key, 1000 for `sk_live_…`, 100 otherwise).
    */
   readonly limit?: number | undefined
   /**
-   * The window (default 11 s: Clerk counts per 10 s, plus a second for requests still in
-   * transit, so a send granted at the window's edge cannot arrive inside the previous one).
+   * The window, at most 5 minutes (default 11 s: Clerk counts per 10 s, plus a second for
+   * requests still in transit, so a send granted at the window's edge cannot arrive inside
+   * the previous one). The budget is a sliding window: no `window`-long span, wherever it
+   * starts, holds more than `limit` sends.
    */
   readonly window?: DurationInput | undefined
   /**
@@ -120,8 +125,9 @@ export interface RateLimitPolicy {
    */
   readonly onLimit?: "wait" | "fail" | undefined
   /**
-   * The longest wait for a slot before failing with `ClerkRateLimited` (default: the retry
-   * policy's `deadline`, 60 s).
+   * The longest wait for a slot before failing with `ClerkRateLimited`, at most 5 minutes
+   * (default: the retry policy's `deadline`, 60 s). A limiter that grants a slot further away
+   * than this fails the call the same way: it never sleeps past `maxWait`.
    */
   readonly maxWait?: DurationInput | undefined
   /**
@@ -532,8 +538,14 @@ const makeRateLimit = (
         Effect.matchEffect({
           onFailure: unavailable("sending without the rate limit"),
           onSuccess: (grant): Effect.Effect<void, ClerkRateLimited> => {
-            if (grant.granted) return grant.waitMillis > 0 ? Effect.sleep(Duration.millis(grant.waitMillis)) : Effect.void
-            const wait = Duration.millis(grant.waitMillis)
+            // A grant past maxWait (a custom limiter, a Durable Object of another version) is
+            // refused like a spent budget: the caller never waits longer than it allowed.
+            if (grant.granted && grant.waitMillis <= request.maxWaitMillis) {
+              return grant.waitMillis > 0 ? Effect.sleep(Duration.millis(grant.waitMillis)) : Effect.void
+            }
+            const wait = Duration.millis(
+              Number.isFinite(grant.waitMillis) ? Math.min(Math.max(0, grant.waitMillis), MAX_HOLD_MILLIS) : MAX_HOLD_MILLIS
+            )
             return Effect.fail(
               new ClerkRateLimited({
                 status: 0,
@@ -555,7 +567,8 @@ const makeRateLimit = (
   const reportRetryAfter = (error: ClerkError): Effect.Effect<void> =>
     error._tag === "ClerkRateLimited" && error.retryAfter !== undefined && !isBudgetExhausted(error)
       ? Effect.flatMap(instanceKey, (key) =>
-        timeoutFail(limiter.holdOff(key, Duration.toMillis(error.retryAfter!)), timeout, timedOut).pipe(
+        // At most a minute: a Retry-After of years must not stop the fleet for years.
+        timeoutFail(limiter.holdOff(key, Math.min(Duration.toMillis(error.retryAfter!), MAX_HOLD_MILLIS)), timeout, timedOut).pipe(
           catchAll(unavailable("could not share Clerk's Retry-After with the rate limiter"))
         ))
       : Effect.void

@@ -14,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
 import { DefectSchema, Service } from "#line/Kernel"
-import { type Budget, type BudgetRequest, type Grant, holdOff, isBudgetRequest, makeBudget, reserve } from "./internal/budget.js"
+import { type Budget, type BudgetRequest, type Grant, holdOff, isBudgetRequest, isHold, makeBudget, reserve } from "./internal/budget.js"
 import { makeMemoryRateLimiter, RATE_LIMITER_KEY } from "./internal/fleet.js"
 
 /**
@@ -184,7 +184,7 @@ export class ClerkRateLimiterObject {
     if (path === "/acquire" && isBudgetRequest(body)) return Response.json(reserve(this.budget, now, body))
     if (path === "/hold") {
       const millis = (body as { millis?: unknown } | null)?.millis
-      if (typeof millis === "number" && millis >= 0 && Number.isFinite(millis)) {
+      if (isHold(millis)) {
         holdOff(this.budget, now, millis)
         return Response.json({ holdUntil: this.budget.holdUntil })
       }

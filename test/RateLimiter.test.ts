@@ -8,16 +8,18 @@
  * is checked here too.
  */
 import * as Kernel from "#line/Kernel"
-import { pollUnsafe, TestClock, yieldNow } from "#test-line/Testing"
+import { causeOf, pollUnsafe, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
-import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
+import { ClerkClient, type ClerkClientOptions, type RateLimitPolicy } from "../src/ClerkClient.js"
 import { ClerkRateLimited } from "../src/ClerkError.js"
+import { reserve } from "../src/internal/budget.js"
 import { ClerkRateLimiterObject, RateLimiter, RateLimiterError } from "../src/RateLimiter.js"
 import { Sessions } from "../src/Sessions.js"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
@@ -249,6 +251,78 @@ describe("ClerkClient rateLimit: a broken limiter never stops or hangs a call", 
   })
 })
 
+describe("ClerkClient rateLimit: a hostile limiter or Retry-After never holds a call or the fleet for long", () => {
+  it.effect("a limiter granting a slot an hour away fails the call typed at once, without sleeping or sending", () => {
+    const { logger } = captureLogs()
+    return Effect.gen(function*() {
+      yield* seed
+      const sessions = yield* isolate({ rateLimit: { limit: 5, maxWait: "2 seconds" } })
+      const fiber = yield* Kernel.fork(Effect.flip(sessions.getSession("sess_rl")))
+      yield* Effect.repeat(yieldNow, { times: 50 })
+      // Not a second of virtual time has passed: the answer is already there.
+      const error = pollUnsafe(fiber)
+      expect(error).toBeDefined()
+      const failure = yield* Fiber.join(fiber)
+      expect(failure).toBeInstanceOf(ClerkRateLimited)
+      expect([failure._tag, (failure as ClerkRateLimited).errors[0]?.code]).toEqual(["ClerkRateLimited", "rate_limit_budget_exhausted"])
+      // The wait it reports is capped at a minute, whatever the limiter said.
+      expect(Duration.toMillis((failure as ClerkRateLimited).retryAfter!)).toBe(60_000)
+      expect(yield* sessionRequests).toHaveLength(0)
+    }).pipe(
+      Effect.scoped,
+      Effect.provide(Layer.succeed(RateLimiter, RateLimiter.of({
+        acquire: () => Effect.succeed({ granted: true, waitMillis: 3_600_000 }),
+        holdOff: () => Effect.void
+      }))),
+      Effect.provide(ClerkEmulator.layer()),
+      Effect.provide(logger)
+    )
+  })
+
+  for (const [name, retryAfter] of [["3650 days", 3650 * 86_400], ["an HTTP date in 9999", new Date(Date.UTC(9999, 0, 1))]] as const) {
+    it.effect(`a 429 with Retry-After ${name} holds the shared budget for at most a minute`, () => {
+      const held: Array<number> = []
+      const memory = RateLimiter.makeMemory()
+      return Effect.gen(function*() {
+        const emulator = yield* seed
+        const a = yield* isolate({ rateLimit: { limit: 100 } })
+        yield* emulator.injectFault(Fault.rateLimited({ retryAfter }), { route: "getSession" })
+        const error = yield* Effect.flip(a.getSession("sess_rl"))
+        expect(error._tag).toBe("ClerkRateLimited")
+        expect(held).toEqual([60_000])
+        // A minute later the budget answers again.
+        yield* TestClock.adjust("60 seconds")
+        expect((yield* a.getSession("sess_rl")).id).toBe("sess_rl")
+      }).pipe(
+        Effect.scoped,
+        Effect.provide(Layer.succeed(RateLimiter, RateLimiter.of({
+          acquire: memory.acquire,
+          holdOff: (key, millis) => Effect.andThen(Effect.sync(() => held.push(millis)), memory.holdOff(key, millis))
+        }))),
+        Effect.provide(ClerkEmulator.layer())
+      )
+    })
+  }
+
+  it.effect("rateLimit options a Durable Object would refuse are refused when the layer is built", () =>
+    Effect.gen(function*() {
+      const messages = []
+      const policies: ReadonlyArray<RateLimitPolicy> = [{ limit: 1e300 }, { limit: 0.5 }, { window: "1000 days" }, { maxWait: "2 hours" }, { window: Duration.infinity }]
+      for (const rateLimit of policies) {
+        const exit = yield* Effect.exit(Layer.build(ClerkClient.layer({ secretKey: Redacted.make(SECRET), rateLimit })))
+        const cause = Exit.isFailure(exit) ? causeOf(exit.cause) : undefined
+        messages.push(cause?._tag === "Die" ? String((cause.defect as Error).message) : "built")
+      }
+      expect(messages).toEqual([
+        "ClerkClient: invalid options: rateLimit limit must be an integer from 1 to 10000, got 1e+300",
+        "ClerkClient: invalid options: rateLimit limit must be an integer from 1 to 10000, got 0.5",
+        "ClerkClient: invalid options: rateLimit window must be more than 0 and at most 5 minutes, got 86400000000 ms",
+        "ClerkClient: invalid options: rateLimit maxWait must be at most 5 minutes, got 7200000 ms",
+        "ClerkClient: invalid options: rateLimit window is not a finite duration"
+      ])
+    }).pipe(Effect.scoped, Effect.provide(ClerkEmulator.layer())))
+})
+
 describe("ClerkRateLimiterObject (the Durable Object's protocol)", () => {
   const post = (object: ClerkRateLimiterObject, path: string, body: unknown) =>
     object.fetch(new Request(`https://clerk-rate-limiter.effect-clerk.invalid${path}`, {
@@ -286,12 +360,31 @@ describe("ClerkRateLimiterObject (the Durable Object's protocol)", () => {
         ["/acquire", { limit: 0, windowMillis: 1000, maxWaitMillis: 0 }],
         ["/acquire", { limit: 1, windowMillis: -1, maxWaitMillis: 0 }],
         ["/hold", { millis: "soon" }],
+        ["/hold", { millis: Number.POSITIVE_INFINITY }],
+        // Bounds: a limit over 10,000, windows and waits over 5 minutes.
+        ["/acquire", { limit: 1e300, windowMillis: 1000, maxWaitMillis: 0 }],
+        ["/acquire", { limit: 1.5, windowMillis: 1000, maxWaitMillis: 0 }],
+        ["/acquire", { limit: 10, windowMillis: 1e15, maxWaitMillis: 0 }],
+        ["/acquire", { limit: 10, windowMillis: 1000, maxWaitMillis: 1e300 }],
         ["/elsewhere", {}]
       ] as const
     ) {
       expect((await post(object, path, body)).status).toBe(400)
     }
     expect((await object.fetch(new Request("https://x.invalid/acquire"))).status).toBe(405)
+  })
+
+  it("a hold past a minute is cut to a minute, and the slot log stays within the window and the limit", async () => {
+    const object = new ClerkRateLimiterObject()
+    const hold = await (await post(object, "/hold", { millis: 1e300 })).json() as { holdUntil: number }
+    expect(hold.holdUntil - Date.now()).toBeLessThanOrEqual(60_000)
+    expect(hold.holdUntil - Date.now()).toBeGreaterThan(50_000)
+    // The log behind the answers: 20,000 grants with the largest limit keep at most that many slots.
+    const budget = { slots: [] as Array<number>, holdUntil: 0 }
+    for (let i = 0; i < 20_000; i++) reserve(budget, 1_000 + i, { limit: 10_000, windowMillis: 1_000, maxWaitMillis: 0 })
+    // Only the slots of the last window remain.
+    expect(budget.slots.length).toBeLessThanOrEqual(1_001)
+    expect(budget.slots[0]).toBeGreaterThan(20_999 - 1_000)
   })
 
   it.effect("RateLimiter.layerDurableObject: one object per instance key, a 500 from it is a RateLimiterError", () =>

@@ -27,6 +27,18 @@ export interface Grant {
   readonly waitMillis: number
 }
 
+/**
+ * The longest a 429's Retry-After holds the shared budget: one minute. Clerk's own windows
+ * are 10 seconds; a Retry-After of years (a broken proxy, a hostile answer) must not stop a
+ * fleet for longer than this. The client caps what it reports, the budget caps what it keeps.
+ */
+export const MAX_HOLD_MILLIS = 60_000
+
+/** The bounds of a `BudgetRequest`: a larger limit or a longer window or wait is refused. */
+export const MAX_LIMIT = 10_000
+export const MAX_WINDOW_MILLIS = 5 * 60_000
+export const MAX_WAIT_MILLIS = 5 * 60_000
+
 export const makeBudget = (): Budget => ({ slots: [], holdUntil: 0 })
 
 export const reserve = (budget: Budget, now: number, request: BudgetRequest): Grant => {
@@ -37,20 +49,29 @@ export const reserve = (budget: Budget, now: number, request: BudgetRequest): Gr
   const waitMillis = at - now
   if (waitMillis > request.maxWaitMillis) return { granted: false, waitMillis }
   slots.push(at)
-  if (slots.length > limit) slots.splice(0, slots.length - limit)
+  // Only the last `limit` slots, and only those a window can still hold, constrain a grant.
+  let drop = Math.max(0, slots.length - limit)
+  while (drop < slots.length && slots[drop]! <= now - request.windowMillis) drop++
+  if (drop > 0) slots.splice(0, drop)
   return { granted: true, waitMillis }
 }
 
 /** Clerk answered 429 with Retry-After: nothing is granted for `millis` from `now`. */
 export const holdOff = (budget: Budget, now: number, millis: number): void => {
-  budget.holdUntil = Math.max(budget.holdUntil, now + millis)
+  const held = Math.min(Math.max(0, millis), MAX_HOLD_MILLIS)
+  // A hold already past the ceiling (kept by an older version) is cut back to it too.
+  budget.holdUntil = Math.min(Math.max(budget.holdUntil, now + held), now + MAX_HOLD_MILLIS)
 }
 
 /** Whether a JSON value is a usable `BudgetRequest` (the Durable Object checks what it is sent). */
 export const isBudgetRequest = (value: unknown): value is BudgetRequest => {
   if (typeof value !== "object" || value === null) return false
   const { limit, maxWaitMillis, windowMillis } = value as Record<string, unknown>
-  return typeof limit === "number" && limit >= 1 && Number.isFinite(limit) &&
-    typeof windowMillis === "number" && windowMillis > 0 && Number.isFinite(windowMillis) &&
-    typeof maxWaitMillis === "number" && maxWaitMillis >= 0
+  return Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_LIMIT &&
+    typeof windowMillis === "number" && windowMillis > 0 && windowMillis <= MAX_WINDOW_MILLIS &&
+    typeof maxWaitMillis === "number" && maxWaitMillis >= 0 && maxWaitMillis <= MAX_WAIT_MILLIS
 }
+
+/** Whether a JSON value is a usable hold (milliseconds; holds past MAX_HOLD_MILLIS are cut to it). */
+export const isHold = (millis: unknown): millis is number =>
+  typeof millis === "number" && millis >= 0 && Number.isFinite(millis)

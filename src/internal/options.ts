@@ -4,11 +4,14 @@
  * as `InvalidUrl` or a 401. A secret is never quoted; a URL is only quoted when it cannot
  * carry a password.
  */
+import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
+import { type DurationInput, toDuration } from "#line/Kernel"
+import { MAX_LIMIT, MAX_WAIT_MILLIS, MAX_WINDOW_MILLIS } from "./budget.js"
 
 /** One refused option: which one, and what is wrong with it (never its secret value). */
 export interface OptionProblem {
-  readonly option: "secretKey" | "apiUrl" | "apiVersion" | "userAgent"
+  readonly option: "secretKey" | "apiUrl" | "apiVersion" | "userAgent" | "rateLimit"
   readonly reason: string
 }
 
@@ -85,6 +88,40 @@ const headerValueProblem = (value: unknown): string | undefined => {
   return undefined
 }
 
+/** A duration option in milliseconds, or why it is not one (`undefined` when absent). */
+const millisOf = (input: unknown): number | string | undefined => {
+  if (input === undefined) return undefined
+  try {
+    const millis = Duration.toMillis(toDuration(input as DurationInput))
+    return Number.isFinite(millis) && millis >= 0 ? millis : "is not a finite duration"
+  } catch {
+    return "is not a duration"
+  }
+}
+
+/**
+ * Why a `rateLimit` policy is refused, or `undefined`: the limit an integer of 1 to 10,000,
+ * `window` more than 0 and `maxWait` at most 5 minutes (what the rate-limit Durable Object
+ * accepts; a Worker should not hold a request open longer).
+ */
+export const rateLimitProblem = (rateLimit: unknown): string | undefined => {
+  if (rateLimit === undefined || typeof rateLimit === "boolean") return undefined
+  if (typeof rateLimit !== "object" || rateLimit === null) return "must be true, false or a policy object"
+  const { limit, maxWait, window } = rateLimit as Record<string, unknown>
+  if (limit !== undefined && !(Number.isInteger(limit) && (limit as number) >= 1 && (limit as number) <= MAX_LIMIT)) {
+    return `limit must be an integer from 1 to ${MAX_LIMIT}, got ${String(limit)}`
+  }
+  const windowMillis = millisOf(window)
+  if (typeof windowMillis === "string") return `window ${windowMillis}`
+  if (windowMillis !== undefined && (windowMillis <= 0 || windowMillis > MAX_WINDOW_MILLIS)) {
+    return `window must be more than 0 and at most 5 minutes, got ${windowMillis} ms`
+  }
+  const waitMillis = millisOf(maxWait)
+  if (typeof waitMillis === "string") return `maxWait ${waitMillis}`
+  if (waitMillis !== undefined && waitMillis > MAX_WAIT_MILLIS) return `maxWait must be at most 5 minutes, got ${waitMillis} ms`
+  return undefined
+}
+
 /** The options a layer refuses, in the order they are listed (empty when all are usable). */
 export const optionProblems = (options: {
   readonly secretKey: unknown
@@ -92,6 +129,7 @@ export const optionProblems = (options: {
   readonly apiVersion?: unknown
   readonly userAgent?: unknown
   readonly allowInsecureHttp?: boolean | undefined
+  readonly rateLimit?: unknown
 }, defaultApiUrl: string): ReadonlyArray<OptionProblem> => {
   const problems: Array<OptionProblem> = []
   const keyProblem = !Redacted.isRedacted(options.secretKey)
@@ -104,5 +142,7 @@ export const optionProblems = (options: {
   if (versionProblem !== undefined) problems.push({ option: "apiVersion", reason: versionProblem })
   const agentProblem = headerValueProblem(options.userAgent)
   if (agentProblem !== undefined) problems.push({ option: "userAgent", reason: agentProblem })
+  const limitProblem = rateLimitProblem(options.rateLimit)
+  if (limitProblem !== undefined) problems.push({ option: "rateLimit", reason: limitProblem })
   return problems
 }

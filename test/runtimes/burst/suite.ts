@@ -130,7 +130,9 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
       try {
         expectAllVerified(await burst(first, "kv", [jwt]), sid)
         // The store write runs in the request's waitUntil, after the response.
-        const namespace = await first.getKVNamespace("CLERK_JWKS")
+        const namespace = await first.getKVNamespace("CLERK_JWKS") as unknown as {
+          list(): Promise<{ keys: Array<{ name: string }> }>
+        }
         for (let i = 0; i < 200 && (await namespace.list()).keys.length === 0; i++) {
           await new Promise((resolve) => setTimeout(resolve, 25))
         }
