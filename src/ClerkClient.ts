@@ -55,7 +55,7 @@ import {
 import { MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
 import { BODY_CAPS, formatBytes, readHttpClientBody } from "./internal/body.js"
 import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
-import { makeInstanceKey } from "./internal/instance.js"
+import { makeInstanceKey, makeStateKey } from "./internal/instance.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { scrubCause, secretNeedles } from "./internal/scrub.js"
@@ -209,9 +209,18 @@ export declare namespace ClerkClient {
     readonly baseUrl: string
     /**
      * Names the Clerk instance for state shared across isolates (the JWKS store, the
-     * rate-limit budget): the base URL and a hex SHA-256 of `effect-clerk:` + the secret key, never the key.
+     * rate-limit budget): the base URL and 32 bytes (hex) derived from the secret key with
+     * HKDF-SHA256, never the key.
      */
     readonly instanceKey: Effect.Effect<string>
+    /**
+     * A non-extractable HMAC-SHA256 key derived from the secret key with HKDF (another
+     * derivation than `instanceKey`'s): `TokenVerifier` signs the entries it puts in a
+     * `JwksStore` with it and drops any entry whose signature does not check, so that write
+     * access to the store is not signing power. A client without it (a hand-made
+     * `ClerkClient.of`) makes the verifier go without the store.
+     */
+    readonly stateKey?: Effect.Effect<CryptoKey> | undefined
     /** The underlying configured `HttpClient` (base URL, auth, headers; no retry or timeout). */
     readonly httpClient: HttpClient
     /**
@@ -635,6 +644,7 @@ const makeWith = (
   return ClerkClient.of({
     baseUrl: settings.baseUrl,
     instanceKey,
+    stateKey: makeStateKey(settings.secretKey),
     httpClient: transport.httpClient,
     request
   })

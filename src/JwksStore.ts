@@ -6,8 +6,9 @@
  * together before anything is stored may each fetch once: nothing coordinates a first fetch.)
  *
  * The store only ever holds public keys (the JWKS fields `kid`, `kty`, `alg`, `use`, `n`,
- * `e`) and the time they were fetched, under a key made of the API URL and a SHA-256 of the
- * secret key, never the key itself.
+ * `e`) and the time they were fetched, signed with a key derived from the secret key (so
+ * write access to the store cannot plant a key), under a key made of the API URL and a
+ * value derived from the secret key, never the key itself.
  *
  * @since 0.2.0
  */
@@ -200,9 +201,12 @@ export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STOR
   static readonly makeMemory = () => makeMemory()
 
   /**
-   * The key a Clerk instance's JWKS is stored under: `effect-clerk/jwks/v1/` and
-   * `ClerkClient`'s `instanceKey` (the API URL and a SHA-256 of the secret key). The entry
-   * is JSON: `{ v: 1, fetchedAt: <epoch ms>, keys: [<public JWKs>] }`.
+   * The key a Clerk instance's JWKS is stored under: `effect-clerk/jwks/v2/` and
+   * `ClerkClient`'s `instanceKey` (the API URL and a value derived from the secret key with
+   * HKDF). The entry is JSON: `{ v: 2, body, mac }`, where `body` is the JSON text
+   * `{ fetchedAt: <epoch ms>, keys: [<public JWKs>] }` and `mac` its HMAC-SHA256 (base64url)
+   * under a key derived from the secret key (`ClerkClient`'s `stateKey`): an entry written
+   * without the secret key is dropped, never trusted.
    *
    * @since 0.2.0
    */

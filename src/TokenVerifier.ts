@@ -26,6 +26,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -266,10 +267,17 @@ export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>
         const cooldown = Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
         const ttlMillis = Duration.toMillis(options.jwksCacheTtl ?? Duration.minutes(5))
         const maxStaleMillis = Duration.toMillis(options.jwksMaxStale ?? Duration.hours(1))
-        const store = yield* Effect.serviceOption(JwksStoreByKey)
+        const provided = yield* Effect.serviceOption(JwksStoreByKey)
+        // Entries are signed with the client's state key: a client without one (a hand-made
+        // ClerkClient.of) cannot tell a planted entry, so the store goes unused.
+        const store = Option.isSome(provided) && client.stateKey === undefined ? Option.none() : provided
+        if (Option.isSome(provided) && Option.isNone(store)) {
+          yield* Effect.logWarning("effect-clerk: the ClerkClient has no stateKey to sign JWKS store entries with; not using the JwksStore")
+        }
         const cacheStore = Option.isNone(store) ? undefined : storeAdapter(
           store.value,
           jwksStoreKeyOf(yield* client.instanceKey),
+          client.stateKey!,
           // Kept as long as the keys may serve (fresh, then stale); the verifier checks the age itself.
           Number.isFinite(ttlMillis + maxStaleMillis) ? (ttlMillis + maxStaleMillis) / 1000 : undefined,
           toDuration(options.jwksStoreTimeout ?? Duration.seconds(1))
@@ -362,6 +370,8 @@ interface KeySource {
   readonly lookup: (now: number) => Effect.Effect<KeyLookup, ClerkTokenInvalid>
   /** After an unknown `kid`: a newer lookup to retry with, or `undefined` when none is allowed. */
   readonly retry: (now: number, used: KeyLookup) => Effect.Effect<KeyLookup | undefined, ClerkTokenInvalid>
+  /** After a bad signature: a newer lookup to retry with (keys that came from a store), or `undefined`. */
+  readonly retryBadSignature?: (now: number, used: KeyLookup) => Effect.Effect<KeyLookup | undefined>
 }
 
 // Clerk's SDKs look the kid up in the JWKS and report a missing one as a kid mismatch.
@@ -413,37 +423,82 @@ const jwksSource = (cache: ReturnType<typeof makeJwksCache>): KeySource => {
       Effect.mapBoth(cache.refetchForUnknownKid(now, sets.get(used)!), {
         onFailure: failedToResolve,
         onSuccess: (keys) => keys === undefined ? undefined : lookupOf(keys)
-      })
+      }),
+    retryBadSignature: (now, used) =>
+      Effect.map(cache.refetchAfterBadSignature(now, sets.get(used)!), (keys) => keys === undefined ? undefined : lookupOf(keys))
   }
 }
 
-/**
- * A stored JWKS (`{ v: 1, fetchedAt, keys }`) as the cache takes it, or `undefined` when the
- * text is not one: the keys are checked by the JWKS wire decoder, the rest by hand (no other
- * Schema needed in a Worker's bundle).
- */
-const parseStored = (text: string): StoredJwks | undefined => {
+/** How far in the future a stored `fetchedAt` may lie (a writer's clock ahead of ours). */
+const FUTURE_ALLOWANCE_MILLIS = 60_000
+
+const encodeText = (text: string) => new TextEncoder().encode(text)
+
+const toBase64url = (bytes: ArrayBuffer): string => {
+  let binary = ""
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+}
+
+const fromBase64url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=")
+  const bytes = new Uint8Array(binary.length)
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
+  return bytes
+}
+
+/** What the MAC covers: the store key (an entry cannot be moved to another instance) and the body. */
+const signedBytes = (key: string, body: string) => encodeText(`${key}\n${body}`)
+
+/** A stored entry's envelope: `{ v: 2, body, mac }`, or why it is not one. */
+const parseEnvelope = (text: string): { readonly body: string; readonly mac: Uint8Array<ArrayBuffer> } | "corrupt" => {
   let value: unknown
   try {
     value = JSON.parse(text)
   } catch {
+    return "corrupt"
+  }
+  if (typeof value !== "object" || value === null) return "corrupt"
+  const { body, mac, v } = value as Record<string, unknown>
+  const bytes = typeof mac === "string" ? fromBase64url(mac) : undefined
+  return v === 2 && typeof body === "string" && bytes !== undefined ? { body, mac: bytes } : "corrupt"
+}
+
+/**
+ * A signed body (`{ fetchedAt, keys }`) as the cache takes it, or `undefined` when it is not
+ * one: the keys are checked by the JWKS wire decoder, the rest by hand (no other Schema in a
+ * Worker's bundle). A `fetchedAt` further ahead than a minute is refused: it would make the
+ * entry look newer than every fetch for as long as it is stored.
+ */
+const parseBody = (body: string, now: number): StoredJwks | undefined => {
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch {
     return undefined
   }
   if (typeof value !== "object" || value === null) return undefined
-  const { fetchedAt, keys, v } = value as Record<string, unknown>
-  if (v !== 1 || typeof fetchedAt !== "number" || !Number.isFinite(fetchedAt)) return undefined
+  const { fetchedAt, keys } = value as Record<string, unknown>
+  if (typeof fetchedAt !== "number" || !Number.isFinite(fetchedAt) || fetchedAt > now + FUTURE_ALLOWANCE_MILLIS) {
+    return undefined
+  }
   const jwks = decodeJwks({ keys })
   return jwks.ok ? { jwks: jwks.value, fetchedAt } : undefined
 }
 
 /**
- * The `JwksStore` as the cache sees it: entries encoded and checked, each operation bounded
- * by `timeout`, and any failure logged and treated as an empty store (a corrupt entry is
- * then overwritten by the next fetch).
+ * The `JwksStore` as the cache sees it: each entry signed with the client's `stateKey`
+ * (HMAC-SHA256, a key only holders of the secret key can derive) and checked on read, each
+ * operation bounded by `timeout`, and any failure logged and treated as an empty store. An
+ * entry whose signature does not check (planted by someone with write access to the store
+ * but not the secret key), that is corrupt, or dated in the future is dropped with a warning,
+ * and the next fetch overwrites it.
  */
 const storeAdapter = (
   store: JwksStoreService,
   key: string,
+  stateKey: Effect.Effect<CryptoKey>,
   ttlSeconds: number | undefined,
   timeout: Duration.Duration
 ): JwksCacheStore => {
@@ -452,25 +507,39 @@ const storeAdapter = (
   })
   const logged = (what: string) => (error: FleetError) =>
     Effect.logWarning(`effect-clerk: ${what}; going on without the JWKS store: ${error.message}`)
+  const dropped = (why: string) =>
+    Effect.as(Effect.logWarning(`effect-clerk: the stored JWKS ${why}; dropping it, asking Clerk and overwriting it`), undefined)
+  const checked = (text: string): Effect.Effect<StoredJwks | undefined> => {
+    const envelope = parseEnvelope(text)
+    if (envelope === "corrupt") return dropped("is corrupt")
+    return Effect.flatMap(stateKey, (mac) =>
+      Effect.flatMap(
+        Effect.promise(() => crypto.subtle.verify("HMAC", mac, envelope.mac, signedBytes(key, envelope.body))),
+        (valid) => {
+          if (!valid) return dropped("is not signed with this instance's key (written by someone without the secret key?)")
+          return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+            const stored = parseBody(envelope.body, now)
+            return stored === undefined ? dropped("is corrupt or dated in the future") : Effect.succeed(stored)
+          })
+        }
+      ))
+  }
   return {
     read: timeoutFail(store.get(key), timeout, timedOut("get")).pipe(
-      Effect.flatMap((text): Effect.Effect<StoredJwks | undefined> => {
-        if (text === undefined) return Effect.succeed(undefined)
-        const stored = parseStored(text)
-        if (stored !== undefined) return Effect.succeed(stored)
-        return Effect.as(
-          Effect.logWarning("effect-clerk: the stored JWKS is corrupt; asking Clerk and overwriting it"),
-          undefined
-        )
-      }),
+      Effect.flatMap((text): Effect.Effect<StoredJwks | undefined> => text === undefined ? Effect.succeed(undefined) : checked(text)),
       catchAll((error: FleetError) => Effect.as(logged("reading the stored JWKS failed")(error), undefined))
     ),
-    write: (entry) =>
-      timeoutFail(
-        store.set(key, JSON.stringify({ v: 1, fetchedAt: entry.fetchedAt, keys: entry.jwks.keys }), ttlSeconds),
-        timeout,
-        timedOut("set")
-      ).pipe(catchAll(logged("storing the JWKS failed")))
+    write: (entry) => {
+      const body = JSON.stringify({ fetchedAt: entry.fetchedAt, keys: entry.jwks.keys })
+      const signed = Effect.flatMap(stateKey, (mac) =>
+        Effect.promise(() => crypto.subtle.sign("HMAC", mac, signedBytes(key, body))))
+      return Effect.flatMap(signed, (mac) =>
+        timeoutFail(
+          store.set(key, JSON.stringify({ v: 2, body, mac: toBase64url(mac) }), ttlSeconds),
+          timeout,
+          timedOut("set")
+        )).pipe(catchAll(logged("storing the JWKS failed")))
+    }
   }
 }
 
@@ -720,9 +789,23 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
   const kidMismatch = (kid: string) =>
     invalid("JwkKidMismatch", `No key with the token's kid ${quote(kid)} in the instance's JWKS`)
 
+  // A bad signature with keys a store gave: the entry may carry a wrong key for the kid
+  // (an older writer, a bad write). Refetched once before the token is refused.
+  const retryBadSignature = source.retryBadSignature
+  const withKeyOf = (token: string, now: number, header: TokenHeader, lookup: KeyLookup, found: UsableKey | ClerkTokenInvalid) =>
+    retryBadSignature === undefined
+      ? withKey(token, now, header, found)
+      : catchAll((error: ClerkTokenInvalid) =>
+        error.reason !== "TokenInvalidSignature"
+          ? Effect.fail(error)
+          : Effect.flatMap(retryBadSignature(now, lookup), (fresh) => {
+            const again = fresh === undefined ? undefined : fresh(header.kid)
+            return again === undefined || again._tag === "UnknownKid" ? Effect.fail(error) : withKey(token, now, header, again)
+          }))(withKey(token, now, header, found))
+
   const withLookup = (token: string, now: number, header: TokenHeader, lookup: KeyLookup) => {
     const found = lookup(header.kid)
-    if (found._tag !== "UnknownKid") return withKey(token, now, header, found)
+    if (found._tag !== "UnknownKid") return withKeyOf(token, now, header, lookup, found)
     // An unknown kid: the keys may have rotated. Retry once with newer keys if allowed.
     return Effect.flatMap(source.retry(now, lookup), (fresh) => {
       const again = fresh === undefined ? found : fresh(header.kid)

@@ -20,6 +20,7 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { JwksStore, JwksStoreError } from "../src/JwksStore.js"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
+import { exportJWK, generateKeyPair, SignJWT } from "jose"
 import { captureLogs } from "./support/fleet.js"
 
 const NOW = Date.UTC(2026, 4, 12, 12, 0, 0)
@@ -54,8 +55,40 @@ const settle = Effect.repeat(yieldNow, { times: 50 })
 const onlyEntry = (store: ReturnType<typeof JwksStore.makeMemory>) => {
   expect(store.entries.size).toBe(1)
   const [key, entry] = [...store.entries][0]!
-  return { key, entry: JSON.parse(entry.value) as { v: number; fetchedAt: number; keys: Array<Record<string, unknown>> } }
+  // A signed envelope: the body as text and its HMAC-SHA256 (base64url, 32 bytes).
+  const envelope = JSON.parse(entry.value) as { v: number; body: string; mac: string }
+  expect(Object.keys(envelope).sort()).toEqual(["body", "mac", "v"])
+  expect([envelope.v, /^[A-Za-z0-9_-]{43}$/.test(envelope.mac)]).toEqual([2, true])
+  return { key, entry: JSON.parse(envelope.body) as { fetchedAt: number; keys: Array<Record<string, unknown>> } }
 }
+
+/** A store entry signed as an isolate holding `stateKey` signs it (what the tests plant). */
+const signedEntry = (key: string, stateKey: CryptoKey, body: unknown) =>
+  Effect.promise(async () => {
+    const text = JSON.stringify(body)
+    const mac = await crypto.subtle.sign("HMAC", stateKey, new TextEncoder().encode(`${key}\n${text}`))
+    const b64 = btoa(String.fromCharCode(...new Uint8Array(mac))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
+    return JSON.stringify({ v: 2, body: text, mac: b64 })
+  })
+
+/** An attacker's RSA key pair and its public JWK under `kid`. */
+const attackerKey = (kid: string) =>
+  Effect.promise(async () => {
+    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true })
+    const jwk = await exportJWK(publicKey)
+    return { privateKey, jwk: { ...jwk, kid, alg: "RS256", use: "sig" } }
+  })
+
+/** A session token for `sid`, signed with `privateKey` under `kid`, valid at NOW. */
+const forgedToken = (privateKey: CryptoKey, kid: string, sid: string) =>
+  Effect.promise(() =>
+    new SignJWT({ sid, sub: "user_fleet", v: 2 })
+      .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
+      .setIssuedAt(NOW / 1000)
+      .setNotBefore(NOW / 1000 - 10)
+      .setExpirationTime(NOW / 1000 + 60)
+      .sign(privateKey)
+  )
 
 describe("JwksStore: a fleet's cold isolates share the JWKS", () => {
   it.effect("20 cold verifiers sharing one store make exactly one GET /v1/jwks", () => {
@@ -69,7 +102,7 @@ describe("JwksStore: a fleet's cold isolates share the JWKS", () => {
       expect((yield* jwksFetches).map((r) => r.status)).toEqual([200])
       // Keyed by the API URL and a hash of the secret key, never the key itself.
       const { entry, key } = onlyEntry(store)
-      expect(key).toMatch(/^effect-clerk\/jwks\/v1\/https:\/\/api\.clerk\.com\/v1#[0-9a-f]{64}$/)
+      expect(key).toMatch(/^effect-clerk\/jwks\/v2\/https:\/\/api\.clerk\.com\/v1#[0-9a-f]{64}$/)
       expect(key).not.toContain(SECRET)
       expect(entry.fetchedAt).toBe(NOW)
       expect(entry.keys.map((k) => k.kid)).toEqual([emulator.instanceId])
@@ -276,7 +309,8 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
     const [name, value] of [
       ["not JSON", "{\"v\":1,\"fetchedAt\":"],
       ["JSON of another shape", "{\"keys\":\"none\"}"],
-      ["a non-finite time", "{\"v\":1,\"fetchedAt\":1e400,\"keys\":[]}"]
+      ["a non-finite time", "{\"v\":1,\"fetchedAt\":1e400,\"keys\":[]}"],
+      ["an unsigned envelope", "{\"v\":2,\"body\":\"{}\"}"]
     ] as const
   ) {
     it.effect(`a corrupt entry (${name}) is ignored and overwritten by Clerk's JWKS`, () => {
@@ -289,7 +323,7 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
         yield* store.set(key, value, undefined)
         expect((yield* coldVerify(token)).sid).toBe("sess_fleet")
         expect(yield* jwksFetches).toHaveLength(1)
-        expect(lines).toEqual(["WARN: effect-clerk: the stored JWKS is corrupt; asking Clerk and overwriting it"])
+        expect(lines).toEqual(["WARN: effect-clerk: the stored JWKS is corrupt; dropping it, asking Clerk and overwriting it"])
         const { entry } = onlyEntry(store)
         expect(entry.keys.map((k) => k.kid)).toEqual([emulator.instanceId])
         yield* coldVerify(token)
@@ -297,4 +331,96 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
       }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer), Effect.provide(logger))
     })
   }
+})
+
+describe("JwksStore security: write access to the store is not signing power", () => {
+  const planted = (name: string, entry: (key: string, jwk: Record<string, unknown>, kid: string) => Effect.Effect<string>) =>
+    it.effect(`a planted entry (${name}) holding an attacker's key for Clerk's kid: dropped, the forged token refused, Clerk asked`, () => {
+      const store = JwksStore.makeMemory()
+      const { lines, logger } = captureLogs()
+      return Effect.gen(function*() {
+        const emulator = yield* session
+        const key = JwksStore.keyOf(yield* Effect.flatMap(ClerkClient, (c) => c.instanceKey))
+        const attacker = yield* attackerKey(emulator.instanceId)
+        yield* store.set(key, yield* entry(key, attacker.jwk, emulator.instanceId), undefined)
+        const forged = yield* forgedToken(attacker.privateKey, emulator.instanceId, "sess_fleet")
+        const error = yield* Effect.flip(coldVerify(forged))
+        expect(error.reason).toBe("TokenInvalidSignature")
+        expect(yield* jwksFetches).toHaveLength(1)
+        expect(lines).toEqual([expect.stringMatching(/^WARN: effect-clerk: the stored JWKS (is corrupt|is not signed with this instance's key)/)])
+        // Clerk's keys replaced the planted ones, and a real token verifies.
+        expect(onlyEntry(store).entry.keys.map((k) => k.n)).not.toContain(attacker.jwk.n)
+        expect((yield* coldVerify(yield* emulator.mintToken("sess_fleet"))).sid).toBe("sess_fleet")
+      }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer), Effect.provide(logger))
+    })
+
+  planted("the old unsigned v1 format", (_key, jwk) => Effect.succeed(JSON.stringify({ v: 1, fetchedAt: NOW, keys: [jwk] })))
+  planted("a v2 envelope with a made-up MAC", (_key, jwk) =>
+    Effect.succeed(JSON.stringify({ v: 2, body: JSON.stringify({ fetchedAt: NOW, keys: [jwk] }), mac: "A".repeat(43) })))
+  planted("a v2 envelope signed with another secret key's state key", (key, jwk) =>
+    Effect.flatMap(
+      Effect.provide(
+        Effect.flatMap(ClerkClient, (c) => c.stateKey!),
+        ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_someone_else"), fetch: () => Promise.reject(new Error("unused")) })
+      ),
+      (other) => signedEntry(key, other, { fetchedAt: NOW, keys: [jwk] })
+    ))
+
+  it.effect("a signed entry giving Clerk's kid a wrong key: the first token refetches once and verifies, later ones need nothing", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const client = yield* ClerkClient
+      const key = JwksStore.keyOf(yield* client.instanceKey)
+      const wrong = yield* attackerKey(emulator.instanceId)
+      yield* store.set(key, yield* signedEntry(key, yield* client.stateKey!, { fetchedAt: NOW, keys: [wrong.jwk] }), undefined)
+      const verifier = yield* coldVerifier
+      const token = yield* emulator.mintToken("sess_fleet")
+      expect((yield* verifier.verify(token)).sid).toBe("sess_fleet")
+      expect(yield* jwksFetches).toHaveLength(1)
+      for (let i = 0; i < 3; i++) expect((yield* verifier.verify(token)).sid).toBe("sess_fleet")
+      // A forged token does not refetch again: the keys now come from Clerk.
+      const forged = yield* forgedToken(wrong.privateKey, emulator.instanceId, "sess_fleet")
+      for (let i = 0; i < 3; i++) expect((yield* Effect.flip(verifier.verify(forged))).reason).toBe("TokenInvalidSignature")
+      expect(yield* jwksFetches).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
+
+  it.effect("a signed entry dated far in the future is refused, so the TTL and rotation still hold", () => {
+    const store = JwksStore.makeMemory()
+    const { lines, logger } = captureLogs()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const client = yield* ClerkClient
+      const key = JwksStore.keyOf(yield* client.instanceKey)
+      const jwks = yield* Effect.promise(() => emulator.fetch("https://api.clerk.com/v1/jwks", { headers: { authorization: `Bearer ${SECRET}` } }).then((r) => r.json()))
+      yield* emulator.clearRequests
+      yield* store.set(key, yield* signedEntry(key, yield* client.stateKey!, { fetchedAt: 1e15, keys: (jwks as any).keys }), undefined)
+      expect((yield* coldVerify(yield* emulator.mintToken("sess_fleet"))).sid).toBe("sess_fleet")
+      expect(yield* jwksFetches).toHaveLength(1)
+      expect(lines).toEqual(["WARN: effect-clerk: the stored JWKS is corrupt or dated in the future; dropping it, asking Clerk and overwriting it"])
+      expect(onlyEntry(store).entry.fetchedAt).toBe(NOW)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer), Effect.provide(logger))
+  })
+
+  it.effect("a signed entry a little ahead (a writer's clock 30 s fast) serves, and is clamped to now: the TTL still ends it", () => {
+    const store = JwksStore.makeMemory()
+    return Effect.gen(function*() {
+      const emulator = yield* session
+      const client = yield* ClerkClient
+      const key = JwksStore.keyOf(yield* client.instanceKey)
+      const jwks = yield* Effect.promise(() => emulator.fetch("https://api.clerk.com/v1/jwks", { headers: { authorization: `Bearer ${SECRET}` } }).then((r) => r.json()))
+      yield* emulator.clearRequests
+      yield* store.set(key, yield* signedEntry(key, yield* client.stateKey!, { fetchedAt: NOW + 30_000, keys: (jwks as any).keys }), undefined)
+      const verifier = yield* coldVerifier
+      const token = yield* emulator.mintToken("sess_fleet")
+      expect((yield* verifier.verify(token)).sid).toBe("sess_fleet")
+      expect(yield* jwksFetches).toHaveLength(0)
+      // Past the TTL and the writer's lead, Clerk is asked (in the background: stale keys serve meanwhile).
+      yield* TestClock.adjust("331 seconds")
+      expect((yield* verifier.verify(yield* emulator.mintToken("sess_fleet"))).sid).toBe("sess_fleet")
+      yield* settle
+      expect(yield* jwksFetches).toHaveLength(1)
+    }).pipe(Effect.scoped, Effect.provide(Layer.succeed(JwksStore, store)), Effect.provide(emulatorLayer))
+  })
 })

@@ -174,23 +174,26 @@ const me = Effect.gen(function*() {
 })
 
 /**
- * GET /fleet: what this Worker's isolates share. The JWKS in the store (its key ids and when
- * Clerk served it: public keys only), which a cold isolate reads instead of asking Clerk;
- * and whether Clerk calls keep to one request budget for the fleet.
+ * GET /fleet (signed in): what this Worker's isolates share. The JWKS in the store (its key
+ * ids and when Clerk served it), which a cold isolate reads instead of asking Clerk; and
+ * whether Clerk calls keep to one request budget for the fleet. Nothing else: not the API
+ * URL, not the store key.
  */
 const fleet = Effect.gen(function*() {
+  const claims = yield* Effect.flatMap(Access, (access) => access.claims)
+  if (claims === undefined) return problem(404, "route_not_found", "No caller: this Worker's routes are open")
   const store = yield* Effect.serviceOption(JwksStore)
   const limiter = yield* Effect.serviceOption(RateLimiter)
-  let jwks: { readonly key: string; readonly kids: ReadonlyArray<string>; readonly fetchedAt: string } | null = null
+  let jwks: { readonly kids: ReadonlyArray<string>; readonly fetchedAt: string } | null = null
   if (Option.isSome(store)) {
     const key = JwksStore.keyOf(yield* Effect.flatMap(ClerkClient, (client) => client.instanceKey))
     const text = yield* Effect.orElseSucceed(store.value.get(key), () => undefined)
-    // A corrupt entry (the verifier overwrites it on its next fetch) reads as none.
+    // The entry as JwksStore.keyOf documents it; a corrupt one (the verifier drops and
+    // overwrites it) reads as none. Shown only: the verifier checks the signature itself.
     jwks = text === undefined ? null : yield* Effect.orElseSucceed(
       Effect.try(() => {
-        const entry = JSON.parse(text) as { fetchedAt: number; keys: ReadonlyArray<{ kid?: string }> }
+        const entry = JSON.parse(JSON.parse(text).body) as { fetchedAt: number; keys: ReadonlyArray<{ kid?: string }> }
         return {
-          key,
           kids: entry.keys.flatMap((k) => k.kid === undefined ? [] : [k.kid]),
           fetchedAt: new Date(entry.fetchedAt).toISOString()
         }

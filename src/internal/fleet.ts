@@ -38,7 +38,7 @@ export const RateLimiterByKey = ServiceByKey<RateLimiterService>(RATE_LIMITER_KE
 export const WaitUntilByKey = ServiceByKey<WaitUntilService>(WAIT_UNTIL_KEY)
 
 /** Where a Clerk instance's JWKS is stored (`JwksStore.keyOf`). */
-export const jwksStoreKeyOf = (instanceKey: string): string => `effect-clerk/jwks/v1/${instanceKey}`
+export const jwksStoreKeyOf = (instanceKey: string): string => `effect-clerk/jwks/v2/${instanceKey}`
 
 /** Budgets in memory, on Effect's `Clock` (`RateLimiter.layerMemory`, and a `ClerkClient` without a limiter). */
 export const makeMemoryRateLimiter = (): {

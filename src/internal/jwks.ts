@@ -246,6 +246,11 @@ export interface JwksCache {
   readonly get: (now: number) => Effect.Effect<KeySet, ClerkError>
   /** The keys to retry with after `used` lacked a kid, or `undefined` when nothing newer is allowed. */
   readonly refetchForUnknownKid: (now: number, used: KeySet) => Effect.Effect<KeySet | undefined, ClerkError>
+  /**
+   * After a signature failed with `used`: fresh keys from Clerk when `used` came from the
+   * store (once per stored key set, a well-formed entry may carry a wrong key), else `undefined`.
+   */
+  readonly refetchAfterBadSignature: (now: number, used: KeySet) => Effect.Effect<KeySet | undefined>
 }
 
 /**
@@ -358,18 +363,24 @@ export const makeJwksCache = (
     scope
   )
 
-  // A stored JWKS newer than the one in memory replaces it.
+  /** Key sets adopted from the store (not fetched by this isolate): a bad signature with one refetches once. */
+  const fromStore = new WeakSet<KeySet>()
+
+  // A stored JWKS newer than the one in memory replaces it. Its date is clamped to now
+  // before it is compared: a writer's clock ahead of ours (or a date far in the future)
+  // must not make it look newer than every later fetch.
   const readStore = singleFlight<void, never>(
-    store === undefined ? Effect.void : Effect.flatMap(store.read, (stored) => {
-      if (stored === undefined || (keys !== undefined && stored.fetchedAt <= fetchedAt)) return Effect.void
-      return Effect.flatMap(Effect.promise(() => importJwks(stored.jwks, keys)), (imported) =>
-        Effect.map(Clock.currentTimeMillis, (now) => {
-          if (keys !== undefined && stored.fetchedAt <= fetchedAt) return
+    store === undefined ? Effect.void : Effect.flatMap(store.read, (stored) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const storedAt = stored === undefined ? 0 : Math.min(stored.fetchedAt, now)
+        if (stored === undefined || (keys !== undefined && storedAt <= fetchedAt)) return Effect.void
+        return Effect.map(Effect.promise(() => importJwks(stored.jwks, keys)), (imported) => {
+          if (keys !== undefined && storedAt <= fetchedAt) return
           keys = imported
-          // A writer's clock ahead of ours must not make the keys fresher than now.
-          fetchedAt = Math.min(stored.fetchedAt, now)
-        }))
-    }),
+          fetchedAt = storedAt
+          fromStore.add(imported)
+        })
+      })),
     scope
   )
 
@@ -420,5 +431,16 @@ export const makeJwksCache = (
       return refresh.run
     })
 
-  return { ready, get, refetchForUnknownKid }
+  const refetchAfterBadSignature = (now: number, used: KeySet): Effect.Effect<KeySet | undefined> =>
+    Effect.suspend(() => {
+      // Keys fetched from Clerk by this isolate: the signature is bad, nothing to refetch.
+      if (!fromStore.has(used)) return Effect.succeed(undefined)
+      // Once per stored key set, however many tokens fail with it.
+      fromStore.delete(used)
+      if (keys !== undefined && keys !== used) return Effect.succeed(keys)
+      if (coolingDown(now)) return Effect.succeed(undefined)
+      return catchAll(() => Effect.succeed(undefined))(refresh.run)
+    })
+
+  return { ready, get, refetchForUnknownKid, refetchAfterBadSignature }
 }

@@ -54,7 +54,14 @@ const token = (sessionId: string) => promise(() => mintToken(sessionId))
 const kvEntry = Effect.flatMap(storeKey, (key) =>
   promise(async () => {
     const text = await env.CLERK_JWKS.get(key)
-    return text === null ? undefined : JSON.parse(text) as { v: number; fetchedAt: number; keys: Array<Record<string, unknown>> }
+    if (text === null) return undefined
+    const envelope = JSON.parse(text) as { v: number; body: string; mac: string }
+    return { v: envelope.v, mac: envelope.mac, ...JSON.parse(envelope.body) } as {
+      v: number
+      mac: string
+      fetchedAt: number
+      keys: Array<Record<string, unknown>>
+    }
   }))
 const clearKv = Effect.flatMap(storeKey, (key) => promise(() => env.CLERK_JWKS.delete(key)))
 
@@ -91,10 +98,10 @@ describe("JwksStore inside workerd: cold isolates share the JWKS", () => {
       const sid = yield* session
       yield* (yield* coldVerifier(JwksStore.layerKv(env.CLERK_JWKS))).verify(yield* token(sid))
       const key = yield* storeKey
-      expect(key).toBe(`effect-clerk/jwks/v1/${clerkUrl}/v1#${key.slice(-64)}`)
+      expect(key).toBe(`effect-clerk/jwks/v2/${clerkUrl}/v1#${key.slice(-64)}`)
       expect(key).not.toContain(clerkSecretKey)
       const entry = (yield* kvEntry)!
-      expect(entry.v).toBe(1)
+      expect([entry.v, /^[A-Za-z0-9_-]{43}$/.test(entry.mac)]).toEqual([2, true])
       expect(Object.keys(entry.keys[0]!).sort()).toEqual(["alg", "e", "kid", "kty", "n", "use"])
     }).pipe(Effect.scoped))
 
@@ -296,7 +303,14 @@ describe("the example Worker uses both bindings", () => {
 
     // GET /fleet shows the stored set; a corrupt entry reads as none, not a 500.
     const fleet = async () => (await handler(new Request("https://worker.test/fleet", { headers: auth }))).json() as Promise<any>
-    expect((await fleet()).jwksStore.stored.kids).toEqual(entry!.keys.map((k) => k.kid))
+    const shown = await fleet()
+    expect(shown.jwksStore.stored.kids).toEqual(entry!.keys.map((k) => k.kid))
+    expect(Object.keys(shown.jwksStore.stored).sort()).toEqual(["fetchedAt", "kids"])
+    expect(JSON.stringify(shown)).not.toContain(clerkUrl)
+    // Without a session: a 401, and nothing about the fleet.
+    const anonymous = await handler(new Request("https://worker.test/fleet"))
+    expect(anonymous.status).toBe(401)
+    expect(await anonymous.text()).not.toContain("jwks")
     const key = await Effect.runPromise(storeKey)
     await env.CLERK_JWKS.put(key, "{\"v\":1,\"fetchedAt\":")
     expect(await fleet()).toEqual({
