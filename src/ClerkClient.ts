@@ -13,7 +13,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
-import { checkedOptionalString, checkedString, type ConfigError } from "#line/Config"
+import { checkedOptionalString, checkedString, type ConfigError, type Wrap } from "#line/Config"
 import { type DecodeResult, toDecoded } from "#line/Decode"
 import {
   type ClientError,
@@ -59,6 +59,7 @@ import { makeInstanceKey, makeStateKey } from "./internal/instance.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
 import { scrubCause, secretNeedles } from "./internal/scrub.js"
+import { readWrapped } from "./internal/wrap.js"
 import { VERSION } from "./internal/version.js"
 import { MAX_HOLD_MILLIS } from "./internal/budget.js"
 import { type FleetError, makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
@@ -266,14 +267,29 @@ export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("ef
    * that cannot work is a `ConfigError` naming its variable (never quoting the key).
    * `CLERK_API_VERSION` may be `v1` (the URL path version Clerk's other SDKs use; the dated
    * header then keeps its default) or a date `YYYY-MM-DD` (sent as `Clerk-API-Version`).
-   * `overrides` win over the environment.
+   * `options` win over the environment: plain values, or, in Effect's `Config.Wrap`
+   * convention, a `Config` per field (or one `Config` for all of them).
    *
+   * @example
+   * ```ts
+   * import { Config, Layer } from "effect"
+   * import { FetchHttpClient } from "@effect/platform"
+   * import { ClerkClient, Sessions } from "effect-clerk"
+   *
+   * // CLERK_SECRET_KEY and CLERK_API_URL from the environment; the timeout from CLERK_TIMEOUT.
+   * const SessionsLive = Sessions.layer.pipe(
+   *   Layer.provide(ClerkClient.layerConfig({ timeout: Config.duration("CLERK_TIMEOUT") })),
+   *   Layer.provide(FetchHttpClient.layer)
+   * )
+   * ```
+   *
+   * @category layers
    * @since 0.1.0
    */
   static readonly layerConfig = (
-    overrides?: Partial<ClerkClientOptions>
+    options?: Wrap<Partial<ClerkClientOptions>> | Partial<ClerkClientOptions>
   ): Layer.Layer<ClerkClient, ConfigError, HttpClient> =>
-    Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), make))
+    Layer.effect(ClerkClient, Effect.flatMap(configured(options), make))
 
   /**
    * Requests go straight to `fetch`: the `FetchHttpClient.Fetch` service if the layer is
@@ -294,13 +310,14 @@ export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("ef
    * @since 0.1.0
    */
   static readonly layerFetchConfig = (
-    overrides?: Partial<ClerkClientOptions>
+    options?: Wrap<Partial<ClerkClientOptions>> | Partial<ClerkClientOptions>
   ): Layer.Layer<ClerkClient, ConfigError> =>
-    Layer.effect(ClerkClient, Effect.flatMap(configured(overrides), makeFetch))
+    Layer.effect(ClerkClient, Effect.flatMap(configured(options), makeFetch))
 }
 
-const configured = (overrides: Partial<ClerkClientOptions> | undefined) =>
+const configured = (options: Wrap<Partial<ClerkClientOptions>> | Partial<ClerkClientOptions> | undefined) =>
   Effect.gen(function*() {
+    const overrides = yield* readWrapped<Partial<ClerkClientOptions> | undefined>(options)
     const secretKey = overrides?.secretKey ?? (yield* secretKeyConfig)
     const apiUrl = overrides?.apiUrl ?? (yield* apiUrlConfig(overrides?.allowInsecureHttp === true))
     const apiVersion = overrides?.apiVersion ?? (yield* apiVersionConfig)

@@ -35,11 +35,12 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
-import { type ConfigError, invalidConfig, optionalString } from "#line/Config"
+import { checkedString, type ConfigError, invalidConfig, optionalString, type Wrap } from "#line/Config"
 import {
   callback,
   catchAll,
   type DurationInput,
+  illegalArgument,
   scopedLayer,
   Service,
   toDuration,
@@ -80,6 +81,7 @@ import {
   type UsableKey
 } from "./internal/jwks.js"
 import { BODY_CAPS } from "./internal/body.js"
+import { readWrapped } from "./internal/wrap.js"
 import { decodeClaims } from "./internal/claims.js"
 import { isNative } from "./internal/span.js"
 import { describeParseError } from "./internal/response.js"
@@ -262,6 +264,8 @@ export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>
     scopedLayer(
       TokenVerifier,
       Effect.gen(function*() {
+        // Options that cannot work are a defect, as ClerkClient.layer's are; layerConfig's a ConfigError.
+        yield* catchAll(() => Effect.die(illegalArgument(`TokenVerifier: invalid options: ${optionsProblem(options)}`)))(checkOptions(options))
         const client = yield* ClerkClient
         const scope = yield* Effect.scope
         const cooldown = Duration.toMillis(options.kidRefetchCooldown ?? Duration.seconds(30))
@@ -322,18 +326,89 @@ export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>
    * @since 0.1.0
    */
   static readonly layerConfig = (
-    options: TokenVerifierOptions = {}
+    options: Wrap<TokenVerifierOptions> | TokenVerifierOptions = {}
   ): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
     unwrapLayer(
-      Effect.map(
-        optionalString("CLERK_JWT_KEY"),
-        (jwtKey): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
-          Option.isSome(jwtKey) && jwtKey.value.trim() !== ""
-            ? layerPem(jwtKey.value, "CLERK_JWT_KEY", options)
-            : TokenVerifier.layer(options)
-      )
+      Effect.flatMap(configuredOptions(options), (read) =>
+        Effect.map(
+          optionalString("CLERK_JWT_KEY"),
+          (jwtKey): Layer.Layer<TokenVerifier, ConfigError, ClerkClient> =>
+            Option.isSome(jwtKey) && jwtKey.value.trim() !== ""
+              ? layerPem(jwtKey.value, "CLERK_JWT_KEY", read)
+              : TokenVerifier.layer(read)
+        ))
+    )
+
+  /**
+   * `CLERK_JWT_KEY` (required: a PEM, `\n` escapes accepted) as {@link TokenVerifier.layerJwtKey}
+   * and `CLERK_AUTHORIZED_PARTIES` (comma-separated origins) when set: verification with no
+   * network and no `ClerkClient`, so no `CLERK_SECRET_KEY` either. A missing or malformed
+   * `CLERK_JWT_KEY` is a `ConfigError` naming it.
+   *
+   * @example
+   * ```ts
+   * import { Effect } from "effect"
+   * import { TokenVerifier } from "effect-clerk"
+   *
+   * const program = Effect.gen(function*() {
+   *   const verifier = yield* TokenVerifier
+   *   const claims = yield* verifier.verify(token)
+   *   return claims.sub
+   * }).pipe(Effect.provide(TokenVerifier.layerConfigJwtKey()))
+   * ```
+   *
+   * @category layers
+   * @since 1.1.0
+   */
+  static readonly layerConfigJwtKey = (
+    options: Wrap<TokenVerifierCheckOptions> | TokenVerifierCheckOptions = {}
+  ): Layer.Layer<TokenVerifier, ConfigError> =>
+    unwrapLayer(
+      Effect.flatMap(configuredOptions(options), (read) =>
+        Effect.map(
+          checkedString("CLERK_JWT_KEY", (pem) => pem.trim() === "" ? "CLERK_JWT_KEY is empty" : undefined),
+          (jwtKey) => layerPem(jwtKey, "CLERK_JWT_KEY", read)
+        ))
     )
 }
+
+/** The longest `clockSkew` accepted: tolerance beyond minutes accepts tokens long expired. */
+const MAX_CLOCK_SKEW_MILLIS = 5 * 60_000
+
+/** The options' problems as a `ConfigError` naming the option, checked when a layer is built. */
+const checkOptions = (options: TokenVerifierCheckOptions): Effect.Effect<void, ConfigError> => {
+  const warn = options.authorizedParties === undefined || options.authorizedParties.length === 0
+    ? Effect.logWarning(
+      "effect-clerk: TokenVerifier has no authorizedParties, so a token's azp (the origin it was issued to) is not " +
+        "checked; set authorizedParties (or CLERK_AUTHORIZED_PARTIES) to your frontend's origins"
+    )
+    : Effect.void
+  const problem = optionsProblem(options)
+  return problem === undefined ? warn : Effect.fail(invalidConfig("clockSkew", problem))
+}
+
+const optionsProblem = (options: TokenVerifierCheckOptions): string | undefined => {
+  if (options.clockSkew === undefined) return undefined
+  let millis: number
+  try {
+    millis = Duration.toMillis(toDuration(options.clockSkew))
+  } catch {
+    millis = Number.NaN
+  }
+  if (millis >= 0 && millis <= MAX_CLOCK_SKEW_MILLIS) return undefined
+  const shown = Number.isNaN(millis) ? "not a duration" : `${Number.isFinite(millis) ? `${millis} ms` : "infinite"}`
+  return `clockSkew must be a duration from 0 to 5 minutes, got ${shown}`
+}
+
+/** `layerConfig`'s options read (Config.Wrap), with CLERK_AUTHORIZED_PARTIES when none are given. */
+const configuredOptions = <A extends TokenVerifierCheckOptions>(options: Wrap<A> | A): Effect.Effect<A, ConfigError> =>
+  Effect.flatMap(readWrapped<A>(options), (read) =>
+    read.authorizedParties !== undefined
+      ? Effect.succeed(read)
+      : Effect.map(optionalString("CLERK_AUTHORIZED_PARTIES"), (parties) =>
+        Option.isNone(parties)
+          ? read
+          : { ...read, authorizedParties: parties.value.split(",").map((p) => p.trim()).filter((p) => p !== "") }))
 
 /** Tokens longer than this are refused before parsing (Clerk's are about 1 KB). */
 const MAX_TOKEN_LENGTH = 16 * 1024
@@ -550,7 +625,7 @@ const layerPem = (
 ): Layer.Layer<TokenVerifier, ConfigError> =>
   Layer.effect(
     TokenVerifier,
-    Effect.flatMap(Effect.promise(() => importPem(pem)), (key) => {
+    Effect.flatMap(Effect.andThen(checkOptions(options), Effect.promise(() => importPem(pem))), (key) => {
       if (typeof key === "string") {
         return Effect.fail(invalidConfig(name, `${name} is not a usable Clerk JWT public key: ${key}`))
       }

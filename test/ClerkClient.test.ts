@@ -4,6 +4,7 @@ import { causeOf, configErrorNaming, configLayer, IllegalArgument, intersect, is
 import { describe, expect, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Duration from "effect/Duration"
+import * as Config from "effect/Config"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
@@ -279,7 +280,7 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
   })
 
   /** `layerConfig` (over the HttpClient mock) or `layerFetchConfig` (over the fetch mock). */
-  const configured = (overrides?: Partial<ClerkClientOptions>) => {
+  const configured = (overrides?: Parameters<typeof ClerkClient.layerConfig>[0]) => {
     if (transport === "fetch") {
       const mock = makeFetchMock([ok])
       return { recorded: mock.recorded, layer: ClerkClient.layerFetchConfig(overrides).pipe(Layer.provide(mock.layer)) }
@@ -324,6 +325,20 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         expect(req.url.href).toBe(`https://clerk.internal.example/v1/sessions/${SID}`)
         expect(req.headers.authorization).toBe("Bearer sk_test_env")
         expect(req.headers["clerk-api-version"]).toBe("2025-11-10")
+      }))
+
+    it.effect("layerConfig takes Config.Wrap options (a Config per field), the CLERK_* variables filling the rest", () =>
+      Effect.gen(function*() {
+        const mock = configured({
+          apiUrl: Config.map(Config.succeed("https://wrapped.example"), (url) => `${url}/`),
+          userAgent: Config.succeed("wrapped-app/2.0")
+        })
+        const req = yield* Effect.flatMap(Sessions, get).pipe(
+          Effect.provide(Sessions.layer.pipe(Layer.provide(mock.layer), Layer.provide(configLayer({ CLERK_SECRET_KEY: "sk_test_env" })))),
+          Effect.map(() => mock.recorded[0]!)
+        )
+        expect(req.url.href).toBe(`https://wrapped.example/v1/sessions/${SID}`)
+        expect([req.headers.authorization, req.headers["user-agent"]]).toEqual(["Bearer sk_test_env", expect.stringContaining("wrapped-app/2.0")])
       }))
 
     it.effect("layerConfig: CLERK_API_VERSION=v1 keeps the default dated header; the URL defaults to api.clerk.com", () =>

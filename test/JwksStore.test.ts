@@ -32,6 +32,10 @@ const emulatorLayer = ClerkEmulator.layerClient({ secretKey: SECRET, client: { r
  * A fresh verifier, as a cold isolate builds it, alive until the test's scope closes (as an
  * isolate's runtime outlives its requests, so background work can finish).
  */
+/** The verifier's warning that no authorizedParties are set (tested in TokenVerifier.test.ts). */
+const AZP_WARNING = /TokenVerifier has no authorizedParties/
+
+// Emulator tokens carry no azp: no authorizedParties (the layer warns; the tests' logs drop that line).
 const coldVerifier = Effect.map(Layer.build(TokenVerifier.layer()), (context) => Context.get(context, TokenVerifier))
 
 /** A cold isolate verifying one token. */
@@ -260,7 +264,7 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
   })
 
   it.effect("a store that fails every read and write: each cold verifier asks Clerk, with a warning logged", () => {
-    const { lines, logger } = captureLogs()
+    const { lines, logger } = captureLogs(AZP_WARNING)
     return Effect.gen(function*() {
       const emulator = yield* session
       const token = yield* emulator.mintToken("sess_fleet")
@@ -315,7 +319,7 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
   ) {
     it.effect(`a corrupt entry (${name}) is ignored and overwritten by Clerk's JWKS`, () => {
       const store = JwksStore.makeMemory()
-      const { lines, logger } = captureLogs()
+      const { lines, logger } = captureLogs(AZP_WARNING)
       return Effect.gen(function*() {
         const emulator = yield* session
         const token = yield* emulator.mintToken("sess_fleet")
@@ -337,7 +341,7 @@ describe("JwksStore security: write access to the store is not signing power", (
   const planted = (name: string, entry: (key: string, jwk: Record<string, unknown>, kid: string) => Effect.Effect<string>) =>
     it.effect(`a planted entry (${name}) holding an attacker's key for Clerk's kid: dropped, the forged token refused, Clerk asked`, () => {
       const store = JwksStore.makeMemory()
-      const { lines, logger } = captureLogs()
+      const { lines, logger } = captureLogs(AZP_WARNING)
       return Effect.gen(function*() {
         const emulator = yield* session
         const key = JwksStore.keyOf(yield* Effect.flatMap(ClerkClient, (c) => c.instanceKey))
@@ -361,7 +365,7 @@ describe("JwksStore security: write access to the store is not signing power", (
     Effect.flatMap(
       Effect.provide(
         Effect.flatMap(ClerkClient, (c) => c.stateKey!),
-        ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_someone_else"), fetch: () => Promise.reject(new Error("unused")) })
+        ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_someone_else") })
       ),
       (other) => signedEntry(key, other, { fetchedAt: NOW, keys: [jwk] })
     ))
@@ -388,7 +392,7 @@ describe("JwksStore security: write access to the store is not signing power", (
 
   it.effect("a signed entry dated far in the future is refused, so the TTL and rotation still hold", () => {
     const store = JwksStore.makeMemory()
-    const { lines, logger } = captureLogs()
+    const { lines, logger } = captureLogs(AZP_WARNING)
     return Effect.gen(function*() {
       const emulator = yield* session
       const client = yield* ClerkClient

@@ -11,11 +11,33 @@ const KEY = "sk_test_CANARYscrub0123456789"
 const needles = secretNeedles(KEY)
 
 describe("scrubCause", () => {
-  it("keeps an ordinary network error as it is (the same object)", () => {
-    const cause = Object.assign(new TypeError("fetch failed", { cause: new Error("connect ECONNREFUSED 127.0.0.1:9") }), {})
-    expect(scrubCause(cause, needles)).toBe(cause)
+  it("copies an ordinary network error's chain: names, messages and codes, nothing else", () => {
+    const cause = new TypeError("fetch failed", { cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED", port: 9 }) })
+    const scrubbed = scrubCause(cause, needles) as TypeError & { cause: Error & { code?: string; port?: number } }
+    expect(scrubbed).not.toBe(cause)
+    expect(scrubbed).toBeInstanceOf(TypeError)
+    expect([scrubbed.name, scrubbed.message]).toEqual(["TypeError", "fetch failed"])
+    expect([scrubbed.cause.message, scrubbed.cause.code, scrubbed.cause.port]).toEqual(["connect ECONNREFUSED 127.0.0.1:9", "ECONNREFUSED", undefined])
     expect(scrubCause(undefined, needles)).toBeUndefined()
     expect(scrubCause("ECONNRESET", needles)).toBe("ECONNRESET")
+  })
+
+  it("a wrapper's error carrying the request's options (ky / ofetch style) loses them: no key in inspect or JSON.stringify", () => {
+    const headers = new Headers({ authorization: `Bearer ${KEY}` })
+    const cause = Object.assign(new TypeError("fetch failed"), {
+      options: { method: "GET", headers: { Authorization: `Bearer ${KEY}` } },
+      request: new Request("https://api.clerk.com/v1/sessions", { headers }),
+      init: { headers },
+      response: { nested: { deeper: { auth: `Bearer ${KEY}` } } }
+    })
+    // The error as ky and ofetch make it shows the key wherever a logger prints it.
+    expect(inspect(cause, { depth: 10 })).toContain("CANARY")
+    const scrubbed = scrubCause(cause, needles) as Error
+    expect([scrubbed.name, scrubbed.message]).toEqual(["TypeError", "fetch failed"])
+    for (const text of [inspect(scrubbed, { depth: 20, showHidden: true }), JSON.stringify(scrubbed), String(scrubbed), String(scrubbed.stack)]) {
+      expect(text).not.toContain("CANARY")
+    }
+    expect(Object.keys(scrubbed)).toEqual(["name"])
   })
 
   it("replaces an error that quotes a header value, keeping its name and code", () => {

@@ -8,8 +8,10 @@ import { currentRunner } from "#line/InProcess"
 import * as Kernel from "#line/Kernel"
 import { configLayer, HttpClient, HttpClientResponse, httpSpanName, isInterrupted, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
+import { captureLogs } from "./support/fleet.js"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
+import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -1527,6 +1529,92 @@ describe("TokenVerifier.layerJwtKey and layerConfig", () => {
       const exit = yield* Effect.exit(withVerifier(layer, () => Effect.void))
       expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("CLERK_JWT_KEY is not a usable Clerk JWT public key")
     })
+  })
+})
+
+describe("TokenVerifier options refused or read at layer build (clockSkew, CLERK_AUTHORIZED_PARTIES, PEM-only config)", () => {
+  for (const [name, clockSkew, shown] of [
+    ["3650 days", Duration.days(3650), "315360000000 ms"],
+    ["Duration.infinity", Duration.infinity, "infinite"],
+    ["5 minutes and a millisecond", Duration.millis(300_001), "300001 ms"]
+  ] as const) {
+    it.effect(`clockSkew ${name}: layerJwtKey and layerConfig fail with a ConfigError naming clockSkew; layer with a defect`, () =>
+      Effect.gen(function*() {
+        const message = `clockSkew must be a duration from 0 to 5 minutes, got ${shown}`
+        const pem = yield* Effect.exit(withVerifier(pemLayer({ clockSkew }), () => Effect.void))
+        expect(String(Exit.isFailure(pem) ? pem.cause : "")).toContain(message)
+        const config = yield* Effect.exit(withVerifier(
+          TokenVerifier.layerConfig({ clockSkew }).pipe(Layer.provide(clientLayer(jwksServer([main.jwk]))), Layer.provide(configLayer(new Map()))),
+          () => Effect.void
+        ))
+        expect(String(Exit.isFailure(config) ? config.cause : "")).toContain(message)
+        const layer = yield* Effect.exit(withVerifier(jwksLayer(jwksServer([main.jwk]), { clockSkew }), () => Effect.void))
+        expect(String(Exit.isFailure(layer) ? layer.cause : "")).toContain(`TokenVerifier: invalid options: ${message}`)
+      }))
+  }
+
+  it.effect("clockSkew of 5 minutes is accepted and applied", () =>
+    withVerifier(pemLayer({ clockSkew: Duration.minutes(5), authorizedParties: [ORIGIN] }), (verifier) =>
+      Effect.gen(function*() {
+        // Expired 4 minutes ago: within the skew.
+        expect((yield* verifier.verify(yield* promise(() => sign(claims({ exp: NOW_S - 240 }))))).sid).toBe("sess_2abc")
+      })))
+
+  it.effect("layerConfigJwtKey: CLERK_JWT_KEY alone, no CLERK_SECRET_KEY and no ClerkClient; CLERK_AUTHORIZED_PARTIES enforced", () => {
+    const env = configLayer(new Map([["CLERK_JWT_KEY", mainPem], ["CLERK_AUTHORIZED_PARTIES", ` ${ORIGIN} , https://other.example`]]))
+    return withVerifier(TokenVerifier.layerConfigJwtKey().pipe(Layer.provide(env)), (verifier) =>
+      Effect.gen(function*() {
+        expect((yield* verifier.verify(yield* promise(() => sign(claims()))))).toMatchObject({ sid: "sess_2abc", azp: ORIGIN })
+        expect(yield* reasonOf(verifier.verify(yield* promise(() => sign(claims({ azp: "https://evil.example" })))))).toBe(
+          "TokenInvalidAuthorizedParties"
+        )
+      }))
+  })
+
+  it.effect("layerConfigJwtKey without CLERK_JWT_KEY: a ConfigError naming it", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(withVerifier(TokenVerifier.layerConfigJwtKey().pipe(Layer.provide(configLayer(new Map()))), () => Effect.void))
+      expect(String(Exit.isFailure(exit) ? exit.cause : "")).toContain("CLERK_JWT_KEY")
+    }))
+
+  it.effect("layerConfig reads CLERK_AUTHORIZED_PARTIES (comma-separated) when no authorizedParties are given", () => {
+    const server = jwksServer([main.jwk])
+    const layer = TokenVerifier.layerConfig().pipe(
+      Layer.provide(clientLayer(server)),
+      Layer.provide(configLayer(new Map([["CLERK_AUTHORIZED_PARTIES", "https://only.example"]])))
+    )
+    return withVerifier(layer, (verifier) =>
+      Effect.gen(function*() {
+        expect(yield* reasonOf(verifier.verify(yield* promise(() => sign(claims()))))).toBe("TokenInvalidAuthorizedParties")
+        expect((yield* verifier.verify(yield* promise(() => sign(claims({ azp: "https://only.example" }))))).sid).toBe("sess_2abc")
+      }))
+  })
+
+  it.effect("layerConfig takes Config.Wrap options: a Config per field", () =>
+    withVerifier(
+      TokenVerifier.layerConfig({ authorizedParties: Config.succeed(["https://wrapped.example"]), clockSkew: Config.succeed(Duration.seconds(10)) }).pipe(
+        Layer.provide(clientLayer(jwksServer([main.jwk]))),
+        Layer.provide(configLayer(new Map([["CLERK_JWT_KEY", mainPem], ["SKEW", "10 seconds"]])))
+      ),
+      (verifier) =>
+        Effect.gen(function*() {
+          expect(yield* reasonOf(verifier.verify(yield* promise(() => sign(claims()))))).toBe("TokenInvalidAuthorizedParties")
+          const token = yield* promise(() => sign(claims({ azp: "https://wrapped.example", exp: NOW_S - 8 })))
+          expect((yield* verifier.verify(token)).sid).toBe("sess_2abc")
+        })
+    ))
+
+  it.effect("no authorizedParties: one warning at layer build that azp is not checked; none with them", () => {
+    const { lines, logger } = captureLogs()
+    return Effect.gen(function*() {
+      yield* withVerifier(pemLayer(), (v) => Effect.flatMap(promise(() => sign(claims())), (t) => v.verify(t)))
+      yield* withVerifier(pemLayer(), (v) => Effect.flatMap(promise(() => sign(claims())), (t) => v.verify(t)))
+      yield* withVerifier(pemLayer({ authorizedParties: [ORIGIN] }), (v) => Effect.flatMap(promise(() => sign(claims())), (t) => v.verify(t)))
+      expect(lines).toEqual(Array(2).fill(
+        "WARN: effect-clerk: TokenVerifier has no authorizedParties, so a token's azp (the origin it was issued to) is not " +
+          "checked; set authorizedParties (or CLERK_AUTHORIZED_PARTIES) to your frontend's origins"
+      ))
+    }).pipe(Effect.provide(logger))
   })
 })
 

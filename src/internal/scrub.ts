@@ -4,9 +4,12 @@
  * invalid header value`), and a custom fetch may put anything in its errors; whatever the
  * cause chain says ends up in `inspect`, `console.error`, `Cause.pretty` and log lines.
  *
- * A cause whose chain could carry a header value (its text mentions a header, `Bearer` or
- * `Authorization`, or contains the key, whole, escaped or its first characters) is replaced
- * by plain `Error`s of the same names with a fixed message; any other cause is kept as it is.
+ * The cause is never kept as it is: a wrapper's error may carry the request's options (its
+ * headers, `Authorization: Bearer sk_…`) in properties that `inspect` and `JSON.stringify`
+ * print, as objects, `Headers` or getters no text check can see. The chain is rebuilt from
+ * each link's name, message and `code` only, as plain errors; a message that could carry a
+ * header value (it mentions a header, `Bearer` or `Authorization`, or contains the key,
+ * whole, escaped or its first characters) is replaced by a fixed one.
  */
 
 const MAX_DEPTH = 8
@@ -47,22 +50,6 @@ const isRisky = (value: unknown, needles: ReadonlyArray<string>): boolean => {
   return risky.test(text) || needles.some((needle) => text.includes(needle))
 }
 
-const nestedOf = (value: unknown): ReadonlyArray<unknown> => {
-  if (typeof value !== "object" || value === null) return []
-  const nested: Array<unknown> = []
-  try {
-    const { cause, errors } = value as { cause?: unknown; errors?: unknown }
-    if (cause !== undefined) nested.push(cause)
-    if (Array.isArray(errors)) nested.push(...errors)
-  } catch {
-    nested.push("header")
-  }
-  return nested
-}
-
-const chainIsRisky = (value: unknown, needles: ReadonlyArray<string>, depth: number): boolean =>
-  depth >= MAX_DEPTH || isRisky(value, needles) || nestedOf(value).some((n) => chainIsRisky(n, needles, depth + 1))
-
 /** A plain copy of one link: the same name, its message unless risky, a short `code`, its scrubbed cause. */
 const rebuild = (value: unknown, needles: ReadonlyArray<string>, depth: number): unknown => {
   try {
@@ -79,7 +66,8 @@ const rebuildLink = (value: unknown, needles: ReadonlyArray<string>, depth: numb
   const name = typeof record.name === "string" && /^[\w$.]{1,64}$/.test(record.name) ? record.name : "Error"
   const keep = depth < MAX_DEPTH && !isRisky(value, needles) && typeof record.message === "string"
   // The chain is followed through `cause`; an AggregateError's `errors` are dropped.
-  const error = new Error(
+  const Make = name === "TypeError" ? TypeError : name === "RangeError" ? RangeError : Error
+  const error = new Make(
     keep ? record.message as string : SCRUBBED_MESSAGE,
     record.cause !== undefined && depth < MAX_DEPTH ? { cause: rebuild(record.cause, needles, depth + 1) } : undefined
   )
@@ -93,10 +81,10 @@ const rebuildLink = (value: unknown, needles: ReadonlyArray<string>, depth: numb
 }
 
 /**
- * `cause` itself when nothing in its chain could carry a header value or the key; else a
- * copy of the chain with each such message replaced by {@link SCRUBBED_MESSAGE}.
+ * A copy of `cause`'s chain with only names, messages and codes, each message that could
+ * carry a header value or the key replaced by {@link SCRUBBED_MESSAGE}. A string stays a string.
  */
 export const scrubCause = (cause: unknown, needles: ReadonlyArray<string>): unknown => {
   if (cause === undefined) return undefined
-  return chainIsRisky(cause, needles, 0) ? rebuild(cause, needles, 0) : cause
+  return rebuild(cause, needles, 0)
 }

@@ -615,11 +615,17 @@ for (const transport of TRANSPORTS) {
 
     // The layer refuses the keys runtimes would quote, so only a fetch of the app's own can
     // still throw such an error: each is scrubbed before it becomes a cause.
-    const throwing = (message: (key: string) => string, how: "throws" | "rejects" | "nested"): typeof globalThis.fetch =>
-    (_input, init) => {
+    const throwing = (message: (key: string) => string, how: "throws" | "rejects" | "nested" | "options"): typeof globalThis.fetch =>
+    (input, init) => {
       const key = new Headers(init?.headers).get("authorization") ?? ""
       const error = how === "nested"
         ? new TypeError("fetch failed", { cause: new TypeError(message(key)) })
+        : how === "options"
+        // As ky / ofetch wrap a failure: the request and its options ride along on the error.
+        ? Object.assign(new TypeError(message(key)), {
+          options: { ...init, headers: { Authorization: key } },
+          request: new Request(input instanceof Request ? input.url : String(input), init)
+        })
         : new TypeError(message(key))
       if (how === "throws") throw error
       return Promise.reject(error)
@@ -630,7 +636,8 @@ for (const transport of TRANSPORTS) {
         ["fetch throws a TypeError quoting the Authorization header", throwing((key) => `Headers.append: "${key}" is an invalid header value.`, "throws")],
         ["fetch rejects with a TypeError quoting the hostile key text", throwing(() => `Headers.append: "Bearer ${CRLF_SECRET}" is an invalid header value.`, "rejects")],
         ["fetch rejects with a cause (nested) quoting the key", throwing((key) => `invalid value ${key}`, "nested")],
-        ["fetch rejects with an error quoting only the key, no header word", throwing((key) => `could not send ${key.slice(7)}`, "rejects")]
+        ["fetch rejects with an error quoting only the key, no header word", throwing((key) => `could not send ${key.slice(7)}`, "rejects")],
+        ["fetch rejects with an error carrying the request's options (ky / ofetch style)", throwing(() => "Request failed: fetch failed", "options")]
       ] as const
     ) {
       it(`${name}: ClerkTransportError's cause is scrubbed everywhere (inspect, String, JSON, logError, spans)`, async () => {
@@ -642,7 +649,11 @@ for (const transport of TRANSPORTS) {
         // Still the runtime's error by name, with its message replaced.
         expect(error.cause).toBeInstanceOf(Error)
         expect(error.cause.name).toBe("TypeError")
-        if (name.includes("nested")) {
+        if (name.includes("options")) {
+          // A message without a header word or the key is kept; the options it carried are not.
+          expect(error.cause.message).toBe("Request failed: fetch failed")
+          expect([error.cause.options, error.cause.request]).toEqual([undefined, undefined])
+        } else if (name.includes("nested")) {
           expect(error.cause.message).toBe("fetch failed")
           expect(error.cause.cause.name).toBe("TypeError")
           expect(error.cause.cause.message).toMatch(/message was removed/)

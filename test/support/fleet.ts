@@ -1,11 +1,12 @@
 /** Helpers of the fleet suites (JWKS store, rate limiter), on Node and inside workerd alike. */
 import { loggerLayer } from "#test-line/Testing"
 
-/** A logger that keeps each line as `LEVEL: message`, to provide as a layer. */
-export const captureLogs = () => {
+/** A logger that keeps each line as `LEVEL: message` (but those `ignore` matches), to provide as a layer. */
+export const captureLogs = (ignore?: RegExp) => {
   const lines: Array<string> = []
   const logger = loggerLayer(({ level, message }) => {
-    lines.push(`${level}: ${Array.isArray(message) ? message.join(" ") : String(message)}`)
+    const line = `${level}: ${Array.isArray(message) ? message.join(" ") : String(message)}`
+    if (ignore === undefined || !ignore.test(line)) lines.push(line)
   })
   return { lines, logger }
 }

@@ -30,3 +30,6 @@ export const optionalString = (name: string): Config.Config<Option.Option<string
 
 /** A failure naming the variable or option `name`. */
 export const invalidConfig = (name: string, message: string): ConfigError => ConfigError_.InvalidData([name], message)
+
+/** A record of options whose fields may each be a `Config` (or the whole a `Config`): Effect's `Config.Wrap`. */
+export type Wrap<A> = Config.Config.Wrap<A>

@@ -28,3 +28,6 @@ export const optionalString = (name: string): Config.Config<Option.Option<string
 /** A failure naming the variable or option `name`. */
 export const invalidConfig = (name: string, message: string): ConfigError =>
   new Config.ConfigError(new SourceError({ message: `${message} at ["${name}"]` }))
+
+/** A record of options whose fields may each be a `Config` (or the whole a `Config`): Effect's `Config.Wrap`. */
+export type Wrap<A> = Config.Wrap<A>
