@@ -58,7 +58,7 @@ import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./interna
 import { makeInstanceKey, makeStateKey } from "./internal/instance.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
-import { scrubCause, secretNeedles } from "./internal/scrub.js"
+import { SCRUBBED_MESSAGE, scrubCause, secretNeedles } from "./internal/scrub.js"
 import { readWrapped } from "./internal/wrap.js"
 import { VERSION } from "./internal/version.js"
 import { MAX_HOLD_MILLIS } from "./internal/budget.js"
@@ -421,12 +421,15 @@ interface Settings {
   readonly fixedHeaders: Record<string, string>
   /** What in a runtime error's text means it may quote the key (internal/scrub.ts). */
   readonly needles: ReadonlyArray<string>
+  /** The API's host (and port), named in transport errors. */
+  readonly host: string
 }
 
 const settingsOf = (options: ClerkClientOptions): Settings => ({
   baseUrl: normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL),
   secretKey: options.secretKey,
   needles: secretNeedles(Redacted.value(options.secretKey)),
+  host: new URL(normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL)).host,
   fixedHeaders: {
     "accept": "application/json",
     "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
@@ -437,9 +440,41 @@ const settingsOf = (options: ClerkClientOptions): Settings => ({
 const timeoutError = (spec: ClerkRequest, timeout: Duration.Duration) => () =>
   new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, TRUSTED)
 
-/** A transport failure, its cause scrubbed of anything that may quote a header (the key). */
-const transportError = (spec: ClerkRequest, reason: string, cause: unknown, needles: ReadonlyArray<string>) =>
-  new ClerkTransportError({ method: spec.method, path: spec.path, reason, cause: scrubCause(cause, needles) }, TRUSTED)
+/**
+ * What the cause chain says went wrong, for the message: the innermost `code` (ECONNREFUSED,
+ * ENOTFOUND, UND_ERR_CONNECT_TIMEOUT, CERT_HAS_EXPIRED, …), else the innermost message the
+ * scrubber kept ("fetch failed", a TLS error's text), short.
+ */
+const causeCode = (cause: unknown): string | undefined => {
+  let code: string | undefined
+  let message: string | undefined
+  let link: unknown = cause
+  for (let depth = 0; depth < 8 && link !== undefined && link !== null; depth++) {
+    if (typeof link === "string") {
+      if (link !== SCRUBBED_MESSAGE) message = link
+      break
+    }
+    const record = link as { readonly code?: unknown; readonly message?: unknown; readonly cause?: unknown }
+    if (typeof record.code === "string") code = record.code
+    if (typeof record.message === "string" && record.message !== "" && record.message !== SCRUBBED_MESSAGE) message = record.message
+    link = record.cause
+  }
+  const found = code ?? message
+  return found === undefined ? undefined : found.length > 120 ? `${found.slice(0, 120)}…` : found
+}
+
+/** A transport failure, its cause scrubbed of anything that may quote a header (the key), with the host and the cause's code. */
+const transportError = (spec: ClerkRequest, reason: string, cause: unknown, settings: Settings) => {
+  const scrubbed = scrubCause(cause, settings.needles)
+  return new ClerkTransportError({
+    method: spec.method,
+    path: spec.path,
+    reason,
+    host: settings.host,
+    code: causeCode(scrubbed),
+    cause: scrubbed
+  }, TRUSTED)
+}
 
 /** The app's `HttpClient` with base URL, auth and headers applied (no retry or timeout). */
 const configure = (client: HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
@@ -455,7 +490,7 @@ const configure = (client: HttpClient, { baseUrl, fixedHeaders, secretKey }: Set
 
 /** Requests go through the application's `HttpClient` (`ClerkClient.layer`). */
 const httpClientTransport = (client: HttpClient, settings: Settings): Transport => {
-  const { baseUrl, fixedHeaders, needles, secretKey } = settings
+  const { baseUrl, fixedHeaders, secretKey } = settings
   const transport = withoutTracerPropagation(client)
   // The same base URL and headers as `configure` adds, applied once here rather than
   // rebuilt through three request copies on every call.
@@ -483,7 +518,7 @@ const httpClientTransport = (client: HttpClient, settings: Settings): Transport 
     // never holds the runtime's raw error.
     const exchange = catchAll((error: ClientError) => {
       const { cause, reason } = describeClientError(error)
-      return Effect.fail(transportError(spec, reason, cause, needles))
+      return Effect.fail(transportError(spec, reason, cause, settings))
     })(sent)
     return timeoutFail(exchange, timeout, timeoutError(spec, timeout))
   }
@@ -496,7 +531,7 @@ const fetchTransport = (
   platformClient: HttpClient,
   settings: Settings
 ): Transport => {
-  const { baseUrl, fixedHeaders, needles, secretKey } = settings
+  const { baseUrl, fixedHeaders, secretKey } = settings
   const headers = { ...fixedHeaders, authorization: `Bearer ${Redacted.value(secretKey)}` }
   const jsonHeaders = { ...headers, "content-type": "application/json" }
   const bodiless = { GET: { method: "GET", headers }, POST: { method: "POST", headers } } as const
@@ -515,7 +550,7 @@ const fetchTransport = (
       maxBodyBytes: spec.maxBodyBytes ?? BODY_CAPS.default,
       onTimeout: timeoutError(spec, timeout),
       onFailure: (stage, cause) =>
-        transportError(spec, stage === "Transport" ? "Transport" : "Decode reading the response", cause, needles)
+        transportError(spec, stage === "Transport" ? "Transport" : "Decode reading the response", cause, settings)
     }
     // On any clock but the live one (TestClock), time the attempt on that clock instead.
     return Effect.clockWith((clock) =>

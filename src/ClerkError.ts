@@ -140,10 +140,16 @@ export class ClerkTransportError extends Schema.TaggedError<ClerkTransportError>
   method: Schema.String,
   path: Schema.String,
   reason: Schema.String,
+  /** The API's host (and port): where the request went. Never the key. */
+  host: Schema.optional(Schema.String),
+  /** What the runtime said: its error code (ECONNREFUSED, ENOTFOUND, …) or short message ("fetch failed"). */
+  code: Schema.optional(Schema.String),
   cause: Schema.optional(Schema.Unknown)
 }) {
   override get message() {
-    return `Clerk transport error (${this.method} ${this.path}): ${this.reason}`
+    const where = this.host === undefined ? "" : ` to ${this.host}`
+    const what = this.code === undefined || this.code === this.reason ? this.reason : `${this.reason}, ${this.code}`
+    return `Clerk transport error (${this.method} ${this.path}${where}): ${what}`
   }
 }
 

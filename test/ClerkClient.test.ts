@@ -173,7 +173,9 @@ describe.each(TRANSPORTS)("over %s", (transport) => {
         yield* TestClock.adjust("1 minute")
         const error = yield* Fiber.join(fiber).pipe(Effect.flip)
         expect(error._tag).toBe("ClerkTransportError")
-        expect(error.message).toBe(`Clerk transport error (GET /sessions/${SID}): Transport`)
+        // The host and what the runtime said, never the key.
+        expect(error.message).toBe(`Clerk transport error (GET /sessions/${SID} to api.clerk.test): Transport, connect ECONNREFUSED 127.0.0.1:1`)
+        expect(error._tag === "ClerkTransportError" && [error.host, error.code]).toEqual(["api.clerk.test", "connect ECONNREFUSED 127.0.0.1:1"])
         expect(error._tag === "ClerkTransportError" && String(error.cause)).toContain("ECONNREFUSED")
         expect(requests).toHaveLength(4)
       }))

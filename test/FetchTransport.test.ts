@@ -310,7 +310,7 @@ describe("fetch failures map to the HttpClient path's errors", () => {
     Effect.gen(function*() {
       const { calls, error } = yield* failing(throwsSync)
       expect(error._tag).toBe("ClerkTransportError")
-      expect(error.message).toBe(`Clerk transport error (GET /sessions/${SID}): Transport`)
+      expect(error.message).toBe(`Clerk transport error (GET /sessions/${SID} to api.clerk.test): Transport, Failed to parse URL from ::bad`)
       expect(error._tag === "ClerkTransportError" && String(error.cause)).toBe("TypeError: Failed to parse URL from ::bad")
       expect(calls).toBe(4)
     }))
@@ -320,11 +320,12 @@ describe("fetch failures map to the HttpClient path's errors", () => {
       const rejects = () => Promise.reject(new TypeError("fetch failed", { cause: new Error("ECONNRESET") }))
       const get = yield* failing(rejects)
       expect(get.error._tag).toBe("ClerkTransportError")
-      expect(get.error.message).toBe(`Clerk transport error (GET /sessions/${SID}): Transport`)
+      // The innermost message (here the cause's "ECONNRESET"), with the host.
+      expect(get.error.message).toBe(`Clerk transport error (GET /sessions/${SID} to api.clerk.test): Transport, ECONNRESET`)
       expect(get.error._tag === "ClerkTransportError" && (get.error.cause as Error).message).toBe("fetch failed")
       expect(get.calls).toBe(4)
       const create = yield* failing(rejects, Effect.flatMap(Sessions, (s) => s.createSession({ userId: "user_1" })))
-      expect(create.error.message).toBe("Clerk transport error (POST /sessions): Transport")
+      expect(create.error.message).toBe("Clerk transport error (POST /sessions to api.clerk.test): Transport, ECONNRESET")
       expect(create.calls).toBe(1)
     }))
 
@@ -343,7 +344,9 @@ describe("fetch failures map to the HttpClient path's errors", () => {
     Effect.gen(function*() {
       const viaFetch = yield* failing(async () => brokenBody())
       expect(viaFetch.error._tag).toBe("ClerkTransportError")
-      expect(viaFetch.error.message).toBe(`Clerk transport error (GET /sessions/${SID}): Decode reading the response`)
+      expect(viaFetch.error.message).toBe(
+        `Clerk transport error (GET /sessions/${SID} to api.clerk.test): Decode reading the response, connection reset mid-body`
+      )
       expect(viaFetch.calls).toBe(4)
 
       let httpCalls = 0
@@ -438,5 +441,34 @@ describe("ClerkClient.layerFetchConfig", () => {
       expect(isConfigError(bad)).toBe(true)
       expect(String(bad)).toContain("CLERK_API_VERSION")
       expect(String(bad)).toContain("2025-1-1")
+    }))
+})
+
+describe("a refused connection over a real socket", () => {
+  it.live("ClerkTransportError names the host (never the key) and the runtime's code", () =>
+    Effect.gen(function*() {
+      // A port that was just free: listened on, then closed.
+      const port = yield* Effect.promise(() =>
+        new Promise<number>((resolve) => {
+          const server = createServer().listen(0, "127.0.0.1", () => {
+            const { port } = server.address() as AddressInfo
+            server.close(() => resolve(port))
+          })
+        })
+      )
+      const error = yield* Effect.flip(Effect.flatMap(Sessions, (s) => s.getSession("sess_refused")).pipe(
+        Effect.provide(Sessions.layer.pipe(Layer.provide(ClerkClient.layerFetch({
+          secretKey: Redacted.make("sk_test_refused_0123456789"),
+          apiUrl: `http://127.0.0.1:${port}`,
+          retry: false
+        }))))
+      ))
+      expect(error._tag).toBe("ClerkTransportError")
+      if (error._tag !== "ClerkTransportError") return
+      expect(error.host).toBe(`127.0.0.1:${port}`)
+      // Node: ECONNREFUSED; Bun: ConnectionRefused; Deno: its "Connection refused" text.
+      expect(error.code).toMatch(/ECONNREFUSED|ConnectionRefused|refused/i)
+      expect(error.message.startsWith(`Clerk transport error (GET /sessions/sess_refused to 127.0.0.1:${port}): Transport, `)).toBe(true)
+      expect(error.message).not.toContain("sk_test_refused")
     }))
 })
