@@ -1,5 +1,5 @@
 import { FetchHttpClient } from "@effect/platform"
-import { Console, Effect, Layer, Redacted } from "effect"
+import { Cause, Console, DateTime, Effect, Exit, Layer } from "effect"
 import { ClerkClient, Sessions } from "effect-clerk"
 
 // List a user's sessions, get one, mint a template token, revoke the session.
@@ -11,7 +11,7 @@ const program = Effect.gen(function*() {
   const first = page.data[0]
   if (first === undefined) return
   const session = yield* sessions.getSession(first.id)
-  yield* Console.log(`${session.id} last active ${session.lastActiveAt}`)
+  yield* Console.log(`${session.id} last active ${DateTime.formatIso(session.lastActiveAt)}`)
 
   const token = yield* sessions.createSessionTokenFromTemplate(session.id, "demo_template")
   yield* Console.log(`minted ${token.jwt}`) // prints <redacted>; use Redacted.value(token.jwt) to send it
@@ -31,15 +31,19 @@ const handled = program.pipe(
 )
 
 // Sessions needs a ClerkClient, which needs an HttpClient (fetch works on every runtime).
-// Without CLERK_API_URL it talks to Clerk; with it, to that URL (the emulator, say).
+// layerConfig reads CLERK_SECRET_KEY (required), CLERK_API_URL (default: Clerk's; point it
+// at the emulator to try this offline) and CLERK_API_VERSION from the environment.
 const ClerkLive = Sessions.layer.pipe(
-  Layer.provide(ClerkClient.layer({
-    secretKey: Redacted.make(process.env.CLERK_SECRET_KEY ?? ""),
-    apiUrl: process.env.CLERK_API_URL
-  })),
+  Layer.provide(ClerkClient.layerConfig()),
   Layer.provide(FetchHttpClient.layer)
 )
-// Or read CLERK_SECRET_KEY / CLERK_API_URL / CLERK_API_VERSION from the environment:
-// Sessions.layer.pipe(Layer.provide(ClerkClient.layerConfig()), Layer.provide(FetchHttpClient.layer))
 
-Effect.runPromise(handled.pipe(Effect.provide(ClerkLive)))
+// Run it. A failure nobody handled (a missing CLERK_SECRET_KEY, say) prints as a readable
+// cause and sets a failing exit code. (NodeRuntime.runMain from @effect/platform-node, or
+// BunRuntime.runMain, does the same and also handles Ctrl-C.)
+Effect.runPromiseExit(handled.pipe(Effect.provide(ClerkLive))).then((exit) => {
+  if (Exit.isFailure(exit)) {
+    console.error(Cause.pretty(exit.cause))
+    process.exitCode = 1
+  }
+})

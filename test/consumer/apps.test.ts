@@ -303,4 +303,16 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
     })
     expect(exit).toBe(0)
   })
+
+  it("the README quick start without CLERK_SECRET_KEY prints a readable failure naming it, and exits 1", async () => {
+    const result = await run(process.execPath, ["out/quickstart.js"], {
+      cwd: app.dir,
+      env: { CLERK_API_URL: "http://127.0.0.1:9", CLERK_SECRET_KEY: "" }
+    })
+    expect(result.code, describeRun("node out/quickstart.js", app.dir, result)).toBe(1)
+    expect(result.stdout).toBe("")
+    expect(result.stderr).toContain("CLERK_SECRET_KEY")
+    expect(result.stderr).not.toContain("[object Object]")
+    expect(result.stderr).not.toContain("UnhandledPromiseRejection")
+  })
 })
