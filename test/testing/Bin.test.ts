@@ -206,15 +206,19 @@ describe("effect-clerk-emulator (the bin)", () => {
     }
   }, 60_000)
 
-  it("--demo seeds the demo data", async () => {
+  it("--demo seeds the demo data, prints its ids, and takes npm start's key (sk_test_demo)", async () => {
     const bin = start("emulator.mjs", ["--port", "0", "--demo"])
     try {
-      const [, url] = await bin.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) /)
-      const page = await (await get(`${url}/v1/sessions?user_id=user_demo&paginated=true`, "sk_test_emulator")).json()
+      const [, url] = await bin.waitFor(/listening on (http:\/\/127\.0\.0\.1:\d+) .*secret key sk_test_demo\)/)
+      const [, sessions] = await bin.waitFor(/ {2}user user_demo: sessions (\S.*)\n/)
+      await bin.waitFor(/ {2}JWT templates: demo_template\n/)
+      const page = await (await get(`${url}/v1/sessions?user_id=user_demo&paginated=true`, "sk_test_demo")).json()
       expect(page.total_count).toBe(6)
+      // The printed ids are the seeded ones.
+      expect(sessions!.split(", ").sort()).toEqual(page.data.map((s: { id: string }) => s.id).sort())
       const token = await fetch(`${url}/v1/sessions/sess_demo_laptop/tokens/demo_template`, {
         method: "POST",
-        headers: { authorization: "Bearer sk_test_emulator" }
+        headers: { authorization: "Bearer sk_test_demo" }
       })
       expect(payloadOf((await token.json()).jwt).name).toBe("Ada Lovelace")
     } finally {

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs"
 import * as Effect from "effect/Effect"
 import { ClerkEmulator, DEFAULT_EMULATOR_SECRET_KEY, type EmulatorSeed } from "../../index.js"
 import { serve } from "../index.js"
-import { demoSeed } from "./demoData.js"
+import { DEMO_SECRET_KEY, demoSeed } from "./demoData.js"
 
 const USAGE = `Usage: effect-clerk-emulator [options]
 
@@ -25,7 +25,8 @@ Options:
   --instance KIND      development (default) or production (refuses POST /v1/sessions)
   --verify MODE        gone (default: 410 like Clerk) or legacy (old 200 behaviour)
   --seed FILE.json     seed data: {"users":[…],"organizations":[…],"memberships":[…],"templates":[…],"sessions":[…]}
-  --demo               seed the npm-start demo data (user_demo, demo_template, …)
+  --demo               seed the npm-start demo data (user_demo, demo_template, …) and print its
+                       ids; its secret key is sk_test_demo (as npm start's) unless --secret-key is given
   -h, --help           show this help
 `
 
@@ -37,7 +38,7 @@ const fail = (message: string): never => {
 interface Args {
   port: number
   host: string
-  secretKey: string
+  secretKey: string | undefined
   instance: "development" | "production" | undefined
   verify: "gone" | "legacy"
   seed: string | undefined
@@ -48,7 +49,7 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
   const args: Args = {
     port: 4010,
     host: "127.0.0.1",
-    secretKey: DEFAULT_EMULATOR_SECRET_KEY,
+    secretKey: undefined,
     instance: undefined,
     verify: "gone",
     seed: undefined,
@@ -102,12 +103,15 @@ const parseArgs = (argv: ReadonlyArray<string>): Args => {
 }
 
 const args = parseArgs(process.argv.slice(2))
+// --demo speaks npm start's key, so its printed commands and the README's work against either.
+const secretKey = args.secretKey ?? (args.demo ? DEMO_SECRET_KEY : DEFAULT_EMULATOR_SECRET_KEY)
 const emulator = await ClerkEmulator.start({
-  secretKey: args.secretKey,
+  secretKey,
   instance: args.instance,
   verifyEndpoint: args.verify
 })
-if (args.demo) await Effect.runPromise(emulator.seed(demoSeed(Date.now())))
+const demo = args.demo ? demoSeed(Date.now()) : undefined
+if (demo !== undefined) await Effect.runPromise(emulator.seed(demo))
 if (args.seed !== undefined) {
   let data: EmulatorSeed
   try {
@@ -132,8 +136,16 @@ try {
 }
 console.log(
   `effect-clerk-emulator listening on ${server.url} (Clerk Backend API at ${server.url}/v1, ` +
-    `${emulator.production ? "production" : "development"} instance, secret key ${args.secretKey})`
+    `${emulator.production ? "production" : "development"} instance, secret key ${secretKey})`
 )
+if (demo !== undefined) {
+  // The ids to try the API with (the quick start lists user_demo's sessions).
+  for (const user of demo.users ?? []) {
+    const sessions = (demo.sessions ?? []).filter((s) => s.userId === user.id).map((s) => s.id)
+    console.log(`  user ${user.id}: sessions ${sessions.join(", ")}`)
+  }
+  console.log(`  JWT templates: ${(demo.templates ?? []).map((t) => t.name).join(", ")}`)
+}
 
 let stopping = false
 const shutdown = () => {
