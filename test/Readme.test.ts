@@ -14,6 +14,11 @@ describe("README", () => {
     expect(readme.indexOf("npm ci && npm start")).toBeLessThan(readme.indexOf("## "))
   })
 
+  it("shows the fleet Worker exactly as examples/fleet/worker.ts (which the type-check compiles and the burst suite runs on workerd)", () => {
+    expect(readme).toContain("```ts\n" + read("examples/fleet/worker.ts") + "```")
+    expect(readme).not.toContain("examples/worker/wrangler.toml")
+  })
+
   it("shows the testing example exactly as test/examples/TestingWithTheEmulator.test.ts (which runs)", () => {
     expect(readme).toContain("```ts\n" + read("test/examples/TestingWithTheEmulator.test.ts") + "```")
   })

@@ -29,11 +29,11 @@ const effect4: Plugin = {
   }
 }
 
-/** The burst Worker bundled for `line`, as wrangler bundles a Worker (workerd's conditions). */
-const bundle = async (line: "effect3" | "effect4", dir: string): Promise<string> => {
-  const outfile = join(dir, `burst-${line}.js`)
+/** A Worker bundled for `line`, as wrangler bundles one (workerd's conditions). */
+const bundle = async (line: "effect3" | "effect4", dir: string, entry = "test/runtimes/burst/worker.ts"): Promise<string> => {
+  const outfile = join(dir, `${entry.replace(/\W/g, "_")}-${line}.js`)
   await build({
-    entryPoints: [join(root, "test/runtimes/burst/worker.ts")],
+    entryPoints: [join(root, entry)],
     outfile,
     bundle: true,
     format: "esm",
@@ -136,7 +136,7 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
         for (let i = 0; i < 200 && (await namespace.list()).keys.length === 0; i++) {
           await new Promise((resolve) => setTimeout(resolve, 25))
         }
-        expect((await namespace.list()).keys.map((k) => k.name)).toEqual([expect.stringMatching(/^effect-clerk\/jwks\/v1\//)])
+        expect((await namespace.list()).keys.map((k) => k.name)).toEqual([expect.stringMatching(/^effect-clerk\/jwks\/v2\//)])
       } finally {
         await first.dispose()
       }
@@ -163,6 +163,37 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
           const after = await freshToken()
           expectAllVerified(await burst(mf, store, Array(BURST).fill(after.jwt)), after.sid)
           expect(await jwksFetches()).toBe(2)
+        } finally {
+          await mf.dispose()
+        }
+      }, 60_000)
+    }
+
+    if (line === "effect3") {
+      it("the README's fleet Worker (examples/fleet/worker.ts, KV and the Durable Object): a cold burst all answers 200", async () => {
+        await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
+        await latency()
+        const { jwt, sid } = await freshToken()
+        const fleetScript = await bundle(line, dir, "examples/fleet/worker.ts")
+        const mf = new Miniflare({
+          modules: true,
+          scriptPath: fleetScript,
+          modulesRoot: dir,
+          compatibilityDate: "2026-03-01",
+          kvNamespaces: ["CLERK_JWKS"],
+          durableObjects: { CLERK_RATE_LIMITER: { className: "ClerkRateLimiterObject", useSQLite: true } },
+          bindings: { CLERK_SECRET_KEY: SECRET_KEY, CLERK_API_URL: served.url }
+        })
+        try {
+          await mf.ready
+          const results = await Promise.all(Array.from({ length: BURST }, async () => {
+            const response = await mf.dispatchFetch("http://fleet.test/", { headers: { authorization: `Bearer ${jwt}` } })
+            return { status: response.status, body: await response.text() }
+          }))
+          expect(results).toEqual(Array(BURST).fill({ status: 200, body: JSON.stringify({ sessionId: sid, status: "active" }) }))
+          const anonymous = await mf.dispatchFetch("http://fleet.test/")
+          expect([anonymous.status, await anonymous.json()]).toEqual([401, { error: "sign in" }])
+          expect(await jwksFetches()).toBe(1)
         } finally {
           await mf.dispose()
         }
