@@ -47,12 +47,20 @@ export const TestClock: {
 
 /**
  * The TestClock times (millis) that sleeping fibers wait for. effect 4's TestClock has no
- * public `sleeps`; its pending sleeps are the `sleeps` field of the clock (4.1.5).
+ * public `sleeps` (4.1.5 exports make, layer, testClockWith, adjust, setTime, withLive), so
+ * its pending sleeps are read from the clock's `sleeps` field. A public-API alternative does
+ * not work: a Clock that wraps the TestClock to record sleeps replaces the Clock service, and
+ * TestClock.adjust / setTime find the TestClock through that service, so they then fail
+ * ("testClock.setTime is not a function"). The field's shape is checked where it is read.
  */
 export const sleeps: Effect.Effect<ReadonlyArray<number>> = TestClock_.testClockWith((clock) =>
-  Effect.sync(() =>
-    ((clock as unknown as { readonly sleeps: ReadonlyArray<{ readonly timestamp: number }> }).sleeps).map((s) => s.timestamp)
-  )
+  Effect.sync(() => {
+    const pending = (clock as unknown as { readonly sleeps?: unknown }).sleeps
+    if (!Array.isArray(pending) || pending.some((s) => typeof s?.timestamp !== "number")) {
+      throw new Error("effect 4's TestClock no longer keeps `sleeps: Array<{ timestamp }>`: update test/line/effect4/Testing.ts")
+    }
+    return pending.map((s: { readonly timestamp: number }) => s.timestamp)
+  })
 )
 
 /** A Clock reading `now()` and sleeping with `sleep`. */
