@@ -122,11 +122,11 @@ describe("soak", () => {
       for (let i = 0; i < 500; i++) yield* emulator.seedSession({ id: `sess_rev_${i}`, userId: `user_rev_${i % 50}` })
       yield* emulator.seedTemplate({ name: "soak", claims: { soak: true } })
 
-      // 20% of requests, drawn once per request, get one of FAULTS.
+      // 20% of requests, drawn once per request from the seeded generator (SOAK_SEED), get one of FAULTS.
       const draw = new WeakMap<EmulatorRequest, number>()
       const bucket = (request: EmulatorRequest) => {
         let value = draw.get(request)
-        if (value === undefined) draw.set(request, value = Math.random())
+        if (value === undefined) draw.set(request, value = random())
         return value < FAULT_RATE ? Math.floor((value / FAULT_RATE) * FAULTS.length) : -1
       }
       for (const [index, fault] of FAULTS.entries()) {
