@@ -337,6 +337,20 @@ describe("JwksStore failures never fail a verification Clerk can answer", () => 
   }
 })
 
+/** Clerk's own keys stored, signed as an isolate with the secret key signs them, dated `fetchedAt`; the request log emptied. */
+const plantClerkKeys = (store: ReturnType<typeof JwksStore.makeMemory>, fetchedAt: number) =>
+  Effect.gen(function*() {
+    const emulator = yield* session
+    const client = yield* ClerkClient
+    const key = JwksStore.keyOf(yield* client.instanceKey)
+    const jwks = yield* Effect.promise(() =>
+      emulator.fetch("https://api.clerk.com/v1/jwks", { headers: { authorization: `Bearer ${SECRET}` } }).then((r) => r.json())
+    )
+    yield* emulator.clearRequests
+    yield* store.set(key, yield* signedEntry(key, yield* client.stateKey!, { fetchedAt, keys: (jwks as any).keys }), undefined)
+    return emulator
+  })
+
 describe("JwksStore security: write access to the store is not signing power", () => {
   const planted = (name: string, entry: (key: string, jwk: Record<string, unknown>, kid: string) => Effect.Effect<string>) =>
     it.effect(`a planted entry (${name}) holding an attacker's key for Clerk's kid: dropped, the forged token refused, Clerk asked`, () => {
@@ -394,12 +408,7 @@ describe("JwksStore security: write access to the store is not signing power", (
     const store = JwksStore.makeMemory()
     const { lines, logger } = captureLogs(AZP_WARNING)
     return Effect.gen(function*() {
-      const emulator = yield* session
-      const client = yield* ClerkClient
-      const key = JwksStore.keyOf(yield* client.instanceKey)
-      const jwks = yield* Effect.promise(() => emulator.fetch("https://api.clerk.com/v1/jwks", { headers: { authorization: `Bearer ${SECRET}` } }).then((r) => r.json()))
-      yield* emulator.clearRequests
-      yield* store.set(key, yield* signedEntry(key, yield* client.stateKey!, { fetchedAt: 1e15, keys: (jwks as any).keys }), undefined)
+      const emulator = yield* plantClerkKeys(store, 1e15)
       expect((yield* coldVerify(yield* emulator.mintToken("sess_fleet"))).sid).toBe("sess_fleet")
       expect(yield* jwksFetches).toHaveLength(1)
       expect(lines).toEqual(["WARN: effect-clerk: the stored JWKS is corrupt or dated in the future; dropping it, asking Clerk and overwriting it"])
@@ -410,12 +419,7 @@ describe("JwksStore security: write access to the store is not signing power", (
   it.effect("a signed entry a little ahead (a writer's clock 30 s fast) serves, and is clamped to now: the TTL still ends it", () => {
     const store = JwksStore.makeMemory()
     return Effect.gen(function*() {
-      const emulator = yield* session
-      const client = yield* ClerkClient
-      const key = JwksStore.keyOf(yield* client.instanceKey)
-      const jwks = yield* Effect.promise(() => emulator.fetch("https://api.clerk.com/v1/jwks", { headers: { authorization: `Bearer ${SECRET}` } }).then((r) => r.json()))
-      yield* emulator.clearRequests
-      yield* store.set(key, yield* signedEntry(key, yield* client.stateKey!, { fetchedAt: NOW + 30_000, keys: (jwks as any).keys }), undefined)
+      const emulator = yield* plantClerkKeys(store, NOW + 30_000)
       const verifier = yield* coldVerifier
       const token = yield* emulator.mintToken("sess_fleet")
       expect((yield* verifier.verify(token)).sid).toBe("sess_fleet")

@@ -88,6 +88,13 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
       return { sid: session.id, jwt: await run(emulator.mintToken(session.id)) }
     }
 
+    /** A clean log, Clerk's latency on /v1/jwks, and a fresh session's token. */
+    const freshStart = async () => {
+      await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
+      await latency()
+      return freshToken()
+    }
+
     const latency = () => run(emulator.injectFault(Fault.delay(LATENCY_MS), { route: "getJwks", times: 10_000 }))
     const jwksFetches = async () => (await run(emulator.requests)).filter((r) => r.route === "getJwks").length
 
@@ -108,9 +115,7 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
 
     for (const store of ["none", "kv"] as const) {
       it(`store ${store}: every request of the burst verifies, with one JWKS fetch for the isolate`, async () => {
-        await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
-        await latency()
-        const { jwt, sid } = await freshToken()
+        const { jwt, sid } = await freshStart()
         const mf = await isolate(mkdtempSync(join(dir, "kv-")))
         try {
           expectAllVerified(await burst(mf, store, Array(BURST).fill(jwt)), sid)
@@ -122,9 +127,7 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
     }
 
     it("a second cold isolate reads the JWKS the first stored in KV: the whole burst verifies with no fetch", async () => {
-      await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
-      await latency()
-      const { jwt, sid } = await freshToken()
+      const { jwt, sid } = await freshStart()
       const kv = mkdtempSync(join(dir, "kv-"))
       const first = await isolate(kv)
       try {
@@ -152,9 +155,7 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
 
     for (const store of ["none", "kv"] as const) {
       it(`store ${store}: on a warm isolate after a key rotation, a burst of tokens with the new kid all verify`, async () => {
-        await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
-        await latency()
-        const before = await freshToken()
+        const before = await freshStart()
         // No kid cooldown: the rotation's first token may refetch at once.
         const mf = await isolate(mkdtempSync(join(dir, "kv-")), { KID_COOLDOWN_MS: "0" })
         try {
@@ -171,9 +172,7 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
 
     if (line === "effect3") {
       it("the README's fleet Worker (examples/fleet/worker.ts, KV and the Durable Object): a cold burst all answers 200", async () => {
-        await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
-        await latency()
-        const { jwt, sid } = await freshToken()
+        const { jwt, sid } = await freshStart()
         const fleetScript = await bundle(line, dir, "examples/fleet/worker.ts")
         const mf = new Miniflare({
           modules: true,
@@ -201,9 +200,7 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
     }
 
     it("store kv: when the keys expire, a burst is served while one refresh runs in a request's waitUntil", async () => {
-      await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
-      await latency()
-      const { jwt, sid } = await freshToken()
+      const { jwt, sid } = await freshStart()
       const mf = await isolate(mkdtempSync(join(dir, "kv-")), { JWKS_TTL_MS: "300" })
       try {
         expectAllVerified(await burst(mf, "kv", [jwt]), sid)
