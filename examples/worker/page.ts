@@ -231,15 +231,48 @@ const signInForm = Effect.gen(function*() {
   return html(signInPage((yield* DemoSignIn).users, reason))
 })
 
+/** The most a form this Worker serves can need; a larger body is refused unread. */
+const MAX_FORM_BYTES = 16 * 1024
+
+/**
+ * A request body as text, or `undefined` past `max` bytes: refused on Content-Length before
+ * reading, and counted while streaming (a body without a length, or that lies).
+ */
+const readCapped = async (request: Request, max: number): Promise<string | undefined> => {
+  const declared = Number(request.headers.get("content-length") ?? "0")
+  if (declared > max) return undefined
+  if (request.body === null) return ""
+  const reader = request.body.getReader()
+  const chunks: Array<Uint8Array> = []
+  let size = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > max) {
+        await reader.cancel()
+        return undefined
+      }
+      chunks.push(value)
+    }
+  } catch {
+    return ""
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) bytes.set(chunk, (offset += chunk.byteLength) - chunk.byteLength)
+  return new TextDecoder().decode(bytes)
+}
+
 /** POST /sign-in (user_id=…): a new session for a demo user, its token in the `__session` cookie. */
 const signIn = pageRoute(Effect.gen(function*() {
   const users = (yield* DemoSignIn).users
   if (users === undefined) return html(signInPage(undefined, undefined), 404)
   const request = yield* ServerRequest
-  const form = yield* Effect.orElseSucceed(
-    Effect.tryPromise(async () => new URLSearchParams(new TextDecoder().decode(await request.request.arrayBuffer()))),
-    () => new URLSearchParams()
-  )
+  const text = yield* Effect.promise(() => readCapped(request.request, MAX_FORM_BYTES))
+  if (text === undefined) return html(failurePage("Too large", "That form was larger than a sign-in form can be."), 413)
+  const form = new URLSearchParams(text)
   const userId = form.get("user_id")
   const user = users.find((u) => userId !== null && u.id === userId)
   if (user === undefined) return html(failurePage("Unknown user", "Choose one of the demo users to sign in."), 400)

@@ -22,10 +22,10 @@ import {
   WaitUntil
 } from "effect-clerk"
 import { Access, app } from "./app.js"
-import { queryOf, ServerRequest } from "./http.js"
+import { html, queryOf, ServerRequest } from "./http.js"
 import { config, configLayer, failureOf, unwrapLayer } from "./line.js"
 import { DemoSignIn } from "./page.js"
-import type { DemoUser } from "./views.js"
+import { type DemoUser, page, SCRIPT, STYLE } from "./views.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
 export interface Env {
@@ -48,6 +48,8 @@ export interface Env {
    * (`npm start` sets it). Without it there is no demo sign-in: people sign in through Clerk.
    */
   readonly DEMO_USERS?: string
+  /** "1": allow the demo sign-in although CLERK_API_URL is not a loopback address (never in production). */
+  readonly DEMO_INSECURE?: string
   /**
    * Requests per 11 s the fleet may send Clerk (default: Clerk's documented limit for the
    * key, 1000 for `sk_live_…`, 100 otherwise). Only used with CLERK_RATE_LIMITER bound.
@@ -143,6 +145,21 @@ const demoSignIn = Layer.effect(
 )
 
 /**
+ * The demo sign-in hands out a session for any listed user without a password: only against
+ * the emulator on this machine (CLERK_API_URL on a loopback address), or with DEMO_INSECURE=1
+ * said out loud. A staging deploy with DEMO_USERS left in has no demo sign-in.
+ */
+const demoAllowed = (env: Env): boolean => {
+  if (env.DEMO_INSECURE === "1") return true
+  try {
+    const { hostname } = new URL(env.CLERK_API_URL ?? "https://api.clerk.com")
+    return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  } catch {
+    return false
+  }
+}
+
+/**
  * Everything the routes need, configured from `env` (STYLE.md gotcha 8): the JWKS store and
  * the rate limiter from the KV and Durable Object bindings when they are there.
  */
@@ -150,8 +167,13 @@ export const layer = (env: Env) =>
   Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
     Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
     Layer.provideMerge(fleet(env)),
-    Layer.provide(configLayer(stringBindings(env)))
+    Layer.provide(configLayer(demoAllowed(env) ? stringBindings(env) : withoutDemo(stringBindings(env))))
   )
+
+const withoutDemo = (bindings: Record<string, string>): Record<string, string> => {
+  const { DEMO_USERS: _dropped, ...rest } = bindings
+  return rest
+}
 
 /** What the Worker uses of a request's `ExecutionContext`. */
 export type ExecutionContextLike = typeof WaitUntil.Service
@@ -214,10 +236,14 @@ const serve = <R>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>): Handler =
   })
   return runtime.runPromise(
     (ctx === undefined ? answer : Effect.provideService(answer, WaitUntil, ctx)) as Effect.Effect<Response, never, R>
-  )
+  ).then(secured)
 }
 
-/** The runtime could not be built (a missing CLERK_SECRET_KEY, say): every request says so. */
+/**
+ * The runtime could not be built (a missing CLERK_SECRET_KEY, say): the reason goes to the
+ * log, every visitor gets a generic 500 (a configuration error names variables and values
+ * that are nobody else's business).
+ */
 const misconfigured = (cause: Cause.Cause<unknown>): Handler => {
   const reason = Option.match(failureOf(cause), {
     onNone: () => "the Clerk client could not be built",
@@ -225,8 +251,36 @@ const misconfigured = (cause: Cause.Cause<unknown>): Handler => {
     onSome: (error) => String(error).replace(/\s+/g, " ")
   })
   console.error(`effect-clerk example Worker is misconfigured: ${reason}`)
-  return async () =>
-    Response.json({ error: { code: "worker_misconfigured", message: `Worker misconfigured: ${reason}` } }, {
-      status: 500
-    })
+  return async (request) =>
+    secured(
+      (request.headers.get("accept") ?? "").includes("text/html")
+        ? html(page("Something went wrong", `<h1>Something went wrong</h1><p>This app cannot answer right now.</p>`), 500)
+        : Response.json({ error: { code: "internal_error", message: "Internal error" } }, { status: 500 })
+    )
+}
+
+const sha256 = async (text: string) =>
+  `'sha256-${btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))))}'`
+
+/** The pages' Content-Security-Policy: nothing but their own inline style and script (by hash). */
+let pageCsp: Promise<string> | undefined
+const contentSecurityPolicy = () =>
+  pageCsp ??= Promise.all([sha256(STYLE), sha256(SCRIPT)]).then(([style, script]) =>
+    `default-src 'none'; style-src ${style}; script-src ${script}; connect-src 'self'; img-src 'self'; ` +
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+  )
+
+/**
+ * Every answer: not cached (they are per user), never sniffed as another type, no Referer
+ * sent on; HTML pages also with their Content-Security-Policy.
+ */
+export const secured = async (response: Response): Promise<Response> => {
+  const headers = new Headers(response.headers)
+  headers.set("cache-control", "no-store")
+  headers.set("x-content-type-options", "nosniff")
+  headers.set("referrer-policy", "no-referrer")
+  if ((headers.get("content-type") ?? "").startsWith("text/html")) {
+    headers.set("content-security-policy", await contentSecurityPolicy())
+  }
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
 }

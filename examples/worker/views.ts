@@ -17,7 +17,8 @@ export interface DemoUser {
 export const esc = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;", "'": "&#39;" })[c]!)
 
-const STYLE = `
+export const STYLE = `
+.pair{display:contents}
 :root{color-scheme:light;--ink:#1c2130;--muted:#545b6b;--line:#dde1e8;--bg:#f5f6f8;--card:#fff;--accent:#3b47d6;--danger:#b42318;--ok:#067647}
 *{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Liberation Sans",sans-serif;color:var(--ink);background:var(--bg)}
@@ -56,7 +57,7 @@ a{color:var(--accent)}
 `
 
 /** Removes a signed-out card (or several) after the fetch succeeds; without JS the forms post and redirect. */
-const SCRIPT = `
+export const SCRIPT = `
 document.addEventListener("submit", async (event) => {
   const form = event.target
   if (!form.matches("form[data-fetch]")) return
@@ -186,7 +187,7 @@ const card = (session: Session, current: boolean, now: number) => {
 <div class="card-head"><h2 id="${headingId}">${esc(browser)}${device ? ` <span class="muted">on ${esc(device.toLowerCase())}</span>` : ""}</h2>${
     current ? `<span class="badge">This device</span>` : ""
   }</div>
-<dl>${rows.map(([term, value]) => `<div style="display:contents"><dt>${term}</dt><dd>${value}</dd></div>`).join("")}</dl>
+<dl>${rows.map(([term, value]) => `<div class="pair"><dt>${term}</dt><dd>${value}</dd></div>`).join("")}</dl>
 ${
     current
       ? ""

@@ -246,15 +246,17 @@ describe("Clerk failures as HTTP answers", () => {
     ])
   })
 
-  it("a missing CLERK_SECRET_KEY is a 500 naming the variable, on every request", async () => {
+  it("a missing CLERK_SECRET_KEY is a generic 500 on every request (the log names the variable, the answer does not)", async () => {
     const handler = handlerFor({ CLERK_API_URL: clerkUrl })
     for (let i = 0; i < 2; i++) {
       const { status, body } = await json(await handler(request("/sessions/sess_any")))
-      expect(status).toBe(500)
-      expect(body.error.code).toBe("worker_misconfigured")
-      expect(body.error.message).toContain("CLERK_SECRET_KEY")
-      expectCleanError(body)
+      expect([status, body]).toEqual([500, { error: { code: "internal_error", message: "Internal error" } }])
     }
+    const page = await handler(request("/", { headers: { accept: "text/html" } }))
+    const text = await page.text()
+    expect([page.status, page.headers.get("content-type")]).toEqual([500, "text/html; charset=utf-8"])
+    expect(text).toContain("Something went wrong")
+    expect(text).not.toContain("CLERK_SECRET_KEY")
     expect(await requests()).toEqual([])
   })
 
@@ -387,11 +389,77 @@ describe("the Active devices page's sign-in and POST rules (the page itself: tes
     expect(await production.text()).toContain("This Worker has no demo sign-in")
     expect((await call("/sign-in", form(userId))).status).toBe(404)
     expect(await clerkCalls()).toEqual([])
+    // A malformed DEMO_USERS is a misconfiguration: logged, and a generic 500 to the visitor.
     const broken = await freshHandler({ DEMO_USERS: "[{\"id\":\"\"}]" })(request("/sign-in"))
-    expect([broken.status, (await broken.json() as any).error.message]).toEqual([
-      500,
-      expect.stringContaining("DEMO_USERS must be a JSON array of { id, name, email? }")
-    ])
+    const text = await broken.text()
+    expect([broken.status, JSON.parse(text)]).toEqual([500, { error: { code: "internal_error", message: "Internal error" } }])
+    expect(text).not.toContain("DEMO_USERS")
+  })
+
+  it("demo sign-in only against a loopback CLERK_API_URL (the emulator) or with DEMO_INSECURE=1", async () => {
+    const { userId } = await seedUser(1)
+    const users = JSON.stringify([{ id: userId, name: "Ada" }])
+    const signInPage = async (env: Record<string, string>) => (await (await freshHandler(env)(request("/sign-in", { headers: { accept: "text/html" } }))).text())
+    // A staging deploy: a real Clerk URL with DEMO_USERS left in.
+    expect(await signInPage({ DEMO_USERS: users, CLERK_API_URL: "https://api.clerk.com" })).toContain("This Worker has no demo sign-in")
+    expect(await signInPage({ DEMO_USERS: users, CLERK_API_URL: "https://api.clerk.com", DEMO_INSECURE: "1" })).toContain(`value="${userId}"`)
+    expect(await signInPage({ DEMO_USERS: users })).toContain(`value="${userId}"`)
+  })
+
+  it("a form body over 16 KiB is refused with 413 (by Content-Length, and while streaming), before Clerk is asked", async () => {
+    const { userId } = await seedUser(1)
+    const handler = freshHandler({ DEMO_USERS: JSON.stringify([{ id: userId, name: "Ada" }]) })
+    const big = `user_id=${userId}&pad=${"x".repeat(20 * 1024)}`
+    const declared = await handler(request("/sign-in", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: big
+    }))
+    expect(declared.status).toBe(413)
+    // No Content-Length: a stream that keeps going.
+    let sent = 0
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent > 1024 * 1024) return controller.close()
+        sent += 4096
+        controller.enqueue(new TextEncoder().encode("x".repeat(4096)))
+      }
+    })
+    const streamed = await handler(new Request("https://worker.test/sign-in", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", accept: "text/html" },
+      body: stream,
+      duplex: "half"
+    } as RequestInit))
+    expect(streamed.status).toBe(413)
+    expect(sent).toBeLessThan(64 * 1024)
+    expect(await clerkCalls()).toEqual([])
+  })
+
+  it("every answer is no-store and nosniff with no Referer; pages carry a CSP allowing only their own style and script", async () => {
+    const { sessionIds } = await seedUser(1)
+    const auth = await bearer(sessionIds[0])
+    const api = await get(`/sessions/${sessionIds[0]}`, auth)
+    const page = await call("/", { headers: { ...auth, accept: "text/html" } })
+    const missing = await get("/nowhere")
+    for (const res of [api, page, missing]) {
+      expect([res.headers.get("cache-control"), res.headers.get("x-content-type-options"), res.headers.get("referrer-policy")]).toEqual([
+        "no-store",
+        "nosniff",
+        "no-referrer"
+      ])
+    }
+    expect(api.headers.get("content-security-policy")).toBeNull()
+    const csp = page.headers.get("content-security-policy")!
+    expect(csp).toMatch(/^default-src 'none'; style-src 'sha256-[A-Za-z0-9+/]{43}='; script-src 'sha256-[A-Za-z0-9+/]{43}='; /)
+    expect(csp).toContain("form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+    // The hashes are those of the page's own inline style and script.
+    const html = await page.text()
+    const digest = async (text: string) =>
+      btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))))
+    const style = /<style>([\s\S]*?)<\/style>/.exec(html)![1]!
+    expect(csp).toContain(`style-src 'sha256-${await digest(style)}'`)
+    expect(html).not.toMatch(/ style="/)
   })
 
   it("refuses a POST another site sent (Origin or Sec-Fetch-Site), before anything reaches Clerk", async () => {
