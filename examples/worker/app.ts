@@ -30,7 +30,8 @@ import {
   isCrossOrigin,
   sessionOwnedBy
 } from "./access.js"
-import { type Handler, json, makeRouter, ServerRequest } from "./http.js"
+import { type Handler, html, json, makeRouter, ServerRequest } from "./http.js"
+import { failurePage } from "./views.js"
 import { catchAll, catchAllCause } from "./line.js"
 import { type DemoSignIn, pageFailure, pageRoutes } from "./page.js"
 
@@ -315,7 +316,12 @@ const routed: Handler<RouteFailure | CrossOriginRequest | RouteNotFound, AppServ
 export const app: Effect.Effect<Response, never, AppServices | ServerRequest> = routed.pipe(
   Effect.catchTags({
     CrossOriginRequest: pageFailure,
-    RouteNotFound: (e) => Effect.succeed(routeNotFound(e.method, e.path)),
+    RouteNotFound: (e) =>
+      Effect.map(ServerRequest, (request) =>
+        // A person who mistyped a URL gets a page with a way home; API clients get JSON.
+        e.method === "GET" && (request.request.headers.get("accept") ?? "").includes("text/html")
+          ? html(failurePage("Page not found", "There is no page at this address."), 404)
+          : routeNotFound(e.method, e.path)),
     AccessDenied: (e) => Effect.succeed(problem(403, "forbidden", e.message)),
     ClerkTokenMissing: () => Effect.map(Access, (access) => tokenMissingResponse(access.tokenHint)),
     ClerkTokenInvalid: (e) => Effect.succeed(tokenInvalidResponse(e)),

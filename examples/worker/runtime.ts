@@ -266,7 +266,7 @@ const sha256 = async (text: string) =>
 let pageCsp: Promise<string> | undefined
 const contentSecurityPolicy = () =>
   pageCsp ??= Promise.all([sha256(STYLE), sha256(SCRIPT)]).then(([style, script]) =>
-    `default-src 'none'; style-src ${style}; script-src ${script}; connect-src 'self'; img-src 'self'; ` +
+    `default-src 'none'; style-src ${style}; script-src ${script}; connect-src 'self'; img-src 'self' data:; ` +
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
   )
 

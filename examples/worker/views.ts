@@ -52,6 +52,9 @@ button:focus-visible,a:focus-visible{outline:3px solid #f5b400;outline-offset:2p
 .users{list-style:none;padding:0;margin:1rem 0 0;display:grid;gap:.75rem;max-width:28rem}
 .users button{width:100%;text-align:left;display:flex;flex-direction:column;gap:.1rem}
 .users .email{font-weight:400;color:var(--muted)}
+.users .primary .email{color:#e0e3ff}
+.card{min-width:0}
+h2,dd{overflow-wrap:anywhere}
 a{color:var(--accent)}
 @media (max-width:40rem){h1{font-size:1.35rem}header.top{align-items:stretch}header.top .actions{width:100%}header.top .actions form,header.top .actions button{flex:1}}
 `
@@ -71,7 +74,10 @@ document.addEventListener("submit", async (event) => {
     if (res.status === 401) { location.assign(body.error.signIn); return }
     if (!res.ok) { error.textContent = body.error.message; notice.textContent = ""; return }
     for (const id of body.signedOut) document.querySelector('[data-session-id="' + id + '"]')?.remove()
-    if (!document.querySelector(".card:not(.current)")) document.getElementById("sign-out-others")?.remove()
+    const left = document.querySelectorAll(".card:not(.current)").length
+    if (left === 0) document.getElementById("sign-out-others")?.remove()
+    const others = document.getElementById("others")
+    if (others) others.textContent = left === 0 ? "No other device is signed in." : left + " other device" + (left === 1 ? " is" : "s are") + " signed in."
     error.textContent = ""
     notice.textContent = body.message
     document.querySelector("h1").focus()
@@ -91,6 +97,7 @@ export const page = (title: string, body: string, options: { readonly script?: b
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(title)}</title>
+<link rel="icon" href="data:,">
 <style>${STYLE}</style>
 </head>
 <body>
@@ -215,9 +222,9 @@ export const devicesPage = (options: {
   return page(
     "Active devices · effect-clerk example",
     `<header class="top">
-<div><h1 tabindex="-1">Active devices</h1><p class="muted">Signed in as ${esc(options.userLabel)}. ${
+<div><h1 tabindex="-1">Active devices</h1><p class="muted">Signed in as ${esc(options.userLabel)}. <span id="others">${
       others === 0 ? "No other device is signed in." : `${others} other device${others === 1 ? " is" : "s are"} signed in.`
-    }</p></div>
+    }</span></p></div>
 <div class="actions">
 ${
       others > 0

@@ -348,6 +348,93 @@ const expectPlainMessage = async (page: Page) => {
   return text
 }
 
+describe("the page's last defects (readable, counted, wrapped, a page for a wrong URL)", () => {
+  it("the demo users' e-mail text on the sign-in buttons meets WCAG AA contrast (4.5:1) against the button", async () => {
+    const context = await browser.newContext()
+    try {
+      const page = await context.newPage()
+      await page.goto(`${base}/sign-in`)
+      const ratios = await page.$$eval(".users .email", (spans) =>
+        spans.map((span) => {
+          const rgb = (css: string) => css.match(/\d+(\.\d+)?/g)!.slice(0, 3).map(Number)
+          const luminance = (css: string) => {
+            const [r, g, b] = rgb(css).map((v) => {
+              const c = v / 255
+              return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
+            })
+            return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!
+          }
+          const fg = luminance(getComputedStyle(span).color)
+          const bg = luminance(getComputedStyle(span.closest("button")!).backgroundColor)
+          return (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05)
+        }))
+      expect(ratios).toHaveLength(2)
+      for (const ratio of ratios) expect(ratio).toBeGreaterThanOrEqual(4.5)
+    } finally {
+      await close(context)
+    }
+  })
+
+  it("after a JavaScript sign-out, the count of other devices no longer counts it", async () => {
+    const { context, ids, page } = await signedInUser([laptop, phone, tablet])
+    try {
+      await page.goto(`${base}/`)
+      await expect(page.locator("#others").innerText()).resolves.toBe("2 other devices are signed in.")
+      await cardOf(page, ids[1]!).getByRole("button", { name: "Sign out of this device" }).click()
+      await cardOf(page, ids[1]!).waitFor({ state: "detached" })
+      await expect(page.locator("#others").innerText()).resolves.toBe("1 other device is signed in.")
+      await cardOf(page, ids[2]!).getByRole("button", { name: "Sign out of this device" }).click()
+      await cardOf(page, ids[2]!).waitFor({ state: "detached" })
+      await expect(page.locator("#others").innerText()).resolves.toBe("No other device is signed in.")
+    } finally {
+      await close(context)
+    }
+  })
+
+  it("long unbroken values (a 60-letter browser and city, an IPv6 address) wrap inside their card on a desktop", async () => {
+    const long: EmulatedDevice = {
+      ...laptop,
+      browserName: "B".repeat(60),
+      city: "C".repeat(60),
+      ipAddress: "2001:0db8:85a3:0000:0000:8a2e:0370:7334"
+    }
+    const { context, ids, page } = await signedInUser([laptop, long])
+    try {
+      await page.setViewportSize({ width: 1280, height: 900 })
+      await page.goto(`${base}/`)
+      const spill = await cardOf(page, ids[1]!).evaluate((card) => {
+        const edge = card.getBoundingClientRect().right
+        return [card.scrollWidth > card.clientWidth, ...[...card.querySelectorAll("*")].map((el) => el.getBoundingClientRect().right > edge + 0.5)]
+      })
+      expect(spill.filter(Boolean)).toEqual([])
+      await expect(cardOf(page, ids[1]!).innerText()).resolves.toContain("2001:0db8:85a3:0000:0000:8a2e:0370:7334")
+    } finally {
+      await close(context)
+    }
+  })
+
+  it("a mistyped URL shows a browser an HTML 404 with a link home (API clients still get JSON); no favicon 404 in the console", async () => {
+    const { context, page } = await signedInUser([laptop])
+    try {
+      const errors: Array<string> = []
+      page.on("console", (message) => message.type() === "error" && errors.push(message.text()))
+      page.on("response", (response) => response.status() === 404 && response.url().endsWith("/favicon.ico") && errors.push("favicon 404"))
+      const response = await page.goto(`${base}/devices`)
+      expect([response!.status(), response!.headers()["content-type"]]).toEqual([404, "text/html; charset=utf-8"])
+      await expect(page.locator("h1").innerText()).resolves.toBe("Page not found")
+      await page.getByRole("link", { name: "Back to active devices" }).click()
+      await page.waitForURL(`${base}/`)
+      await expect(page.locator("h1").innerText()).resolves.toBe("Active devices")
+      const api = await fetch(`${base}/devices`, { headers: { accept: "application/json" } })
+      expect([api.status, (await api.json() as any).error.code]).toEqual([404, "route_not_found"])
+      // The 404 document itself is the only error a browser logs for it.
+      expect(errors.filter((e) => !/404 \(Not Found\)/.test(e) || /favicon/.test(e))).toEqual([])
+    } finally {
+      await close(context)
+    }
+  })
+})
+
 describe("failures a person sees", () => {
 
   it("Clerk unreachable", async () => {
