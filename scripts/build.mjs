@@ -6,7 +6,7 @@
 // entry and no condition: Node, Deno, Bun, bundlers and TypeScript (NodeNext or Bundler)
 // all follow plain relative paths.
 import { spawnSync } from "node:child_process"
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative } from "node:path"
 
 const root = new URL("..", import.meta.url).pathname
@@ -16,6 +16,14 @@ const outIndex = args.indexOf("--out")
 const out = outIndex === -1 ? join(root, "dist") : join(root, args[outIndex + 1])
 const PROJECTS = { effect3: "tsconfig.build.json", effect4: "tsconfig.build.effect4.json" }
 if (!(line in PROJECTS)) throw new Error(`build: unknown line ${line} (known: ${Object.keys(PROJECTS).join(", ")})`)
+
+// The Effect 4 line compiles against lines/effect4's effect 4 (a workspace: the root `npm ci`
+// installs it). Without it tsc would fall back to the root's effect 3 and fail with dozens of
+// unrelated type errors, so say what is missing instead.
+if (line === "effect4" && !existsSync(join(root, "lines/effect4/node_modules/effect/package.json"))) {
+  console.error("build: the Effect 4 line needs lines/effect4/node_modules/effect: run `npm ci` in the repository root (lines/effect4 is one of its workspaces)")
+  process.exit(1)
+}
 
 rmSync(out, { recursive: true, force: true })
 const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", PROJECTS[line], "--outDir", out], {

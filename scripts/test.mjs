@@ -140,22 +140,22 @@ const node24 = () => {
 }
 
 /**
- * The Effect 4 line's toolchain (lines/effect4: effect 4, vitest 5, @effect/vitest 4), its own
- * package and lock so the root stays on effect 3; installed when missing or out of date.
+ * The Effect 4 line's toolchain (lines/effect4: effect 4, vitest 5, @effect/vitest 4), an npm
+ * workspace of the root package: the root `npm ci` installs it into lines/effect4/node_modules.
+ * Missing or at other versions than lines/effect4/package.json pins: say how to install it.
  */
 const effect4Line = () => {
   const dir = join(root, "lines/effect4")
-  const lock = JSON.parse(readFileSync(join(dir, "package-lock.json"), "utf8"))
+  const pins = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).devDependencies
   const installed = (name) => {
     const file = join(dir, "node_modules", name, "package.json")
     return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")).version : undefined
   }
-  const current = () => ["effect", "vitest", "@effect/vitest"].every((n) => installed(n) === lock.packages[`node_modules/${n}`]?.version)
-  if (!current()) {
-    console.log(`\n=== effect4: npm ci --prefix lines/effect4\n`)
-    spawnSync("npm", ["ci", "--prefix", dir, "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" })
+  const stale = Object.entries(pins).filter(([name, version]) => installed(name) !== version)
+  for (const [name, version] of stale) {
+    console.error(`effect4: lines/effect4/node_modules/${name} is ${installed(name) ?? "missing"}, lines/effect4/package.json pins ${version}: run \`npm ci\` in the repository root (lines/effect4 is one of its workspaces)`)
   }
-  return current()
+  return stale.length === 0
 }
 
 const bin = (name) => join(root, "node_modules/.bin", name)
@@ -163,7 +163,7 @@ const started = Date.now()
 const effect4Ready = effect4Line()
 if (!effect4Ready) {
   count("typecheck", 0, 1)
-  failed("typecheck", "lines/effect4 could not be installed (npm ci --prefix lines/effect4)")
+  failed("typecheck", "the Effect 4 toolchain in lines/effect4 is not installed: run `npm ci` in the repository root")
 }
 const effect4Vitest = join(root, "lines/effect4/node_modules/vitest/vitest.mjs")
 const effect4Config = ["-c", "lines/effect4/vitest.config.ts"]
