@@ -14,9 +14,9 @@ import { Session } from "../src/Session.js"
 import { Sessions } from "../src/Sessions.js"
 import { API_URL, jsonResponse, LIST_TEXT, SECRET_KEY, SESSION_ID, SESSION_TEXT, USER_ID } from "./fixtures.js"
 import { check, runRow } from "./harness.js"
-// The line's HTTP client and tracer (bench/line/effect4/ on the Effect 4 line: bench/lines.mjs).
-import { Fetch, fetchHttpClientLayer, HttpClient } from "./line/effect3/Http.js"
-import { delegatingTracer } from "./line/effect3/Tracer.js"
+// The line's HTTP client and tracer: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
+import { Fetch, fetchHttpClientLayer, HttpClient } from "#bench-line/Http"
+import { delegatingTracer } from "#bench-line/Tracer"
 
 type FetchFn = typeof globalThis.fetch
 

@@ -13,7 +13,7 @@
  *   - separate: `separate` genuinely separate Miniflare instances (each its own workerd) one
  *     after another, sharing one persisted KV / cache directory, one cold isolate each.
  *
- * BENCH_LINE (effect3, effect4) picks the release line the Worker is bundled for (bench/lines.mjs);
+ * BENCH_LINE (effect3, effect4) picks the release line the Worker is bundled for (scripts/lines.mjs);
  * the emulator in this process is the Effect 3 line's either way (it only answers HTTP).
  *
  * Prints one JSON object on stdout; progress goes to stderr.
@@ -28,7 +28,7 @@ import * as Effect from "effect/Effect"
 import { ClerkEmulator, Fault } from "../src/testing/index.js"
 import { NodeClerkEmulator } from "../src/testing/node/index.js"
 import { check } from "./harness.js"
-import { lineConditions, linePlugin } from "./lines.mjs"
+import { lineConditions, linePlugin } from "../scripts/lines.mjs"
 
 const ISOLATES = Number(process.env.BENCH_FLEET_ISOLATES ?? 100)
 const ROUNDS = Number(process.env.BENCH_FLEET_ROUNDS ?? 3)

@@ -18,8 +18,8 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { Sessions } from "../src/Sessions.js"
 import { SECRET_KEY, SESSION_ID, SESSION_TEXT } from "./fixtures.js"
 import { check, median } from "./harness.js"
-// The line's HTTP client (bench/line/effect4/Http.ts on the Effect 4 line: bench/lines.mjs).
-import { fetchHttpClientLayer, HttpClient } from "./line/effect3/Http.js"
+// The line's HTTP client: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
+import { fetchHttpClientLayer, HttpClient } from "#bench-line/Http"
 
 const CONCURRENCY = 200
 const total = Number(process.env.BENCH_LOOPBACK_TOTAL ?? 4000)

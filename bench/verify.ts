@@ -16,8 +16,8 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
 import { API_URL, jsonResponse, SECRET_KEY } from "./fixtures.js"
 import { check, runRow } from "./harness.js"
-// The line's HTTP client (bench/line/effect4/Http.ts on the Effect 4 line: bench/lines.mjs).
-import { Fetch, fetchHttpClientLayer } from "./line/effect3/Http.js"
+// The line's HTTP client: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
+import { Fetch, fetchHttpClientLayer } from "#bench-line/Http"
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)

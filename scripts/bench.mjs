@@ -18,8 +18,9 @@
  * Both release lines, one copy of each bench body: every row 1–6 is measured for the Effect 3
  * line (effect 3 + @effect/platform; `results.row1`…`row6`) and for the Effect 4 line (effect
  * 4.1.5 from lines/effect4; `results.effect4.row1`…`row6`), in this same run, on the same Node.
- * bench/lines.mjs is how: the same sources bundled with the line's `#line/` condition and
- * `effect`, and bench/line/<line>/ for what the bench bodies spell differently. Rows 1–4 run
+ * scripts/lines.mjs is how: the same sources bundled with the line's condition (`effect4` picks
+ * the library's and the bench's line modules, `#line/*` and `#bench-line/*` = bench/line/<line>/,
+ * what the bench bodies spell differently) and the line's `effect`. Rows 1–4 run
  * one child process per line (each with its own @clerk/backend and floor contenders, back to
  * back); rows 5–6 build and time both lines' Workers together, interleaved; row 7 runs its
  * workerd fleet once per line (`results.row7`, `results.effect4.row7`). BENCH_LINES
@@ -39,7 +40,7 @@ import { cpus, platform, release, totalmem } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import { gzipSync } from "node:zlib"
-import { effectDirOf, lineConditions, linePlugin } from "../bench/lines.mjs"
+import { effectDirOf, lineConditions, linePlugin } from "./lines.mjs"
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 process.chdir(root)
@@ -104,7 +105,7 @@ log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; node ${mach
 // ---------------------------------------------------------------------------------------
 // Rows 1–4: child processes.
 
-/** `entry` bundled for Node on `line`, packages left external (bench/lines.mjs). */
+/** `entry` bundled for Node on `line`, packages left external (scripts/lines.mjs). */
 const buildNode = async (entry, line = "effect3") => {
   const file = join(out, line, entry.replace(/^bench\//, "").replace(/\.ts$/, ".mjs"))
   await esbuild.build({

@@ -38,7 +38,7 @@ describe("package", () => {
   it("is self-contained: no source, test, bench or script names a path outside the repository", () => {
     // A clone has nothing beside it: every relative specifier (import, new URL, a read) must
     // resolve inside the checkout.
-    const files = ["src", "test", "bench", "scripts", "examples", "runtimes", ".ci"]
+    const files = ["src", "test", "bench", "scripts", "examples", "demo", "runtimes", ".ci"]
       .flatMap((dir) => walk(join(root, dir)))
       .filter((path) => !path.includes("node_modules") && /\.(ts|tsx|mts|mjs|js|json|toml)$|\/run$/.test(path))
     const outside: Array<string> = []

@@ -9,8 +9,8 @@ import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Schedule from "effect/Schedule"
 // The line's HTTP client and the model's Schema spelling (bench/line/effect4/ on the Effect 4 line).
-import { decodeSession } from "../line/effect3/BareSession.js"
-import { fetchHttpClientLayer, filterStatusOk, HttpClient } from "../line/effect3/Http.js"
+import { decodeSession } from "#bench-line/BareSession"
+import { fetchHttpClientLayer, filterStatusOk, HttpClient } from "#bench-line/Http"
 import { answer, type Env, failed, sessionIdOf } from "./shared.js"
 
 const getSession = (env: Env, id: string) =>

@@ -21,8 +21,8 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import { createRemoteJWKSet, jwtVerify } from "jose"
 import { ClerkClient, JwksStore, type KvNamespaceLike, TokenVerifier } from "../../src/index.js"
-// The line's HTTP client (bench/line/effect4/Http.ts on the Effect 4 line: bench/lines.mjs).
-import { Fetch } from "../line/effect3/Http.js"
+// The line's HTTP client: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
+import { Fetch } from "#bench-line/Http"
 import { bearerOf } from "./shared.js"
 
 interface Env {

@@ -15,7 +15,7 @@ import { join } from "node:path"
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core"
 import { ClerkEmulator, type EmulatedDevice, Fault, type ServedEmulator } from "../../src/testing/index.js"
 import { DEMO_USERS, demoSeed } from "../../src/testing/node/bin/demoData.js"
-import { type RunningWorker, startDemoWorker } from "../../src/testing/node/bin/demoWorker.js"
+import { type RunningWorker, startDemoWorker } from "../../demo/worker.js"
 import { NodeClerkEmulator } from "../../src/testing/node/index.js"
 
 const root = new URL("../../", import.meta.url).pathname

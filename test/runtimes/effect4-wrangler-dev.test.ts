@@ -2,7 +2,8 @@
  * The example Worker on the Effect 4 line under `wrangler dev` (wrangler.effect4.toml: the same
  * examples/worker source, bundled by examples/worker/build.mjs with effect 4 from lines/effect4
  * and the library's effect4 facades), no compatibility flags, against the Clerk emulator
- * served from this process: the same checks as wrangler-dev.test.ts (support/wranglerDev.ts).
+ * served from this process: the same checks as wrangler-dev.test.ts (support/wranglerDev.ts);
+ * then `npm run start:effect4` (support/demo.ts) and the cold bursts (burst/suite.ts).
  *
  * `startDemoWorker` runs `<cwd>/node_modules/.bin/wrangler dev` on `<cwd>/wrangler.toml`; the
  * cwd here is a scratch directory whose wrangler.toml is wrangler.effect4.toml with its paths
@@ -14,6 +15,7 @@ import { join } from "node:path"
 import { afterAll, describe, expect, it } from "vitest"
 import { root } from "./support/run.js"
 import { wranglerDevSuite } from "./support/wranglerDev.js"
+import { demoSuite } from "./support/demo.js"
 import { coldBurstSuite } from "./burst/suite.js"
 
 const CONFIG = "wrangler.effect4.toml"
@@ -47,5 +49,7 @@ describe("the bundle wrangler dev served", () => {
     expect(bundle).not.toContain(`"@effect/platform/FetchHttpClient/Fetch"`)
   })
 })
+
+demoSuite("effect4")
 
 coldBurstSuite("effect4")

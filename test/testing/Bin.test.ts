@@ -3,7 +3,7 @@
  * with esbuild into a temporary directory, spawned with node, talked to over HTTP (the
  * demo's printed curl commands are run as printed), and stopped with a signal.
  */
-import { FetchHttpClient } from "#test-line/Testing"
+import { FetchHttpClient, LINE } from "#test-line/Testing"
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -22,7 +22,9 @@ import {
   renderCommands,
   runCommands,
   startDemoEmulator
-} from "../../src/testing/node/bin/demo.js"
+} from "../../demo/main.js"
+import { buildDemo } from "../../demo/start.mjs"
+import { lineConditions, linePlugin } from "../../scripts/lines.mjs"
 import { payloadOf } from "./support.js"
 
 const root = new URL("../../", import.meta.url).pathname
@@ -33,15 +35,20 @@ let dir: string
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "effect-clerk-bin-"))
   await build({
-    entryPoints: { emulator: join(root, "src/testing/node/bin/emulator.ts"), demo: join(root, "src/testing/node/bin/demo.ts") },
+    entryPoints: { emulator: join(root, "src/testing/node/bin/emulator.ts") },
     bundle: true,
     platform: "node",
     format: "esm",
     target: "node20",
     outdir: dir,
     outExtension: { ".js": ".mjs" },
+    // This suite's line: its facades and its effect (the bin a user installs is that line's).
+    conditions: lineConditions(LINE),
+    plugins: [linePlugin(LINE)],
     logLevel: "error"
   })
+  // The demo as `npm start` (Effect 3) or `npm run start:effect4` builds it, for this suite's line.
+  await buildDemo(LINE, join(dir, "demo.mjs"))
 }, 60_000)
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -256,6 +263,7 @@ describe("npm start (the demo)", () => {
       ;[, url] = await demo.waitFor(/Emulator {2}(http:\/\/127\.0\.0\.1:\d+)\/v1 {3}\(secret key sk_test_demo\)/)
       await demo.waitFor(/Ctrl-C stops the demo\./)
       const printed = demo.output()
+      expect(printed).toContain(`effect-clerk demo (${LINE === "effect4" ? "Effect 4" : "Effect 3"} line): an offline Clerk Backend API`)
       expect(printed).toContain(`JWKS      ${url}/v1/jwks`)
       // The printed commands are exactly demoCommands(url) rendered, each under its "# n. title" line.
       const commands = demoCommands(url, "sk_test_demo")

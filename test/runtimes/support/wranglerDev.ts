@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ClerkEmulator, Fault, type ServedEmulator } from "../../../src/testing/index.js"
-import { type RunningWorker, startDemoWorker } from "../../../src/testing/node/bin/demoWorker.js"
+import { type RunningWorker, startDemoWorker } from "../../../demo/worker.js"
 import { NodeClerkEmulator } from "../../../src/testing/node/index.js"
 import { freePort, root } from "./run.js"
 

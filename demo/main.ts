@@ -9,14 +9,10 @@
  * emulator, with its own curl commands, a session token first (`DEMO_WORKER=0` leaves it
  * out). The commands are data (`demoCommands`, `workerCommands`): printed by
  * `renderCommands`, sent by the tests with `runCommands`.
- *
- * @since 0.1.0
  */
-import { realpathSync } from "node:fs"
-import { pathToFileURL } from "node:url"
 import * as Effect from "effect/Effect"
-import { ClerkEmulator } from "../../index.js"
-import { serve } from "../index.js"
+import { ClerkEmulator } from "../src/testing/index.js"
+import { serve } from "../src/testing/node/index.js"
 import {
   DEMO_OTHER_USER_ID,
   DEMO_REVOKE_SESSION_ID,
@@ -26,18 +22,16 @@ import {
   DEMO_USER_ID,
   DEMO_USERS,
   demoSeed
-} from "./demoData.js"
-import { type DemoCommand, renderCommands } from "./demoCommands.js"
-import { demoTokenHint, type RunningWorker, startDemoWorker, workerCommands } from "./demoWorker.js"
+} from "../src/testing/node/bin/demoData.js"
+import { type DemoCommand, renderCommands } from "./commands.js"
+import { demoTokenHint, type RunningWorker, startDemoWorker, workerCommands } from "./worker.js"
 
-export * from "./demoCommands.js"
-export * from "./demoData.js"
+export * from "./commands.js"
+export * from "../src/testing/node/bin/demoData.js"
 
 /**
  * The commands the demo prints against the emulator's `/v1` API at `url`, as data
  * (`renderCommands` prints them, `runCommands` sends them).
- *
- * @since 0.1.0
  */
 export const demoCommands = (url: string, secretKey: string = DEMO_SECRET_KEY): ReadonlyArray<DemoCommand> => {
   const api = `${url}/v1`
@@ -76,7 +70,6 @@ export const demoCommands = (url: string, secretKey: string = DEMO_SECRET_KEY): 
   ]
 }
 
-/** @since 0.1.0 */
 export interface DemoOptions {
   /** Default: `EMULATOR_PORT`, else 4010. 0 picks a free port. */
   readonly port?: number | undefined
@@ -84,7 +77,6 @@ export interface DemoOptions {
   readonly secretKey?: string | undefined
 }
 
-/** @since 0.1.0 */
 export interface RunningDemo {
   /** The emulator's base URL, without `/v1` (what `ClerkClient`'s `apiUrl` takes). */
   readonly url: string
@@ -95,8 +87,6 @@ export interface RunningDemo {
 
 /**
  * Start the emulator over HTTP and seed the demo data.
- *
- * @since 0.1.0
  */
 export const startDemoEmulator = async (options: DemoOptions = {}): Promise<RunningDemo> => {
   const secretKey = options.secretKey ?? DEMO_SECRET_KEY
@@ -108,7 +98,18 @@ export const startDemoEmulator = async (options: DemoOptions = {}): Promise<Runn
   return { url: server.url, secretKey, emulator, stop: server.stop }
 }
 
-const main = async () => {
+/** The repository's two release lines: which wrangler config serves the demo's Worker. */
+export type DemoLine = "effect3" | "effect4"
+
+const WRANGLER_CONFIG: Record<DemoLine, string> = { effect3: "wrangler.toml", effect4: "wrangler.effect4.toml" }
+const LINE_NAME: Record<DemoLine, string> = { effect3: "Effect 3", effect4: "Effect 4" }
+
+/**
+ * The demo, as `npm start` (Effect 3) and `npm run start:effect4` run it: demo/start.mjs
+ * bundles this module for the line (the emulator, too, then runs on that line's Effect) and
+ * calls `main` with it.
+ */
+export const main = async (line: DemoLine = "effect3") => {
   let demo: RunningDemo
   try {
     demo = await startDemoEmulator()
@@ -123,7 +124,7 @@ const main = async () => {
   }
   const lines = [
     "",
-    "effect-clerk demo: an offline Clerk Backend API",
+    `effect-clerk demo (${LINE_NAME[line]} line): an offline Clerk Backend API`,
     "",
     `  Emulator  ${demo.url}/v1   (secret key ${demo.secretKey})`,
     `  JWKS      ${demo.url}/v1/jwks`,
@@ -142,6 +143,7 @@ const main = async () => {
   if (process.env.DEMO_WORKER !== "0") {
     try {
       worker = startDemoWorker({
+        config: WRANGLER_CONFIG[line],
         emulatorUrl: demo.url,
         secretKey: demo.secretKey,
         tokenHint: demoTokenHint(demo.url, demo.secretKey),
@@ -179,13 +181,3 @@ const main = async () => {
   process.on("SIGINT", shutdown)
   process.on("SIGTERM", shutdown)
 }
-
-const isMain = (() => {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href
-  } catch {
-    return false
-  }
-})()
-
-if (isMain) void main()

@@ -2,15 +2,11 @@
  * The commands `npm start` prints, as data: each is a list of HTTP requests that
  * {@link renderCommand} prints as curl lines and {@link runCommands} sends with `fetch`
  * (what the tests do), so the printed text and the tested exchanges cannot drift apart.
- *
- * @since 0.1.0
  */
 
 /**
  * One HTTP request of a printed command. Header values and JSON string values may be
  * `$TOKEN`: the shell variable an earlier request with `saveToken` set.
- *
- * @since 0.1.0
  */
 export interface DemoRequest {
   readonly method: "GET" | "POST"
@@ -26,8 +22,6 @@ export interface DemoRequest {
 
 /**
  * One thing to try: a title and the requests it makes, in order.
- *
- * @since 0.1.0
  */
 export interface DemoCommand {
   readonly title: string
@@ -48,8 +42,6 @@ const urlWord = (url: string) => (/[^A-Za-z0-9_./:%=@-]/.test(url) ? doubleQuote
 
 /**
  * The curl line for one request.
- *
- * @since 0.1.0
  */
 export const renderRequest = (request: DemoRequest): string => {
   const parts = request.saveToken ? ["curl -s"] : [`curl -s -w ${request.showStatus ? `" HTTP %{http_code}\\n"` : `"\\n"`}`]
@@ -65,23 +57,17 @@ export const renderRequest = (request: DemoRequest): string => {
 
 /**
  * A command's shell lines, one per request, to paste in order.
- *
- * @since 0.1.0
  */
 export const renderCommand = (command: DemoCommand): string => command.requests.map(renderRequest).join("\n")
 
 /**
  * Commands as the demo prints them: `# <prefix><n>. <title>`, then the lines, then a blank line.
- *
- * @since 0.1.0
  */
 export const renderCommands = (commands: ReadonlyArray<DemoCommand>, prefix = ""): ReadonlyArray<string> =>
   commands.flatMap((command, i) => [`# ${prefix}${i + 1}. ${command.title}`, renderCommand(command), ""])
 
 /**
  * What one request answered: its status and body text (for `saveToken`, the saved JWT).
- *
- * @since 0.1.0
  */
 export interface DemoExchange {
   readonly request: DemoRequest
@@ -93,8 +79,6 @@ export interface DemoExchange {
  * Send every request of `commands` in order with `fetchImpl` (default: the global `fetch`),
  * as the printed lines would in one shell: `$TOKEN` is what the last `saveToken` kept
  * (empty before that, as in a fresh shell). One array of exchanges per command.
- *
- * @since 0.1.0
  */
 export const runCommands = async (
   commands: ReadonlyArray<DemoCommand>,

@@ -1,27 +1,26 @@
 /**
  * The `npm start` demo's second half: the example Worker (`examples/worker`, wired by the
- * root `wrangler.toml`) under `wrangler dev`, with no compatibility flags, pointed at the
- * demo's emulator (test/runtimes/wrangler-dev.test.ts starts it the same way). Node only;
+ * root `wrangler.toml`, or `wrangler.effect4.toml` on the Effect 4 line) under `wrangler dev`,
+ * with no compatibility flags, pointed at the demo's emulator (test/runtimes/wrangler-dev.test.ts starts it the same way). Node only;
  * needs a checkout with `npm ci` done (wrangler is a dev dependency).
- *
- * @since 0.1.0
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { DEMO_SESSION_ID, DEMO_TEMPLATE, DEMO_USER_ID } from "./demoData.js"
-import type { DemoCommand } from "./demoCommands.js"
+import { DEMO_SESSION_ID, DEMO_TEMPLATE, DEMO_USER_ID } from "../src/testing/node/bin/demoData.js"
+import type { DemoCommand } from "./commands.js"
 
-/** @since 0.1.0 */
 export interface DemoWorkerOptions {
   /** The emulator's base URL (the Worker's CLERK_API_URL). */
   readonly emulatorUrl: string
   readonly secretKey: string
   /** Default: `PORT`, else 8787. */
   readonly port?: number | undefined
-  /** Where `wrangler.toml` and `node_modules/.bin/wrangler` are (default: the working directory). */
+  /** Where the wrangler config and `node_modules/.bin/wrangler` are (default: the working directory). */
   readonly cwd?: string | undefined
+  /** The wrangler config, relative to `cwd` (default `wrangler.toml`; the Effect 4 line's is `wrangler.effect4.toml`). */
+  readonly config?: string | undefined
   /** How long to wait for the first answer (default 90 s). */
   readonly timeoutMs?: number | undefined
   /** workerd's inspector port (default: wrangler's, 9229); set it where several may run. */
@@ -32,7 +31,6 @@ export interface DemoWorkerOptions {
   readonly demoUsers?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly email?: string }> | undefined
 }
 
-/** @since 0.1.0 */
 export interface RunningWorker {
   readonly url: string
   /** Resolves once the Worker answers; rejects (with wrangler stopped) if it cannot start. */
@@ -47,15 +45,14 @@ export interface RunningWorker {
 
 /**
  * Start `wrangler dev` in its own process group; `ready` resolves once the Worker answers.
- * Throws at once when wrangler or wrangler.toml is missing.
- *
- * @since 0.1.0
+ * Throws at once when wrangler or the config is missing.
  */
 export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
   const cwd = options.cwd ?? process.cwd()
   const wrangler = join(cwd, "node_modules/.bin/wrangler")
-  if (!existsSync(wrangler) || !existsSync(join(cwd, "wrangler.toml"))) {
-    throw new Error("wrangler or wrangler.toml not found (run npm start from a checkout after npm ci)")
+  const config = options.config ?? "wrangler.toml"
+  if (!existsSync(wrangler) || !existsSync(join(cwd, config))) {
+    throw new Error(`wrangler or ${config} not found (run npm start from a checkout after npm ci)`)
   }
   const port = options.port ?? Number(process.env.PORT ?? 8787)
   const scratch = mkdtempSync(join(tmpdir(), "effect-clerk-demo-worker-"))
@@ -64,6 +61,7 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
     wrangler,
     [
       "dev",
+      "--config", config,
       "--ip", "127.0.0.1",
       "--port", String(port),
       ...(options.inspectorPort === undefined ? [] : ["--inspector-port", String(options.inspectorPort)]),
@@ -150,8 +148,6 @@ export const DEMO_TOKEN_SECONDS = 3600
 /**
  * The request that mints a session token for `user_demo`'s laptop session at the emulator
  * (the demo's W1, and what the Worker's 401 hint tells).
- *
- * @since 0.1.0
  */
 export const demoTokenRequest = (emulatorUrl: string, secretKey: string) => ({
   method: "POST" as const,
@@ -163,8 +159,6 @@ export const demoTokenRequest = (emulatorUrl: string, secretKey: string) => ({
 /**
  * The Worker's DEMO_TOKEN_HINT in the demo: the W1 command, written so it can be copied out
  * of a JSON body (no double quotes, no backslashes).
- *
- * @since 0.1.0
  */
 export const demoTokenHint = (emulatorUrl: string, secretKey: string) =>
   `In the npm start demo, sign in with a browser at the Worker's /sign-in, or get a token for ${DEMO_USER_ID} with its W1 command, or: ` +
@@ -175,8 +169,6 @@ export const demoTokenHint = (emulatorUrl: string, secretKey: string) =>
  * The commands the demo prints for the Worker at `workerUrl`, in the order to paste them: a
  * session token first (minted at the emulator), then the Worker verifying it networklessly
  * and acting for its user.
- *
- * @since 0.1.0
  */
 export const workerCommands = (workerUrl: string, emulatorUrl: string, secretKey: string): ReadonlyArray<DemoCommand> => {
   const auth = { Authorization: "Bearer $TOKEN" }
