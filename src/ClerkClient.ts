@@ -65,20 +65,67 @@ import { MAX_HOLD_MILLIS } from "./internal/budget.js"
 import { type FleetError, makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
 
 /**
- * The `Clerk-API-Version` this SDK was written against (the spec in `clerk/`).
+ * The `Clerk-API-Version` header every request sends unless `apiVersion` says otherwise: the
+ * Backend API version this SDK's schemas are written against.
  *
+ * @example
+ * ```ts
+ * import { ClerkClient, DEFAULT_API_VERSION } from "effect-clerk"
+ * import { Redacted } from "effect"
+ *
+ * // Pin the version explicitly (the same as leaving `apiVersion` out).
+ * const ClerkLive = ClerkClient.layerFetch({
+ *   secretKey: Redacted.make("sk_test_..."),
+ *   apiVersion: DEFAULT_API_VERSION
+ * })
+ * ```
+ *
+ * @category constants
  * @since 0.1.0
  */
 export const DEFAULT_API_VERSION = "2026-05-12"
 
-/** @since 0.1.0 */
+/**
+ * The Backend API's base URL, used unless `apiUrl` (or `CLERK_API_URL`) says otherwise.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_API_URL } from "effect-clerk"
+ *
+ * const isProduction = (apiUrl: string) => apiUrl === DEFAULT_API_URL
+ * console.log(isProduction("http://127.0.0.1:8787")) // false
+ * ```
+ *
+ * @category constants
+ * @since 0.1.0
+ */
 export const DEFAULT_API_URL = "https://api.clerk.com"
 
 /**
  * How safe operations retry. Every field has a default; `schedule` replaces the backoff
  * (its input is the error), while the rules below still hold: only retryable failures are
  * retried, never sooner than Retry-After, never past `maxRetryAfter` or `deadline`.
+ * Only safe operations retry (GETs, revoke, verify, token minting); `createSession` and
+ * `refreshSession` are never re-sent. Pass it as `retry` (or `retry: false` for none).
  *
+ * @example
+ * ```ts
+ * import { Duration, Redacted } from "effect"
+ * import { ClerkClient, type RetryPolicy } from "effect-clerk"
+ *
+ * // Up to 5 retries, backing off from 100 ms to at most 2 s; no retry starts
+ * // more than 20 s after the first failure.
+ * const retry: RetryPolicy = {
+ *   times: 5,
+ *   baseDelay: Duration.millis(100),
+ *   maxDelay: "2 seconds",
+ *   deadline: Duration.seconds(20)
+ * }
+ *
+ * const ClerkLive = ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_..."), retry })
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface RetryPolicy {
@@ -104,7 +151,27 @@ export interface RetryPolicy {
  * (`RateLimiter.layerDurableObject`) stops too. Out-of-range values are refused when the
  * layer is built.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Console, Duration, Effect, Layer, Redacted } from "effect"
+ * import { ClerkClient, type RateLimitPolicy, Sessions } from "effect-clerk"
+ *
+ * // At most 50 requests per 11 s; with the budget spent, fail at once instead of waiting.
+ * const rateLimit: RateLimitPolicy = { limit: 50, window: "11 seconds", onLimit: "fail" }
+ * const SessionsLive = Sessions.layer.pipe(
+ *   Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_..."), rateLimit }))
+ * )
+ *
+ * const program = Effect.flatMap(Sessions, (sessions) => sessions.getSession("sess_123")).pipe(
+ *   // Nothing was sent: status 0, code "rate_limit_budget_exhausted", retryAfter the wait.
+ *   Effect.catchTag("ClerkRateLimited", (e) =>
+ *     Console.log(`${e.errors[0]?.code}: retry in ${Duration.format(e.retryAfter ?? Duration.zero)}`)),
+ *   Effect.provide(SessionsLive)
+ * )
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
  */
 export interface RateLimitPolicy {
   /**
@@ -143,8 +210,27 @@ export interface RateLimitPolicy {
  * refuse (with a defect naming the option; `layerConfig` with a `ConfigError` naming the
  * variable) an empty key or one that is not visible ASCII, a URL that is not absolute, has
  * credentials, a query or a fragment, and `http://` to anything but loopback unless
- * `allowInsecureHttp` is set.
+ * `allowInsecureHttp` is set. Every field but `secretKey` has a default.
  *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { ClerkClient, type ClerkClientOptions } from "effect-clerk"
+ *
+ * const options: ClerkClientOptions = {
+ *   secretKey: Redacted.make("sk_test_..."),
+ *   // An emulator in another container, over plain HTTP: say so explicitly.
+ *   apiUrl: "http://clerk-emulator:4010",
+ *   allowInsecureHttp: true,
+ *   timeout: "5 seconds", // per attempt, reading the body included
+ *   retry: { times: 2 },
+ *   userAgent: "my-app/1.0"
+ * }
+ *
+ * const ClerkLive = ClerkClient.layerFetch(options)
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface ClerkClientOptions {
@@ -175,8 +261,26 @@ export interface ClerkClientOptions {
 }
 
 /**
- * One request an operation wants sent. `path` is relative to `/v1` and already encoded.
+ * One request an operation wants sent, as {@link ClerkClient}'s `request` takes it: for
+ * endpoints the SDK does not wrap. `path` is relative to `/v1` and already encoded; only an
+ * `idempotent` request is retried.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkClient, type ClerkRequest } from "effect-clerk"
+ *
+ * // GET /v1/sessions/{id} by hand, decoded with a plain { ok, value } function.
+ * const sessionStatus = (sessionId: string) =>
+ *   Effect.gen(function*() {
+ *     const client = yield* ClerkClient
+ *     const request: ClerkRequest = { method: "GET", path: `/sessions/${encodeURIComponent(sessionId)}`, idempotent: true }
+ *     const decode = (body: unknown) => ({ ok: true as const, value: (body as { readonly status: string }).status })
+ *     return yield* client.request(request, decode, new Set([404 as const]))
+ *   }).pipe(Effect.catchTag("ClerkNotFound", () => Effect.succeed("unknown")))
+ * ```
+ *
+ * @category params
  * @since 0.1.0
  */
 export interface ClerkRequest {
@@ -195,7 +299,35 @@ export interface ClerkRequest {
   readonly rateLimited?: boolean | undefined
 }
 
-/** The errors a request can end in, given the 4xx statuses its operation declares. */
+/**
+ * The errors a request can end in, given the 4xx statuses `S` its operation declares: the
+ * error class of each declared status (404 → `ClerkNotFound`, …) plus {@link ClerkCommonError}.
+ * A 4xx the operation does not declare arrives as `ClerkUnexpectedStatus`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import type { ClerkRequestError } from "effect-clerk"
+ *
+ * // Everything a request declaring 400 and 404 can fail with, told apart by tag.
+ * const describe = (error: ClerkRequestError<400 | 404>): string => {
+ *   switch (error._tag) {
+ *     case "ClerkNotFound":
+ *       return "no such session"
+ *     case "ClerkBadRequest":
+ *       return `bad request: ${error.errors[0]?.code}`
+ *     default:
+ *       return error.message // 429, 5xx, an undeclared status, timeout, transport, decode, input
+ *   }
+ * }
+ *
+ * const orMessage = (call: Effect.Effect<string, ClerkRequestError<400 | 404>>) =>
+ *   Effect.match(call, { onFailure: describe, onSuccess: (value) => value })
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
 export type ClerkRequestError<S extends DeclaredStatus> = DeclaredStatusErrors[S] | ClerkCommonError
 
 /**
@@ -242,8 +374,29 @@ export declare namespace ClerkClient {
  * The Clerk Backend API transport. Provide it with {@link ClerkClient.layer} or
  * {@link ClerkClient.layerConfig}, on top of an `HttpClient` (normally
  * `fetchClientLayer`), or with {@link ClerkClient.layerFetch} /
- * {@link ClerkClient.layerFetchConfig}, which send with `fetch` directly.
+ * {@link ClerkClient.layerFetchConfig}, which send with `fetch` directly. Applications
+ * rarely call it themselves: `Sessions` and `TokenVerifier` are built on it; its `request`
+ * sends to endpoints the SDK does not wrap.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { ClerkClient, Sessions } from "effect-clerk"
+ *
+ * const ClerkLive = ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_...") })
+ *
+ * // What most apps do: provide it under Sessions (and TokenVerifier).
+ * const SessionsLive = Sessions.layer.pipe(Layer.provide(ClerkLive))
+ *
+ * const program = Effect.gen(function*() {
+ *   const client = yield* ClerkClient
+ *   console.log(client.baseUrl) // "https://api.clerk.com/v1"
+ * })
+ *
+ * Effect.runPromise(Effect.provide(program, ClerkLive))
+ * ```
+ *
+ * @category services
  * @since 0.1.0
  */
 export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("effect-clerk/ClerkClient") {
@@ -355,7 +508,25 @@ const checkOptions = (options: ClerkClientOptions): Effect.Effect<void> => {
   return Effect.die(illegalArgument(`ClerkClient: invalid options: ${lines.join("; ")}`))
 }
 
-/** `https://api.clerk.com`, `https://api.clerk.com/`, `https://api.clerk.com/v1/` → `https://api.clerk.com/v1`. */
+/**
+ * The base URL requests go to, from an `apiUrl`: surrounding whitespace and trailing `/`
+ * dropped, `/v1` appended unless it is already there. `https://api.clerk.com`,
+ * `https://api.clerk.com/` and `https://api.clerk.com/v1/` all give
+ * `https://api.clerk.com/v1` (what `ClerkClient`'s `baseUrl` holds). It does not check the
+ * URL: the layers do that.
+ *
+ * @example
+ * ```ts
+ * import { normalizeBaseUrl } from "effect-clerk"
+ *
+ * console.log(normalizeBaseUrl("https://api.clerk.com")) // "https://api.clerk.com/v1"
+ * console.log(normalizeBaseUrl("https://api.clerk.com/v1/")) // "https://api.clerk.com/v1"
+ * console.log(normalizeBaseUrl("http://127.0.0.1:4010/")) // "http://127.0.0.1:4010/v1"
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
 export const normalizeBaseUrl = (apiUrl: string): string => {
   let url = apiUrl.trim().replace(/\/+$/, "")
   if (url.endsWith("/v1")) url = url.slice(0, -3).replace(/\/+$/, "")

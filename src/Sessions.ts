@@ -31,6 +31,23 @@ import {
  * Filters and paging of `getSessionList` and `listAll`. Clerk asks for at least one of
  * `userId` or `clientId`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Stream } from "effect"
+ * import { type GetSessionListParams, Sessions } from "effect-clerk"
+ *
+ * // A user's active sessions, 50 per page.
+ * const params: GetSessionListParams = { userId: "user_123", status: "active", limit: 50 }
+ *
+ * const program = Effect.gen(function*() {
+ *   const sessions = yield* Sessions
+ *   const firstPage = yield* sessions.getSessionList(params) // { data: at most 50, totalCount }
+ *   const all = yield* Stream.runCount(sessions.listAll(params)) // every page, 50 at a time
+ *   return { shown: firstPage.data.length, all }
+ * })
+ * ```
+ *
+ * @category params
  * @since 0.1.0
  */
 export interface GetSessionListParams {
@@ -43,25 +60,116 @@ export interface GetSessionListParams {
   readonly offset?: number | undefined
 }
 
-/** @since 0.1.0 */
+/**
+ * The body of `verifySession`: the session's `__session` token, checked to belong to it.
+ * Clerk deprecates the endpoint and answers 410 (`ClerkGone`): verify tokens locally with
+ * `TokenVerifier` instead.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Sessions, type VerifySessionParams } from "effect-clerk"
+ *
+ * const params: VerifySessionParams = { token: Redacted.make("eyJ...") }
+ *
+ * const program = Effect.flatMap(Sessions, (sessions) => sessions.verifySession("sess_123", params)).pipe(
+ *   // What Clerk answers today: 410 operation_deprecated.
+ *   Effect.catchTag("ClerkGone", (e) => Effect.logWarning(`verifySession: ${e.errors[0]?.code}, use TokenVerifier`))
+ * )
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface VerifySessionParams {
   /** The `__session` JWT; it must belong to the session. */
   readonly token?: Redacted.Redacted<string> | string | undefined
 }
 
-/** @since 0.1.0 */
+/**
+ * Options of `createSessionToken` and `createSessionTokenFromTemplate`: `expiresInSeconds`
+ * overrides the token's (or the template's) lifetime.
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { type CreateSessionTokenParams, Sessions } from "effect-clerk"
+ *
+ * const params: CreateSessionTokenParams = { expiresInSeconds: 300 } // an integer in 30..315360000
+ *
+ * const program = Effect.gen(function*() {
+ *   const sessions = yield* Sessions
+ *   const token = yield* sessions.createSessionToken("sess_123", params)
+ *   const templated = yield* sessions.createSessionTokenFromTemplate("sess_123", "my_template", params)
+ *   return [token.jwt, templated.jwt] // Redacted
+ * }).pipe(
+ *   // e.g. { expiresInSeconds: 10 }: "expiresInSeconds must be in 30..315360000, got 10", nothing sent
+ *   Effect.catchTag("ClerkInvalidInput", (e) => Console.error(`${e.field} ${e.reason}`))
+ * )
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface CreateSessionTokenParams {
   /** Overrides the token lifetime: an integer in 30..315360000. */
   readonly expiresInSeconds?: number | undefined
 }
 
-/** @since 0.1.0 */
+/**
+ * The body of `createSession` (`POST /v1/sessions`, testing instances only): the user, and
+ * optionally the organization to make active (the user must be a member).
+ *
+ * @example
+ * ```ts
+ * import { Console, Effect } from "effect"
+ * import { type CreateSessionParams, Sessions } from "effect-clerk"
+ *
+ * // A session for a test user, with an organization active. Never re-sent automatically.
+ * const params: CreateSessionParams = { userId: "user_123", activeOrganizationId: "org_456" }
+ *
+ * const program = Effect.flatMap(Sessions, (sessions) => sessions.createSession(params)).pipe(
+ *   Effect.tap((session) => Console.log(`${session.id} is ${session.status}`)), // "sess_… is active"
+ *   // An unknown user or organization: "No user was found with id user_123" or the like.
+ *   Effect.catchTag("ClerkNotFound", (e) => Console.error(e.errors[0]?.longMessage))
+ * )
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface CreateSessionParams {
   readonly userId: string
   readonly activeOrganizationId?: string | undefined
 }
 
-/** @since 0.1.0 */
+/**
+ * The body of `refreshSession`: the expired `__session` token, the `__refresh` cookie and
+ * the Origin of the browser request being refreshed (plus its headers and IP when you have
+ * them). Secrets may be given `Redacted`; they are never quoted in errors.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { type RefreshSessionParams, Sessions } from "effect-clerk"
+ *
+ * // From the browser request whose session token expired.
+ * const refresh = (request: Request, sessionId: string, expiredToken: string, refreshCookie: string) => {
+ *   const params: RefreshSessionParams = {
+ *     expiredToken: Redacted.make(expiredToken),
+ *     refreshToken: Redacted.make(refreshCookie),
+ *     requestOrigin: request.headers.get("origin") ?? "https://app.example.com",
+ *     requestHeaders: Object.fromEntries(request.headers),
+ *     requestOriginatingIp: request.headers.get("cf-connecting-ip") ?? undefined
+ *   }
+ *   // A SessionToken (the default format "token"); Clerk's refusal is ClerkUnauthorized.
+ *   return Effect.flatMap(Sessions, (sessions) => sessions.refreshSession(sessionId, params))
+ * }
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface RefreshSessionParams {
   /** The expired `__session` JWT. */
   readonly expiredToken: Redacted.Redacted<string> | string
@@ -75,7 +183,27 @@ export interface RefreshSessionParams {
   readonly requestOriginatingIp?: string | undefined
 }
 
-/** The errors of an operation whose spec declares the 4xx statuses `S`. @since 0.1.0 */
+/**
+ * The errors of an operation whose spec declares the 4xx statuses `S`: their error classes
+ * plus {@link ClerkCommonError}. `getSession`'s is `SessionsError<400 | 401 | 404>`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type Session, Sessions, type SessionsError } from "effect-clerk"
+ *
+ * // Your own wrapper keeps getSession's exact error type.
+ * const loadSession = (sessionId: string): Effect.Effect<Session, SessionsError<400 | 401 | 404>, Sessions> =>
+ *   Effect.flatMap(Sessions, (sessions) => sessions.getSession(sessionId))
+ *
+ * // With the 404 handled, it is no longer in the error type.
+ * const findSession = (sessionId: string) =>
+ *   loadSession(sessionId).pipe(Effect.catchTag("ClerkNotFound", () => Effect.succeed(undefined)))
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
 export type SessionsError<S extends DeclaredStatus> = ClerkRequestError<S>
 
 /**
@@ -126,6 +254,29 @@ export declare namespace Sessions {
 /**
  * The Sessions endpoints. `Sessions.layer` needs a {@link ClerkClient}.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { ClerkClient, Sessions } from "effect-clerk"
+ *
+ * // Sign a user out everywhere: revoke every active session (up to 500, one page).
+ * const signOutEverywhere = (userId: string) =>
+ *   Effect.gen(function*() {
+ *     const sessions = yield* Sessions
+ *     const page = yield* sessions.getSessionList({ userId, status: "active", limit: 500 })
+ *     yield* Effect.forEach(page.data, (session) => sessions.revokeSession(session.id), { discard: true })
+ *     return page.data.length
+ *   })
+ *
+ * const SessionsLive = Sessions.layer.pipe(
+ *   Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_...") }))
+ * )
+ *
+ * Effect.runPromise(Effect.provide(signOutEverywhere("user_123"), SessionsLive))
+ *   .then((count) => console.log(`${count} sessions revoked`))
+ * ```
+ *
+ * @category services
  * @since 0.1.0
  */
 export class Sessions extends Service<Sessions, Sessions.Service>()("effect-clerk/Sessions") {
