@@ -24,7 +24,8 @@
 //                  peers; "files" without the other line's folders; no repo-only fields
 //                  (imports, scripts, devDependencies, allowScripts)
 //   LICENSE, README.md
-// The User-Agent's version (dist/internal/version.js, VERSION) is set to the tarball's version.
+// The User-Agent's version (dist/internal/version.js, VERSION) is set to the tarball's version,
+// and every JSDoc `@since` to the line's version of that release (effect4: 0.1.0 → 1.0.0).
 import { spawnSync } from "node:child_process"
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
@@ -42,10 +43,12 @@ const nextMajor = (version) => {
 
 /** Release line → its version and peer dependencies. */
 const LINES = {
-  effect3: { version: pkg.version, peerDependencies: pkg.peerDependencies },
+  effect3: { version: pkg.version, since: (version) => version, peerDependencies: pkg.peerDependencies },
   // effect 4 carries HTTP itself (effect/http): no @effect/platform. 4.1.0 is the first 4.x the
   // line's facades are written against (lines/effect4 develops on 4.1.5).
-  effect4: { version: nextMajor(pkg.version), peerDependencies: { effect: "^4.1.0" } }
+  // `@since` in the sources gives the Effect 3 line's version; the Effect 4 tarball's JSDoc gives
+  // its own line's version of that release, as its version does (0.1.0 → 1.0.0).
+  effect4: { version: nextMajor(pkg.version), since: nextMajor, peerDependencies: { effect: "^4.1.0" } }
 }
 
 const sh = (cmd, args, cwd, env = process.env) => {
@@ -101,6 +104,12 @@ const stage = (name, line) => {
   // The User-Agent names the tarball's version (same line count: the maps stay right).
   for (const file of ["dist/internal/version.js", "dist/internal/version.d.ts", "src/internal/version.ts"]) {
     setVersion(join(dir, file), line.version)
+  }
+  // JSDoc `@since` in this line's versions (in place, so line counts and the maps stay right).
+  for (const file of [...walk(dist), ...walk(join(dir, "src"))].filter((f) => /\.(js|ts)$/.test(f))) {
+    const text = readFileSync(file, "utf8")
+    const rewritten = text.replace(/(@since )(\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)/g, (_, tag, version) => `${tag}${line.since(version)}`)
+    if (rewritten !== text) writeFileSync(file, rewritten)
   }
   const leftovers = walk(dist).filter((f) => /\.(js|d\.ts)$/.test(f) && /(\bfrom\s*|\bimport\s*\(\s*)["']#/.test(readFileSync(f, "utf8")))
   if (leftovers.length > 0) throw new Error(`pack: "#" import specifiers left in ${leftovers.map((f) => relative(dir, f)).join(", ")}`)

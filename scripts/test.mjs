@@ -168,7 +168,8 @@ if (!effect4Ready) {
 const effect4Vitest = join(root, "lines/effect4/node_modules/vitest/vitest.mjs")
 const effect4Config = ["-c", "lines/effect4/vitest.config.ts"]
 
-// 1. Type-check: the library, tests and examples on each line; then the workerd suite (its own types).
+// 1. Type-check: the library, tests and examples on each line; then the workerd suite (its own types);
+//    then the JSDoc examples on both lines.
 for (const project of [
   "tsconfig.json",
   "tsconfig.effect4.json",
@@ -180,6 +181,12 @@ for (const project of [
   const status = await run(bin("tsc"), ["-p", project, "--noEmit"])
   count("typecheck", 0, status === 0 ? 0 : 1)
   if (status !== 0) failed("typecheck", `tsc -p ${project} (errors above)`)
+}
+// The public exports' JSDoc: tags present and every @example compiling on both lines.
+{
+  const status = await run(process.execPath, [join(root, "scripts/docs.mjs")])
+  count("typecheck", 0, status === 0 ? 0 : 1)
+  if (status !== 0) failed("typecheck", "node scripts/docs.mjs: JSDoc tags or @example type errors (above)")
 }
 
 // 2. The library suite on each runtime, Effect 3 line.

@@ -425,15 +425,18 @@ export class ClerkClient extends Service<ClerkClient, ClerkClient.Service>()("ef
    *
    * @example
    * ```ts
-   * import { Config, Layer } from "effect"
-   * import { FetchHttpClient } from "@effect/platform"
+   * import { Config, Duration, Layer } from "effect"
    * import { ClerkClient, Sessions } from "effect-clerk"
    *
-   * // CLERK_SECRET_KEY and CLERK_API_URL from the environment; the timeout from CLERK_TIMEOUT.
+   * // CLERK_SECRET_KEY, CLERK_API_URL and CLERK_API_VERSION from the environment; the other
+   * // options as a Config per field (Config.Wrap), or as plain values:
+   * // ClerkClient.layerConfig({ timeout: Duration.seconds(3) }).
    * const SessionsLive = Sessions.layer.pipe(
-   *   Layer.provide(ClerkClient.layerConfig({ timeout: Config.duration("CLERK_TIMEOUT") })),
-   *   Layer.provide(FetchHttpClient.layer)
+   *   Layer.provide(ClerkClient.layerConfig({
+   *     timeout: Config.succeed(Duration.seconds(3))
+   *   }))
    * )
+   * // SessionsLive still needs your HttpClient: Layer.provide(FetchHttpClient.layer), say.
    * ```
    *
    * @category layers

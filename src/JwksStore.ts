@@ -10,7 +10,7 @@
  * write access to the store cannot plant a key), under a key made of the API URL and a
  * value derived from the secret key, never the key itself.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -23,17 +23,53 @@ import { JWKS_STORE_KEY, jwksStoreKeyOf, WAIT_UNTIL_KEY, type WaitUntilService }
  * A Worker request's `ExecutionContext` (its `waitUntil`), for the background work the
  * request starts (a JWKS refresh, a store write). Provide it per request:
  * `Effect.provideService(WaitUntil, ctx)`, {@link JwksStore.withExecutionContext}, or in the
- * context a web handler is given (`Context.make(WaitUntil, ctx)`).
+ * context a web handler is given (`Context.make(WaitUntil, ctx)`). Without it, other
+ * runtimes need nothing, and a Worker waits for store writes inline.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { TokenVerifier, WaitUntil } from "effect-clerk"
+ *
+ * // In a Worker's fetch(request, env, ctx): a JWKS refresh or store write this
+ * // verification starts is handed to ctx.waitUntil instead of being cut off.
+ * const authenticate = (request: Request, ctx: { waitUntil(promise: Promise<unknown>): void }) =>
+ *   Effect.flatMap(TokenVerifier, (verifier) => verifier.authenticateRequest(request)).pipe(
+ *     Effect.provideService(WaitUntil, ctx)
+ *   )
+ * ```
+ *
+ * @category services
+ * @since 0.1.0
  */
 export class WaitUntil extends Service<WaitUntil, WaitUntilService>()(WAIT_UNTIL_KEY) {}
 
 /**
  * A store operation failed (KV error or quota, Cache API refusal, timeout). The verifier
  * logs it and goes on without the store: it never fails a verification Clerk can answer.
+ * You meet it when you call a {@link JwksStore} yourself, or write one: `operation` is
+ * `"get"` or `"set"`, `cause` the error thrown.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { JwksStore, type KvNamespaceLike } from "effect-clerk"
+ *
+ * const brokenKv: KvNamespaceLike = {
+ *   get: () => Promise.reject(new Error("KV GET quota exceeded")),
+ *   put: () => Promise.reject(new Error("KV PUT quota exceeded"))
+ * }
+ *
+ * const program = Effect.flatMap(JwksStore, (store) => store.get("some-key")).pipe(
+ *   Effect.catchTag("JwksStoreError", (e) => Effect.succeed(`${e.operation}: ${e.message}`)),
+ *   Effect.provide(JwksStore.layerKv(brokenKv))
+ * )
+ *
+ * Effect.runPromise(program).then(console.log) // get: KV get failed: KV GET quota exceeded
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
  */
 export class JwksStoreError extends Schema.TaggedError<JwksStoreError>()("JwksStoreError", {
   operation: Literals(["get", "set"]),
@@ -42,9 +78,31 @@ export class JwksStoreError extends Schema.TaggedError<JwksStoreError>()("JwksSt
 }) {}
 
 /**
- * The part of a Workers KV namespace binding (`KVNamespace`) the store uses.
+ * The part of a Workers KV namespace binding (`KVNamespace`) the store uses: a Worker's
+ * binding already has this shape, so pass `env.CLERK_JWKS` as it is to
+ * {@link JwksStore.layerKv}; anything else with `get` and `put` works too.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { JwksStore, type KvNamespaceLike } from "effect-clerk"
+ *
+ * // wrangler.toml: [[kv_namespaces]] binding = "CLERK_JWKS"
+ * interface Env {
+ *   readonly CLERK_JWKS: KvNamespaceLike
+ * }
+ * const storeFor = (env: Env) => JwksStore.layerKv(env.CLERK_JWKS)
+ *
+ * // Or a Map standing in for KV (expiry ignored).
+ * const entries = new Map<string, string>()
+ * const mapKv: KvNamespaceLike = {
+ *   get: async (key) => entries.get(key) ?? null,
+ *   put: async (key, value) => entries.set(key, value)
+ * }
+ * const MapStoreLive = JwksStore.layerKv(mapKv)
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
  */
 export interface KvNamespaceLike {
   get(key: string): Promise<string | null>
@@ -52,9 +110,23 @@ export interface KvNamespaceLike {
 }
 
 /**
- * The part of a Cache API `Cache` (`caches.default`, `await caches.open(name)`) the store uses.
+ * The part of a Cache API `Cache` (`caches.default`, `await caches.open(name)`) the store
+ * uses, for {@link JwksStore.layerCache}.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { type CacheLike, JwksStore } from "effect-clerk"
+ *
+ * // A Cache you opened yourself (on Cloudflare: `await caches.open("clerk")`).
+ * const storeIn = (cache: CacheLike) => JwksStore.layerCache(cache)
+ *
+ * // Or let the layer find it: `caches.default`, or a cache by name.
+ * const DefaultCacheLive = JwksStore.layerCache()
+ * const NamedCacheLive = JwksStore.layerCache("clerk-jwks")
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
  */
 export interface CacheLike {
   match(request: Request): Promise<Response | undefined | null>
@@ -62,14 +134,14 @@ export interface CacheLike {
 }
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  */
 export declare namespace JwksStore {
   /**
    * A string store with expiry. `get` answers `undefined` for a missing or expired entry.
    * `ttlSeconds` is how long the entry may be kept (`undefined`: no limit).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   export interface Service {
     readonly get: (key: string) => Effect.Effect<string | undefined, JwksStoreError>
@@ -92,13 +164,30 @@ const cacheRequest = (key: string) => new Request(`https://jwks.effect-clerk.inv
 
 /**
  * The JWKS store `TokenVerifier.layer` uses when this service is provided; without one it
- * caches in the isolate's memory only. Provide it beside the verifier:
+ * caches in the isolate's memory only. Provide it beside the verifier, from Workers KV
+ * ({@link JwksStore.layerKv}), the Cache API ({@link JwksStore.layerCache}) or memory
+ * ({@link JwksStore.layerMemory}, for tests). Entries are signed with a key derived from the
+ * secret key, so write access to the store cannot plant a key.
  *
+ * @example
  * ```ts
- * TokenVerifier.layer().pipe(Layer.provide(JwksStore.layerKv(env.JWKS)), Layer.provide(clerkClient))
+ * import { Layer, Redacted } from "effect"
+ * import { ClerkClient, JwksStore, type KvNamespaceLike, TokenVerifier } from "effect-clerk"
+ *
+ * interface Env {
+ *   readonly CLERK_JWKS: KvNamespaceLike
+ * }
+ *
+ * // A cold isolate reads the keys from KV before it asks GET /v1/jwks.
+ * const VerifierLive = (env: Env) =>
+ *   TokenVerifier.layer({ authorizedParties: ["https://app.example.com"] }).pipe(
+ *     Layer.provide(JwksStore.layerKv(env.CLERK_JWKS)),
+ *     Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_...") }))
+ *   )
  * ```
  *
- * @since 0.2.0
+ * @category services
+ * @since 0.1.0
  */
 export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STORE_KEY) {
   /**
@@ -106,7 +195,7 @@ export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STOR
    * and location, eventually consistent (a write may take up to a minute to be seen
    * elsewhere, which the TTL absorbs). Entries expire with `expirationTtl` (at least 60 s).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layerKv = (namespace: KvNamespaceLike): Layer.Layer<JwksStore> =>
     Layer.succeed(
@@ -137,7 +226,7 @@ export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STOR
    * Cloudflare the Cache API stores nothing on `*.workers.dev` routes: use it on a custom
    * domain, or use KV.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layerCache = (cache?: CacheLike | string): Layer.Layer<JwksStore> =>
     Layer.effect(
@@ -189,14 +278,14 @@ export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STOR
    * (build it once and provide it to several verifiers to play a fleet's isolates in a test).
    * Entries expire on Effect's `Clock`.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layerMemory: Layer.Layer<JwksStore> = Layer.sync(JwksStore, () => makeMemory())
 
   /**
    * A memory store you hold: its service, and `entries` to look inside in tests.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly makeMemory = () => makeMemory()
 
@@ -208,7 +297,7 @@ export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STOR
    * under a key derived from the secret key (`ClerkClient`'s `stateKey`): an entry written
    * without the secret key is dropped, never trusted.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly keyOf = (instanceKey: string): string => jwksStoreKeyOf(instanceKey)
 
@@ -225,7 +314,7 @@ export class JwksStore extends Service<JwksStore, JwksStore.Service>()(JWKS_STOR
    * export default { fetch: (request, env, ctx) => runtime.runPromise(handle(request).pipe(JwksStore.withExecutionContext(ctx))) }
    * ```
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly withExecutionContext =
     (ctx: WaitUntilService) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Exclude<R, WaitUntil>> =>

@@ -8,7 +8,7 @@
  * - {@link RateLimiter.layerDurableObject}: the fleet's budget, held by a
  *   {@link ClerkRateLimiterObject} you bind in `wrangler.toml`.
  *
- * @since 0.2.0
+ * @since 0.1.0
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -19,9 +19,27 @@ import { makeMemoryRateLimiter, RATE_LIMITER_KEY } from "./internal/fleet.js"
 
 /**
  * One request for a slot: the budget (`limit` sends per `windowMillis`) and how long the
- * caller may wait for a slot (`maxWaitMillis`; 0 to take one only if free now).
+ * caller may wait for a slot (`maxWaitMillis`; 0 to take one only if free now). What
+ * `ClerkClient` passes to {@link RateLimiter}'s `acquire` before each request.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter, type RateLimitRequest } from "effect-clerk"
+ *
+ * // A development instance's budget (100 per 10 s), waiting at most 2 s for a slot.
+ * const request: RateLimitRequest = { limit: 100, windowMillis: 10_000, maxWaitMillis: 2_000 }
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter
+ *   return yield* limiter.acquire("my-instance", request)
+ * }).pipe(Effect.provide(RateLimiter.layerMemory))
+ *
+ * Effect.runPromise(program).then(console.log) // { granted: true, waitMillis: 0 }
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
  */
 export type RateLimitRequest = BudgetRequest
 
@@ -29,15 +47,60 @@ export type RateLimitRequest = BudgetRequest
  * The answer: `granted` with the slot reserved `waitMillis` from now, or not granted
  * (nothing taken) because the next slot is `waitMillis` away, past the caller's wait.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { RateLimiter, type RateLimitGrant } from "effect-clerk"
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter
+ *   const request = { limit: 2, windowMillis: 10_000, maxWaitMillis: 0 }
+ *   yield* limiter.acquire("my-instance", request)
+ *   yield* limiter.acquire("my-instance", request)
+ *   // The window is full: nothing is taken, and the next slot is a window away.
+ *   const grant: RateLimitGrant = yield* limiter.acquire("my-instance", request)
+ *   return grant.granted ? "send now" : `next slot in ${Math.ceil(grant.waitMillis / 1000)} s`
+ * }).pipe(Effect.provide(RateLimiter.layerMemory))
+ *
+ * Effect.runPromise(program).then(console.log) // next slot in 10 s
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
  */
 export type RateLimitGrant = Grant
 
 /**
  * The limiter could not be asked (the Durable Object failed or timed out). `ClerkClient`
- * logs it and sends anyway: a broken limiter never stops or hangs a call.
+ * logs it and sends anyway: a broken limiter never stops or hangs a call. You meet it when
+ * you call a {@link RateLimiter} yourself; `message` says what failed, `cause` is the
+ * error thrown.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { type DurableObjectNamespaceLike, RateLimiter } from "effect-clerk"
+ *
+ * const unreachable: DurableObjectNamespaceLike = {
+ *   idFromName: (name) => name,
+ *   get: () => ({ fetch: () => Promise.reject(new Error("Durable Object overloaded")) })
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter
+ *   const grant = yield* limiter.acquire("my-instance", { limit: 100, windowMillis: 10_000, maxWaitMillis: 0 })
+ *   return `granted: ${grant.granted}`
+ * }).pipe(
+ *   Effect.catchTag("RateLimiterError", (e) => Effect.succeed(e.message)),
+ *   Effect.provide(RateLimiter.layerDurableObject(unreachable))
+ * )
+ *
+ * Effect.runPromise(program).then(console.log)
+ * // the rate-limit Durable Object failed: Durable Object overloaded
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
  */
 export class RateLimiterError extends Schema.TaggedError<RateLimiterError>()("RateLimiterError", {
   message: Schema.String,
@@ -45,9 +108,36 @@ export class RateLimiterError extends Schema.TaggedError<RateLimiterError>()("Ra
 }) {}
 
 /**
- * The part of a Durable Object namespace binding (`DurableObjectNamespace`) the limiter uses.
+ * The part of a Durable Object namespace binding (`DurableObjectNamespace`) the limiter
+ * uses: a Worker's binding of {@link ClerkRateLimiterObject} already has this shape, so pass
+ * `env.CLERK_RATE_LIMITER` as it is to {@link RateLimiter.layerDurableObject}.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkRateLimiterObject, type DurableObjectNamespaceLike, RateLimiter } from "effect-clerk"
+ *
+ * // Outside workerd (a test, say), one ClerkRateLimiterObject per name plays the binding.
+ * const objects = new Map<string, ClerkRateLimiterObject>()
+ * const namespace: DurableObjectNamespaceLike = {
+ *   idFromName: (name) => name,
+ *   get: (id) => {
+ *     const object = objects.get(String(id)) ?? new ClerkRateLimiterObject()
+ *     objects.set(String(id), object)
+ *     return { fetch: (input, init) => object.fetch(new Request(input, init)) }
+ *   }
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   const limiter = yield* RateLimiter
+ *   return yield* limiter.acquire("my-instance", { limit: 100, windowMillis: 10_000, maxWaitMillis: 0 })
+ * }).pipe(Effect.provide(RateLimiter.layerDurableObject(namespace)))
+ *
+ * Effect.runPromise(program).then(console.log) // { granted: true, waitMillis: 0 }
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
  */
 export interface DurableObjectNamespaceLike {
   idFromName(name: string): unknown
@@ -55,13 +145,13 @@ export interface DurableObjectNamespaceLike {
 }
 
 /**
- * @since 0.2.0
+ * @since 0.1.0
  */
 export declare namespace RateLimiter {
   /**
    * Budgets keyed by Clerk instance (`ClerkClient`'s `instanceKey`).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   export interface Service {
     /** Reserve the next slot of `key`'s budget if it is at most `request.maxWaitMillis` away. */
@@ -76,22 +166,45 @@ const ORIGIN = "https://clerk-rate-limiter.effect-clerk.invalid"
 /**
  * Where `ClerkClient` (with its `rateLimit` option set) takes a slot before each request.
  * Without this service in the context, each `ClerkClient` counts for itself, as
- * {@link RateLimiter.layerMemory} does.
+ * {@link RateLimiter.layerMemory} does. Provide it where the client is built:
+ * {@link RateLimiter.layerMemory} for one isolate or process,
+ * {@link RateLimiter.layerDurableObject} for a whole fleet of Workers.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { Duration, Layer, Redacted } from "effect"
+ * import { ClerkClient, type DurableObjectNamespaceLike, RateLimiter, Sessions } from "effect-clerk"
+ *
+ * interface Env {
+ *   readonly CLERK_RATE_LIMITER: DurableObjectNamespaceLike
+ * }
+ *
+ * // Every isolate takes its slots from one budget: 800 requests per 11 s for this secret key.
+ * const SessionsLive = (env: Env) =>
+ *   Sessions.layer.pipe(
+ *     Layer.provide(ClerkClient.layerFetch({
+ *       secretKey: Redacted.make("sk_live_..."),
+ *       rateLimit: { limit: 800, window: Duration.seconds(11) }
+ *     })),
+ *     Layer.provide(RateLimiter.layerDurableObject(env.CLERK_RATE_LIMITER))
+ *   )
+ * ```
+ *
+ * @category services
+ * @since 0.1.0
  */
 export class RateLimiter extends Service<RateLimiter, RateLimiter.Service>()(RATE_LIMITER_KEY) {
   /**
    * Budgets in this isolate's memory, on Effect's `Clock` (so `TestClock` drives them).
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layerMemory: Layer.Layer<RateLimiter> = Layer.sync(RateLimiter, () => makeMemory())
 
   /**
    * A memory limiter's service, for a `ClerkClient` that counts for itself.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly makeMemory = (): RateLimiter.Service => makeMemory()
 
@@ -112,7 +225,7 @@ export class RateLimiter extends Service<RateLimiter, RateLimiter.Service>()(RAT
    *
    * and `export { ClerkRateLimiterObject } from "effect-clerk"` from the Worker's main module.
    *
-   * @since 0.2.0
+   * @since 0.1.0
    */
   static readonly layerDurableObject = (namespace: DurableObjectNamespaceLike): Layer.Layer<RateLimiter> =>
     Layer.sync(RateLimiter, () => {
@@ -164,7 +277,25 @@ const makeMemory = (): RateLimiter.Service => RateLimiter.of(makeMemoryRateLimit
  * client. It keeps the budget in memory: an object that is evicted after sitting idle
  * starts with an empty window, which an idle window is anyway.
  *
- * @since 0.2.0
+ * @example
+ * ```ts
+ * import { type DurableObjectNamespaceLike, RateLimiter } from "effect-clerk"
+ *
+ * // The Worker's main module exports the class; wrangler.toml binds it:
+ * //   [[durable_objects.bindings]] name = "CLERK_RATE_LIMITER", class_name = "ClerkRateLimiterObject"
+ * //   [[migrations]] tag = "v1", new_sqlite_classes = ["ClerkRateLimiterObject"]
+ * export { ClerkRateLimiterObject } from "effect-clerk"
+ *
+ * interface Env {
+ *   readonly CLERK_RATE_LIMITER: DurableObjectNamespaceLike
+ * }
+ *
+ * // One object per Clerk instance, named after the ClerkClient's instanceKey.
+ * const LimiterLive = (env: Env) => RateLimiter.layerDurableObject(env.CLERK_RATE_LIMITER)
+ * ```
+ *
+ * @category servers
+ * @since 0.1.0
  */
 export class ClerkRateLimiterObject {
   private readonly budget: Budget = makeBudget()

@@ -91,8 +91,22 @@ import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "./SessionClai
 const jwksStatuses: ReadonlySet<401> = new Set([401])
 
 /**
- * Why a token was refused, with the names Clerk's SDKs use.
+ * Why a token was refused, with the names Clerk's SDKs use: the schema of
+ * {@link ClerkTokenInvalid}'s `reason`, whose `literals` list every reason.
  *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { TokenInvalidReason } from "effect-clerk"
+ *
+ * console.log(TokenInvalidReason.literals.length) // 10
+ *
+ * // E.g. to accept a reason read back from a log or a queue.
+ * const isReason = Schema.is(TokenInvalidReason)
+ * console.log(isReason("TokenExpired"), isReason("Expired")) // true false
+ * ```
+ *
+ * @category schemas
  * @since 0.1.0
  */
 export const TokenInvalidReason = Literals([
@@ -108,7 +122,26 @@ export const TokenInvalidReason = Literals([
   "JwkFailedToResolve"
 ])
 
-/** @since 0.1.0 */
+/**
+ * One of the {@link TokenInvalidReason} names: `TokenExpired`, `TokenNotActiveYet`,
+ * `TokenIatInTheFuture`, `TokenInvalidSignature`, `TokenInvalidAlgorithm`,
+ * `TokenInvalidAuthorizedParties`, `TokenInvalidIssuer`, `TokenInvalid`, `JwkKidMismatch` or
+ * `JwkFailedToResolve`.
+ *
+ * @example
+ * ```ts
+ * import type { TokenInvalidReason } from "effect-clerk"
+ *
+ * // A token that was fine once (expired, or not active yet) asks for a refresh; the rest is refused.
+ * const statusFor = (reason: TokenInvalidReason): 401 | 403 =>
+ *   reason === "TokenExpired" || reason === "TokenNotActiveYet" ? 401 : 403
+ *
+ * console.log(statusFor("TokenExpired"), statusFor("TokenInvalidSignature")) // 401 403
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export type TokenInvalidReason = typeof TokenInvalidReason.Type
 
 const ClerkErrorSchema = Union([
@@ -133,6 +166,29 @@ const ClerkErrorSchema = Union([
  * people, never quoting the token. `JwkFailedToResolve` from the JWKS layer carries the
  * Clerk API failure as `cause`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TokenVerifier } from "effect-clerk"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const verifier = yield* TokenVerifier
+ *   return yield* verifier.verify("not-a-jwt")
+ * }).pipe(
+ *   Effect.map((claims) => `signed in as ${claims.sub}`),
+ *   // `cause` is set only for JwkFailedToResolve: the Clerk error behind a failed JWKS fetch.
+ *   Effect.catchTag("ClerkTokenInvalid", (e) => Effect.succeed(`${e.reason}: ${e.message} (${e.cause?._tag ?? "no cause"})`)),
+ *   Effect.provide(
+ *     TokenVerifier.layer({ authorizedParties: ["http://localhost:3000"] }).pipe(Layer.provide(ClerkEmulator.layerClient()))
+ *   )
+ * )
+ *
+ * Effect.runPromise(program).then(console.log)
+ * // TokenInvalid: Malformed token: not a JWT (header.payload.signature) (no cause)
+ * ```
+ *
+ * @category errors
  * @since 0.1.0
  */
 export class ClerkTokenInvalid extends Schema.TaggedError<ClerkTokenInvalid>()("ClerkTokenInvalid", {
@@ -143,8 +199,31 @@ export class ClerkTokenInvalid extends Schema.TaggedError<ClerkTokenInvalid>()("
 
 /**
  * `authenticateRequest` found no token: no `Authorization: Bearer` header and no
- * `__session` cookie.
+ * `__session` cookie. It has no fields; its `message` says just that. Answer it by asking
+ * the user to sign in, apart from {@link ClerkTokenInvalid} (a token that was refused).
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TokenVerifier } from "effect-clerk"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const verifier = yield* TokenVerifier
+ *   const claims = yield* verifier.authenticateRequest(new Request("https://app.example.com/"))
+ *   return `signed in as ${claims.sub}`
+ * }).pipe(
+ *   Effect.catchTag("ClerkTokenMissing", (e) => Effect.succeed(`401: ${e.message}`)),
+ *   Effect.provide(
+ *     TokenVerifier.layer({ authorizedParties: ["http://localhost:3000"] }).pipe(Layer.provide(ClerkEmulator.layerClient()))
+ *   )
+ * )
+ *
+ * Effect.runPromise(program).then(console.log)
+ * // 401: No session token: the request has neither an Authorization: Bearer header nor a __session cookie
+ * ```
+ *
+ * @category errors
  * @since 0.1.0
  */
 export class ClerkTokenMissing extends Schema.TaggedError<ClerkTokenMissing>()("ClerkTokenMissing", {}) {
@@ -154,8 +233,27 @@ export class ClerkTokenMissing extends Schema.TaggedError<ClerkTokenMissing>()("
 }
 
 /**
- * The checks every verifier applies, whatever its key source.
+ * The checks every verifier applies, whatever its key source: the `azp`, `iss` and `aud`
+ * to accept, and the clock skew allowed for `exp`, `nbf` and `iat`. Every layer of
+ * {@link TokenVerifier} takes them.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { TokenVerifier, type TokenVerifierCheckOptions } from "effect-clerk"
+ *
+ * const checks: TokenVerifierCheckOptions = {
+ *   authorizedParties: ["https://app.example.com"],
+ *   issuer: (iss) => iss.endsWith(".clerk.accounts.dev"),
+ *   clockSkew: Duration.seconds(10)
+ * }
+ *
+ * // The same checks with keys from GET /v1/jwks, or from CLERK_JWT_KEY when it is set.
+ * const JwksVerifierLive = TokenVerifier.layer(checks)
+ * const ConfigVerifierLive = TokenVerifier.layerConfig(checks)
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface TokenVerifierCheckOptions {
@@ -173,8 +271,28 @@ export interface TokenVerifierCheckOptions {
 }
 
 /**
- * Options of {@link TokenVerifier.layer} and {@link TokenVerifier.layerConfig}.
+ * Options of {@link TokenVerifier.layer} and {@link TokenVerifier.layerConfig}: the
+ * {@link TokenVerifierCheckOptions}, plus how the JWKS is cached, refetched and, while
+ * Clerk is unreachable, kept serving. Every field has a default.
  *
+ * @example
+ * ```ts
+ * import { Duration, Layer, Redacted } from "effect"
+ * import { ClerkClient, TokenVerifier, type TokenVerifierOptions } from "effect-clerk"
+ *
+ * const options: TokenVerifierOptions = {
+ *   authorizedParties: ["https://app.example.com"],
+ *   jwksCacheTtl: Duration.minutes(10),
+ *   // Keep verifying with the last keys for up to 6 hours while every refresh fails.
+ *   jwksMaxStale: Duration.hours(6)
+ * }
+ *
+ * const VerifierLive = TokenVerifier.layer(options).pipe(
+ *   Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_...") }))
+ * )
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
@@ -209,8 +327,23 @@ export interface TokenVerifierOptions extends TokenVerifierCheckOptions {
 }
 
 /**
- * Options of {@link TokenVerifier.layerJwtKey}.
+ * Options of {@link TokenVerifier.layerJwtKey}: the {@link TokenVerifierCheckOptions} and
+ * the instance's PEM public key, so tokens are verified without any network.
  *
+ * @example
+ * ```ts
+ * import { TokenVerifier, type TokenVerifierJwtKeyOptions } from "effect-clerk"
+ *
+ * // Clerk Dashboard → API keys → "JWKS Public Key".
+ * const pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA...\n-----END PUBLIC KEY-----"
+ *
+ * const options: TokenVerifierJwtKeyOptions = { jwtKey: pem, authorizedParties: ["https://app.example.com"] }
+ *
+ * // The PEM is imported when the layer is built: a bad one fails it with a ConfigError naming jwtKey.
+ * const VerifierLive = TokenVerifier.layerJwtKey(options)
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface TokenVerifierJwtKeyOptions extends TokenVerifierCheckOptions {
@@ -239,11 +372,38 @@ export declare namespace TokenVerifier {
 }
 
 /**
- * Verifies Clerk session tokens without calling Clerk for each one. Provide it with
+ * Verifies Clerk session tokens without calling Clerk for each one: `verify(token)` and
+ * `authenticateRequest(request)` (the `Authorization: Bearer` header, else the `__session`
+ * cookie) succeed with the token's {@link SessionClaims}, or fail with
+ * {@link ClerkTokenInvalid} (or {@link ClerkTokenMissing}). Provide it with
  * {@link TokenVerifier.layer} (keys from `GET /v1/jwks`, cached), {@link TokenVerifier.layerJwtKey}
  * (a PEM key, no network at all) or {@link TokenVerifier.layerConfig} (either, from the
  * environment).
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { ClerkClient, TokenVerifier } from "effect-clerk"
+ *
+ * // Build it once (its JWKS cache lives as long as the layer), e.g. in a ManagedRuntime.
+ * const VerifierLive = TokenVerifier.layer({ authorizedParties: ["https://app.example.com"] }).pipe(
+ *   Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_...") }))
+ * )
+ *
+ * const handle = (request: Request) =>
+ *   Effect.gen(function*() {
+ *     const verifier = yield* TokenVerifier
+ *     const claims = yield* verifier.authenticateRequest(request)
+ *     return Response.json({ userId: claims.sub, sessionId: claims.sid, orgId: claims.o?.id })
+ *   }).pipe(
+ *     Effect.catchTags({
+ *       ClerkTokenMissing: () => Effect.succeed(new Response("sign in", { status: 401 })),
+ *       ClerkTokenInvalid: (e) => Effect.succeed(new Response(e.reason, { status: 401 }))
+ *     })
+ *   )
+ * ```
+ *
+ * @category services
  * @since 0.1.0
  */
 export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>()("effect-clerk/TokenVerifier") {
@@ -350,15 +510,17 @@ export class TokenVerifier extends Service<TokenVerifier, TokenVerifier.Service>
    * import { Effect } from "effect"
    * import { TokenVerifier } from "effect-clerk"
    *
-   * const program = Effect.gen(function*() {
-   *   const verifier = yield* TokenVerifier
-   *   const claims = yield* verifier.verify(token)
-   *   return claims.sub
-   * }).pipe(Effect.provide(TokenVerifier.layerConfigJwtKey()))
+   * // CLERK_JWT_KEY (the instance's PEM public key) is all it reads: no secret key, no network.
+   * const userIdOf = (token: string) =>
+   *   Effect.gen(function*() {
+   *     const verifier = yield* TokenVerifier
+   *     const claims = yield* verifier.verify(token)
+   *     return claims.sub
+   *   }).pipe(Effect.provide(TokenVerifier.layerConfigJwtKey()))
    * ```
    *
    * @category layers
-   * @since 1.1.0
+   * @since 0.1.0
    */
   static readonly layerConfigJwtKey = (
     options: Wrap<TokenVerifierCheckOptions> | TokenVerifierCheckOptions = {}

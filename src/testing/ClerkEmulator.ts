@@ -53,8 +53,28 @@ import { EmulatorState, SeedError } from "./internal/state.js"
 import { errorBody, serverErrors } from "./internal/wire.js"
 
 /**
- * The secret key an emulator accepts unless told otherwise.
+ * The secret key an emulator accepts unless told otherwise (`sk_test_emulator`): give it
+ * to a `ClerkClient` you build yourself on {@link ClerkEmulator.layer}'s transport.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer, Redacted } from "effect"
+ * import { ClerkClient, Sessions } from "effect-clerk"
+ * import { ClerkEmulator, DEFAULT_EMULATOR_SECRET_KEY } from "effect-clerk/testing"
+ *
+ * const ClerkLive = ClerkClient.layerFetch({ secretKey: Redacted.make(DEFAULT_EMULATOR_SECRET_KEY) }).pipe(
+ *   Layer.provide(ClerkEmulator.layer()) // its Fetch answers in-process
+ * )
+ *
+ * const program = Effect.gen(function*() {
+ *   const page = yield* (yield* Sessions).getSessionList({ userId: "user_1" })
+ *   return `${DEFAULT_EMULATOR_SECRET_KEY}: ${page.totalCount} sessions`
+ * }).pipe(Effect.provide(Sessions.layer.pipe(Layer.provide(ClerkLive))))
+ *
+ * Effect.runPromise(program).then(console.log) // sk_test_emulator: 0 sessions
+ * ```
+ *
+ * @category constants
  * @since 0.1.0
  */
 export const DEFAULT_EMULATOR_SECRET_KEY = "sk_test_emulator"
@@ -63,6 +83,25 @@ export const DEFAULT_EMULATOR_SECRET_KEY = "sk_test_emulator"
  * The emulator's operations, named like the `Sessions` methods (plus `getJwks`): what
  * `injectFault({ route })` targets and what the request log records.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type EmulatorRoute, Fault } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const route: EmulatorRoute = "getSessionList"
+ *   yield* clerk.injectFault(Fault.status(503), { route, times: 1 })
+ *   yield* (yield* Sessions).getSessionList({ userId: "user_1" })
+ *   // The 503, then the SDK's retry.
+ *   return (yield* clerk.requests).filter((request) => request.route === route).map((request) => request.status)
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 503, 200 ]
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export type EmulatorRoute =
@@ -77,8 +116,31 @@ export type EmulatorRoute =
   | "getJwks"
 
 /**
- * Options of {@link ClerkEmulator.make} and its layers.
+ * Options of {@link ClerkEmulator.make} and its layers: the key it accepts, the kind of
+ * instance, what its tokens carry (`iss`, `azp`) and its session and token lifetimes. Every
+ * field has a default.
  *
+ * @example
+ * ```ts
+ * import { Duration, Effect } from "effect"
+ * import { ClerkEmulator, type ClerkEmulatorOptions } from "effect-clerk/testing"
+ *
+ * const options: ClerkEmulatorOptions = {
+ *   secretKey: "sk_live_emulated", // an sk_live_ key makes a production instance
+ *   issuer: "https://clerk.example.com",
+ *   origin: "https://app.example.com",
+ *   sessionTokenLifetime: Duration.minutes(5)
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   return { production: clerk.production, issuer: clerk.issuer }
+ * }).pipe(Effect.provide(ClerkEmulator.layer(options)))
+ *
+ * Effect.runPromise(program).then(console.log) // { production: true, issuer: 'https://clerk.example.com' }
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface ClerkEmulatorOptions {
@@ -118,6 +180,30 @@ export interface ClerkEmulatorOptions {
  * emulator's, plus `client` for the `ClerkClient` (its `secretKey` defaults to the
  * emulator's; give another to see a 401) and the `transport` it is built with.
  *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type ClerkEmulatorClientOptions } from "effect-clerk/testing"
+ *
+ * // ClerkClient.layerFetch, sending another key than the emulator accepts.
+ * const options: ClerkEmulatorClientOptions = {
+ *   transport: "fetch",
+ *   client: { secretKey: Redacted.make("sk_test_wrong") }
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   return yield* (yield* Sessions).getSession("sess_1")
+ * }).pipe(
+ *   Effect.map((session) => session.status),
+ *   Effect.catchTag("ClerkUnauthorized", (e) => Effect.succeed(`${e.status} ${e.errors[0]?.code}`)),
+ *   Effect.provide(ClerkEmulator.layerSessions(options))
+ * )
+ *
+ * Effect.runPromise(program).then(console.log) // 401 clerk_key_invalid
+ * ```
+ *
+ * @category options
  * @since 0.1.0
  */
 export interface ClerkEmulatorClientOptions extends ClerkEmulatorOptions {
@@ -129,7 +215,33 @@ export interface ClerkEmulatorClientOptions extends ClerkEmulatorOptions {
   readonly transport?: "httpClient" | "fetch" | undefined
 }
 
-/** Where a session was last active from (`latest_activity`). @since 0.1.0 */
+/**
+ * Where a session was last active from: the `latest_activity` of {@link SeedSessionInput}
+ * and {@link EmulatedSession}, which `Sessions` reads back as a `SessionActivity`.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type EmulatedDevice } from "effect-clerk/testing"
+ *
+ * const phone: EmulatedDevice = { deviceType: "mobile", isMobile: true, browserName: "Safari", city: "Lisbon", country: "PT" }
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   yield* clerk.seedSession({ userId: "user_1", device: phone })
+ *   // Clerk sends latest_activity in list responses only (see `latestActivity` in the options).
+ *   const page = yield* (yield* Sessions).getSessionList({ userId: "user_1" })
+ *   const activity = page.data[0]?.latestActivity
+ *   return `${activity?.browserName} in ${activity?.city}, mobile: ${activity?.isMobile}`
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // Safari in Lisbon, mobile: true
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface EmulatedDevice {
   /** e.g. `desktop`, `mobile`, `tablet`. */
   readonly deviceType?: string | undefined
@@ -141,7 +253,36 @@ export interface EmulatedDevice {
   readonly country?: string | undefined
 }
 
-/** @since 0.1.0 */
+/**
+ * A user to seed with `seedUser` (or in {@link EmulatorSeed}'s `users`). Every field is
+ * optional: `id` defaults to a random `user_…`, `createdAt` to the `Clock`'s now, and the
+ * names and e-mail to `null`. They fill JWT templates' `{{user.…}}` shortcodes.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, type SeedUserInput } from "effect-clerk/testing"
+ *
+ * const ada: SeedUserInput = {
+ *   id: "user_ada",
+ *   firstName: "Ada",
+ *   lastName: "Lovelace",
+ *   emailAddress: "ada@example.com",
+ *   publicMetadata: { plan: "pro" }
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const user = yield* clerk.seedUser(ada)
+ *   return `${user.id}: ${user.firstName} ${user.lastName} <${user.emailAddress}>`
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // user_ada: Ada Lovelace <ada@example.com>
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface SeedUserInput {
   readonly id?: string | undefined
   readonly firstName?: string | undefined
@@ -152,7 +293,27 @@ export interface SeedUserInput {
   readonly createdAt?: number | Date | undefined
 }
 
-/** A seeded user. @since 0.1.0 */
+/**
+ * A seeded user, as `seedUser` returns it: every field set, `null` where nothing was given.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, type EmulatedUser } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const user: EmulatedUser = yield* clerk.seedUser({ firstName: "Ada" })
+ *   // A random Clerk-like id (user_ and 27 characters); fields not given are null.
+ *   return { random: user.id.startsWith("user_"), firstName: user.firstName, lastName: user.lastName }
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // { random: true, firstName: 'Ada', lastName: null }
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface EmulatedUser {
   readonly id: string
   readonly firstName: string | null
@@ -163,7 +324,34 @@ export interface EmulatedUser {
   readonly createdAt: number
 }
 
-/** A membership: `role` like `org:admin`, `permissions` like `org:dashboard:read`. @since 0.1.0 */
+/**
+ * A membership to seed with `seedMembership`: `role` like `org:admin`, `permissions` like
+ * `org:dashboard:read`. A session active in the organization carries them in its token
+ * (`o.rol`, `o.per`, `o.fpm`, `fea`). The user is created if it does not exist.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TokenVerifier } from "effect-clerk"
+ * import { ClerkEmulator, type SeedMembershipInput } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const org = yield* clerk.seedOrganization({ slug: "acme" })
+ *   const admin: SeedMembershipInput = { organizationId: org.id, userId: "user_1", role: "org:admin", permissions: ["org:billing:manage"] }
+ *   yield* clerk.seedMembership(admin)
+ *   const session = yield* clerk.seedSession({ userId: "user_1", activeOrganizationId: org.id })
+ *   const claims = yield* (yield* TokenVerifier).verify(yield* clerk.mintToken(session.id))
+ *   // v2 claims: the role without its org: prefix, the actions, the features.
+ *   return [claims.o?.rol, claims.o?.per, claims.fea]
+ * }).pipe(Effect.provide(TokenVerifier.layer({ authorizedParties: ["http://localhost:3000"] }).pipe(Layer.provideMerge(ClerkEmulator.layerClient()))))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 'admin', 'manage', 'o:billing' ]
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface SeedMembershipInput {
   readonly organizationId: string
   readonly userId: string
@@ -173,7 +361,35 @@ export interface SeedMembershipInput {
   readonly permissions?: ReadonlyArray<string> | undefined
 }
 
-/** @since 0.1.0 */
+/**
+ * An organization to seed with `seedOrganization`: only `slug` is required (`name`
+ * defaults to it, `id` to a random `org_…`); `members` become memberships, their users
+ * created if need be.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, type SeedOrganizationInput } from "effect-clerk/testing"
+ *
+ * const acme: SeedOrganizationInput = {
+ *   slug: "acme",
+ *   name: "Acme Inc.",
+ *   members: [{ userId: "user_ada", role: "org:admin" }, { userId: "user_bob" }]
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const org = yield* clerk.seedOrganization(acme)
+ *   const session = yield* clerk.seedSession({ userId: "user_bob", activeOrganizationId: org.id })
+ *   return session.lastActiveOrganizationId === org.id
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // true
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface SeedOrganizationInput {
   readonly id?: string | undefined
   readonly slug: string
@@ -182,7 +398,27 @@ export interface SeedOrganizationInput {
   readonly members?: ReadonlyArray<Omit<SeedMembershipInput, "organizationId">> | undefined
 }
 
-/** A seeded organization. @since 0.1.0 */
+/**
+ * A seeded organization, as `seedOrganization` returns it.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, type EmulatedOrganization } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const org: EmulatedOrganization = yield* clerk.seedOrganization({ slug: "acme" })
+ *   // Its id (org_…) is what seedMembership and seedSession's activeOrganizationId take.
+ *   return { id: org.id.startsWith("org_"), slug: org.slug, name: org.name }
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // { id: true, slug: 'acme', name: 'acme' }
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface EmulatedOrganization {
   readonly id: string
   readonly slug: string
@@ -197,6 +433,25 @@ export interface EmulatedOrganization {
  * `expireAt`/`abandonAt` default to `lastActiveAt` + the instance's lifetimes, so a session
  * seeded in the past may already be `expired` when read.
  *
+ * @example
+ * ```ts
+ * import { Clock, Effect } from "effect"
+ * import { ClerkEmulator, type SeedSessionInput } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const now = yield* Clock.currentTimeMillis
+ *   // Last active 8 days ago: past expire_at (7 days after the last activity by default).
+ *   const stale: SeedSessionInput = { userId: "user_1", lastActiveAt: now - 8 * 24 * 60 * 60 * 1000 }
+ *   const onboarding: SeedSessionInput = { userId: "user_1", tasks: ["choose-organization"] }
+ *   const sessions = [yield* clerk.seedSession(stale), yield* clerk.seedSession(onboarding)]
+ *   return sessions.map((session) => session.status)
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 'expired', 'pending' ]
+ * ```
+ *
+ * @category params
  * @since 0.1.0
  */
 export interface SeedSessionInput {
@@ -225,7 +480,31 @@ export interface SeedSessionInput {
   readonly secondFactor?: boolean | undefined
 }
 
-/** A session as the emulator holds it, after any time-based transition. @since 0.1.0 */
+/**
+ * A session as the emulator holds it, after any time-based transition: what `seedSession`,
+ * `updateSession`, `getSession` and `listSessions` return, read without going through the
+ * API (so without a request in the log). Times are epoch milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type EmulatedSession } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const seeded = yield* clerk.seedSession({ userId: "user_1" })
+ *   yield* (yield* Sessions).revokeSession(seeded.id)
+ *   const session: EmulatedSession | undefined = yield* clerk.getSession(seeded.id)
+ *   return session?.status
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // revoked
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface EmulatedSession {
   readonly id: string
   readonly userId: string
@@ -244,7 +523,31 @@ export interface EmulatedSession {
   readonly refreshToken: string
 }
 
-/** What `updateSession` may change. @since 0.1.0 */
+/**
+ * What `updateSession` may change: the status, the times, the active organization and the
+ * pending tasks of a session, as if the user had acted elsewhere.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type UpdateSessionInput } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const session = yield* clerk.seedSession({ userId: "user_1" })
+ *   // The user signed out on another device.
+ *   const signedOut: UpdateSessionInput = { status: "ended" }
+ *   yield* clerk.updateSession(session.id, signedOut)
+ *   return (yield* (yield* Sessions).getSession(session.id)).status
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // ended
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface UpdateSessionInput {
   readonly status?: typeof KnownSessionStatus.Type | undefined
   readonly lastActiveAt?: number | Date | undefined
@@ -262,6 +565,29 @@ export interface UpdateSessionInput {
  * slug, role, permissions, public_metadata`; null without an active organization) and
  * `session` (`id, actor`).
  *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type SeedTemplateInput } from "effect-clerk/testing"
+ *
+ * const supabase: SeedTemplateInput = { name: "supabase", claims: { email: "{{user.primary_email_address}}", greeting: "Hi {{user.first_name}}" } }
+ * const payloadOf = (jwt: string) => JSON.parse(atob(jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/")))
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   yield* clerk.seedTemplate(supabase)
+ *   yield* clerk.seedUser({ id: "user_1", firstName: "Ada", emailAddress: "ada@example.com" })
+ *   const session = yield* clerk.seedSession({ userId: "user_1" })
+ *   const token = yield* (yield* Sessions).createSessionTokenFromTemplate(session.id, "supabase")
+ *   const { email, greeting } = payloadOf(Redacted.value(token.jwt)) // the token's claims
+ *   return { email, greeting }
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // { email: 'ada@example.com', greeting: 'Hi Ada' }
+ * ```
+ *
+ * @category params
  * @since 0.1.0
  */
 export interface SeedTemplateInput {
@@ -273,7 +599,27 @@ export interface SeedTemplateInput {
   readonly allowedClockSkew?: number | undefined
 }
 
-/** A seeded JWT template. @since 0.1.0 */
+/**
+ * A seeded JWT template, as `seedTemplate` returns it, with its defaults filled in.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, type EmulatedTemplate } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const template: EmulatedTemplate = yield* clerk.seedTemplate({ name: "hasura" })
+ *   // The defaults: tokens live 60 s, nbf 5 s before iat, no custom claims.
+ *   return [template.lifetime, template.allowedClockSkew, template.claims]
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 60, 5, {} ]
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface EmulatedTemplate {
   readonly name: string
   readonly claims: Readonly<Record<string, unknown>>
@@ -286,6 +632,24 @@ export interface EmulatedTemplate {
  * omits it and `authorization` says whether it was missing, carried the instance's key,
  * or not.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type EmulatorRequest } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const session = yield* clerk.seedSession({ userId: "user_1" })
+ *   yield* (yield* Sessions).getSession(session.id)
+ *   const log: ReadonlyArray<EmulatorRequest> = yield* clerk.requests
+ *   return log.map((request) => `${request.method} ${request.route} ${request.status} (key: ${request.authorization})`)
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 'GET getSession 200 (key: valid)' ]
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export interface EmulatorRequest {
@@ -312,6 +676,31 @@ export interface EmulatorRequest {
  * Everything to seed at once (`emulator.seed(data)`, or the bin's `--seed FILE.json`), in
  * this order: users, organizations, memberships, templates, sessions.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, type EmulatorSeed } from "effect-clerk/testing"
+ *
+ * const seed: EmulatorSeed = {
+ *   users: [{ id: "user_1", firstName: "Ada" }],
+ *   organizations: [{ id: "org_1", slug: "acme", members: [{ userId: "user_1", role: "org:admin" }] }],
+ *   sessions: [
+ *     { id: "sess_laptop", userId: "user_1", activeOrganizationId: "org_1" },
+ *     { id: "sess_phone", userId: "user_1", status: "ended" }
+ *   ]
+ * }
+ *
+ * const program = Effect.gen(function*() {
+ *   yield* (yield* ClerkEmulator).seed(seed)
+ *   const page = yield* (yield* Sessions).getSessionList({ userId: "user_1", status: "active" })
+ *   return page.data.map((session) => session.id)
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 'sess_laptop' ]
+ * ```
+ *
+ * @category params
  * @since 0.1.0
  */
 export interface EmulatorSeed {
@@ -322,7 +711,30 @@ export interface EmulatorSeed {
   readonly sessions?: ReadonlyArray<SeedSessionInput> | undefined
 }
 
-/** Options of `mintToken`. @since 0.1.0 */
+/**
+ * Options of `mintToken`: a JWT template's token instead of a session token, and a
+ * lifetime other than the instance's `sessionTokenLifetime` (or the template's).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TokenVerifier } from "effect-clerk"
+ * import { ClerkEmulator, type MintTokenOptions } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const session = yield* clerk.seedSession({ userId: "user_1" })
+ *   const fiveMinutes: MintTokenOptions = { expiresInSeconds: 300 }
+ *   const claims = yield* (yield* TokenVerifier).verify(yield* clerk.mintToken(session.id, fiveMinutes))
+ *   return claims.exp - claims.iat
+ * }).pipe(Effect.provide(TokenVerifier.layer({ authorizedParties: ["http://localhost:3000"] }).pipe(Layer.provideMerge(ClerkEmulator.layerClient()))))
+ *
+ * Effect.runPromise(program).then(console.log) // 300
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
 export interface MintTokenOptions {
   /** A seeded template name: a template token instead of a session token. */
   readonly template?: string | undefined
@@ -422,9 +834,37 @@ export declare namespace ClerkEmulator {
 /**
  * The emulator service: seeding, faults, the request log and the handler. Get one with
  * {@link ClerkEmulator.layer} (plus an in-process `HttpClient` and `fetch`),
+ * {@link ClerkEmulator.layerClient} (plus a `ClerkClient`),
  * {@link ClerkEmulator.layerSessions} (plus a wired `Sessions`), or
- * {@link ClerkEmulator.make}.
+ * {@link ClerkEmulator.make}. Your code runs against it through the SDK's whole stack
+ * (transport, retries, decoding), with no socket and no Clerk account: below,
+ * `signOutEverywhere` is the application code under test.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ *
+ * const signOutEverywhere = (userId: string) =>
+ *   Effect.gen(function*() {
+ *     const sessions = yield* Sessions
+ *     const page = yield* sessions.getSessionList({ userId, status: "active" })
+ *     yield* Effect.forEach(page.data, (session) => sessions.revokeSession(session.id), { discard: true })
+ *     return page.data.length
+ *   })
+ * const test = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   yield* clerk.seedSession({ userId: "user_1" })
+ *   yield* clerk.seedSession({ userId: "user_1", status: "ended" })
+ *   const revoked = yield* signOutEverywhere("user_1")
+ *   return { revoked, statuses: (yield* clerk.listSessions).map((session) => session.status).sort() }
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(test).then(console.log) // { revoked: 1, statuses: [ 'ended', 'revoked' ] }
+ * ```
+ *
+ * @category services
  * @since 0.1.0
  */
 export class ClerkEmulator extends Service<ClerkEmulator, ClerkEmulator.Service>()(

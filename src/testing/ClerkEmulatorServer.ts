@@ -11,8 +11,27 @@ import { scopedLayer, Service } from "#line/Kernel"
 import { ClerkEmulator } from "./ClerkEmulator.js"
 
 /**
- * A running server: its base URL (`http://127.0.0.1:PORT`, no `/v1`) and how to stop it.
+ * A running server: its base URL (`http://127.0.0.1:PORT`, no `/v1`: what `CLERK_API_URL`
+ * and `apiUrl` take), its port and how to stop it. {@link serveEmulator} and
+ * `serve` from `effect-clerk/testing/node` answer one.
  *
+ * @example
+ * ```ts
+ * import { ClerkEmulator, type ServedEmulator, serveEmulator } from "effect-clerk/testing"
+ *
+ * // On Deno or Bun.
+ * const main = async () => {
+ *   const emulator = await ClerkEmulator.start()
+ *   const server: ServedEmulator = await serveEmulator(emulator)
+ *   const response = await fetch(`${server.url}/v1/jwks`, { headers: { authorization: "Bearer sk_test_emulator" } })
+ *   console.log(server.url, response.status) // http://127.0.0.1:<port> 200
+ *   await server.stop()
+ * }
+ *
+ * main()
+ * ```
+ *
+ * @category models
  * @since 0.1.0
  */
 export interface ServedEmulator {
@@ -21,7 +40,25 @@ export interface ServedEmulator {
   readonly stop: () => Promise<void>
 }
 
-/** @since 0.1.0 */
+/**
+ * Where a server listens: `port` (default 0, an ephemeral port) and `hostname` (default
+ * `127.0.0.1`).
+ *
+ * @example
+ * ```ts
+ * import { ClerkEmulator, type ServeOptions, serveEmulator } from "effect-clerk/testing"
+ *
+ * // A fixed port on every interface, e.g. in a container other services call.
+ * const options: ServeOptions = { port: 4010, hostname: "0.0.0.0" }
+ *
+ * ClerkEmulator.start({ secretKey: "sk_test_demo" })
+ *   .then((emulator) => serveEmulator(emulator, options))
+ *   .then((server) => console.log(`CLERK_API_URL=${server.url}`)) // CLERK_API_URL=http://0.0.0.0:4010
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
 export interface ServeOptions {
   /** Default 0: an ephemeral port. */
   readonly port?: number | undefined
@@ -29,10 +66,57 @@ export interface ServeOptions {
   readonly hostname?: string | undefined
 }
 
-/** A web handler, or anything that has one (a `ClerkEmulator.Service`). @since 0.1.0 */
+/**
+ * A web handler: `Request` in, `Promise<Response>` out, like a `ClerkEmulator.Service`'s
+ * `handler`, a Worker's `fetch` or what `Deno.serve` and `Bun.serve` call.
+ *
+ * @example
+ * ```ts
+ * import { ClerkEmulator, type WebHandler } from "effect-clerk/testing"
+ *
+ * // Log every request the emulator answers; serve the result with serveEmulator.
+ * const logged = (handler: WebHandler): WebHandler => async (request) => {
+ *   const response = await handler(request)
+ *   console.log(request.method, new URL(request.url).pathname, response.status)
+ *   return response
+ * }
+ *
+ * ClerkEmulator.start()
+ *   .then((emulator) => logged(emulator.handler)(new Request("https://api.clerk.com/v1/jwks")))
+ *   .then(() => {}) // logs: GET /v1/jwks 401 (no Authorization header)
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export type WebHandler = (request: Request) => Promise<Response>
 
-/** @since 0.1.0 */
+/**
+ * What the servers take: a {@link WebHandler}, or anything that has one as `handler`
+ * (a `ClerkEmulator.Service`).
+ *
+ * @example
+ * ```ts
+ * import { ClerkEmulator, serveEmulator, type ServeTarget } from "effect-clerk/testing"
+ *
+ * // On Deno or Bun: the emulator itself, or a handler in front of it.
+ * const main = async () => {
+ *   const emulator = await ClerkEmulator.start()
+ *   const targets: ReadonlyArray<ServeTarget> = [
+ *     emulator,
+ *     (request) => emulator.handler(request)
+ *   ]
+ *   const servers = await Promise.all(targets.map((target) => serveEmulator(target)))
+ *   console.log(servers.map((server) => server.url)) // two URLs, one emulator behind both
+ *   await Promise.all(servers.map((server) => server.stop()))
+ * }
+ *
+ * main()
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export type ServeTarget = WebHandler | { readonly handler: WebHandler }
 
 const handlerOf = (target: ServeTarget): WebHandler => typeof target === "function" ? target : target.handler
@@ -60,9 +144,28 @@ const abortableOnStop = (handler: WebHandler): WebHandler & { readonly abortAll:
 }
 
 /**
- * Serve `target` on Deno or Bun. Rejects on other runtimes (use
- * `effect-clerk/testing/node` on Node).
+ * Serve `target` on Deno (`Deno.serve`) or Bun (`Bun.serve`), on 127.0.0.1 and an
+ * ephemeral port unless {@link ServeOptions} say otherwise. Rejects on other runtimes (use
+ * `effect-clerk/testing/node` on Node; on workerd, export the handler from your Worker).
+ * `stop()` aborts the requests still being handled, then shuts the server down.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, serveEmulator } from "effect-clerk/testing"
+ *
+ * // `deno run -A emulator.ts` or `bun emulator.ts`, then point the app at the printed URL.
+ * const main = async () => {
+ *   const emulator = await ClerkEmulator.start({ secretKey: "sk_test_demo" })
+ *   const session = await Effect.runPromise(emulator.seedSession({ userId: "user_1" }))
+ *   const server = await serveEmulator(emulator, { port: 4010 })
+ *   console.log(`CLERK_API_URL=${server.url} CLERK_SECRET_KEY=sk_test_demo, session ${session.id}`)
+ * }
+ *
+ * main()
+ * ```
+ *
+ * @category servers
  * @since 0.1.0
  */
 export const serveEmulator = async (target: ServeTarget, options?: ServeOptions): Promise<ServedEmulator> => {
@@ -103,9 +206,30 @@ export const serveEmulator = async (target: ServeTarget, options?: ServeOptions)
 }
 
 /**
- * The URL of the emulator's HTTP server, provided by `ClerkEmulatorServer.layer` or
- * `NodeClerkEmulator.layer`.
+ * The URL (and port) of the emulator's HTTP server, provided by `ClerkEmulatorServer.layer`
+ * (Deno, Bun, or the `serve` you pass) or `NodeClerkEmulator.layer`: for code that must
+ * reach the emulator over a real socket, e.g. another process given it as `CLERK_API_URL`.
  *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { ClerkEmulator, ClerkEmulatorServer } from "effect-clerk/testing"
+ *
+ * // On Deno or Bun: the emulator in context, served for the layer's lifetime.
+ * const ServerLive = ClerkEmulatorServer.layer().pipe(Layer.provideMerge(ClerkEmulator.layer()))
+ *
+ * const program = Effect.gen(function*() {
+ *   const server = yield* ClerkEmulatorServer
+ *   const response = yield* Effect.promise(() =>
+ *     fetch(`${server.url}/v1/jwks`, { headers: { authorization: "Bearer sk_test_emulator" } })
+ *   )
+ *   return response.status
+ * }).pipe(Effect.provide(ServerLive))
+ *
+ * Effect.runPromise(program).then(console.log) // 200
+ * ```
+ *
+ * @category services
  * @since 0.1.0
  */
 export class ClerkEmulatorServer extends Service<ClerkEmulatorServer, { readonly url: string; readonly port: number }>()(

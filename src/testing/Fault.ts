@@ -10,8 +10,33 @@ import type * as Duration from "effect/Duration"
 import { type DurationInput, toDuration } from "#line/Kernel"
 
 /**
- * A scripted failure. Build one with the constructors on {@link Fault}.
+ * A scripted failure: one of the members of the {@link Fault} namespace, told apart by
+ * `_tag`. Build one with the constructors on {@link Fault}.
  *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { Fault } from "effect-clerk/testing"
+ *
+ * const badDay: ReadonlyArray<Fault> = [Fault.status(503), Fault.rateLimited({ retryAfter: 2 }), Fault.delay(Duration.seconds(3))]
+ *
+ * const describe = (fault: Fault): string => {
+ *   switch (fault._tag) {
+ *     case "Status":
+ *       return `HTTP ${fault.status}`
+ *     case "RateLimited":
+ *       return `429, Retry-After ${String(fault.retryAfter)}`
+ *     case "Delay":
+ *       return `the real answer, ${Duration.toMillis(fault.duration)} ms late`
+ *     default:
+ *       return fault._tag
+ *   }
+ * }
+ *
+ * console.log(badDay.map(describe)) // [ 'HTTP 503', '429, Retry-After 2', 'the real answer, 3000 ms late' ]
+ * ```
+ *
+ * @category faults
  * @since 0.1.0
  */
 export type Fault =
@@ -25,6 +50,22 @@ export type Fault =
   | Fault.DropConnection
 
 /**
+ * The members of the {@link Fault} union, one interface per `_tag`, for code that builds or
+ * inspects a fault itself.
+ *
+ * @example
+ * ```ts
+ * import { Fault } from "effect-clerk/testing"
+ *
+ * const isServerError = (fault: Fault): fault is Fault.Status => fault._tag === "Status" && fault.status >= 500
+ *
+ * // Retry-After as an HTTP-date, five seconds from now.
+ * const slowDown: Fault.RateLimited = { _tag: "RateLimited", retryAfter: new Date(Date.now() + 5_000) }
+ *
+ * console.log(isServerError(Fault.status(502)), isServerError(slowDown)) // true false
+ * ```
+ *
+ * @category faults
  * @since 0.1.0
  */
 export declare namespace Fault {
@@ -76,8 +117,30 @@ export declare namespace Fault {
 }
 
 /**
- * Constructors of {@link Fault}.
+ * Constructors of {@link Fault}: `status`, `rateLimited`, `html`, `truncatedJson`,
+ * `wrongShape`, `delay`, `hang` and `dropConnection`. Give one to the emulator's
+ * `injectFault(fault, { route, times, match })`.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, Fault } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const session = yield* clerk.seedSession({ userId: "user_1" })
+ *   // Clerk is over its rate limit once: the SDK waits the Retry-After (1 s) and retries.
+ *   yield* clerk.injectFault(Fault.rateLimited({ retryAfter: 1 }), { route: "getSession", times: 1 })
+ *   const fetched = yield* (yield* Sessions).getSession(session.id)
+ *   const answers = (yield* clerk.requests).map((request) => `${request.status} ${request.fault ?? "real"}`)
+ *   return { status: fetched.status, answers }
+ * }).pipe(Effect.provide(ClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // { status: 'active', answers: [ '429 RateLimited', '200 real' ] }
+ * ```
+ *
+ * @category faults
  * @since 0.1.0
  */
 export const Fault = {

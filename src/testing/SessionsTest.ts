@@ -59,10 +59,51 @@ const pagesFromListAll = (listAll: Sessions.Service["listAll"]): Sessions.Servic
   )
 }
 
-/** A timestamp as a fixture accepts it. */
+/**
+ * A timestamp as a fixture accepts it: a `DateTime`, a `Date` or epoch milliseconds. The
+ * fixtures turn each into the `DateTime.Utc` the models hold.
+ *
+ * @example
+ * ```ts
+ * import { DateTime } from "effect"
+ * import { SessionsTest, type SessionsTestTime } from "effect-clerk/testing"
+ *
+ * const lastActiveAt: SessionsTestTime = new Date("2026-05-13T09:30:00Z")
+ * const expireAt: SessionsTestTime = Date.UTC(2026, 4, 20)
+ *
+ * const session = SessionsTest.session({ lastActiveAt, expireAt })
+ * console.log(DateTime.formatIso(session.lastActiveAt), DateTime.formatIso(session.expireAt))
+ * // 2026-05-13T09:30:00.000Z 2026-05-20T00:00:00.000Z
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export type SessionsTestTime = DateTime.DateTime | Date | number
 
-/** The fields of a `Session` fixture; timestamps may be `DateTime`s, `Date`s or epoch millis. */
+/**
+ * The fields of a `Session` fixture ({@link SessionsTest}`.session`), each optional;
+ * timestamps may be `DateTime`s, `Date`s or epoch millis. What is left out takes Clerk-like
+ * defaults.
+ *
+ * @example
+ * ```ts
+ * import { SessionsTest, type SessionFixture } from "effect-clerk/testing"
+ *
+ * const phone: SessionFixture = {
+ *   id: "sess_phone",
+ *   userId: "user_1",
+ *   status: "ended",
+ *   latestActivity: { isMobile: true, browserName: "Safari" }
+ * }
+ *
+ * const session = SessionsTest.session(phone)
+ * console.log(session.status, session.clientId, session.latestActivity?.browserName) // ended client_test Safari
+ * ```
+ *
+ * @category params
+ * @since 0.1.0
+ */
 export interface SessionFixture {
   readonly id?: string | undefined
   readonly userId?: string | undefined
@@ -93,8 +134,34 @@ const activity = (value: SessionActivity | Partial<SessionActivity>): SessionAct
     : new SessionActivity({ ...value, id: value.id ?? "sess_activity_test", isMobile: value.isMobile ?? false })
 
 /**
- * Stub `Sessions` for application tests.
+ * Stub `Sessions` for application tests, with no Clerk at all: `make` and `layer` build a
+ * `Sessions` from the methods your code calls (any other dies, naming itself), and
+ * `session`, `sessionList`, `token` and `cookies` build the models with Clerk-like defaults.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { SessionsTest } from "effect-clerk/testing"
+ *
+ * // Only the two methods the code under test calls; any other would die, naming itself.
+ * const SessionsStub = SessionsTest.layer({
+ *   getSessionList: ({ userId } = {}) =>
+ *     Effect.succeed(SessionsTest.sessionList([SessionsTest.session({ id: "sess_laptop", userId })])),
+ *   revokeSession: (id) => Effect.succeed(SessionsTest.session({ id, status: "revoked" }))
+ * })
+ *
+ * const program = Effect.gen(function*() {
+ *   const sessions = yield* Sessions
+ *   const page = yield* sessions.getSessionList({ userId: "user_1", status: "active" })
+ *   const revoked = yield* Effect.forEach(page.data, (session) => sessions.revokeSession(session.id))
+ *   return revoked.map((session) => `${session.id} ${session.status}`)
+ * }).pipe(Effect.provide(SessionsStub))
+ *
+ * Effect.runPromise(program).then(console.log) // [ 'sess_laptop revoked' ]
+ * ```
+ *
+ * @category testing
  * @since 0.1.0
  */
 export const SessionsTest = {

@@ -50,7 +50,7 @@ describe.each(LINES.filter((line) => tarballs[line] !== undefined))("pack/effect
       dependencies: pkg.dependencies
     })
     expect(manifest.peerDependencies).toEqual(EXPECTED[line].peerDependencies)
-    for (const field of ["imports", "scripts", "devDependencies", "allowScripts"]) expect(manifest[field], field).toBeUndefined()
+    for (const field of ["imports", "scripts", "devDependencies", "allowScripts", "workspaces"]) expect(manifest[field], field).toBeUndefined()
     for (const o of other) {
       expect(manifest.files).toContain(`!dist/line/${o}`)
       expect(manifest.files).toContain(`!src/line/${o}`)
@@ -64,13 +64,24 @@ describe.each(LINES.filter((line) => tarballs[line] !== undefined))("pack/effect
       expect(files).toContain(file)
     }
     // The `npm start` demo needs wrangler and a checkout: it stays out, in both dist/ and src/.
-    expect(files.filter((f) => /\/bin\/demo(Worker)?\.|\.test\.|(^|\/)(test|examples|bench|scripts|runtimes)\//.test(f))).toEqual([])
+    expect(files.filter((f) => /\/bin\/demo(Worker)?\.|\.test\.|(^|\/)(test|examples|demo|bench|scripts|runtimes)\//.test(f))).toEqual([])
     expect(files.filter((f) => /tsbuildinfo|\.DS_Store|\.env|\.dev\.vars/.test(f))).toEqual([])
     // This line's facades, in dist/ and src/, and not the other line's.
     for (const dir of ["dist", "src"]) {
       expect(files.filter((f) => f.startsWith(`${dir}/line/${line}/`)).length, `${dir}/line/${line}`).toBeGreaterThan(5)
       for (const o of other) expect(files.filter((f) => f.startsWith(`${dir}/line/${o}/`)), `${dir}/line/${o}`).toEqual([])
     }
+  })
+
+  it("documents every export `@since` the line's own version (the Effect 4 tarball says 1.0.0, not 0.1.0)", async () => {
+    const typings = (await entries()).filter((f) => /^(dist\/.*\.d\.ts|src\/.*\.ts)$/.test(f))
+    const since = typings.flatMap((f) => [...readFileSync(join(installed, f), "utf8").matchAll(/@since (\S+)/g)].map((m) => m[1]))
+    // Every public export carries one (scripts/docs.mjs checks the sources); the declarations
+    // repeat them, so well over a hundred.
+    expect(since.length).toBeGreaterThan(200)
+    expect([...new Set(since)]).toEqual([EXPECTED[line].version])
+    const index = readFileSync(join(installed, "dist/Sessions.d.ts"), "utf8")
+    expect(index).toContain(`@since ${EXPECTED[line].version}`)
   })
 
   it("needs no package.json imports: no `#` specifier is left in any shipped .js or .d.ts", async () => {

@@ -2,7 +2,29 @@
 import * as Effect from "effect/Effect"
 import { compactVerify, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose"
 
-/** A public key exactly as `GET /v1/jwks` serves it (`JWKS.rsa.PublicKey`). */
+/**
+ * A public key exactly as `GET /v1/jwks` serves it (`JWKS.rsa.PublicKey`): what the
+ * emulator's `jwks` lists, one per signing key.
+ *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator, type PublicJwk } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator.make({ instanceId: "ins_test" })
+ *   const { keys } = yield* clerk.jwks
+ *   const key: PublicJwk = keys[0]
+ *   // The first key's kid is the instance id; `n` is the 2048-bit modulus, base64url.
+ *   return { kid: key.kid, kty: key.kty, alg: key.alg, use: key.use, e: key.e }
+ * })
+ *
+ * Effect.runPromise(program).then(console.log) // { kid: 'ins_test', kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' }
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
 export interface PublicJwk {
   readonly use: "sig"
   readonly kty: "RSA"

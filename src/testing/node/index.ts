@@ -55,8 +55,29 @@ const writeResponse = async (res: ServerResponse, response: Response): Promise<v
 
 /**
  * Serve a web handler (or a `ClerkEmulator.Service`) with `node:http` on 127.0.0.1 and an
- * ephemeral port unless told otherwise.
+ * ephemeral port unless told otherwise: Node's counterpart of `serveEmulator`, with the
+ * same `ServedEmulator` answer. `stop()` interrupts pending handlers and closes every open
+ * connection, hung ones included.
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ * import { serve } from "effect-clerk/testing/node"
+ *
+ * const main = async () => {
+ *   const emulator = await ClerkEmulator.start({ secretKey: "sk_test_demo" })
+ *   const session = await Effect.runPromise(emulator.seedSession({ userId: "user_1" }))
+ *   const server = await serve(emulator, { port: 4010 })
+ *   // Point the app under test at it: CLERK_API_URL=http://127.0.0.1:4010 CLERK_SECRET_KEY=sk_test_demo
+ *   console.log(`${server.url}/v1/sessions/${session.id}`)
+ *   process.once("SIGINT", () => server.stop())
+ * }
+ *
+ * main()
+ * ```
+ *
+ * @category servers
  * @since 0.1.0
  */
 export const serve = (target: ServeTarget, options?: ServeOptions): Promise<ServedEmulator> => {
@@ -110,8 +131,30 @@ export const serve = (target: ServeTarget, options?: ServeOptions): Promise<Serv
 }
 
 /**
- * The emulator on Node.
+ * The emulator on Node, over a real `node:http` socket on 127.0.0.1: `serve` (a web handler
+ * or the emulator), `layer` (a fresh emulator and its `ClerkEmulatorServer`) and
+ * `layerSessions` (plus `Sessions` and a `ClerkClient` talking to it over HTTP).
  *
+ * @example
+ * ```ts
+ * import { Effect } from "effect"
+ * import { Sessions } from "effect-clerk"
+ * import { ClerkEmulator, ClerkEmulatorServer } from "effect-clerk/testing"
+ * import { NodeClerkEmulator } from "effect-clerk/testing/node"
+ *
+ * // The SDK's whole stack, sockets included: what ClerkEmulator.layerSessions does in-process.
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const server = yield* ClerkEmulatorServer
+ *   const session = yield* clerk.seedSession({ userId: "user_1" })
+ *   const fetched = yield* (yield* Sessions).getSession(session.id)
+ *   return `${fetched.status}, served at ${server.url}`
+ * }).pipe(Effect.provide(NodeClerkEmulator.layerSessions()))
+ *
+ * Effect.runPromise(program).then(console.log) // active, served at http://127.0.0.1:<port>
+ * ```
+ *
+ * @category testing
  * @since 0.1.0
  */
 export const NodeClerkEmulator = {
