@@ -5,7 +5,6 @@
  *
  * @since 0.1.0
  */
-import * as Clock from "effect/Clock"
 import * as Config from "effect/Config"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -14,55 +13,19 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
 import { checkedOptionalString, checkedString, type ConfigError, type Wrap } from "#line/Config"
-import { type DecodeResult, toDecoded } from "#line/Decode"
-import {
-  type ClientError,
-  describeClientError,
-  bearerToken,
-  bodyJson,
-  fetchClientLayer,
-  getRequest,
-  headersRecord,
-  HttpClient,
-  mapRequest,
-  prependUrl,
-  setHeaders,
-  setMethod,
-  setUrl,
-  setUrlParams,
-  withoutTracerPropagation
-} from "#line/Http"
-import {
-  catchAll,
-  type DurationInput,
-  illegalArgument,
-  isLiveClock,
-  Service,
-  timeoutFail as timeoutFailOn,
-  toDuration,
-  TRUSTED
-} from "#line/Kernel"
-import { backoff as retryBackoff, bounded } from "#line/Retry"
-import {
-  ClerkApiError,
-  type ClerkCommonError,
-  ClerkDecodeError,
-  type ClerkError,
-  ClerkRateLimited,
-  ClerkTimeout,
-  ClerkTransportError
-} from "./ClerkError.js"
-import { MAX_TIMER_MILLIS, retryLazily, timeoutFail } from "./internal/attempt.js"
-import { BODY_CAPS, formatBytes, readHttpClientBody } from "./internal/body.js"
-import { type Exchange, Fetch, type FetchAttempt, fetchAttempt } from "./internal/fetchTransport.js"
+import type { DecodeResult } from "#line/Decode"
+import { HttpClient } from "#line/Http"
+import { type DurationInput, illegalArgument, Service, toDuration } from "#line/Kernel"
+import type { ClerkCommonError, ClerkError } from "./ClerkError.js"
+import { retryPolicyOf } from "./internal/attempt.js"
+import { makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
 import { makeInstanceKey, makeStateKey } from "./internal/instance.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
-import { type DeclaredStatus, type DeclaredStatusErrors, describeParseError, toHttpError } from "./internal/response.js"
-import { SCRUBBED_MESSAGE, scrubCause, secretNeedles } from "./internal/scrub.js"
+import { makeRateLimit } from "./internal/rateLimit.js"
+import { type DeclaredStatus, type DeclaredStatusErrors, handleResponse } from "./internal/response.js"
+import { type Attempt, Fetch, fetchTransport, httpClientTransport, type Settings, settingsOf } from "./internal/transport.js"
 import { readWrapped } from "./internal/wrap.js"
 import { VERSION } from "./internal/version.js"
-import { MAX_HOLD_MILLIS } from "./internal/budget.js"
-import { type FleetError, makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
 
 /**
  * The `Clerk-API-Version` header every request sends unless `apiVersion` says otherwise: the
@@ -354,8 +317,6 @@ export declare namespace ClerkClient {
      * `ClerkClient.of`) makes the verifier go without the store.
      */
     readonly stateKey?: Effect.Effect<CryptoKey> | undefined
-    /** The underlying configured `HttpClient` (base URL, auth, headers; no retry or timeout). */
-    readonly httpClient: HttpClient
     /**
      * Send one request through the timeout and retry policy; map a non-2xx status to its
      * typed error and decode a 2xx JSON body with `decode`: `Schema.decodeUnknownEither(schema)`
@@ -373,7 +334,7 @@ export declare namespace ClerkClient {
 /**
  * The Clerk Backend API transport. Provide it with {@link ClerkClient.layer} or
  * {@link ClerkClient.layerConfig}, on top of an `HttpClient` (normally
- * `fetchClientLayer`), or with {@link ClerkClient.layerFetch} /
+ * `FetchHttpClient.layer`), or with {@link ClerkClient.layerFetch} /
  * {@link ClerkClient.layerFetchConfig}, which send with `fetch` directly. Applications
  * rarely call it themselves: `Sessions` and `TokenVerifier` are built on it; its `request`
  * sends to endpoints the SDK does not wrap.
@@ -511,320 +472,10 @@ const checkOptions = (options: ClerkClientOptions): Effect.Effect<void> => {
   return Effect.die(illegalArgument(`ClerkClient: invalid options: ${lines.join("; ")}`))
 }
 
-/**
- * The base URL requests go to, from an `apiUrl`: surrounding whitespace and trailing `/`
- * dropped, `/v1` appended unless it is already there. `https://api.clerk.com`,
- * `https://api.clerk.com/` and `https://api.clerk.com/v1/` all give
- * `https://api.clerk.com/v1` (what `ClerkClient`'s `baseUrl` holds). It does not check the
- * URL: the layers do that.
- *
- * @example
- * ```ts
- * import { normalizeBaseUrl } from "effect-clerk"
- *
- * console.log(normalizeBaseUrl("https://api.clerk.com")) // "https://api.clerk.com/v1"
- * console.log(normalizeBaseUrl("https://api.clerk.com/v1/")) // "https://api.clerk.com/v1"
- * console.log(normalizeBaseUrl("http://127.0.0.1:4010/")) // "http://127.0.0.1:4010/v1"
- * ```
- *
- * @category options
- * @since 0.1.0
- */
-export const normalizeBaseUrl = (apiUrl: string): string => {
-  let url = apiUrl.trim().replace(/\/+$/, "")
-  if (url.endsWith("/v1")) url = url.slice(0, -3).replace(/\/+$/, "")
-  return `${url}/v1`
-}
-
-interface ResolvedRetry {
-  readonly times: number
-  readonly maxRetryAfterMillis: number
-  readonly schedule: Schedule.Schedule<unknown, ClerkError>
-}
-
-const resolveRetry = (retry: RetryPolicy | false | undefined): ResolvedRetry | undefined => {
-  if (retry === false) return undefined
-  const policy = retry ?? {}
-  const times = policy.times ?? 3
-  const maxDelay = toDuration(policy.maxDelay ?? Duration.seconds(5))
-  const deadlineMillis = Duration.toMillis(toDuration(policy.deadline ?? Duration.seconds(60)))
-  const backoff: Schedule.Schedule<unknown, ClerkError> = policy.schedule ??
-    retryBackoff<ClerkError>(policy.baseDelay ?? Duration.millis(200), maxDelay, times)
-  // Never sooner than Retry-After, and never a wait that would end past the deadline.
-  const schedule = bounded(backoff, retryAfterOf, deadlineMillis)
-  return { times, maxRetryAfterMillis: Duration.toMillis(policy.maxRetryAfter ?? Duration.seconds(30)), schedule }
-}
-
-const retryAfterOf = (error: ClerkError): Duration.Duration =>
-  error._tag === "ClerkRateLimited" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero
-
-const isRetryable = (maxRetryAfterMillis: number) => (error: ClerkError): boolean => {
-  switch (error._tag) {
-    case "ClerkTransportError":
-    case "ClerkTimeout":
-      return true
-    case "ClerkServerError":
-      return error.status === 502 || error.status === 503 || error.status === 504
-    case "ClerkRateLimited":
-      // Our own budget said no (onLimit "fail"): the caller asked not to wait.
-      if (isBudgetExhausted(error)) return false
-      return error.retryAfter === undefined || Duration.toMillis(error.retryAfter) <= maxRetryAfterMillis
-    default:
-      return false
-  }
-}
-
-/**
- * One attempt of a request: send it and read the whole body within `timeout`, failing
- * with `ClerkTimeout` or `ClerkTransportError` only.
- */
-type Attempt = (
-  spec: ClerkRequest,
-  timeout: Duration.Duration
-) => Effect.Effect<Exchange, ClerkTimeout | ClerkTransportError>
-
-interface Transport {
-  /** The configured client `ClerkClient.httpClient` exposes. */
-  readonly httpClient: HttpClient
-  readonly attempt: Attempt
-}
-
-interface Settings {
-  readonly baseUrl: string
-  readonly secretKey: Redacted.Redacted<string>
-  readonly fixedHeaders: Record<string, string>
-  /** What in a runtime error's text means it may quote the key (internal/scrub.ts). */
-  readonly needles: ReadonlyArray<string>
-  /** The API's host (and port), named in transport errors. */
-  readonly host: string
-}
-
-const settingsOf = (options: ClerkClientOptions): Settings => ({
-  baseUrl: normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL),
-  secretKey: options.secretKey,
-  needles: secretNeedles(Redacted.value(options.secretKey)),
-  host: new URL(normalizeBaseUrl(options.apiUrl ?? DEFAULT_API_URL)).host,
-  fixedHeaders: {
-    "accept": "application/json",
-    "clerk-api-version": options.apiVersion ?? DEFAULT_API_VERSION,
-    "user-agent": options.userAgent ?? `effect-clerk/${VERSION}`
-  }
-})
-
-const timeoutError = (spec: ClerkRequest, timeout: Duration.Duration) => () =>
-  new ClerkTimeout({ method: spec.method, path: spec.path, timeout }, TRUSTED)
-
-/**
- * What the cause chain says went wrong, for the message: the innermost `code` (ECONNREFUSED,
- * ENOTFOUND, UND_ERR_CONNECT_TIMEOUT, CERT_HAS_EXPIRED, …), else the innermost message the
- * scrubber kept ("fetch failed", a TLS error's text), short.
- */
-const causeCode = (cause: unknown): string | undefined => {
-  let code: string | undefined
-  let message: string | undefined
-  let link: unknown = cause
-  for (let depth = 0; depth < 8 && link !== undefined && link !== null; depth++) {
-    if (typeof link === "string") {
-      if (link !== SCRUBBED_MESSAGE) message = link
-      break
-    }
-    const record = link as { readonly code?: unknown; readonly message?: unknown; readonly cause?: unknown }
-    if (typeof record.code === "string") code = record.code
-    if (typeof record.message === "string" && record.message !== "" && record.message !== SCRUBBED_MESSAGE) message = record.message
-    link = record.cause
-  }
-  const found = code ?? message
-  return found === undefined ? undefined : found.length > 120 ? `${found.slice(0, 120)}…` : found
-}
-
-/** A transport failure, its cause scrubbed of anything that may quote a header (the key), with the host and the cause's code. */
-const transportError = (spec: ClerkRequest, reason: string, cause: unknown, settings: Settings) => {
-  const scrubbed = scrubCause(cause, settings.needles)
-  return new ClerkTransportError({
-    method: spec.method,
-    path: spec.path,
-    reason,
-    host: settings.host,
-    code: causeCode(scrubbed),
-    cause: scrubbed
-  }, TRUSTED)
-}
-
-/** The app's `HttpClient` with base URL, auth and headers applied (no retry or timeout). */
-const configure = (client: HttpClient, { baseUrl, fixedHeaders, secretKey }: Settings) =>
-  client.pipe(
-    mapRequest((request) =>
-      request.pipe(
-        prependUrl(baseUrl),
-        bearerToken(secretKey),
-        setHeaders(fixedHeaders)
-      )
-    )
-  )
-
-/** Requests go through the application's `HttpClient` (`ClerkClient.layer`). */
-const httpClientTransport = (client: HttpClient, settings: Settings): Transport => {
-  const { baseUrl, fixedHeaders, secretKey } = settings
-  const transport = withoutTracerPropagation(client)
-  // The same base URL and headers as `configure` adds, applied once here rather than
-  // rebuilt through three request copies on every call.
-  const base = getRequest(baseUrl).pipe(
-    bearerToken(secretKey),
-    setHeaders(fixedHeaders)
-  )
-  const baseRequests = { GET: base, POST: setMethod(base, "POST") }
-
-  const attempt: Attempt = (spec, timeout) => {
-    let httpRequest = setUrl(baseRequests[spec.method], baseUrl + spec.path)
-    if (spec.urlParams !== undefined) httpRequest = setUrlParams(httpRequest, spec.urlParams)
-    if (spec.body !== undefined) httpRequest = bodyJson(httpRequest, spec.body)
-    const sent = Effect.flatMap(
-      transport.execute(httpRequest),
-      (response) =>
-        Effect.map(readHttpClientBody(response, spec.maxBodyBytes ?? BODY_CAPS.default), (body): Exchange => ({
-          status: response.status,
-          text: typeof body === "string" ? body : "",
-          tooLarge: typeof body !== "string",
-          headers: () => headersRecord(response.headers)
-        }))
-    )
-    // Mapped (and its cause scrubbed) inside the timed fiber, so even that fiber's own exit
-    // never holds the runtime's raw error.
-    const exchange = catchAll((error: ClientError) => {
-      const { cause, reason } = describeClientError(error)
-      return Effect.fail(transportError(spec, reason, cause, settings))
-    })(sent)
-    return timeoutFail(exchange, timeout, timeoutError(spec, timeout))
-  }
-  return { httpClient: configure(client, settings), attempt }
-}
-
-/** Requests go straight to `fetch` (`ClerkClient.layerFetch`). */
-const fetchTransport = (
-  fetch: typeof globalThis.fetch | undefined,
-  platformClient: HttpClient,
-  settings: Settings
-): Transport => {
-  const { baseUrl, fixedHeaders, secretKey } = settings
-  const headers = { ...fixedHeaders, authorization: `Bearer ${Redacted.value(secretKey)}` }
-  const jsonHeaders = { ...headers, "content-type": "application/json" }
-  const bodiless = { GET: { method: "GET", headers }, POST: { method: "POST", headers } } as const
-
-  const attempt: Attempt = (spec, timeout) => {
-    const query = spec.urlParams === undefined || spec.urlParams.length === 0
-      ? ""
-      : `?${new URLSearchParams(spec.urlParams as Array<[string, string]>).toString()}`
-    const millis = Duration.toMillis(timeout)
-    const request: FetchAttempt<ClerkTimeout | ClerkTransportError> = {
-      url: baseUrl + spec.path + query,
-      init: spec.body === undefined
-        ? bodiless[spec.method]
-        : { method: spec.method, headers: jsonHeaders, body: JSON.stringify(spec.body) },
-      timeoutMillis: millis > MAX_TIMER_MILLIS ? undefined : millis,
-      maxBodyBytes: spec.maxBodyBytes ?? BODY_CAPS.default,
-      onTimeout: timeoutError(spec, timeout),
-      onFailure: (stage, cause) =>
-        transportError(spec, stage === "Transport" ? "Transport" : "Decode reading the response", cause, settings)
-    }
-    // On any clock but the live one (TestClock), time the attempt on that clock instead.
-    return Effect.clockWith((clock) =>
-      isLiveClock(clock)
-        ? fetchAttempt(fetch, request)
-        : timeoutFailOn(fetchAttempt(fetch, { ...request, timeoutMillis: undefined }), timeout, request.onTimeout)
-    )
-  }
-  return { httpClient: configure(platformClient, settings), attempt }
-}
-
-const BUDGET_EXHAUSTED = "rate_limit_budget_exhausted"
-
-const isBudgetExhausted = (error: ClerkRateLimited): boolean => error.status === 0 && error.errors[0]?.code === BUDGET_EXHAUSTED
-
-/** Clerk's documented per-instance limit (per 10 s) for a key: production keys get 1000. */
-const documentedLimit = (secretKey: Redacted.Redacted<string>) => Redacted.value(secretKey).startsWith("sk_live_") ? 1000 : 100
-
-/**
- * `rateLimit` as a wrapper of one attempt: take a slot first (waiting for it, or failing
- * before sending), and report a 429's Retry-After to the budget. A limiter that fails or
- * does not answer in time is logged and the attempt goes ahead.
- */
-const makeRateLimit = (
-  options: ClerkClientOptions,
-  limiter: RateLimiterService,
-  instanceKey: Effect.Effect<string>
-) => {
-  const policy: RateLimitPolicy = typeof options.rateLimit === "object" ? options.rateLimit : {}
-  const deadline = options.retry === false || options.retry?.deadline === undefined
-    ? Duration.seconds(60)
-    : options.retry.deadline
-  const request = {
-    limit: policy.limit ?? documentedLimit(options.secretKey),
-    windowMillis: Duration.toMillis(policy.window ?? Duration.seconds(11)),
-    maxWaitMillis: policy.onLimit === "fail" ? 0 : Duration.toMillis(policy.maxWait ?? deadline)
-  }
-  const timeout = toDuration(policy.timeout ?? Duration.seconds(1))
-  const timedOut = (): FleetError => ({ message: `the rate limiter did not answer within ${Duration.format(timeout)}` })
-  const unavailable = (what: string) => (error: FleetError) =>
-    Effect.logWarning(`effect-clerk: ${what}: ${error.message}`)
-
-  const take = (spec: ClerkRequest): Effect.Effect<void, ClerkRateLimited> =>
-    Effect.flatMap(instanceKey, (key) =>
-      timeoutFail(limiter.acquire(key, request), timeout, timedOut).pipe(
-        Effect.matchEffect({
-          onFailure: unavailable("sending without the rate limit"),
-          onSuccess: (grant): Effect.Effect<void, ClerkRateLimited> => {
-            // A grant past maxWait (a custom limiter, a Durable Object of another version) is
-            // refused like a spent budget: the caller never waits longer than it allowed.
-            if (grant.granted && grant.waitMillis <= request.maxWaitMillis) {
-              return grant.waitMillis > 0 ? Effect.sleep(Duration.millis(grant.waitMillis)) : Effect.void
-            }
-            const wait = Duration.millis(
-              Number.isFinite(grant.waitMillis) ? Math.min(Math.max(0, grant.waitMillis), MAX_HOLD_MILLIS) : MAX_HOLD_MILLIS
-            )
-            return Effect.fail(
-              new ClerkRateLimited({
-                status: 0,
-                errors: [
-                  new ClerkApiError({
-                    code: BUDGET_EXHAUSTED,
-                    message: "The request budget is spent",
-                    longMessage: `The Clerk request budget (${request.limit} per ${Duration.format(Duration.millis(request.windowMillis))}) ` +
-                      `has no slot for ${Duration.format(wait)}; ${spec.method} ${spec.path} was not sent`
-                  })
-                ],
-                retryAfter: wait
-              }, TRUSTED)
-            )
-          }
-        })
-      ))
-
-  const reportRetryAfter = (error: ClerkError): Effect.Effect<void> =>
-    error._tag === "ClerkRateLimited" && error.retryAfter !== undefined && !isBudgetExhausted(error)
-      ? Effect.flatMap(instanceKey, (key) =>
-        // At most a minute: a Retry-After of years must not stop the fleet for years.
-        timeoutFail(limiter.holdOff(key, Math.min(Duration.toMillis(error.retryAfter!), MAX_HOLD_MILLIS)), timeout, timedOut).pipe(
-          catchAll(unavailable("could not share Clerk's Retry-After with the rate limiter"))
-        ))
-      : Effect.void
-
-  return <A, E extends ClerkError>(spec: ClerkRequest, attempt: Effect.Effect<A, E>): Effect.Effect<A, E | ClerkRateLimited> =>
-    spec.rateLimited === false
-      ? attempt
-      : Effect.andThen(take(spec), Effect.tapError(attempt, reportRetryAfter))
-}
-
-const makeWith = (
-  options: ClerkClientOptions,
-  settings: Settings,
-  transport: Transport,
-  limiter?: RateLimiterService
-): ClerkClient.Service => {
+/** One request through the pipeline: a rate-limit slot, the attempt (timed), the response handler; retried when idempotent. */
+const makeWith = (options: ClerkClientOptions, settings: Settings, attempt: Attempt, limiter?: RateLimiterService): ClerkClient.Service => {
   const timeout = toDuration(options.timeout ?? Duration.seconds(10))
-  const retry = resolveRetry(options.retry)
-  const withRetry = retry === undefined
-    ? undefined
-    : retryLazily<ClerkError>(retry.schedule, isRetryable(retry.maxRetryAfterMillis))
+  const withRetry = retryPolicyOf(options.retry)
   const instanceKey = makeInstanceKey(settings.baseUrl, settings.secretKey)
   const rateLimited = limiter === undefined ? undefined : makeRateLimit(options, limiter, instanceKey)
 
@@ -833,47 +484,16 @@ const makeWith = (
     decode: (body: unknown) => DecodeResult<A>,
     declared: ReadonlySet<S>
   ): Effect.Effect<A, ClerkRequestError<S>> => {
-    const decodeError = (status: number, issues: string) =>
-      Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, TRUSTED))
-
-    // A non-2xx status is its typed error; a 2xx body is parsed and decoded. Done inside
-    // the attempt so the retry policy sees status errors (a decode error is never retried).
-    const onResponse = (response: Exchange): Effect.Effect<A, ClerkRequestError<S>> => {
-      const { status, text } = response
-      // Over its cap, an error status is still that status's error (without Clerk's errors[]).
-      if (response.tooLarge && status >= 200 && status < 300) {
-        const cap = formatBytes(spec.maxBodyBytes ?? BODY_CAPS.default)
-        return decodeError(status, `response body exceeds ${cap} (this route's cap)`)
-      }
-      if (status < 200 || status >= 300) {
-        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
-          Effect.fail(toHttpError({ status, text, headers: response.headers() }, declared, now) as ClerkRequestError<S>))
-      }
-      const json = parseJsonBody(text)
-      if (json === invalidJson) {
-        return decodeError(status, text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
-      }
-      const decoded = toDecoded(decode(json))
-      return decoded.ok ? Effect.succeed(decoded.value) : decodeError(status, describeParseError(decoded.issues))
-    }
-
     // One attempt (send and read the whole body within the timeout; a body that stalls is
-    // inside it), then the response handler above; with `rateLimit`, a slot first.
-    const sent: Effect.Effect<A, ClerkRequestError<S>> = Effect.flatMap(transport.attempt(spec, timeout), onResponse)
-    const attempt = rateLimited === undefined ? sent : rateLimited(spec, sent)
-
+    // inside it), then the response handler; with `rateLimit`, a slot first.
+    const sent = Effect.flatMap(attempt(spec, timeout), (exchange) => handleResponse(spec, exchange, decode, declared))
+    const limited = rateLimited === undefined ? sent : rateLimited(spec, sent)
     return withRetry === undefined || !spec.idempotent
-      ? attempt
-      : withRetry(attempt as Effect.Effect<A, ClerkError>) as Effect.Effect<A, ClerkRequestError<S>>
+      ? limited
+      : withRetry(limited as Effect.Effect<A, ClerkError>) as Effect.Effect<A, ClerkRequestError<S>>
   }
 
-  return ClerkClient.of({
-    baseUrl: settings.baseUrl,
-    instanceKey,
-    stateKey: makeStateKey(settings.secretKey),
-    httpClient: transport.httpClient,
-    request
-  })
+  return ClerkClient.of({ baseUrl: settings.baseUrl, instanceKey, stateKey: makeStateKey(settings.secretKey), request })
 }
 
 /**
@@ -885,29 +505,25 @@ const limiterFor = (options: ClerkClientOptions): Effect.Effect<RateLimiterServi
     ? Effect.succeed(undefined)
     : Effect.map(Effect.serviceOption(RateLimiterByKey), Option.getOrElse(makeMemoryRateLimiter))
 
+const settingsFor = (options: ClerkClientOptions): Settings =>
+  settingsOf({
+    secretKey: options.secretKey,
+    apiUrl: options.apiUrl ?? DEFAULT_API_URL,
+    apiVersion: options.apiVersion ?? DEFAULT_API_VERSION,
+    userAgent: options.userAgent ?? `effect-clerk/${VERSION}`
+  })
+
 const make = (options: ClerkClientOptions) =>
   Effect.gen(function*() {
     yield* checkOptions(options)
-    const client = yield* HttpClient
-    const settings = settingsOf(options)
-    return makeWith(options, settings, httpClientTransport(client, settings), yield* limiterFor(options))
+    const settings = settingsFor(options)
+    return makeWith(options, settings, httpClientTransport(yield* HttpClient, settings), yield* limiterFor(options))
   })
 
 const makeFetch = (options: ClerkClientOptions) =>
   Effect.gen(function*() {
     yield* checkOptions(options)
-    const settings = settingsOf(options)
+    const settings = settingsFor(options)
     const fetch = Option.getOrUndefined(yield* Effect.serviceOption(Fetch))
-    const platformClient = yield* Effect.provide(HttpClient, fetchClientLayer)
-    return makeWith(options, settings, fetchTransport(fetch, platformClient, settings), yield* limiterFor(options))
+    return makeWith(options, settings, fetchTransport(fetch, settings), yield* limiterFor(options))
   })
-
-const invalidJson: unique symbol = Symbol("invalidJson")
-
-const parseJsonBody = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return invalidJson
-  }
-}

@@ -3,10 +3,11 @@
  * camelCase values with `DateTime.Utc` timestamps and `Redacted` secrets.
  *
  * Tolerant reader: unknown keys are ignored, fields the API omits or nulls decode as
- * absent (see clerk/NOTES.md §2), and an unknown future `status` still decodes.
+ * absent (as the real API does: fields come and go by instance settings), and an unknown
+ * future `status` still decodes.
  *
- * Decode Clerk's JSON with the `*FromWire` codecs (`SessionFromWire`, `SessionListFromWire`,
- * …): they read the wire form on both lines. On the Effect 3 line the classes themselves
+ * Decode Clerk's JSON with the `*FromWire` codecs (`SessionFromWire`, `SessionListWire`, …):
+ * they read the wire form on both lines. On the Effect 3 line the classes themselves
  * also read it (a field's wire key is its `fromKey`); on the Effect 4 line a class decodes
  * its camelCase form. Field lists and wire keys are written once, here; `#line/Models`
  * holds what the two Schema versions spell differently.
@@ -21,14 +22,12 @@ import {
   optionalNullable,
   RedactedString,
   Timestamp,
-  transformToClass,
   Union,
   UnknownRecord,
   wireFields,
   wireStruct,
   withDefault
 } from "#line/Models"
-import { makeUnchecked } from "./internal/unchecked.js"
 
 /**
  * The eight documented session statuses.
@@ -383,35 +382,6 @@ export const SessionListWire = Union([
   wireStruct({ data: Schema.Array(SessionFromWire), totalCount: Schema.Number }, { totalCount: "total_count" }),
   Schema.Array(SessionFromWire)
 ])
-
-/**
- * The list body in either shape, as a {@link SessionList}. A bare array carries no total,
- * so its `totalCount` is its own length.
- *
- * @example
- * ```ts
- * import { Schema } from "effect"
- * import { SessionListFromWire } from "effect-clerk"
- *
- * const decodeList = Schema.decodeUnknownSync(SessionListFromWire)
- *
- * console.log(decodeList({ data: [], total_count: 42 }).totalCount) // 42
- * console.log(decodeList([]).totalCount) // 0: a bare array counts itself
- * ```
- *
- * @category schemas
- * @since 0.1.0
- */
-export const SessionListFromWire = transformToClass(
-  SessionListWire,
-  SessionList,
-  (wire) =>
-    makeUnchecked(
-      SessionList,
-      Array.isArray(wire) ? { data: wire, totalCount: wire.length } : wire as typeof SessionList.Type
-    ),
-  (list) => ({ data: list.data, totalCount: list.totalCount })
-)
 
 /**
  * A minted session token (`{ object: "token", jwt }`). The JWT is `Redacted`: use

@@ -15,7 +15,8 @@ import type { ClerkCommonError } from "./ClerkError.js"
 import { BODY_CAPS } from "./internal/body.js"
 import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
 import { lazyDecoder, mapDecoded } from "./internal/lazy.js"
-import { annotate, traced } from "./internal/span.js"
+import { declared, operation, type RequestParts } from "./internal/operation.js"
+import { annotate } from "./internal/span.js"
 import type { DeclaredStatus } from "./internal/response.js"
 import * as V from "./internal/validate.js"
 import {
@@ -296,19 +297,19 @@ const decodeSessionPage = (body: unknown) =>
 const decodeSessionToken = lazyDecoder(SessionToken)
 const decodeSessionRefresh = lazyDecoder(SessionRefresh)
 
-const declared = <S extends DeclaredStatus>(...statuses: Array<S>): ReadonlySet<S> => new Set(statuses)
-const listStatuses = declared(400, 401, 422)
-const sessionStatuses = declared(400, 401, 404)
-const verifyStatuses = declared(400, 401, 404, 410)
-const tokenStatuses = declared(401, 404)
-const createStatuses = declared(400, 401, 404, 422)
-const refreshStatuses = declared(400, 401)
-
 // One page of up to 500 sessions is about 1 MB; anything else is one small object.
 const listCap = BODY_CAPS.list
 const resourceCap = BODY_CAPS.resource
 
 const statusFilters = ["abandoned", "active", "ended", "expired", "removed", "replaced", "revoked"] as const
+
+interface ListQuery {
+  readonly userId: string | undefined
+  readonly clientId: string | undefined
+  readonly status: string | undefined
+  readonly limit: number | undefined
+  readonly offset: number
+}
 
 const listQuery = Effect.fnUntraced(function*(
   operation: string,
@@ -320,16 +321,10 @@ const listQuery = Effect.fnUntraced(function*(
   const status = yield* V.oneOf(operation, "status", params?.status, statusFilters)
   const limit = (yield* V.integerInRange(operation, "limit", params?.limit, 1, 500)) ?? defaultLimit
   const offset = yield* V.integerInRange(operation, "offset", params?.offset, 0, Number.MAX_SAFE_INTEGER)
-  return { userId, clientId, status, limit, offset: offset ?? 0 }
+  return { userId, clientId, status, limit, offset: offset ?? 0 } satisfies ListQuery
 })
 
-const toUrlParams = (query: {
-  readonly userId: string | undefined
-  readonly clientId: string | undefined
-  readonly status: string | undefined
-  readonly limit: number | undefined
-  readonly offset: number
-}): Array<readonly [string, string]> => {
+const listParts = (query: ListQuery): RequestParts => {
   const params: Array<readonly [string, string]> = []
   if (query.userId !== undefined) params.push(["user_id", query.userId])
   if (query.clientId !== undefined) params.push(["client_id", query.clientId])
@@ -337,182 +332,160 @@ const toUrlParams = (query: {
   params.push(["paginated", "true"])
   if (query.limit !== undefined) params.push(["limit", String(query.limit)])
   if (query.offset !== 0) params.push(["offset", String(query.offset)])
-  return params
+  return { path: "/sessions", urlParams: params }
+}
+
+/** `/sessions/{id}<suffix>`, or the failed check of `sessionId`. */
+const sessionPath = (op: string, sessionId: string, suffix = "") => {
+  const id = V.checkSegment(op, "sessionId", sessionId)
+  return typeof id === "string" ? { path: `/sessions/${id}${suffix}` } : Effect.fail(id)
 }
 
 const tokenBody = (expiresInSeconds: number | undefined) =>
   expiresInSeconds === undefined ? undefined : { expires_in_seconds: expiresInSeconds }
 
+const expiresIn = (op: string, params: CreateSessionTokenParams | undefined) =>
+  V.integerInRange(op, "expiresInSeconds", params?.expiresInSeconds, 30, 315360000)
+
+const bySession = ([sessionId]: readonly [string, ...Array<unknown>]) => ({ "clerk.session_id": sessionId })
+
 const make = Effect.gen(function*() {
   const client = yield* ClerkClient
 
-  const getSessionList = (params?: GetSessionListParams) =>
-    traced(
-      "Sessions.getSessionList",
-      {},
-      Effect.flatMap(listQuery("getSessionList", params, undefined), (query) => {
-        const sent = client.request(
-          { method: "GET", path: "/sessions", urlParams: toUrlParams(query), idempotent: true, maxBodyBytes: listCap },
-          decodeSessionPage,
-          listStatuses
-        )
-        return query.userId === undefined
-          ? sent
-          : Effect.andThen(annotate("clerk.user_id", query.userId), sent)
-      })
-    )
+  const getSessionList = operation(client, {
+    name: "getSessionList",
+    method: "GET",
+    statuses: declared(400, 401, 422),
+    cap: listCap,
+    decode: decodeSessionPage,
+    idempotent: true,
+    request: (params?: GetSessionListParams) =>
+      Effect.flatMap(listQuery("getSessionList", params, undefined), (query) =>
+        query.userId === undefined
+          ? Effect.succeed(listParts(query))
+          : Effect.as(annotate("clerk.user_id", query.userId), listParts(query)))
+  })
+
+  // One page of listAll: the query is checked once, before the first page.
+  const listPage = operation(client, {
+    name: "listAll",
+    method: "GET",
+    statuses: declared(400, 401, 422),
+    cap: listCap,
+    decode: decodeSessionPage,
+    idempotent: true,
+    attributes: ([query]) => ({ "clerk.offset": query.offset, "clerk.limit": query.limit }),
+    request: listParts
+  })
 
   const listAll = (params?: GetSessionListParams): Stream.Stream<Session, SessionsError<400 | 401 | 422>> =>
     Stream.unwrap(Effect.map(listQuery("listAll", params, 100), (query) => {
       const limit = query.limit ?? 100
       return paginate(query.offset, (offset: number) =>
-        client.request(
-          {
-            method: "GET",
-            path: "/sessions",
-            urlParams: toUrlParams({ ...query, offset }),
-            idempotent: true,
-            maxBodyBytes: listCap
-          },
-          decodeSessionPage,
-          listStatuses
-        ).pipe(
-          (page) => traced("Sessions.listAll", { "clerk.offset": offset, "clerk.limit": limit }, page),
-          Effect.map((page) => {
-            const next = offset + page.list.data.length
-            // A short page ends the walk in either body shape; with a total, so does reaching it.
-            const done = page.list.data.length < limit || (page.paginated && next >= page.list.totalCount)
-            return [page.list.data, done ? Option.none<number>() : Option.some(next)] as const
-          })
-        ))
+        Effect.map(listPage({ ...query, limit, offset }), (page) => {
+          const next = offset + page.list.data.length
+          // A short page ends the walk in either body shape; with a total, so does reaching it.
+          const done = page.list.data.length < limit || (page.paginated && next >= page.list.totalCount)
+          return [page.list.data, done ? Option.none<number>() : Option.some(next)] as const
+        }))
     }))
 
-  const getSession = (sessionId: string) => {
-    const id = V.checkSegment("getSession", "sessionId", sessionId)
-    return traced(
-      "Sessions.getSession",
-      { "clerk.session_id": sessionId },
-      typeof id !== "string"
-        ? Effect.fail(id)
-        : client.request(
-          { method: "GET", path: `/sessions/${id}`, idempotent: true, maxBodyBytes: resourceCap },
-          decodeSession,
-          sessionStatuses
-        )
-    )
-  }
+  const getSession = operation(client, {
+    name: "getSession",
+    method: "GET",
+    statuses: declared(400, 401, 404),
+    cap: resourceCap,
+    decode: decodeSession,
+    idempotent: true,
+    attributes: bySession,
+    request: (sessionId: string) => sessionPath("getSession", sessionId)
+  })
 
-  const revokeSession = (sessionId: string) => {
-    const id = V.checkSegment("revokeSession", "sessionId", sessionId)
-    return traced(
-      "Sessions.revokeSession",
-      { "clerk.session_id": sessionId },
-      typeof id !== "string"
-        ? Effect.fail(id)
-        : client.request(
-          { method: "POST", path: `/sessions/${id}/revoke`, idempotent: true, maxBodyBytes: resourceCap },
-          decodeSession,
-          sessionStatuses
-        )
-    )
-  }
+  const revokeSession = operation(client, {
+    name: "revokeSession",
+    method: "POST",
+    statuses: declared(400, 401, 404),
+    cap: resourceCap,
+    decode: decodeSession,
+    idempotent: true,
+    attributes: bySession,
+    request: (sessionId: string) => sessionPath("revokeSession", sessionId, "/revoke")
+  })
 
-  const verifySession = (sessionId: string, params?: VerifySessionParams) =>
-    traced(
-      "Sessions.verifySession",
-      { "clerk.session_id": sessionId },
+  const verifySession = operation(client, {
+    name: "verifySession",
+    method: "POST",
+    statuses: declared(400, 401, 404, 410),
+    cap: resourceCap,
+    decode: decodeSession,
+    idempotent: true,
+    attributes: bySession,
+    request: (sessionId: string, params?: VerifySessionParams) =>
       Effect.gen(function*() {
         const id = yield* V.segment("verifySession", "sessionId", sessionId)
         const token = yield* V.secretString("verifySession", "token", params?.token, false)
-        return yield* client.request(
-          {
-            method: "POST",
-            path: `/sessions/${id}/verify`,
-            body: token === undefined ? {} : { token },
-            idempotent: true,
-            maxBodyBytes: resourceCap
-          },
-          decodeSession,
-          verifyStatuses
-        )
+        return { path: `/sessions/${id}/verify`, body: token === undefined ? {} : { token } }
       })
-    )
+  })
 
-  const createSessionToken = (sessionId: string, params?: CreateSessionTokenParams) =>
-    traced(
-      "Sessions.createSessionToken",
-      { "clerk.session_id": sessionId },
+  const createSessionToken = operation(client, {
+    name: "createSessionToken",
+    method: "POST",
+    statuses: declared(401, 404),
+    cap: resourceCap,
+    decode: decodeSessionToken,
+    idempotent: true,
+    attributes: bySession,
+    request: (sessionId: string, params?: CreateSessionTokenParams) =>
       Effect.gen(function*() {
         const id = yield* V.segment("createSessionToken", "sessionId", sessionId)
-        const expires = yield* V.integerInRange(
-          "createSessionToken",
-          "expiresInSeconds",
-          params?.expiresInSeconds,
-          30,
-          315360000
-        )
-        return yield* client.request(
-          { method: "POST", path: `/sessions/${id}/tokens`, body: tokenBody(expires), idempotent: true, maxBodyBytes: resourceCap },
-          decodeSessionToken,
-          tokenStatuses
-        )
+        const expires = yield* expiresIn("createSessionToken", params)
+        return { path: `/sessions/${id}/tokens`, body: tokenBody(expires) }
       })
-    )
+  })
 
-  const createSessionTokenFromTemplate = (sessionId: string, templateName: string, params?: CreateSessionTokenParams) =>
-    traced(
-      "Sessions.createSessionTokenFromTemplate",
-      { "clerk.session_id": sessionId, "clerk.template": templateName },
+  const createSessionTokenFromTemplate = operation(client, {
+    name: "createSessionTokenFromTemplate",
+    method: "POST",
+    statuses: declared(401, 404),
+    cap: resourceCap,
+    decode: decodeSessionToken,
+    idempotent: true,
+    attributes: ([sessionId, templateName]) => ({ "clerk.session_id": sessionId, "clerk.template": templateName }),
+    request: (sessionId: string, templateName: string, params?: CreateSessionTokenParams) =>
       Effect.gen(function*() {
         const id = yield* V.segment("createSessionTokenFromTemplate", "sessionId", sessionId)
         const template = yield* V.segment("createSessionTokenFromTemplate", "templateName", templateName)
-        const expires = yield* V.integerInRange(
-          "createSessionTokenFromTemplate",
-          "expiresInSeconds",
-          params?.expiresInSeconds,
-          30,
-          315360000
-        )
-        return yield* client.request(
-          {
-            method: "POST",
-            path: `/sessions/${id}/tokens/${template}`,
-            body: tokenBody(expires),
-            idempotent: true,
-            maxBodyBytes: resourceCap
-          },
-          decodeSessionToken,
-          tokenStatuses
-        )
+        const expires = yield* expiresIn("createSessionTokenFromTemplate", params)
+        return { path: `/sessions/${id}/tokens/${template}`, body: tokenBody(expires) }
       })
-    )
+  })
 
-  const createSession = (params: CreateSessionParams) =>
-    traced(
-      "Sessions.createSession",
-      {},
+  const createSession = operation(client, {
+    name: "createSession",
+    method: "POST",
+    statuses: declared(400, 401, 404, 422),
+    cap: resourceCap,
+    decode: decodeSession,
+    idempotent: false,
+    request: (params: CreateSessionParams) =>
       Effect.gen(function*() {
         const userId = yield* V.requiredString("createSession", "userId", params?.userId)
         yield* annotate("clerk.user_id", userId)
         const org = yield* V.optionalString("createSession", "activeOrganizationId", params?.activeOrganizationId)
-        return yield* client.request(
-          {
-            method: "POST",
-            path: "/sessions",
-            body: org === undefined ? { user_id: userId } : { user_id: userId, active_organization_id: org },
-            idempotent: false,
-            maxBodyBytes: resourceCap
-          },
-          decodeSession,
-          createStatuses
-        )
+        return { path: "/sessions", body: org === undefined ? { user_id: userId } : { user_id: userId, active_organization_id: org } }
       })
-    )
+  })
 
-  const refreshSession = (sessionId: string, params: RefreshSessionParams) =>
-    traced(
-      "Sessions.refreshSession",
-      { "clerk.session_id": sessionId },
+  const refreshSession = operation(client, {
+    name: "refreshSession",
+    method: "POST",
+    statuses: declared(400, 401),
+    cap: resourceCap,
+    decode: decodeSessionRefresh,
+    idempotent: false,
+    attributes: bySession,
+    request: (sessionId: string, params: RefreshSessionParams) =>
       Effect.gen(function*() {
         const op = "refreshSession"
         const id = yield* V.segment(op, "sessionId", sessionId)
@@ -522,21 +495,13 @@ const make = Effect.gen(function*() {
         const format = yield* V.oneOf(op, "format", params?.format, ["token", "cookie"] as const)
         const ip = yield* V.optionalString(op, "requestOriginatingIp", params?.requestOriginatingIp)
         const headers = yield* requestHeaders(op, params?.requestHeaders)
-        const body: Record<string, unknown> = {
-          expired_token: expiredToken,
-          refresh_token: refreshToken,
-          request_origin: requestOrigin
-        }
+        const body: Record<string, unknown> = { expired_token: expiredToken, refresh_token: refreshToken, request_origin: requestOrigin }
         if (headers !== undefined) body.request_headers = headers
         if (format !== undefined) body.format = format
         if (ip !== undefined) body.request_originating_ip = ip
-        return yield* client.request(
-          { method: "POST", path: `/sessions/${id}/refresh`, body, idempotent: false, maxBodyBytes: resourceCap },
-          decodeSessionRefresh,
-          refreshStatuses
-        )
+        return { path: `/sessions/${id}/refresh`, body }
       })
-    )
+  })
 
   return Sessions.of({
     getSessionList: (params) => Effect.map(getSessionList(params), (page) => page.list),

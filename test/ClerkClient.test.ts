@@ -11,7 +11,8 @@ import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
-import { ClerkClient, type ClerkClientOptions, type ClerkRequest, normalizeBaseUrl } from "../src/ClerkClient.js"
+import { ClerkClient, type ClerkClientOptions, type ClerkRequest } from "../src/ClerkClient.js"
+import { normalizeBaseUrl } from "../src/internal/transport.js"
 import { Sessions } from "../src/Sessions.js"
 import {
   CANARY_SECRET,

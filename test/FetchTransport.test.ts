@@ -18,7 +18,7 @@ import { createServer } from "node:http"
 import type { AddressInfo } from "node:net"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
 import type { ClerkError } from "../src/ClerkError.js"
-import { Fetch, FetchKey } from "../src/internal/fetchTransport.js"
+import { Fetch } from "../src/internal/transport.js"
 import { Sessions } from "../src/Sessions.js"
 import { CANARY_SECRET, json, makeFetchMock, mockOptions, mockSessions, TRANSPORTS } from "./support/MockTransport.js"
 import { sample } from "./support/samples.js"
@@ -58,9 +58,8 @@ const LATE = 10_000
 
 describe("the Fetch service", () => {
   it("is FetchHttpClient.Fetch, by key (a platform upgrade that renames it fails here)", () => {
-    expect(FetchKey).toBe(LINE === "effect3" ? "@effect/platform/FetchHttpClient/Fetch" : "effect/http/FetchHttpClient/Fetch")
+    expect(Fetch.key).toBe(LINE === "effect3" ? "@effect/platform/FetchHttpClient/Fetch" : "effect/http/FetchHttpClient/Fetch")
     expect(Fetch.key).toBe(FetchHttpClient.Fetch.key)
-    expect(FetchKey).toBe(FetchHttpClient.Fetch.key)
   })
 
   it.effect("a fetch provided as FetchHttpClient.Fetch is the one layerFetch sends with", () =>
@@ -73,25 +72,6 @@ describe("the Fetch service", () => {
       const session = yield* Effect.provide(getSession, sessionsWith(fetch))
       expect(session.id).toBe("sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
       expect(urls).toEqual([`https://api.clerk.test/v1/sessions/${SID}`])
-    }))
-
-  it.effect("ClerkClient.httpClient under layerFetch sends with that fetch too, configured like request", () =>
-    Effect.gen(function*() {
-      const seen: Array<{ url: string; authorization: string | null; version: string | null }> = []
-      const fetch: typeof globalThis.fetch = async (input, init) => {
-        const headers = new Headers(init?.headers)
-        seen.push({ url: String(input), authorization: headers.get("authorization"), version: headers.get("clerk-api-version") })
-        return new Response("{}", { status: 200 })
-      }
-      const client = yield* Effect.provide(
-        ClerkClient,
-        ClerkClient.layerFetch(mockOptions()).pipe(Layer.provide(Layer.succeed(FetchHttpClient.Fetch, fetch)))
-      )
-      const response = yield* client.httpClient.get("/sessions/x")
-      expect(response.status).toBe(200)
-      expect(seen).toEqual([
-        { url: "https://api.clerk.test/v1/sessions/x", authorization: `Bearer ${CANARY_SECRET}`, version: "2026-05-12" }
-      ])
     }))
 
   it.effect("without one, globalThis.fetch is looked up on every call (one installed after the layer was built is used)", () =>

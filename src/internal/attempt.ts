@@ -1,14 +1,17 @@
 /**
- * The per-attempt timeout and the retry, built so that the happy path (one attempt that
- * succeeds in time) costs as little as possible. Both keep the exact semantics of
+ * The per-attempt timeout and the retry policy, built so that the happy path (one attempt
+ * that succeeds in time) costs as little as possible. Both keep the exact semantics of
  * `Effect.timeoutFail` and `Effect.retry`; see BENCHMARKS.md for what they save.
  */
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import type * as Schedule from "effect/Schedule"
-import { callback, catchAll, fork, isLiveClock, timeoutFail as timeoutFailOn } from "#line/Kernel"
-import { whileInput } from "#line/Retry"
+import { callback, catchAll, fork, isLiveClock, timeoutFail as timeoutFailOn, toDuration } from "#line/Kernel"
+import { backoff, bounded, whileInput } from "#line/Retry"
+import type { RetryPolicy } from "../ClerkClient.js"
+import type { ClerkError } from "../ClerkError.js"
+import { isBudgetExhausted } from "./budget.js"
 
 // setTimeout's limit; the live clock treats anything longer as "never".
 export const MAX_TIMER_MILLIS = 2 ** 31 - 1
@@ -33,7 +36,8 @@ export const timeoutFail = <A, E, E2, R>(
   )
 }
 
-const forkWithTimer = <A, E, E2, R>(
+/** `self` with a plain timer of `millis` (the live clock's path of {@link timeoutFail}). */
+export const forkWithTimer = <A, E, E2, R>(
   self: Effect.Effect<A, E, R>,
   millis: number,
   onTimeout: () => E2
@@ -83,3 +87,35 @@ export const retryLazily = <E>(
       return Effect.retry(again, policy)
     })(self)
 }
+
+/** The retry option, resolved: the schedule and which errors it retries; none for `retry: false`. */
+export const retryPolicyOf = (retry: RetryPolicy | false | undefined) => {
+  if (retry === false) return undefined
+  const policy = retry ?? {}
+  const times = policy.times ?? 3
+  const maxDelay = toDuration(policy.maxDelay ?? Duration.seconds(5))
+  const deadlineMillis = Duration.toMillis(toDuration(policy.deadline ?? Duration.seconds(60)))
+  const maxRetryAfterMillis = Duration.toMillis(policy.maxRetryAfter ?? Duration.seconds(30))
+  const schedule: Schedule.Schedule<unknown, ClerkError> = policy.schedule ??
+    backoff<ClerkError>(policy.baseDelay ?? Duration.millis(200), maxDelay, times)
+  const retryable = (error: ClerkError): boolean => {
+    switch (error._tag) {
+      case "ClerkTransportError":
+      case "ClerkTimeout":
+        return true
+      case "ClerkServerError":
+        return error.status === 502 || error.status === 503 || error.status === 504
+      case "ClerkRateLimited":
+        // Our own budget said no (onLimit "fail"): the caller asked not to wait.
+        if (isBudgetExhausted(error)) return false
+        return error.retryAfter === undefined || Duration.toMillis(error.retryAfter) <= maxRetryAfterMillis
+      default:
+        return false
+    }
+  }
+  // Never sooner than Retry-After, and never a wait that would end past the deadline.
+  return retryLazily<ClerkError>(bounded(schedule, retryAfterOf, deadlineMillis), retryable)
+}
+
+const retryAfterOf = (error: ClerkError): Duration.Duration =>
+  error._tag === "ClerkRateLimited" && error.retryAfter !== undefined ? error.retryAfter : Duration.zero

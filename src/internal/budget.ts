@@ -75,3 +75,10 @@ export const isBudgetRequest = (value: unknown): value is BudgetRequest => {
 /** Whether a JSON value is a usable hold (milliseconds; holds past MAX_HOLD_MILLIS are cut to it). */
 export const isHold = (millis: unknown): millis is number =>
   typeof millis === "number" && millis >= 0 && Number.isFinite(millis)
+
+/** The code of the `ClerkRateLimited` a spent budget fails with (status 0: nothing was sent). */
+export const BUDGET_EXHAUSTED = "rate_limit_budget_exhausted"
+
+/** The budget said no (or no sooner than maxWait): the request was never sent. */
+export const isBudgetExhausted = (error: { readonly status: number; readonly errors: ReadonlyArray<{ readonly code: string }> }): boolean =>
+  error.status === 0 && error.errors[0]?.code === BUDGET_EXHAUSTED

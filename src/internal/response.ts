@@ -1,15 +1,24 @@
 /**
- * One response handler: HTTP status → typed error, Retry-After parsing, trace id lookup,
- * and the value-free description of decode failures.
+ * One response handler: an attempt's {@link Exchange} becomes the decoded value or a typed
+ * error — HTTP status → typed error, Retry-After parsing, trace id lookup, the body cap, and
+ * the value-free description of decode failures.
  */
-import { type DecodeIssues, issueList } from "#line/Decode"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import { type DecodeIssues, type DecodeResult, issueList, toDecoded } from "#line/Decode"
 import { NumberAsString, optionalNullable, Union, UnknownRecord, wireStruct, withDefault } from "#line/Models"
+import { TRUSTED } from "#line/Kernel"
+import type { ClerkRequest, ClerkRequestError } from "../ClerkClient.js"
+import { BODY_CAPS, formatBytes } from "./body.js"
+import { INVALID_JSON, parseJson } from "./json.js"
+import type { Exchange } from "./transport.js"
 import { makeUnchecked } from "./unchecked.js"
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
 import {
   ClerkApiError,
   ClerkBadRequest,
+  ClerkDecodeError,
   ClerkConflict,
   ClerkForbidden,
   ClerkGone,
@@ -54,14 +63,6 @@ const WireError = wireStruct({
 }, { longMessage: "long_message" })
 // Compiled on the first error body, not at import (start-up time).
 const decodeWireError = lazyDecoder(WireError)
-
-const parseJson = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
 
 /** Clerk's `errors[]`, keeping every entry that has at least a code; tolerant of anything else. */
 export const parseErrorBody = (text: string): {
@@ -156,4 +157,31 @@ export const describeParseError = (error: DecodeIssues): string => {
   })
   if (issues.length > 5) lines.push(`(+${issues.length - 5} more)`)
   return lines.join("; ")
+}
+
+/**
+ * The value of a 2xx answer, decoded by `decode`, or the typed error of any other: done inside
+ * the attempt, so the retry policy sees status errors (a decode error is never retried). Over
+ * its cap, an error status is still that status's error (without Clerk's errors[]).
+ */
+export const handleResponse = <A, S extends DeclaredStatus>(
+  spec: ClerkRequest,
+  response: Exchange,
+  decode: (body: unknown) => DecodeResult<A>,
+  declared: ReadonlySet<S>
+): Effect.Effect<A, ClerkRequestError<S>> => {
+  const { status, text } = response
+  const decodeError = (issues: string) =>
+    Effect.fail(new ClerkDecodeError({ method: spec.method, path: spec.path, status, issues }, TRUSTED))
+  if (response.tooLarge && status >= 200 && status < 300) {
+    return decodeError(`response body exceeds ${formatBytes(spec.maxBodyBytes ?? BODY_CAPS.default)} (this route's cap)`)
+  }
+  if (status < 200 || status >= 300) {
+    return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+      Effect.fail(toHttpError({ status, text, headers: response.headers() }, declared, now) as ClerkRequestError<S>))
+  }
+  const json = parseJson(text)
+  if (json === INVALID_JSON) return decodeError(text.length === 0 ? "body: empty, expected JSON" : "body: not valid JSON")
+  const decoded = toDecoded(decode(json))
+  return decoded.ok ? Effect.succeed(decoded.value) : decodeError(describeParseError(decoded.issues))
 }

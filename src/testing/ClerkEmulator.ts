@@ -11,7 +11,7 @@
  * requests run in your fiber (so `TestClock` drives expiry, token times and `Fault.delay`);
  * the web `handler` runs on the runtime the emulator was made in.
  *
- * Where Clerk's spec is silent the emulator decides as follows (see clerk/NOTES.md):
+ * Where Clerk's spec is silent the emulator decides as the real API was observed to:
  * - Auth comes first on every route: no header → 401 `authentication_invalid`, not
  *   `Bearer …` → 401 `authorization_header_format_invalid`, another key → 401
  *   `clerk_key_invalid` (the real body). Faults come before auth: they play the network.
@@ -164,7 +164,7 @@ export interface ClerkEmulatorOptions {
   readonly verifyEndpoint?: "gone" | "legacy" | undefined
   /**
    * `list` (default): `latest_activity` only in list responses, absent from single-session
-   * responses, as observed on the real API (clerk/NOTES.md §2). `always`: everywhere.
+   * responses, as observed on the real API. `always`: everywhere.
    */
   readonly latestActivity?: "list" | "always" | undefined
   /** Session lifetime from last activity to `expire_at` (default 7 days). */

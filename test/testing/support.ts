@@ -58,7 +58,7 @@ export const componentValidator = (name: string): ValidateFunction => {
 }
 
 /**
- * The paginated list envelope the SDKs use (`paginated=true`; clerk/NOTES.md §4). The spec
+ * The paginated list envelope the SDKs use (`paginated=true`, as the real API answers it). The spec
  * has no schema for it, so it is built here from the spec's own `Session`.
  */
 export const paginatedListValidator = ajv.compile({

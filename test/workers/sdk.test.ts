@@ -15,7 +15,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { ClerkClient, type ClerkClientOptions, Sessions, TokenVerifier } from "effect-clerk"
-import { Fetch } from "../../src/internal/fetchTransport.js"
+import { Fetch } from "../../src/internal/transport.js"
 import { describe, expect, it, live } from "./effect.js"
 import {
   claimsOf,

@@ -12,12 +12,10 @@ import * as Client from "@effect/platform/HttpClient"
 // Named members, not namespaces: a bundler keeps a re-exported namespace whole (about 3 KB
 // gzip of the HTTP client a Worker on layerFetch never calls).
 export { Fetch, layer as fetchClientLayer } from "@effect/platform/FetchHttpClient"
-export { HttpClient, make as makeClient, mapRequest } from "@effect/platform/HttpClient"
+export { HttpClient, make as makeClient } from "@effect/platform/HttpClient"
 export {
   bearerToken,
   get as getRequest,
-  type HttpClientRequest,
-  prependUrl,
   setHeaders,
   setMethod,
   setUrl,

@@ -99,14 +99,3 @@ export const NumberBetween = (min: number, max: number, identifier: string) =>
 /** `schema` named `identifier` in messages. */
 export const named = <S extends Schema.Annotable.All>(schema: S, identifier: string): S =>
   schema.annotations({ identifier }) as S
-
-/**
- * A codec from `from` to the instances of `Class`, built by `decode` (which must return an
- * instance) and read back by `encode`.
- */
-export const transformToClass = <From extends Schema.Schema.Any, C extends Schema.Schema.Any>(
-  from: From,
-  Class: C,
-  decode: (wire: Schema.Schema.Type<From>) => Schema.Schema.Type<C>,
-  encode: (value: Schema.Schema.Type<C>) => Schema.Schema.Type<From>
-) => Schema.transform(from, Schema.typeSchema(Class), { strict: true, decode, encode })

@@ -12,12 +12,10 @@ import * as Effect from "effect/Effect"
 // Named members, not namespaces: a bundler keeps a re-exported namespace whole (about 3 KB
 // gzip of the HTTP client a Worker on layerFetch never calls).
 export { Fetch, layer as fetchClientLayer } from "effect/http/FetchHttpClient"
-export { HttpClient, make as makeClient, mapRequest } from "effect/http/HttpClient"
+export { HttpClient, make as makeClient } from "effect/http/HttpClient"
 export {
   bearerToken,
   get as getRequest,
-  type HttpClientRequest,
-  prependUrl,
   setHeaders,
   setMethod,
   setUrl,

@@ -16,9 +16,6 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
 
-/** Which line this build is. */
-export const LINE = "effect4" as const
-
 /** Class-style service: `class X extends Service<X, Shape>()("id") {}`. */
 export const Service = <Self, Shape>() => <const Id extends string>(id: Id) => Context.Service<Self, Shape>()(id)
 

@@ -125,14 +125,3 @@ export const NumberBetween = (min: number, max: number, identifier: string) =>
 /** `schema` named `identifier` in messages. */
 export const named = <S extends Schema.Top>(schema: S, identifier: string): S =>
   schema.annotate({ identifier }) as S
-
-/**
- * A codec from `from` to the instances of `Class`, built by `decode` (which must return an
- * instance) and read back by `encode`.
- */
-export const transformToClass = <From extends Schema.Top, C extends Schema.Top>(
-  from: From,
-  Class: C,
-  decode: (wire: From["Type"]) => C["Type"],
-  encode: (value: C["Type"]) => From["Type"]
-) => from.pipe(Schema.decodeTo(Schema.toType(Class), SchemaTransformation.transform({ decode, encode })))

@@ -115,7 +115,7 @@ export const invalidSessionToken = () =>
     code: "invalid_session_token"
   })
 
-/** A refresh 401 with one of Clerk's `session_refresh` codes (NOTES.md §1, refresh). */
+/** A refresh 401 with one of Clerk's `session_refresh` codes (as the real API answers a refresh). */
 export const refreshUnauthorized = (code: string, longMessage: string) =>
   fail(401, { message: "Session refresh failed", long_message: longMessage, code })
 
