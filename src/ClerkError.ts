@@ -7,7 +7,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Schema from "effect/Schema"
-import { DurationValue, UnknownRecord } from "#line/Models"
+import { DurationValue, Literals, Union, UnknownRecord } from "#line/Models"
 
 /**
  * One entry of Clerk's `errors[]` array (`ClerkError` in the OpenAPI spec), camelCased:
@@ -567,3 +567,145 @@ export type ClerkHttpError =
  * @since 0.1.0
  */
 export type ClerkError = ClerkHttpError | ClerkTransportError | ClerkTimeout | ClerkDecodeError | ClerkInvalidInput
+
+/**
+ * Why a token was refused, with the names Clerk's SDKs use: the schema of
+ * {@link ClerkTokenInvalid}'s `reason`, whose `literals` list every reason.
+ *
+ * @example
+ * ```ts
+ * import { Schema } from "effect"
+ * import { TokenInvalidReason } from "effect-clerk"
+ *
+ * console.log(TokenInvalidReason.literals.length) // 10
+ *
+ * // E.g. to accept a reason read back from a log or a queue.
+ * const isReason = Schema.is(TokenInvalidReason)
+ * console.log(isReason("TokenExpired"), isReason("Expired")) // true false
+ * ```
+ *
+ * @category schemas
+ * @since 0.1.0
+ */
+export const TokenInvalidReason = Literals([
+  "TokenExpired",
+  "TokenNotActiveYet",
+  "TokenIatInTheFuture",
+  "TokenInvalidSignature",
+  "TokenInvalidAlgorithm",
+  "TokenInvalidAuthorizedParties",
+  "TokenInvalidIssuer",
+  "TokenInvalid",
+  "JwkKidMismatch",
+  "JwkFailedToResolve"
+])
+
+/**
+ * One of the {@link TokenInvalidReason} names: `TokenExpired`, `TokenNotActiveYet`,
+ * `TokenIatInTheFuture`, `TokenInvalidSignature`, `TokenInvalidAlgorithm`,
+ * `TokenInvalidAuthorizedParties`, `TokenInvalidIssuer`, `TokenInvalid`, `JwkKidMismatch` or
+ * `JwkFailedToResolve`.
+ *
+ * @example
+ * ```ts
+ * import type { TokenInvalidReason } from "effect-clerk"
+ *
+ * // A token that was fine once (expired, or not active yet) asks for a refresh; the rest is refused.
+ * const statusFor = (reason: TokenInvalidReason): 401 | 403 =>
+ *   reason === "TokenExpired" || reason === "TokenNotActiveYet" ? 401 : 403
+ *
+ * console.log(statusFor("TokenExpired"), statusFor("TokenInvalidSignature")) // 401 403
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export type TokenInvalidReason = typeof TokenInvalidReason.Type
+
+const ClerkErrorSchema = Union([
+  ClerkBadRequest,
+  ClerkUnauthorized,
+  ClerkForbidden,
+  ClerkNotFound,
+  ClerkConflict,
+  ClerkGone,
+  ClerkUnprocessableEntity,
+  ClerkRateLimited,
+  ClerkServerError,
+  ClerkUnexpectedStatus,
+  ClerkTransportError,
+  ClerkTimeout,
+  ClerkDecodeError,
+  ClerkInvalidInput
+])
+
+/**
+ * The session token was refused. `reason` says why (Clerk's names); `message` says it for
+ * people, never quoting the token. `JwkFailedToResolve` from the JWKS layer carries the
+ * Clerk API failure as `cause`.
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TokenVerifier } from "effect-clerk"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const verifier = yield* TokenVerifier
+ *   return yield* verifier.verify("not-a-jwt")
+ * }).pipe(
+ *   Effect.map((claims) => `signed in as ${claims.sub}`),
+ *   // `cause` is set only for JwkFailedToResolve: the Clerk error behind a failed JWKS fetch.
+ *   Effect.catchTag("ClerkTokenInvalid", (e) => Effect.succeed(`${e.reason}: ${e.message} (${e.cause?._tag ?? "no cause"})`)),
+ *   Effect.provide(
+ *     TokenVerifier.layer({ authorizedParties: ["http://localhost:3000"] }).pipe(Layer.provide(ClerkEmulator.layerClient()))
+ *   )
+ * )
+ *
+ * Effect.runPromise(program).then(console.log)
+ * // TokenInvalid: Malformed token: not a JWT (header.payload.signature) (no cause)
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ClerkTokenInvalid extends Schema.TaggedError<ClerkTokenInvalid>()("ClerkTokenInvalid", {
+  reason: TokenInvalidReason,
+  message: Schema.String,
+  cause: Schema.optional(ClerkErrorSchema)
+}) {}
+
+/**
+ * `authenticateRequest` found no token: no `Authorization: Bearer` header and no
+ * `__session` cookie. It has no fields; its `message` says just that. Answer it by asking
+ * the user to sign in, apart from {@link ClerkTokenInvalid} (a token that was refused).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Layer } from "effect"
+ * import { TokenVerifier } from "effect-clerk"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const verifier = yield* TokenVerifier
+ *   const claims = yield* verifier.authenticateRequest(new Request("https://app.example.com/"))
+ *   return `signed in as ${claims.sub}`
+ * }).pipe(
+ *   Effect.catchTag("ClerkTokenMissing", (e) => Effect.succeed(`401: ${e.message}`)),
+ *   Effect.provide(
+ *     TokenVerifier.layer({ authorizedParties: ["http://localhost:3000"] }).pipe(Layer.provide(ClerkEmulator.layerClient()))
+ *   )
+ * )
+ *
+ * Effect.runPromise(program).then(console.log)
+ * // 401: No session token: the request has neither an Authorization: Bearer header nor a __session cookie
+ * ```
+ *
+ * @category errors
+ * @since 0.1.0
+ */
+export class ClerkTokenMissing extends Schema.TaggedError<ClerkTokenMissing>()("ClerkTokenMissing", {}) {
+  override get message() {
+    return "No session token: the request has neither an Authorization: Bearer header nor a __session cookie"
+  }
+}

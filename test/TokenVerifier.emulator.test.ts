@@ -13,7 +13,8 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { Sessions } from "../src/Sessions.js"
 import { ClerkEmulator, type ClerkEmulatorClientOptions, Fault } from "../src/testing/index.js"
 import { NodeClerkEmulator } from "../src/testing/node/index.js"
-import { ClerkTokenInvalid, TokenVerifier, type TokenVerifierOptions } from "../src/TokenVerifier.js"
+import { ClerkTokenInvalid } from "../src/ClerkError.js"
+import { TokenVerifier, type TokenVerifierOptions } from "../src/TokenVerifier.js"
 
 const NOW = Date.UTC(2026, 4, 12, 12, 0, 0)
 const NOW_S = NOW / 1000

@@ -26,13 +26,8 @@ import { inspect } from "node:util"
 import { afterEach, vi } from "vitest"
 import { ClerkClient, type ClerkClientOptions } from "../src/ClerkClient.js"
 import type { SessionClaims } from "../src/SessionClaims.js"
-import {
-  ClerkTokenInvalid,
-  ClerkTokenMissing,
-  type TokenInvalidReason,
-  TokenVerifier,
-  type TokenVerifierOptions
-} from "../src/TokenVerifier.js"
+import { ClerkTokenInvalid, ClerkTokenMissing, type TokenInvalidReason } from "../src/ClerkError.js"
+import { TokenVerifier, type TokenVerifierOptions } from "../src/TokenVerifier.js"
 import { CANARY_SECRET, json, makeMock, type Reply } from "./support/MockTransport.js"
 import { makeRecorder } from "./support/TestTracer.js"
 
@@ -1831,7 +1826,7 @@ describe("TokenVerifier: bundle boundary", () => {
     for (const [file, specifiers] of sessions) expect([file, specifiers.filter((s) => s === "jose")]).toEqual([file, []])
     const verifier = importGraph("TokenVerifier.ts")
     expect(verifier.get("internal/jwks.ts")).toContain("jose")
-    expect(verifier.get("TokenVerifier.ts")).toContain("jose")
+    expect(verifier.get("internal/verify.ts")).toContain("jose")
     expect([...verifier.keys()]).not.toContain("Sessions.ts")
   })
 })

@@ -5,7 +5,7 @@
  * of `globalThis`: workerd refuses a detached fetch with "Illegal invocation") and arms its
  * own timers.
  */
-import { LINE as LIBRARY_LINE } from "#line/Kernel"
+import { FETCH_KEY } from "#line/Http"
 import { configLayer, FetchHttpClient, LINE, prettyCause, runCollect } from "#test-line/Testing"
 import { env } from "cloudflare:test"
 import * as DateTime from "effect/DateTime"
@@ -184,7 +184,10 @@ describe("the line this run is on", () => {
   // not as a confusing error elsewhere.
   it("the effect inside workerd, the library's facades and the test facades are one line", async () => {
     const version = ((await import("effect/package.json")) as { default: { version: string } }).default.version
-    expect([version.split(".")[0], LIBRARY_LINE, LINE]).toEqual(LINE === "effect3" ? ["3", "effect3", "effect3"] : ["4", "effect4", "effect4"])
+    // The library's #line/Http facade names the line's own HTTP module.
+    expect([version.split(".")[0], FETCH_KEY, LINE]).toEqual(
+      LINE === "effect3" ? ["3", "@effect/platform/FetchHttpClient/Fetch", "effect3"] : ["4", "effect/http/FetchHttpClient/Fetch", "effect4"]
+    )
   })
 })
 
