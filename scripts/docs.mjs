@@ -53,12 +53,20 @@ export const collect = () => {
     if (current === "all" || names === "all") files.set(file, "all")
     else files.set(file, new Set([...(current ?? []), ...names]))
   }
-  for (const entry of entryFiles()) {
-    want(entry, "all")
-    for (const statement of parse(entry).statements) {
+  // The entry points, then every file they re-export from, following named re-exports through
+  // public modules too (ClerkClient.ts re-exports the option types internal/options.ts declares).
+  const queue = entryFiles()
+  for (const entry of queue) want(entry, "all")
+  const seen = new Set()
+  while (queue.length > 0) {
+    const file = queue.shift()
+    if (seen.has(file)) continue
+    seen.add(file)
+    for (const statement of parse(file).statements) {
       if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier) continue
-      const target = resolve(dirname(entry), statement.moduleSpecifier.text.replace(/\.js$/, ".ts"))
+      const target = resolve(dirname(file), statement.moduleSpecifier.text.replace(/\.js$/, ".ts"))
       want(target, statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements.map((e) => (e.propertyName ?? e.name).text) : "all")
+      queue.push(target)
     }
   }
   const found = []

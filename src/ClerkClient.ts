@@ -11,21 +11,27 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type * as Schedule from "effect/Schedule"
 import { checkedOptionalString, checkedString, type ConfigError, type Wrap } from "#line/Config"
 import type { DecodeResult } from "#line/Decode"
 import { HttpClient } from "#line/Http"
-import { type DurationInput, illegalArgument, Service, toDuration } from "#line/Kernel"
-import type { ClerkCommonError, ClerkError } from "./ClerkError.js"
+import { illegalArgument, Service, toDuration } from "#line/Kernel"
+import type { ClerkError } from "./ClerkError.js"
 import { retryPolicyOf } from "./internal/attempt.js"
 import { makeMemoryRateLimiter, RateLimiterByKey, type RateLimiterService } from "./internal/fleet.js"
 import { makeInstanceKey, makeStateKey } from "./internal/instance.js"
 import { apiUrlProblem, optionProblems, secretKeyProblem } from "./internal/options.js"
 import { makeRateLimit } from "./internal/rateLimit.js"
-import { type DeclaredStatus, type DeclaredStatusErrors, handleResponse } from "./internal/response.js"
+import type { DeclaredStatus } from "./internal/request.js"
+import { handleResponse } from "./internal/response.js"
 import { type Attempt, Fetch, fetchTransport, httpClientTransport, type Settings, settingsOf } from "./internal/transport.js"
 import { readWrapped } from "./internal/wrap.js"
 import { VERSION } from "./internal/version.js"
+
+import type { ClerkClientOptions } from "./internal/options.js"
+import type { ClerkRequest, ClerkRequestError } from "./internal/request.js"
+
+export type { ClerkClientOptions, RateLimitPolicy, RetryPolicy } from "./internal/options.js"
+export type { ClerkRequest, ClerkRequestError } from "./internal/request.js"
 
 /**
  * The `Clerk-API-Version` header every request sends unless `apiVersion` says otherwise: the
@@ -64,234 +70,10 @@ export const DEFAULT_API_VERSION = "2026-05-12"
  */
 export const DEFAULT_API_URL = "https://api.clerk.com"
 
-/**
- * How safe operations retry. Every field has a default; `schedule` replaces the backoff
- * (its input is the error), while the rules below still hold: only retryable failures are
- * retried, never sooner than Retry-After, never past `maxRetryAfter` or `deadline`.
- * Only safe operations retry (GETs, revoke, verify, token minting); `createSession` and
- * `refreshSession` are never re-sent. Pass it as `retry` (or `retry: false` for none).
- *
- * @example
- * ```ts
- * import { Duration, Redacted } from "effect"
- * import { ClerkClient, type RetryPolicy } from "effect-clerk"
- *
- * // Up to 5 retries, backing off from 100 ms to at most 2 s; no retry starts
- * // more than 20 s after the first failure.
- * const retry: RetryPolicy = {
- *   times: 5,
- *   baseDelay: Duration.millis(100),
- *   maxDelay: "2 seconds",
- *   deadline: Duration.seconds(20)
- * }
- *
- * const ClerkLive = ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_..."), retry })
- * ```
- *
- * @category options
- * @since 0.1.0
- */
-export interface RetryPolicy {
-  /** Retries after the first attempt (default 3). */
-  readonly times?: number
-  /** First backoff delay, doubled each retry and jittered (default 200 ms). */
-  readonly baseDelay?: DurationInput
-  /** Largest backoff delay (default 5 s). */
-  readonly maxDelay?: DurationInput
-  /** A 429 asking to wait longer than this fails at once with `ClerkRateLimited` (default 30 s). */
-  readonly maxRetryAfter?: DurationInput
-  /** No retry starts, or is waited for, past this long after the first failure (default 60 s). */
-  readonly deadline?: DurationInput
-  /** Replaces the jittered exponential backoff. */
-  readonly schedule?: Schedule.Schedule<unknown, ClerkError>
-}
 
-/**
- * How `rateLimit` spends the Clerk instance's request budget. Every request but
- * `GET /v1/jwks` (which Clerk does not limit) takes a slot before it is sent, retries
- * included; a 429 with Retry-After from Clerk holds the whole budget off for that long (at
- * most a minute, however long it says), so every isolate sharing it
- * (`RateLimiter.layerDurableObject`) stops too. Out-of-range values are refused when the
- * layer is built.
- *
- * @example
- * ```ts
- * import { Console, Duration, Effect, Layer, Redacted } from "effect"
- * import { ClerkClient, type RateLimitPolicy, Sessions } from "effect-clerk"
- *
- * // At most 50 requests per 11 s; with the budget spent, fail at once instead of waiting.
- * const rateLimit: RateLimitPolicy = { limit: 50, window: "11 seconds", onLimit: "fail" }
- * const SessionsLive = Sessions.layer.pipe(
- *   Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_..."), rateLimit }))
- * )
- *
- * const program = Effect.flatMap(Sessions, (sessions) => sessions.getSession("sess_123")).pipe(
- *   // Nothing was sent: status 0, code "rate_limit_budget_exhausted", retryAfter the wait.
- *   Effect.catchTag("ClerkRateLimited", (e) =>
- *     Console.log(`${e.errors[0]?.code}: retry in ${Duration.format(e.retryAfter ?? Duration.zero)}`)),
- *   Effect.provide(SessionsLive)
- * )
- * ```
- *
- * @category options
- * @since 0.1.0
- */
-export interface RateLimitPolicy {
-  /**
-   * Requests per `window`, an integer from 1 to 10,000 (default: Clerk's documented limit
-   * for the key, 1000 for `sk_live_…`, 100 otherwise).
-   */
-  readonly limit?: number | undefined
-  /**
-   * The window, at most 5 minutes (default 11 s: Clerk counts per 10 s, plus a second for
-   * requests still in transit, so a send granted at the window's edge cannot arrive inside
-   * the previous one). The budget is a sliding window: no `window`-long span, wherever it
-   * starts, holds more than `limit` sends.
-   */
-  readonly window?: DurationInput | undefined
-  /**
-   * With the budget spent: `"wait"` (default) for the next slot, up to `maxWait`; `"fail"`
-   * at once with `ClerkRateLimited` (code `rate_limit_budget_exhausted`, `retryAfter` the
-   * wait) before sending anything.
-   */
-  readonly onLimit?: "wait" | "fail" | undefined
-  /**
-   * The longest wait for a slot before failing with `ClerkRateLimited`, at most 5 minutes
-   * (default: the retry policy's `deadline`, 60 s). A limiter that grants a slot further away
-   * than this fails the call the same way: it never sleeps past `maxWait`.
-   */
-  readonly maxWait?: DurationInput | undefined
-  /**
-   * How long asking the limiter may take (default 1 s). A limiter that fails or takes longer
-   * is logged and the request is sent unlimited: a broken limiter never stops a call.
-   */
-  readonly timeout?: DurationInput | undefined
-}
 
-/**
- * Options of {@link ClerkClient.layer}. The layers check them when they are built and
- * refuse (with a defect naming the option; `layerConfig` with a `ConfigError` naming the
- * variable) an empty key or one that is not visible ASCII, a URL that is not absolute, has
- * credentials, a query or a fragment, and `http://` to anything but loopback unless
- * `allowInsecureHttp` is set. Every field but `secretKey` has a default.
- *
- * @example
- * ```ts
- * import { Redacted } from "effect"
- * import { ClerkClient, type ClerkClientOptions } from "effect-clerk"
- *
- * const options: ClerkClientOptions = {
- *   secretKey: Redacted.make("sk_test_..."),
- *   // An emulator in another container, over plain HTTP: say so explicitly.
- *   apiUrl: "http://clerk-emulator:4010",
- *   allowInsecureHttp: true,
- *   timeout: "5 seconds", // per attempt, reading the body included
- *   retry: { times: 2 },
- *   userAgent: "my-app/1.0"
- * }
- *
- * const ClerkLive = ClerkClient.layerFetch(options)
- * ```
- *
- * @category options
- * @since 0.1.0
- */
-export interface ClerkClientOptions {
-  /** `sk_live_…` / `sk_test_…`, kept `Redacted`. */
-  readonly secretKey: Redacted.Redacted<string>
-  /** The API host, without `/v1` (default `https://api.clerk.com`; a trailing `/v1` or `/` is tolerated). */
-  readonly apiUrl?: string | undefined
-  /**
-   * Allow an `http://` `apiUrl` to a host that is not loopback (127.0.0.0/8, `localhost`,
-   * `[::1]`), e.g. an emulator in another container. The key then travels unencrypted.
-   * Default `false`.
-   */
-  readonly allowInsecureHttp?: boolean | undefined
-  /** The dated `Clerk-API-Version` header (default {@link DEFAULT_API_VERSION}). */
-  readonly apiVersion?: string | undefined
-  /** Per-attempt timeout, covering the response body too (default 10 s). */
-  readonly timeout?: DurationInput | undefined
-  /** The retry policy for safe operations, or `false` for none. */
-  readonly retry?: RetryPolicy | false | undefined
-  /** Replaces `effect-clerk/<version>`. */
-  readonly userAgent?: string | undefined
-  /**
-   * Keep to the instance's request budget (`true` for the defaults): each request takes a
-   * slot from the `RateLimiter` in the context (`RateLimiter.layerDurableObject` for a
-   * fleet), or from this client's own in-memory budget when there is none. Off by default.
-   */
-  readonly rateLimit?: RateLimitPolicy | boolean | undefined
-}
 
-/**
- * One request an operation wants sent, as {@link ClerkClient}'s `request` takes it: for
- * endpoints the SDK does not wrap. `path` is relative to `/v1` and already encoded; only an
- * `idempotent` request is retried.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import { ClerkClient, type ClerkRequest } from "effect-clerk"
- *
- * // GET /v1/sessions/{id} by hand, decoded with a plain { ok, value } function.
- * const sessionStatus = (sessionId: string) =>
- *   Effect.gen(function*() {
- *     const client = yield* ClerkClient
- *     const request: ClerkRequest = { method: "GET", path: `/sessions/${encodeURIComponent(sessionId)}`, idempotent: true }
- *     const decode = (body: unknown) => ({ ok: true as const, value: (body as { readonly status: string }).status })
- *     return yield* client.request(request, decode, new Set([404 as const]))
- *   }).pipe(Effect.catchTag("ClerkNotFound", () => Effect.succeed("unknown")))
- * ```
- *
- * @category params
- * @since 0.1.0
- */
-export interface ClerkRequest {
-  readonly method: "GET" | "POST"
-  readonly path: string
-  readonly urlParams?: ReadonlyArray<readonly [string, string]> | undefined
-  readonly body?: unknown
-  /** Safe to re-send (GETs, revoke, verify, token minting); `false` for create and refresh. */
-  readonly idempotent: boolean
-  /**
-   * The most bytes of response body read (default 1 MiB). A longer 2xx body fails with
-   * `ClerkDecodeError`; a longer error body keeps its status error, without Clerk's `errors[]`.
-   */
-  readonly maxBodyBytes?: number | undefined
-  /** `false` for routes Clerk does not rate-limit (`GET /jwks`): no slot is taken. */
-  readonly rateLimited?: boolean | undefined
-}
 
-/**
- * The errors a request can end in, given the 4xx statuses `S` its operation declares: the
- * error class of each declared status (404 → `ClerkNotFound`, …) plus {@link ClerkCommonError}.
- * A 4xx the operation does not declare arrives as `ClerkUnexpectedStatus`.
- *
- * @example
- * ```ts
- * import { Effect } from "effect"
- * import type { ClerkRequestError } from "effect-clerk"
- *
- * // Everything a request declaring 400 and 404 can fail with, told apart by tag.
- * const describe = (error: ClerkRequestError<400 | 404>): string => {
- *   switch (error._tag) {
- *     case "ClerkNotFound":
- *       return "no such session"
- *     case "ClerkBadRequest":
- *       return `bad request: ${error.errors[0]?.code}`
- *     default:
- *       return error.message // 429, 5xx, an undeclared status, timeout, transport, decode, input
- *   }
- * }
- *
- * const orMessage = (call: Effect.Effect<string, ClerkRequestError<400 | 404>>) =>
- *   Effect.match(call, { onFailure: describe, onSuccess: (value) => value })
- * ```
- *
- * @category errors
- * @since 0.1.0
- */
-export type ClerkRequestError<S extends DeclaredStatus> = DeclaredStatusErrors[S] | ClerkCommonError
 
 /**
  * @since 0.1.0

@@ -17,7 +17,7 @@ import { decodeSession, decodeSessionListWire } from "./internal/decode.js"
 import { lazyDecoder, mapDecoded } from "./internal/lazy.js"
 import { declared, operation, type RequestParts } from "./internal/operation.js"
 import { annotate } from "./internal/span.js"
-import type { DeclaredStatus } from "./internal/response.js"
+import type { DeclaredStatus } from "./internal/request.js"
 import * as V from "./internal/validate.js"
 import {
   type Session,

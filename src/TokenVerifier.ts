@@ -40,49 +40,14 @@ import { JwksStoreByKey, jwksStoreKeyOf } from "./internal/fleet.js"
 import { decodeJwks, importPem, makeJwksCache } from "./internal/jwks.js"
 import { isNative } from "./internal/span.js"
 import { storeAdapter } from "./internal/storedJwks.js"
-import { jwksSource, type KeyLookup, type KeySource, makeVerifyAt } from "./internal/verify.js"
+import { jwksSource, type KeyLookup, type KeySource, makeVerifyAt, type TokenVerifierCheckOptions } from "./internal/verify.js"
 import { readWrapped } from "./internal/wrap.js"
 import type { SessionClaims } from "./SessionClaims.js"
 
+export type { TokenVerifierCheckOptions } from "./internal/verify.js"
+
 const jwksStatuses: ReadonlySet<401> = new Set([401])
 
-/**
- * The checks every verifier applies, whatever its key source: the `azp`, `iss` and `aud`
- * to accept, and the clock skew allowed for `exp`, `nbf` and `iat`. Every layer of
- * {@link TokenVerifier} takes them.
- *
- * @example
- * ```ts
- * import { Duration } from "effect"
- * import { TokenVerifier, type TokenVerifierCheckOptions } from "effect-clerk"
- *
- * const checks: TokenVerifierCheckOptions = {
- *   authorizedParties: ["https://app.example.com"],
- *   issuer: (iss) => iss.endsWith(".clerk.accounts.dev"),
- *   clockSkew: Duration.seconds(10)
- * }
- *
- * // The same checks with keys from GET /v1/jwks, or from CLERK_JWT_KEY when it is set.
- * const JwksVerifierLive = TokenVerifier.layer(checks)
- * const ConfigVerifierLive = TokenVerifier.layerConfig(checks)
- * ```
- *
- * @category options
- * @since 0.1.0
- */
-export interface TokenVerifierCheckOptions {
-  /**
-   * Origins allowed in `azp`. When non-empty, a token whose `azp` is missing or not listed
-   * fails `TokenInvalidAuthorizedParties`. When absent or empty, `azp` is not checked.
-   */
-  readonly authorizedParties?: ReadonlyArray<string> | undefined
-  /** The expected `iss` (your Frontend API URL), or a predicate on it. Not checked when absent. */
-  readonly issuer?: string | ((iss: string) => boolean) | undefined
-  /** When set, the token's `aud` must contain one of these (`TokenInvalid` otherwise). */
-  readonly audience?: string | ReadonlyArray<string> | undefined
-  /** Tolerance for `exp`, `nbf` and `iat` (default 5 seconds, like Clerk's SDKs). */
-  readonly clockSkew?: DurationInput | undefined
-}
 
 /**
  * Options of {@link TokenVerifier.layer} and {@link TokenVerifier.layerConfig}: the

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs"
 import { join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 import { VERSION } from "../src/internal/version.js"
+import { findCycles } from "../scripts/cycles.mjs"
 
 const root = fileURLToPath(new URL("../", import.meta.url))
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
@@ -50,6 +51,14 @@ describe("package", () => {
       }
     }
     expect(outside).toEqual([])
+  })
+
+  it("has no import cycle in src/ on either line, type-only imports included (scripts/cycles.mjs)", () => {
+    for (const line of ["effect3", "effect4"] as const) {
+      const { cycles, modules } = findCycles(line)
+      expect(modules).toBeGreaterThan(50)
+      expect(cycles.map((cycle) => cycle.join(" → ")), line).toEqual([])
+    }
   })
 
   it("sends its own version in the User-Agent", () => {

@@ -9,7 +9,7 @@ import * as Fiber from "effect/Fiber"
 import type * as Schedule from "effect/Schedule"
 import { callback, catchAll, fork, isLiveClock, timeoutFail as timeoutFailOn, toDuration } from "#line/Kernel"
 import { backoff, bounded, whileInput } from "#line/Retry"
-import type { RetryPolicy } from "../ClerkClient.js"
+import type { RetryPolicy } from "./options.js"
 import type { ClerkError } from "../ClerkError.js"
 import { isBudgetExhausted } from "./budget.js"
 

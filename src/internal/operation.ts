@@ -7,9 +7,10 @@
  */
 import * as Effect from "effect/Effect"
 import type { DecodeResult } from "#line/Decode"
-import type { ClerkClient, ClerkRequestError } from "../ClerkClient.js"
+import type { ClerkClient } from "../ClerkClient.js"
+import type { ClerkRequestError } from "./request.js"
 import type { ClerkCommonError } from "../ClerkError.js"
-import type { DeclaredStatus } from "./response.js"
+import type { DeclaredStatus } from "./request.js"
 import { traced } from "./span.js"
 
 /** What the arguments decide of a request. */

@@ -7,7 +7,171 @@
 import * as Duration from "effect/Duration"
 import * as Redacted from "effect/Redacted"
 import { type DurationInput, toDuration } from "#line/Kernel"
+import type * as Schedule from "effect/Schedule"
+import type { ClerkError } from "../ClerkError.js"
 import { MAX_LIMIT, MAX_WAIT_MILLIS, MAX_WINDOW_MILLIS } from "./budget.js"
+
+// The options' types, declared here beside their checks and re-exported by ClerkClient.ts.
+
+/**
+ * How safe operations retry. Every field has a default; `schedule` replaces the backoff
+ * (its input is the error), while the rules below still hold: only retryable failures are
+ * retried, never sooner than Retry-After, never past `maxRetryAfter` or `deadline`.
+ * Only safe operations retry (GETs, revoke, verify, token minting); `createSession` and
+ * `refreshSession` are never re-sent. Pass it as `retry` (or `retry: false` for none).
+ *
+ * @example
+ * ```ts
+ * import { Duration, Redacted } from "effect"
+ * import { ClerkClient, type RetryPolicy } from "effect-clerk"
+ *
+ * // Up to 5 retries, backing off from 100 ms to at most 2 s; no retry starts
+ * // more than 20 s after the first failure.
+ * const retry: RetryPolicy = {
+ *   times: 5,
+ *   baseDelay: Duration.millis(100),
+ *   maxDelay: "2 seconds",
+ *   deadline: Duration.seconds(20)
+ * }
+ *
+ * const ClerkLive = ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_..."), retry })
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface RetryPolicy {
+  /** Retries after the first attempt (default 3). */
+  readonly times?: number
+  /** First backoff delay, doubled each retry and jittered (default 200 ms). */
+  readonly baseDelay?: DurationInput
+  /** Largest backoff delay (default 5 s). */
+  readonly maxDelay?: DurationInput
+  /** A 429 asking to wait longer than this fails at once with `ClerkRateLimited` (default 30 s). */
+  readonly maxRetryAfter?: DurationInput
+  /** No retry starts, or is waited for, past this long after the first failure (default 60 s). */
+  readonly deadline?: DurationInput
+  /** Replaces the jittered exponential backoff. */
+  readonly schedule?: Schedule.Schedule<unknown, ClerkError>
+}
+
+/**
+ * How `rateLimit` spends the Clerk instance's request budget. Every request but
+ * `GET /v1/jwks` (which Clerk does not limit) takes a slot before it is sent, retries
+ * included; a 429 with Retry-After from Clerk holds the whole budget off for that long (at
+ * most a minute, however long it says), so every isolate sharing it
+ * (`RateLimiter.layerDurableObject`) stops too. Out-of-range values are refused when the
+ * layer is built.
+ *
+ * @example
+ * ```ts
+ * import { Console, Duration, Effect, Layer, Redacted } from "effect"
+ * import { ClerkClient, type RateLimitPolicy, Sessions } from "effect-clerk"
+ *
+ * // At most 50 requests per 11 s; with the budget spent, fail at once instead of waiting.
+ * const rateLimit: RateLimitPolicy = { limit: 50, window: "11 seconds", onLimit: "fail" }
+ * const SessionsLive = Sessions.layer.pipe(
+ *   Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make("sk_test_..."), rateLimit }))
+ * )
+ *
+ * const program = Effect.flatMap(Sessions, (sessions) => sessions.getSession("sess_123")).pipe(
+ *   // Nothing was sent: status 0, code "rate_limit_budget_exhausted", retryAfter the wait.
+ *   Effect.catchTag("ClerkRateLimited", (e) =>
+ *     Console.log(`${e.errors[0]?.code}: retry in ${Duration.format(e.retryAfter ?? Duration.zero)}`)),
+ *   Effect.provide(SessionsLive)
+ * )
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface RateLimitPolicy {
+  /**
+   * Requests per `window`, an integer from 1 to 10,000 (default: Clerk's documented limit
+   * for the key, 1000 for `sk_live_…`, 100 otherwise).
+   */
+  readonly limit?: number | undefined
+  /**
+   * The window, at most 5 minutes (default 11 s: Clerk counts per 10 s, plus a second for
+   * requests still in transit, so a send granted at the window's edge cannot arrive inside
+   * the previous one). The budget is a sliding window: no `window`-long span, wherever it
+   * starts, holds more than `limit` sends.
+   */
+  readonly window?: DurationInput | undefined
+  /**
+   * With the budget spent: `"wait"` (default) for the next slot, up to `maxWait`; `"fail"`
+   * at once with `ClerkRateLimited` (code `rate_limit_budget_exhausted`, `retryAfter` the
+   * wait) before sending anything.
+   */
+  readonly onLimit?: "wait" | "fail" | undefined
+  /**
+   * The longest wait for a slot before failing with `ClerkRateLimited`, at most 5 minutes
+   * (default: the retry policy's `deadline`, 60 s). A limiter that grants a slot further away
+   * than this fails the call the same way: it never sleeps past `maxWait`.
+   */
+  readonly maxWait?: DurationInput | undefined
+  /**
+   * How long asking the limiter may take (default 1 s). A limiter that fails or takes longer
+   * is logged and the request is sent unlimited: a broken limiter never stops a call.
+   */
+  readonly timeout?: DurationInput | undefined
+}
+
+/**
+ * Options of {@link ClerkClient.layer}. The layers check them when they are built and
+ * refuse (with a defect naming the option; `layerConfig` with a `ConfigError` naming the
+ * variable) an empty key or one that is not visible ASCII, a URL that is not absolute, has
+ * credentials, a query or a fragment, and `http://` to anything but loopback unless
+ * `allowInsecureHttp` is set. Every field but `secretKey` has a default.
+ *
+ * @example
+ * ```ts
+ * import { Redacted } from "effect"
+ * import { ClerkClient, type ClerkClientOptions } from "effect-clerk"
+ *
+ * const options: ClerkClientOptions = {
+ *   secretKey: Redacted.make("sk_test_..."),
+ *   // An emulator in another container, over plain HTTP: say so explicitly.
+ *   apiUrl: "http://clerk-emulator:4010",
+ *   allowInsecureHttp: true,
+ *   timeout: "5 seconds", // per attempt, reading the body included
+ *   retry: { times: 2 },
+ *   userAgent: "my-app/1.0"
+ * }
+ *
+ * const ClerkLive = ClerkClient.layerFetch(options)
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface ClerkClientOptions {
+  /** `sk_live_…` / `sk_test_…`, kept `Redacted`. */
+  readonly secretKey: Redacted.Redacted<string>
+  /** The API host, without `/v1` (default `https://api.clerk.com`; a trailing `/v1` or `/` is tolerated). */
+  readonly apiUrl?: string | undefined
+  /**
+   * Allow an `http://` `apiUrl` to a host that is not loopback (127.0.0.0/8, `localhost`,
+   * `[::1]`), e.g. an emulator in another container. The key then travels unencrypted.
+   * Default `false`.
+   */
+  readonly allowInsecureHttp?: boolean | undefined
+  /** The dated `Clerk-API-Version` header (default {@link DEFAULT_API_VERSION}). */
+  readonly apiVersion?: string | undefined
+  /** Per-attempt timeout, covering the response body too (default 10 s). */
+  readonly timeout?: DurationInput | undefined
+  /** The retry policy for safe operations, or `false` for none. */
+  readonly retry?: RetryPolicy | false | undefined
+  /** Replaces `effect-clerk/<version>`. */
+  readonly userAgent?: string | undefined
+  /**
+   * Keep to the instance's request budget (`true` for the defaults): each request takes a
+   * slot from the `RateLimiter` in the context (`RateLimiter.layerDurableObject` for a
+   * fleet), or from this client's own in-memory budget when there is none. Off by default.
+   */
+  readonly rateLimit?: RateLimitPolicy | boolean | undefined
+}
+
 
 /** One refused option: which one, and what is wrong with it (never its secret value). */
 export interface OptionProblem {

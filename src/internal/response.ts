@@ -8,7 +8,7 @@ import * as Effect from "effect/Effect"
 import { type DecodeIssues, type DecodeResult, issueList, toDecoded } from "#line/Decode"
 import { NumberAsString, optionalNullable, Union, UnknownRecord, wireStruct, withDefault } from "#line/Models"
 import { TRUSTED } from "#line/Kernel"
-import type { ClerkRequest, ClerkRequestError } from "../ClerkClient.js"
+import type { ClerkRequest, ClerkRequestError, DeclaredStatus } from "./request.js"
 import { BODY_CAPS, formatBytes } from "./body.js"
 import { INVALID_JSON, parseJson } from "./json.js"
 import type { Exchange } from "./transport.js"
@@ -32,18 +32,6 @@ import {
 import type { ClerkHttpError } from "../ClerkError.js"
 import { lazyDecoder } from "./lazy.js"
 
-/** The 4xx statuses an operation may declare, and the error each becomes. */
-export interface DeclaredStatusErrors {
-  readonly 400: ClerkBadRequest
-  readonly 401: ClerkUnauthorized
-  readonly 403: ClerkForbidden
-  readonly 404: ClerkNotFound
-  readonly 409: ClerkConflict
-  readonly 410: ClerkGone
-  readonly 422: ClerkUnprocessableEntity
-}
-
-export type DeclaredStatus = keyof DeclaredStatusErrors
 
 const statusClasses = {
   400: ClerkBadRequest,

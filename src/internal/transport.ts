@@ -27,7 +27,7 @@ import {
   withoutTracerPropagation
 } from "#line/Http"
 import { callback, catchAll, isLiveClock, ServiceByKey, timeoutFail as timeoutFailOn, TRUSTED } from "#line/Kernel"
-import type { ClerkRequest } from "../ClerkClient.js"
+import type { ClerkRequest } from "./request.js"
 import { ClerkTimeout, ClerkTransportError } from "../ClerkError.js"
 import { forkWithTimer, MAX_TIMER_MILLIS } from "./attempt.js"
 import { BODY_CAPS, readFetchBody, readHttpClientBody } from "./body.js"

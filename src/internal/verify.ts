@@ -9,13 +9,52 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import type { Mutable } from "effect/Types"
 import { decodeProtectedHeader, type JWTPayload, jwtVerify, type JWTVerifyOptions } from "jose"
-import { callback, catchAll, TRUSTED } from "#line/Kernel"
+import { callback, catchAll, type DurationInput, TRUSTED } from "#line/Kernel"
 import { ClerkTokenInvalid, type TokenInvalidReason } from "../ClerkError.js"
 import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, type SessionClaims } from "../SessionClaims.js"
-import type { TokenVerifierCheckOptions } from "../TokenVerifier.js"
 import { decodeClaims } from "./claims.js"
 import { isRsaAlgorithm, type KeySet, type makeJwksCache, RSA_ALGORITHMS, type RsaAlgorithm, type UsableKey } from "./jwks.js"
 import { describeParseError } from "./response.js"
+
+// The checks' options, declared beside the algorithm that applies them; TokenVerifier.ts re-exports them.
+
+/**
+ * The checks every verifier applies, whatever its key source: the `azp`, `iss` and `aud`
+ * to accept, and the clock skew allowed for `exp`, `nbf` and `iat`. Every layer of
+ * {@link TokenVerifier} takes them.
+ *
+ * @example
+ * ```ts
+ * import { Duration } from "effect"
+ * import { TokenVerifier, type TokenVerifierCheckOptions } from "effect-clerk"
+ *
+ * const checks: TokenVerifierCheckOptions = {
+ *   authorizedParties: ["https://app.example.com"],
+ *   issuer: (iss) => iss.endsWith(".clerk.accounts.dev"),
+ *   clockSkew: Duration.seconds(10)
+ * }
+ *
+ * // The same checks with keys from GET /v1/jwks, or from CLERK_JWT_KEY when it is set.
+ * const JwksVerifierLive = TokenVerifier.layer(checks)
+ * const ConfigVerifierLive = TokenVerifier.layerConfig(checks)
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface TokenVerifierCheckOptions {
+  /**
+   * Origins allowed in `azp`. When non-empty, a token whose `azp` is missing or not listed
+   * fails `TokenInvalidAuthorizedParties`. When absent or empty, `azp` is not checked.
+   */
+  readonly authorizedParties?: ReadonlyArray<string> | undefined
+  /** The expected `iss` (your Frontend API URL), or a predicate on it. Not checked when absent. */
+  readonly issuer?: string | ((iss: string) => boolean) | undefined
+  /** When set, the token's `aud` must contain one of these (`TokenInvalid` otherwise). */
+  readonly audience?: string | ReadonlyArray<string> | undefined
+  /** Tolerance for `exp`, `nbf` and `iat` (default 5 seconds, like Clerk's SDKs). */
+  readonly clockSkew?: DurationInput | undefined
+}
 
 /** Tokens longer than this are refused before parsing (Clerk's are about 1 KB). */
 const MAX_TOKEN_LENGTH = 16 * 1024

@@ -7,7 +7,7 @@
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import { catchAll } from "#line/Kernel"
-import type { EmulatorRequest, EmulatorRoute } from "../ClerkEmulator.js"
+import type { EmulatorRequest, EmulatorRoute } from "./model.js"
 import type { Fault } from "../Fault.js"
 import { signJwt, verifiedPayload } from "./keys.js"
 import { makeRouter } from "./router.js"

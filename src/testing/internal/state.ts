@@ -18,7 +18,7 @@ import type {
   SeedTemplateInput,
   SeedUserInput,
   UpdateSessionInput
-} from "../ClerkEmulator.js"
+} from "./model.js"
 import type { Fault } from "../Fault.js"
 import { clerkId, randomHex, refreshTokenValue } from "./ids.js"
 import type { SigningKey } from "./keys.js"
