@@ -1,6 +1,7 @@
 /**
  * The workerd suite (`test/workers/`): tests run inside workerd through
- * @cloudflare/vitest-pool-workers, with the example Worker (`wrangler.toml`) as `SELF`.
+ * @cloudflare/vitest-pool-workers, with the line's example Worker (examples/effect3/worker,
+ * wired by `wrangler.toml`; examples/effect4/worker by `wrangler.effect4.toml`) as `SELF`.
  * globalSetup serves the Clerk emulator on 127.0.0.1 from Node and provides its URL; the
  * Worker's CLERK_API_URL points at it.
  *
@@ -12,32 +13,33 @@
  */
 import { defineWorkersConfig, type WorkerPoolOptionsContext } from "@cloudflare/vitest-pool-workers/config"
 import { createRequire } from "node:module"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import type { Plugin } from "vite"
+import { effectDirOf } from "./scripts/lines.mjs"
 
 const src = (path: string) => fileURLToPath(new URL(`./src/${path}`, import.meta.url))
-const exampleWorker = fileURLToPath(new URL("./examples/worker/", import.meta.url))
 
 /**
  * The Effect 4 line inside the same pool: every `effect` / `effect/*` import (from src/, the
- * tests, the example Worker) resolves to lines/effect4's effect 4 as Node would load it there
- * (its "exports" are plain strings), and the example Worker's `./line.js` seam to
- * `./line.effect4.ts`. Two copies of `effect` in one run would break service tags.
+ * tests, the example Worker) resolves to the Effect 4 line's effect (where scripts/lines.mjs
+ * says it is installed) as Node would load it there (its "exports" are plain strings). Two
+ * copies of `effect` in one run would break service tags.
  */
 const effect4Line = (): Plugin => {
-  const line = createRequire(new URL("./lines/effect4/package.json", import.meta.url))
+  const effect = createRequire(join(effectDirOf("effect4"), "package.json"))
   return {
     name: "effect-clerk:workers-effect4-line",
     enforce: "pre",
-    resolveId(id, importer) {
-      if (/^effect(\/|$)/.test(id)) return line.resolve(id)
-      if (id === "./line.js" && importer !== undefined && importer.startsWith(exampleWorker)) {
-        return `${exampleWorker}line.effect4.ts`
-      }
-      return null
+    resolveId(id) {
+      return /^effect(\/|$)/.test(id) ? effect.resolve(id) : null
     }
   }
 }
+
+/** Each line's Worker: its own wrangler config, whose `main` is that line's examples/<line>/worker/index.ts. */
+const wranglerConfig = { effect3: "./wrangler.toml", effect4: "./wrangler.effect4.toml" } as const
+const exampleWorker = { effect3: "./examples/effect3/worker/index.ts", effect4: "./examples/effect4/worker/index.ts" } as const
 
 export const workersConfig = (effectLine: "effect3" | "effect4") =>
   defineWorkersConfig({
@@ -63,7 +65,10 @@ export const workersConfig = (effectLine: "effect3" | "effect4") =>
       poolOptions: {
         workers: ({ inject }: WorkerPoolOptionsContext) => ({
           singleWorker: true,
-          wrangler: { configPath: "./wrangler.toml" },
+          wrangler: { configPath: wranglerConfig[effectLine] },
+          // wrangler.effect4.toml's own `main` is the bundle its [build] step makes; the pool
+          // compiles the source itself (one module graph with the tests, so one `effect`).
+          main: exampleWorker[effectLine],
           miniflare: {
             bindings: {
               CLERK_SECRET_KEY: inject("clerkSecretKey"),

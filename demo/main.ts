@@ -149,7 +149,7 @@ export const main = async (line: DemoLine = "effect3") => {
         tokenHint: demoTokenHint(demo.url, demo.secretKey),
         demoUsers: DEMO_USERS
       })
-      console.log(`Starting the example Worker (examples/worker) under wrangler dev on ${worker.url} …`)
+      console.log(`Starting the example Worker (examples/${line}/worker) under wrangler dev on ${worker.url} …`)
       const started = worker
       started.ready.then(() => {
         const block = [

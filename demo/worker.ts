@@ -1,5 +1,5 @@
 /**
- * The `npm start` demo's second half: the example Worker (`examples/worker`, wired by the
+ * The `npm start` demo's second half: the example Worker (`examples/effect3/worker` or `examples/effect4/worker`, wired by the
  * root `wrangler.toml`, or `wrangler.effect4.toml` on the Effect 4 line) under `wrangler dev`,
  * with no compatibility flags, pointed at the demo's emulator (test/runtimes/wrangler-dev.test.ts starts it the same way). Node only;
  * needs a checkout with `npm ci` done (wrangler is a dev dependency).

@@ -1,7 +1,7 @@
 /**
- * The example Worker on the Effect 4 line under `wrangler dev` (wrangler.effect4.toml: the same
- * examples/worker source, bundled by examples/worker/build.mjs with effect 4 from lines/effect4
- * and the library's effect4 facades), no compatibility flags, against the Clerk emulator
+ * The Effect 4 line's example Worker under `wrangler dev` (wrangler.effect4.toml:
+ * examples/effect4/worker, bundled by scripts/worker.mjs with effect 4 from lines/effect4 and the
+ * library's effect4 facades, as scripts/lines.mjs picks them), no compatibility flags, against the Clerk emulator
  * served from this process: the same checks as wrangler-dev.test.ts (support/wranglerDev.ts);
  * then `npm run start:effect4` (support/demo.ts) and the cold bursts (burst/suite.ts).
  *
@@ -20,15 +20,17 @@ import { coldBurstSuite } from "./burst/suite.js"
 
 const CONFIG = "wrangler.effect4.toml"
 const MAIN = ".wrangler/effect4-worker/index.js"
+const BUILD = "scripts/worker.mjs"
+const WATCHED = ["examples/effect4/worker", "examples/shared", "src"]
 
 let scratch: string | undefined
 const cwd = () => {
   scratch = mkdtempSync(join(tmpdir(), "effect-clerk-effect4-worker-"))
   const toml = readFileSync(join(root, CONFIG), "utf8")
     .replace(`main = "${MAIN}"`, `main = ${JSON.stringify(join(root, MAIN))}`)
-    .replace(`command = "node examples/worker/build.mjs"`, `command = ${JSON.stringify(`node ${join(root, "examples/worker/build.mjs")}`)}`)
-    .replace(`watch_dir = ["examples/worker", "src"]`, `watch_dir = ${JSON.stringify([join(root, "examples/worker"), join(root, "src")])}`)
-  if (!toml.includes(join(root, MAIN)) || !toml.includes(join(root, "examples/worker/build.mjs"))) {
+    .replace(`command = "node ${BUILD}"`, `command = ${JSON.stringify(`node ${join(root, BUILD)}`)}`)
+    .replace(`watch_dir = ${JSON.stringify(WATCHED)}`, `watch_dir = ${JSON.stringify(WATCHED.map((dir) => join(root, dir)))}`)
+  if (!toml.includes(join(root, MAIN)) || !toml.includes(join(root, BUILD)) || !toml.includes(join(root, WATCHED[0]))) {
     throw new Error(`${CONFIG} no longer has the main / build lines this test rewrites`)
   }
   writeFileSync(join(scratch, "wrangler.toml"), toml)

@@ -20,7 +20,7 @@ import {
   TokenVerifier,
   type TokenVerifierOptions
 } from "effect-clerk"
-import { handlerFor } from "../../examples/worker/runtime.js"
+import { handlerFor } from "#test-line/ExampleWorker"
 import { busiestWindow } from "../support/fleet.js"
 import { describe, expect, it, live } from "./effect.js"
 import { clerkSecretKey, clerkUrl, injectFault, mintToken, requests, reset, rotateKey, seedUser } from "./support.js"

@@ -6,7 +6,7 @@
  */
 import { SELF } from "cloudflare:test"
 import { beforeEach, describe, expect, it } from "vitest"
-import { handlerFor, runtimesBuilt } from "../../examples/worker/runtime.js"
+import { handlerFor, runtimesBuilt } from "#test-line/ExampleWorker"
 import {
   bearer,
   claimsOf,

@@ -9,25 +9,17 @@ import * as Effect from "effect/Effect"
 import { build, type Plugin } from "esbuild"
 import { Miniflare } from "miniflare"
 import { mkdtempSync, rmSync } from "node:fs"
-import { createRequire } from "node:module"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { ClerkEmulator, Fault, type ServedEmulator } from "../../../src/testing/index.js"
 import { NodeClerkEmulator } from "../../../src/testing/node/index.js"
+import { lineConditions, linePlugin } from "../../../scripts/lines.mjs"
 import { root } from "../support/run.js"
 
 const SECRET_KEY = "sk_test_cold_burst"
 const LATENCY_MS = 40
 const BURST = 25
-
-const effect4: Plugin = {
-  name: "burst-effect4",
-  setup(b) {
-    const line = createRequire(join(root, "lines/effect4/package.json"))
-    b.onResolve({ filter: /^effect(\/|$)/ }, (args) => ({ path: line.resolve(args.path) }))
-  }
-}
 
 /** A Worker bundled for `line`, as wrangler bundles one (workerd's conditions). */
 const bundle = async (line: "effect3" | "effect4", dir: string, entry = "test/runtimes/burst/worker.ts"): Promise<string> => {
@@ -39,10 +31,10 @@ const bundle = async (line: "effect3" | "effect4", dir: string, entry = "test/ru
     format: "esm",
     platform: "neutral",
     target: "es2022",
-    conditions: [...(line === "effect4" ? ["effect4"] : []), "workerd", "worker", "browser", "import", "default"],
+    conditions: [...lineConditions(line), "workerd", "worker", "browser", "import", "default"],
     mainFields: ["module", "main"],
     alias: { "effect-clerk": join(root, "src/index.ts") },
-    plugins: line === "effect4" ? [effect4] : [],
+    plugins: [linePlugin(line) as Plugin],
     logLevel: "error"
   })
   return outfile
@@ -171,9 +163,9 @@ export const coldBurstSuite = (line: "effect3" | "effect4") =>
     }
 
     if (line === "effect3") {
-      it("the README's fleet Worker (examples/fleet/worker.ts, KV and the Durable Object): a cold burst all answers 200", async () => {
+      it("the README's fleet Worker (examples/effect3/fleet/worker.ts, KV and the Durable Object): a cold burst all answers 200", async () => {
         const { jwt, sid } = await freshStart()
-        const fleetScript = await bundle(line, dir, "examples/fleet/worker.ts")
+        const fleetScript = await bundle(line, dir, "examples/effect3/fleet/worker.ts")
         const mf = new Miniflare({
           modules: true,
           scriptPath: fleetScript,

@@ -1,16 +1,21 @@
 /**
  * The per-isolate part of the example Worker: its `Env`, the layer built from it, and the
- * cache that builds one Effect runtime per isolate (per configuration) on first use.
+ * cache that builds one Effect runtime per isolate (per configuration) on first use, with the
+ * app (`app.ts`) as a web handler on it (`HttpEffect.toWebHandlerWith`).
  * Kept out of `index.ts` because a Worker's main module may export only handlers.
  */
-import type * as Cause from "effect/Cause"
+import { HttpEffect } from "effect/http"
+import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
+import * as ConfigProvider from "effect/ConfigProvider"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Option from "effect/Option"
+import * as Schema from "effect/Schema"
 import {
   ClerkClient,
   type DurableObjectNamespaceLike,
@@ -21,11 +26,9 @@ import {
   TokenVerifier,
   WaitUntil
 } from "effect-clerk"
-import { Access, app } from "./app.js"
-import { html, queryOf, ServerRequest } from "./http.js"
-import { config, configLayer, failureOf, unwrapLayer } from "./line.js"
+import { demoAllowed, misconfiguredAnswer, parseDemoUsers, secured, stringBindings } from "../../shared/web.js"
+import { app, TokenHint } from "./app.js"
 import { DemoSignIn } from "./page.js"
-import { type DemoUser, page, SCRIPT, STYLE } from "./views.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
 export interface Env {
@@ -69,10 +72,6 @@ const fleet = (env: Env) =>
     env.CLERK_RATE_LIMITER === undefined ? Layer.empty : RateLimiter.layerDurableObject(env.CLERK_RATE_LIMITER)
   )
 
-/** Only the string bindings: KV namespaces, service bindings and the like are not config. */
-const stringBindings = (env: Env): Record<string, string> =>
-  Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => typeof entry[1] === "string"))
-
 /**
  * `ClerkClient` from CLERK_SECRET_KEY / CLERK_API_URL / CLERK_API_VERSION, with a per-attempt
  * timeout from CLERK_TIMEOUT (an Effect duration such as "5 seconds"; default 5 s). Someone
@@ -82,11 +81,11 @@ const stringBindings = (env: Env): Record<string, string> =>
  * (BENCHMARKS.md): a Worker's CPU time is what it is billed and capped on.
  */
 const clerkClient = (rateLimited: boolean) =>
-  unwrapLayer(
+  Layer.unwrap(
     Effect.map(
       Config.all([
-        config.duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
-        Config.option(config.integer("CLERK_RATE_LIMIT"))
+        Config.Duration("CLERK_TIMEOUT").pipe(Config.withDefault(Duration.seconds(5))),
+        Config.option(Config.Int("CLERK_RATE_LIMIT"))
       ]),
       ([timeout, limit]) =>
         ClerkClient.layerFetchConfig({
@@ -103,60 +102,42 @@ const clerkClient = (rateLimited: boolean) =>
  * with Clerk's JWKS fetched through the same `ClerkClient` and cached for the isolate.
  * CLERK_AUTHORIZED_PARTIES (comma-separated origins), when set, must contain the token's `azp`.
  */
-const tokenVerifier = unwrapLayer(
+const tokenVerifier = Layer.unwrap(
   Effect.map(
-    config.string("CLERK_AUTHORIZED_PARTIES").pipe(Config.withDefault("")),
+    Config.String("CLERK_AUTHORIZED_PARTIES").pipe(Config.withDefault("")),
     (parties) =>
       TokenVerifier.layerConfig({ authorizedParties: parties.split(",").map((p) => p.trim()).filter((p) => p !== "") })
   )
 )
 
-/** Session tokens required on every route; DEMO_TOKEN_HINT, when set, goes into the 401 without one. */
-const access = unwrapLayer(
-  Effect.map(
-    Config.option(config.string("DEMO_TOKEN_HINT")),
-    (hint) => Access.sessionToken({ tokenHint: Option.getOrUndefined(hint) })
-  )
-).pipe(Layer.provide(tokenVerifier))
-
-/** DEMO_USERS as JSON: an array of `{ id, name, email? }` (id and name non-empty), else `undefined`. */
-const demoUsers = (raw: string): ReadonlyArray<DemoUser> | undefined => {
-  let users: unknown
-  try {
-    users = JSON.parse(raw)
-  } catch {
-    return undefined
-  }
-  const nonEmpty = (u: unknown) => typeof u === "string" && u !== ""
-  const valid = Array.isArray(users) && users.every((u) =>
-    typeof u === "object" && u !== null && !Array.isArray(u) && nonEmpty(u.id) && nonEmpty(u.name) &&
-    (u.email === undefined || typeof u.email === "string")
-  )
-  return valid ? (users as Array<DemoUser>).map(({ id, name, email }) => (email === undefined ? { id, name } : { id, name, email })) : undefined
-}
+/** DEMO_TOKEN_HINT, when set, goes into the 401 of a request without a token. */
+const tokenHint = Layer.effect(
+  TokenHint,
+  Effect.map(Config.option(Config.String("DEMO_TOKEN_HINT")), (hint) => TokenHint.of({ hint: Option.getOrUndefined(hint) }))
+)
 
 /** DEMO_USERS, when set, turns on the demo's sign-in; a malformed value is a configuration error naming it. */
 const demoSignIn = Layer.effect(
   DemoSignIn,
   Effect.map(
-    Config.option(config.parsed("DEMO_USERS", demoUsers, "DEMO_USERS must be a JSON array of { id, name, email? }")),
+    Config.option(
+      Config.schema(
+        // The filter's own message only: Schema's default one would quote the value.
+        Schema.String.check(Schema.makeFilter((raw: string) =>
+          parseDemoUsers(raw) === undefined ? "DEMO_USERS must be a JSON array of { id, name, email? }" : undefined
+        )),
+        "DEMO_USERS"
+      ).pipe(Config.map((raw) => parseDemoUsers(raw)!))
+    ),
     (users) => DemoSignIn.of({ users: Option.getOrUndefined(users) })
   )
 )
 
-/**
- * The demo sign-in hands out a session for any listed user without a password: only against
- * the emulator on this machine (CLERK_API_URL on a loopback address), or with DEMO_INSECURE=1
- * said out loud. A staging deploy with DEMO_USERS left in has no demo sign-in.
- */
-const demoAllowed = (env: Env): boolean => {
-  if (env.DEMO_INSECURE === "1") return true
-  try {
-    const { hostname } = new URL(env.CLERK_API_URL ?? "https://api.clerk.com")
-    return hostname === "localhost" || hostname === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  } catch {
-    return false
-  }
+/** The configuration: the Worker's string bindings, without DEMO_USERS where the demo sign-in is not allowed. */
+const configFrom = (env: Env) => {
+  const { DEMO_USERS, ...rest } = stringBindings(env)
+  const bindings = demoAllowed(env) && DEMO_USERS !== undefined ? { ...rest, DEMO_USERS } : rest
+  return ConfigProvider.layer(ConfigProvider.fromUnknown(bindings))
 }
 
 /**
@@ -164,16 +145,19 @@ const demoAllowed = (env: Env): boolean => {
  * the rate limiter from the KV and Durable Object bindings when they are there.
  */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, access, demoSignIn, tokenVerifier).pipe(
+  Layer.mergeAll(Sessions.layer, tokenHint, demoSignIn, tokenVerifier).pipe(
     Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
     Layer.provideMerge(fleet(env)),
-    Layer.provide(configLayer(demoAllowed(env) ? stringBindings(env) : withoutDemo(stringBindings(env))))
+    Layer.provide(configFrom(env))
   )
 
-const withoutDemo = (bindings: Record<string, string>): Record<string, string> => {
-  const { DEMO_USERS: _dropped, ...rest } = bindings
-  return rest
-}
+/** The routed app, built once with the runtime: the router lives as long as the runtime's scope. */
+type RoutedApp = Effect.Success<typeof app>
+class App extends Context.Service<App, RoutedApp>()("example/App") {}
+
+/** The services and the app of one configuration. */
+const runtimeLayer = (env: Env) =>
+  Layer.effect(App, app).pipe(Layer.provideMerge(layer(env)))
 
 /** What the Worker uses of a request's `ExecutionContext`. */
 export type ExecutionContextLike = typeof WaitUntil.Service
@@ -203,7 +187,7 @@ export const handlerFor = (env: Env): Handler => {
     const key = JSON.stringify(Object.entries(bindings).sort(([a], [b]) => (a < b ? -1 : 1)))
     handler = byConfig.get(key)
     if (handler === undefined) {
-      handler = makeHandler(env, bindings)
+      handler = makeHandler({ ...env, ...bindings })
       byConfig.set(key, handler)
     }
     byEnv.set(env, handler)
@@ -211,33 +195,25 @@ export const handlerFor = (env: Env): Handler => {
   return handler
 }
 
-const makeHandler = (env: Env, bindings: Record<string, string>): Handler => {
+const makeHandler = (env: Env): Handler => {
   runtimesBuilt++
-  const runtime = ManagedRuntime.make(layer({ ...env, ...bindings }))
+  const runtime = ManagedRuntime.make(runtimeLayer(env))
   // The runtime is built on the first request; a configuration that fails answers every request with a 500.
   let ready: Promise<Handler> | undefined
   return (request, ctx) => {
-    ready ??= runtime.runPromiseExit(Effect.void).then((exit) =>
-      Exit.isSuccess(exit) ? serve(runtime) : misconfigured(exit.cause)
+    ready ??= Effect.runPromiseExit(runtime.contextEffect).then((exit) =>
+      Exit.isSuccess(exit)
+        ? serve(HttpEffect.toWebHandlerWith<Layer.Success<ReturnType<typeof runtimeLayer>>, Effect.Services<RoutedApp>>(exit.value)(Context.get(exit.value, App)))
+        : misconfigured(exit.cause)
     )
     return ready.then((handle) => handle(request, ctx))
   }
 }
 
-/** Each request: `app` with the request and, with the request's `ctx`, `WaitUntil`. */
-const serve = <R>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>): Handler => (request, ctx) => {
-  const url = new URL(request.url)
-  const answer = Effect.provideService(app, ServerRequest, {
-    request,
-    url,
-    params: {},
-    query: queryOf(url),
-    cookie: { value: undefined }
-  })
-  return runtime.runPromise(
-    (ctx === undefined ? answer : Effect.provideService(answer, WaitUntil, ctx)) as Effect.Effect<Response, never, R>
-  ).then(secured)
-}
+/** Each request: the app, with the request's `ctx` as `WaitUntil`; every answer `secured`. */
+const serve = (handler: (request: Request, context?: Context.Context<never>) => Promise<Response>): Handler =>
+(request, ctx) =>
+  handler(request, ctx === undefined ? undefined : Context.make(WaitUntil, ctx) as Context.Context<never>).then(secured)
 
 /**
  * The runtime could not be built (a missing CLERK_SECRET_KEY, say): the reason goes to the
@@ -245,42 +221,11 @@ const serve = <R>(runtime: ManagedRuntime.ManagedRuntime<R, unknown>): Handler =
  * that are nobody else's business).
  */
 const misconfigured = (cause: Cause.Cause<unknown>): Handler => {
-  const reason = Option.match(failureOf(cause), {
+  const reason = Option.match(Cause.findErrorOption(cause), {
     onNone: () => "the Clerk client could not be built",
     // One line: effect 4 renders a ConfigError's path on a line of its own.
     onSome: (error) => String(error).replace(/\s+/g, " ")
   })
   console.error(`effect-clerk example Worker is misconfigured: ${reason}`)
-  return async (request) =>
-    secured(
-      (request.headers.get("accept") ?? "").includes("text/html")
-        ? html(page("Something went wrong", `<h1>Something went wrong</h1><p>This app cannot answer right now.</p>`), 500)
-        : Response.json({ error: { code: "internal_error", message: "Internal error" } }, { status: 500 })
-    )
-}
-
-const sha256 = async (text: string) =>
-  `'sha256-${btoa(String.fromCharCode(...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)))))}'`
-
-/** The pages' Content-Security-Policy: nothing but their own inline style and script (by hash). */
-let pageCsp: Promise<string> | undefined
-const contentSecurityPolicy = () =>
-  pageCsp ??= Promise.all([sha256(STYLE), sha256(SCRIPT)]).then(([style, script]) =>
-    `default-src 'none'; style-src ${style}; script-src ${script}; connect-src 'self'; img-src 'self' data:; ` +
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-  )
-
-/**
- * Every answer: not cached (they are per user), never sniffed as another type, no Referer
- * sent on; HTML pages also with their Content-Security-Policy.
- */
-export const secured = async (response: Response): Promise<Response> => {
-  const headers = new Headers(response.headers)
-  headers.set("cache-control", "no-store")
-  headers.set("x-content-type-options", "nosniff")
-  headers.set("referrer-policy", "no-referrer")
-  if ((headers.get("content-type") ?? "").startsWith("text/html")) {
-    headers.set("content-security-policy", await contentSecurityPolicy())
-  }
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  return (request) => secured(misconfiguredAnswer((request.headers.get("accept") ?? "").includes("text/html")))
 }

@@ -3,31 +3,37 @@
  * (the demo way: `createSession` + `createSessionToken`, the token in the `__session`
  * cookie), then every active session of the user as a card, with "sign out of this device"
  * (`revokeSession`), "sign out of all other devices" and "sign out". Every request after
- * sign-in is authenticated by `TokenVerifier.authenticateRequest` from the cookie, as a
- * production Worker behind Clerk is. Forms post and redirect; with JavaScript they post
- * with `fetch` and the card goes away.
+ * sign-in is authenticated from the cookie by `authenticate` (access.ts), as a production
+ * Worker behind Clerk is. Forms post and redirect; with JavaScript they post with `fetch`
+ * and the card goes away.
  */
+import { HttpRouter, HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as Stream from "effect/Stream"
 import { type ClerkError, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
-import { Access, AccessDenied, clerkFailure, CrossOriginRequest, sessionOwnedBy } from "./access.js"
-import { type Handler, header, html, json, seeOther, ServerRequest } from "./http.js"
-import { literals, runCollect, Service } from "./line.js"
-import { type DemoUser, devicesPage, failurePage, signInPage } from "./views.js"
+import { type DemoUser, devicesPage, failurePage, signInPage } from "../../shared/views.js"
+import { sessionCookie, unverifiedSid } from "../../shared/web.js"
+import { AccessDenied, authenticate, clerkFailure, type CrossOriginRequest, sessionOwnedBy } from "./access.js"
 
 /** The demo's sign-in: its users (DEMO_USERS), or `undefined` where sign-in is Clerk's own page. */
-export class DemoSignIn extends Service<DemoSignIn, {
+export class DemoSignIn extends Context.Service<DemoSignIn, {
   readonly users: ReadonlyArray<DemoUser> | undefined
 }>()("example/DemoSignIn") {}
+
+/** A token refreshed while answering this request: its `set-cookie`, added to the answer by `pageRoute`. */
+class RefreshedCookie extends Context.Service<RefreshedCookie, { value: string | undefined }>()("example/RefreshedCookie") {}
 
 /** How long the token set at sign-in lives (the emulator has no Frontend API to refresh it every minute). */
 export const SIGN_IN_TOKEN_SECONDS = 3600
 
 /** Why a page needs the person to sign in (again). */
 export class SignInRequired extends Schema.TaggedError<SignInRequired>()("SignInRequired", {
-  reason: literals("missing", "expired", "invalid", "revoked", "signed-out")
+  reason: Schema.Literals(["missing", "expired", "invalid", "revoked", "signed-out"])
 }) {}
 
 const reasons: Record<SignInRequired["reason"], string> = {
@@ -43,27 +49,22 @@ const notices: Record<string, string> = {
   "signed-out-others": "Signed out of all other devices."
 }
 
+/** An HTML page. */
+export const html = (body: string, status = 200, headers: Record<string, string> = {}) =>
+  HttpServerResponse.text(body, { status, headers, contentType: "text/html; charset=utf-8" })
+
+const json = (body: unknown, status = 200, headers: Record<string, string> = {}) =>
+  HttpServerResponse.jsonUnsafe(body, { status, headers })
+
+/** A 303 to `location`. */
+const seeOther = (location: string, headers: Record<string, string> = {}) =>
+  HttpServerResponse.redirect(location, { status: 303, headers })
+
 /** A form or link in a browser (HTML answers); `fetch` from the page asks for JSON. */
-const wantsHtml = Effect.map(ServerRequest, (request) => (header(request, "accept") ?? "").includes("text/html"))
+const wantsHtml = Effect.map(HttpServerRequest.HttpServerRequest, (request) => (request.headers["accept"] ?? "").includes("text/html"))
 
-const cookie = (request: typeof ServerRequest.Service, value: string, maxAge: number) => {
-  const secure = request.url.protocol === "https:"
-  return `__session=${value}; Path=/; Max-Age=${maxAge}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`
-}
-
-const cookieValue = (request: typeof ServerRequest.Service, name: string) =>
-  (header(request, "cookie") ?? "").split(";").map((c) => c.trim()).find((c) => c.startsWith(`${name}=`))?.slice(name.length + 1)
-
-/** The `sid` of a token, unverified: only to name the session to refresh (Clerk verifies the token itself). */
-const unverifiedSid = (jwt: string): string | undefined => {
-  try {
-    const part = jwt.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/")
-    const sid = JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4))).sid
-    return typeof sid === "string" ? sid : undefined
-  } catch {
-    return undefined
-  }
-}
+const cookie = (value: string, maxAge: number) =>
+  Effect.map(HttpServerRequest.HttpServerRequest, (request) => sessionCookie(request.originalUrl, value, maxAge))
 
 /**
  * An expired `__session` beside a `__refresh` cookie (which Clerk's frontend sets): ask Clerk
@@ -71,9 +72,9 @@ const unverifiedSid = (jwt: string): string | undefined => {
  * expired token, the refresh token and the origin; any refusal means signing in again.
  */
 const refreshed = Effect.gen(function*() {
-  const request = yield* ServerRequest
-  const expired = cookieValue(request, "__session")
-  const refreshToken = cookieValue(request, "__refresh")
+  const request = yield* HttpServerRequest.HttpServerRequest
+  const expired = request.cookies["__session"]
+  const refreshToken = request.cookies["__refresh"]
   const sid = expired === undefined ? undefined : unverifiedSid(expired)
   if (expired === undefined || refreshToken === undefined || sid === undefined) {
     return yield* new SignInRequired({ reason: "expired" })
@@ -82,7 +83,7 @@ const refreshed = Effect.gen(function*() {
     sessions.refreshSession(sid, {
       expiredToken: expired,
       refreshToken,
-      requestOrigin: request.url.origin
+      requestOrigin: new URL(request.originalUrl).origin
     })).pipe(
       Effect.catchTags({
         ClerkUnauthorized: () => Effect.fail(new SignInRequired({ reason: "expired" })),
@@ -93,8 +94,8 @@ const refreshed = Effect.gen(function*() {
   const claims = yield* Effect.flatMap(TokenVerifier, (verifier) => verifier.verify(answer.jwt)).pipe(
     Effect.mapError(() => new SignInRequired({ reason: "invalid" }))
   )
-  // `pageRoute` adds it to the answer.
-  request.cookie.value = cookie(request, Redacted.value(answer.jwt), SIGN_IN_TOKEN_SECONDS)
+  const refreshedCookie = yield* RefreshedCookie
+  refreshedCookie.value = yield* cookie(Redacted.value(answer.jwt), SIGN_IN_TOKEN_SECONDS)
   return claims
 })
 
@@ -102,8 +103,8 @@ const refreshed = Effect.gen(function*() {
 const signedIn: Effect.Effect<
   SessionClaims,
   SignInRequired | ClerkError,
-  Access | Sessions | TokenVerifier | ServerRequest
-> = Effect.flatMap(Access, (access) => access.claims).pipe(
+  Sessions | TokenVerifier | HttpServerRequest.HttpServerRequest | RefreshedCookie
+> = authenticate.pipe(
   Effect.catchTags({
     ClerkTokenMissing: () => Effect.fail(new SignInRequired({ reason: "missing" })),
     ClerkTokenInvalid: (e) =>
@@ -113,13 +114,12 @@ const signedIn: Effect.Effect<
         : e.reason === "TokenExpired"
         ? refreshed
         : Effect.fail(new SignInRequired({ reason: "invalid" }))
-  }),
-  Effect.flatMap((claims) => claims === undefined ? Effect.fail(new SignInRequired({ reason: "missing" })) : Effect.succeed(claims))
+  })
 )
 
 /** The user's active sessions; the token's own session must be one of them (else it was signed out). */
 const activeSessions = (claims: SessionClaims) =>
-  Effect.flatMap(Sessions, (sessions) => runCollect(sessions.listAll({ userId: claims.sub, status: "active" }))).pipe(
+  Effect.flatMap(Sessions, (sessions) => Stream.runCollect(sessions.listAll({ userId: claims.sub, status: "active" }))).pipe(
     Effect.filterOrFail((all) => all.some((s) => s.id === claims.sid), () => new SignInRequired({ reason: "revoked" }))
   )
 
@@ -148,26 +148,18 @@ const failureText = (code: string, retryAfter: string | undefined): [string, str
 }
 
 /** Answer a failure as the page (HTML, redirects) or as JSON for the page's own `fetch`. */
-export const pageFailure = (
-  error: SignInRequired | AccessDenied | CrossOriginRequest | ClerkError
-): Effect.Effect<Response, never, ServerRequest> =>
+export const pageFailure = (error: SignInRequired | AccessDenied | CrossOriginRequest | ClerkError) =>
   Effect.gen(function*() {
-    const request = yield* ServerRequest
     const inBrowser = yield* wantsHtml
     const answer = (status: number, code: string, title: string, message: string, headers: Record<string, string> = {}) =>
-      inBrowser
-        ? html(failurePage(title, message), status, headers)
-        : json({ error: { code, message } }, { status, headers })
+      inBrowser ? html(failurePage(title, message), status, headers) : json({ error: { code, message } }, status, headers)
     switch (error._tag) {
       case "SignInRequired": {
         const signIn = `/sign-in?reason=${error.reason}`
-        const clear = { "set-cookie": cookie(request, "", 0) }
+        const clear = { "set-cookie": yield* cookie("", 0) }
         return inBrowser
           ? seeOther(signIn, clear)
-          : json({ error: { code: "sign_in_required", message: reasons[error.reason], signIn } }, {
-            status: 401,
-            headers: clear
-          })
+          : json({ error: { code: "sign_in_required", message: reasons[error.reason], signIn } }, 401, clear)
       }
       case "AccessDenied":
         return answer(403, "forbidden", "Not your session", `${error.message}. Nothing was changed.`)
@@ -188,30 +180,27 @@ export const pageFailure = (
   })
 
 /** A page route: its expected failures answered by `pageFailure`; a refreshed token's cookie set. */
-const pageRoute = <R>(handler: Handler<SignInRequired | AccessDenied | ClerkError, R>) =>
-  handler.pipe(
-    Effect.catchTags({
-      SignInRequired: pageFailure,
-      AccessDenied: pageFailure
-    }),
-    Effect.catchIf((e): e is ClerkError => typeof e === "object" && e !== null && "_tag" in e, pageFailure),
-    Effect.flatMap((response) =>
-      Effect.map(ServerRequest, ({ cookie: refreshed }) => {
-        if (refreshed.value !== undefined && !response.headers.has("set-cookie")) {
-          response.headers.set("set-cookie", refreshed.value)
-        }
-        return response
-      })
+const pageRoute = <R>(
+  route: Effect.Effect<HttpServerResponse.HttpServerResponse, SignInRequired | AccessDenied | ClerkError, R>
+) =>
+  Effect.gen(function*() {
+    const refreshedCookie = { value: undefined as string | undefined }
+    const response = yield* route.pipe(
+      Effect.catch(pageFailure),
+      Effect.provideService(RefreshedCookie, refreshedCookie)
     )
-  )
+    return refreshedCookie.value !== undefined && response.headers["set-cookie"] === undefined
+      ? HttpServerResponse.setHeader(response, "set-cookie", refreshedCookie.value)
+      : response
+  })
 
 /** GET /: the active devices page. */
 const devices = pageRoute(Effect.gen(function*() {
   const claims = yield* signedIn
   const sessions = yield* activeSessions(claims)
-  const users = (yield* DemoSignIn).users
+  const { users } = yield* DemoSignIn
   const user = users?.find((u) => u.id === claims.sub)
-  const { query } = yield* ServerRequest
+  const query = yield* HttpServerRequest.ParsedSearchParams
   const notice = typeof query.notice === "string" ? notices[query.notice] : undefined
   return html(devicesPage({
     userLabel: user ? `${user.name} (${user.id})` : claims.sub,
@@ -224,80 +213,81 @@ const devices = pageRoute(Effect.gen(function*() {
 
 /** GET /sign-in */
 const signInForm = Effect.gen(function*() {
-  const { query } = yield* ServerRequest
+  const query = yield* HttpServerRequest.ParsedSearchParams
   const reason = typeof query.reason === "string" && query.reason in reasons
     ? reasons[query.reason as SignInRequired["reason"]]
     : undefined
   return html(signInPage((yield* DemoSignIn).users, reason))
 })
 
+/** A request body past the cap: the stream stops reading at the first chunk over it. */
+class FormTooLarge extends Schema.TaggedError<FormTooLarge>()("FormTooLarge", {}) {}
+
 /** The most a form this Worker serves can need; a larger body is refused unread. */
 const MAX_FORM_BYTES = 16 * 1024
 
 /**
- * A request body as text, or `undefined` past `max` bytes: refused on Content-Length before
+ * The request body as text, or `undefined` past `max` bytes: refused on Content-Length before
  * reading, and counted while streaming (a body without a length, or that lies).
  */
-const readCapped = async (request: Request, max: number): Promise<string | undefined> => {
-  const declared = Number(request.headers.get("content-length") ?? "0")
-  if (declared > max) return undefined
-  if (request.body === null) return ""
-  const reader = request.body.getReader()
-  const chunks: Array<Uint8Array> = []
-  let size = 0
-  try {
-    for (;;) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > max) {
-        await reader.cancel()
-        return undefined
-      }
-      chunks.push(value)
-    }
-  } catch {
-    return ""
-  }
-  const bytes = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) bytes.set(chunk, (offset += chunk.byteLength) - chunk.byteLength)
-  return new TextDecoder().decode(bytes)
-}
+const cappedText = (max: number) =>
+  Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => {
+    if (Number(request.headers["content-length"] ?? "0") > max) return Effect.succeed(undefined)
+    return Stream.runFoldEffect(
+      request.stream,
+      () => ({ size: 0, chunks: [] as Array<Uint8Array> }),
+      ({ chunks, size }, chunk) =>
+        size + chunk.byteLength > max
+          ? Effect.fail(new FormTooLarge())
+          : Effect.succeed({ size: size + chunk.byteLength, chunks: [...chunks, chunk] })
+    ).pipe(
+      Effect.map(({ chunks, size }): string | undefined => {
+        const bytes = new Uint8Array(size)
+        let offset = 0
+        for (const chunk of chunks) bytes.set(chunk, (offset += chunk.byteLength) - chunk.byteLength)
+        return new TextDecoder().decode(bytes)
+      }),
+      Effect.catchTag("FormTooLarge", () => Effect.succeed(undefined)),
+      // No body, or one that broke off: an empty form.
+      Effect.orElseSucceed(() => "")
+    )
+  })
 
 /** POST /sign-in (user_id=…): a new session for a demo user, its token in the `__session` cookie. */
 const signIn = pageRoute(Effect.gen(function*() {
-  const users = (yield* DemoSignIn).users
+  const { users } = yield* DemoSignIn
   if (users === undefined) return html(signInPage(undefined, undefined), 404)
-  const request = yield* ServerRequest
-  const text = yield* Effect.promise(() => readCapped(request.request, MAX_FORM_BYTES))
+  const text = yield* cappedText(MAX_FORM_BYTES)
   if (text === undefined) return html(failurePage("Too large", "That form was larger than a sign-in form can be."), 413)
-  const form = new URLSearchParams(text)
-  const userId = form.get("user_id")
+  const userId = new URLSearchParams(text).get("user_id")
   const user = users.find((u) => userId !== null && u.id === userId)
   if (user === undefined) return html(failurePage("Unknown user", "Choose one of the demo users to sign in."), 400)
   const sessions = yield* Sessions
   const session = yield* sessions.createSession({ userId: user.id })
   const token = yield* sessions.createSessionToken(session.id, { expiresInSeconds: SIGN_IN_TOKEN_SECONDS })
-  return seeOther("/", { "set-cookie": cookie(request, Redacted.value(token.jwt), SIGN_IN_TOKEN_SECONDS) })
+  return seeOther("/", { "set-cookie": yield* cookie(Redacted.value(token.jwt), SIGN_IN_TOKEN_SECONDS) })
 }))
 
 /** What a sign-out action answers: a redirect for a form, `{ signedOut, message }` for `fetch`. */
 const signedOut = (ids: ReadonlyArray<string>, notice: "signed-out-one" | "signed-out-others") =>
   Effect.map(wantsHtml, (inBrowser) =>
-    inBrowser
-      ? seeOther(`/?notice=${notice}`)
-      : json({ signedOut: ids, message: notices[notice] })
+    inBrowser ? seeOther(`/?notice=${notice}`) : json({ signedOut: ids, message: notices[notice] }))
+
+/** Revoke this session and clear the cookie. */
+const signOutHere = (claims: SessionClaims) =>
+  Effect.flatMap(Sessions, (s) => s.revokeSession(claims.sid)).pipe(
+    Effect.andThen(pageFailure(new SignInRequired({ reason: "signed-out" })))
   )
 
-/** POST /devices/:id/sign-out: revoke one of the user's other sessions. */
+/** POST /devices/:id/sign-out: revoke one of the user's other sessions (this one: sign out). */
 const signOutDevice = pageRoute(Effect.gen(function*() {
   const claims = yield* signedIn
   yield* stillActive(claims)
-  const id = (yield* ServerRequest).params.id ?? ""
+  const id = (yield* HttpRouter.params).id ?? ""
   const session = yield* sessionOwnedBy(id, claims.sub)
-  if (session.id !== claims.sid) yield* Effect.flatMap(Sessions, (s) => s.revokeSession(session.id))
-  return session.id === claims.sid ? yield* signOutHere(claims) : yield* signedOut([session.id], "signed-out-one")
+  if (session.id === claims.sid) return yield* signOutHere(claims)
+  yield* Effect.flatMap(Sessions, (s) => s.revokeSession(session.id))
+  return yield* signedOut([session.id], "signed-out-one")
 }))
 
 /** POST /devices/sign-out-others */
@@ -309,24 +299,17 @@ const signOutOthers = pageRoute(Effect.gen(function*() {
   return yield* signedOut(others.map((s) => s.id), "signed-out-others")
 }))
 
-/** Revoke this session and clear the cookie. */
-const signOutHere = (claims: SessionClaims) =>
-  Effect.gen(function*() {
-    yield* Effect.flatMap(Sessions, (s) => s.revokeSession(claims.sid))
-    return yield* pageFailure(new SignInRequired({ reason: "signed-out" }))
-  })
-
 /** POST /sign-out: sign this device out (already signed out: just clear the cookie). */
 const signOut = pageRoute(Effect.flatMap(signedIn, signOutHere).pipe(
   Effect.catchTag("SignInRequired", () => pageFailure(new SignInRequired({ reason: "signed-out" })))
 ))
 
-/** The page's routes, added to the JSON API's routes in `app.ts`. */
-export const pageRoutes = [
-  ["GET", "/", devices],
-  ["GET", "/sign-in", signInForm],
-  ["POST", "/sign-in", signIn],
-  ["POST", "/devices/sign-out-others", signOutOthers],
-  ["POST", "/devices/:id/sign-out", signOutDevice],
-  ["POST", "/sign-out", signOut]
-] as const
+/** The page's routes; app.ts adds the JSON API's. */
+export const pageRoutes = Layer.mergeAll(
+  HttpRouter.add("GET", "/", devices),
+  HttpRouter.add("GET", "/sign-in", signInForm),
+  HttpRouter.add("POST", "/sign-in", signIn),
+  HttpRouter.add("POST", "/devices/sign-out-others", signOutOthers),
+  HttpRouter.add("POST", "/devices/:id/sign-out", signOutDevice),
+  HttpRouter.add("POST", "/sign-out", signOut)
+)
