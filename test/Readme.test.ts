@@ -14,8 +14,8 @@ describe("README", () => {
     expect(readme.indexOf("npm ci && npm start")).toBeLessThan(readme.indexOf("## "))
   })
 
-  it("shows the fleet Worker exactly as examples/fleet/worker.ts (which the type-check compiles and the burst suite runs on workerd)", () => {
-    expect(readme).toContain("```ts\n" + read("examples/fleet/worker.ts") + "```")
+  it("shows the fleet Worker exactly as examples/effect3/fleet/worker.ts (which the type-check compiles and the burst suite runs on workerd)", () => {
+    expect(readme).toContain("```ts\n" + read("examples/effect3/fleet/worker.ts") + "```")
     expect(readme).not.toContain("examples/worker/wrangler.toml")
   })
 
@@ -23,19 +23,25 @@ describe("README", () => {
     expect(readme).toContain("```ts\n" + read("test/examples/TestingWithTheEmulator.test.ts") + "```")
   })
 
-  it("shows the quick start exactly as examples/quickstart.ts (which the type-check compiles)", () => {
+  it("shows the quick start exactly as examples/effect3/quickstart.ts (which the type-check compiles)", () => {
     const quickstart = readme.match(/```ts\n([\s\S]*?)```/)?.[1]
-    expect(quickstart).toBe(read("examples/quickstart.ts"))
+    expect(quickstart).toBe(read("examples/effect3/quickstart.ts"))
     expect(quickstart).toContain("Effect.catchTags")
     for (const call of ["getSessionList", "getSession", "createSessionTokenFromTemplate", "revokeSession"]) {
       expect(quickstart).toContain(`sessions.${call}(`)
     }
   })
 
-  it("gives the Effect 4 quick start as a one-import diff of examples/quickstart.ts (tsconfig.effect4.test.json compiles it so)", () => {
-    const diff = readme.match(/```diff\n([\s\S]*?)```/)?.[1] ?? ""
-    const [first, second, third] = read("examples/quickstart.ts").split("\n")
+  it("shows the Effect 4 quick start exactly as examples/effect4/quickstart.ts (tsconfig.effect4.test.json compiles it), one import away from Effect 3's", () => {
+    const effect4 = read("examples/effect4/quickstart.ts")
+    const section = readme.slice(readme.indexOf("## Effect 3 or Effect 4"))
+    const shown = section.match(/```ts\n([\s\S]*?)```/)?.[1]
+    expect(shown).toBe(effect4)
+    expect(readme).not.toContain("```diff")
+    const [first, ...rest] = read("examples/effect3/quickstart.ts").split("\n")
+    const [first4, ...rest4] = effect4.split("\n")
     expect(first).toBe('import { FetchHttpClient } from "@effect/platform"')
-    expect(diff).toBe(`-${first}\n+import { FetchHttpClient } from "effect/http"\n ${second}\n ${third}\n`)
+    expect(first4).toBe('import { FetchHttpClient } from "effect/http"')
+    expect(rest4).toEqual(rest)
   })
 })

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { APPS, type AppName, CONSUMER_FILES, type ConsumerApp, describeRun, type Line, run, runOk, selectedLines, toEffect4 } from "./support.js"
+import { APPS, type AppName, CONSUMER_FILES, type ConsumerApp, consumerSource, describeRun, type Line, run, runOk, selectedLines, toEffect4 } from "./support.js"
 
 const root = fileURLToPath(new URL("../../", import.meta.url))
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
@@ -107,8 +107,9 @@ const writeApp = (line: Line, dir: string, tarball: string, effect: string, plat
   )
   writeFileSync(join(dir, "vitest.config.mjs"), `export default { test: { include: ["app.test.ts"] } }\n`)
   for (const [file, from] of Object.entries(CONSUMER_FILES)) {
-    const source = readFileSync(join(root, from), "utf8")
-    writeFileSync(join(dir, file), line === "effect3" ? source : toEffect4(source))
+    const { path, rewritten } = consumerSource(from, line)
+    const source = readFileSync(join(root, path), "utf8")
+    writeFileSync(join(dir, file), rewritten ? toEffect4(source) : source)
   }
 }
 

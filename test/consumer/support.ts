@@ -58,15 +58,24 @@ declare module "vitest" {
 }
 
 /**
- * The consumer code copied into each app (rewritten by `toEffect4` for effect 4): the app's
- * file name → its source in this repository (test/consumer/app, and the README's quick start).
+ * The consumer code copied into each app: the app's file name → its source in this repository.
+ * test/consumer/app is written once (rewritten by `toEffect4` for effect 4); the README's quick
+ * start is each line's own (examples/effect3/quickstart.ts, examples/effect4/quickstart.ts),
+ * copied as it stands.
  */
 export const CONSUMER_FILES = {
   "program.ts": "test/consumer/app/program.ts",
   "app.test.ts": "test/consumer/app/app.test.ts",
   "portable.ts": "test/consumer/app/portable.ts",
-  "quickstart.ts": "examples/quickstart.ts"
+  "quickstart.ts": { effect3: "examples/effect3/quickstart.ts", effect4: "examples/effect4/quickstart.ts" }
 } as const
+
+/** Where a consumer file of `line` comes from, and whether it is rewritten by `toEffect4` (shared files on effect 4). */
+export const consumerSource = (
+  from: (typeof CONSUMER_FILES)[keyof typeof CONSUMER_FILES],
+  line: "effect3" | "effect4"
+): { readonly path: string; readonly rewritten: boolean } =>
+  typeof from === "string" ? { path: from, rewritten: line === "effect4" } : { path: from[line], rewritten: false }
 
 /**
  * The consumer code of the Effect 4 app: test/consumer/app/*.ts with only Effect's own imports

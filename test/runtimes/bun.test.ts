@@ -1,10 +1,10 @@
-/** examples/bun.ts on Bun, straight from TypeScript (Bun reads tsconfig's paths). */
+/** examples/effect3/bun.ts on Bun, straight from TypeScript (Bun reads tsconfig's paths). */
 import { describe, expect, it } from "@effect/vitest"
 import { bin, expectedExampleOutput, run } from "./support/run.js"
 
 describe("Bun", () => {
-  it("runs examples/bun.ts against its emulator (Bun.serve)", async () => {
-    const result = await run(bin("bun"), ["run", "examples/bun.ts"])
+  it("runs examples/effect3/bun.ts against its emulator (Bun.serve)", async () => {
+    const result = await run(bin("bun"), ["run", "examples/effect3/bun.ts"])
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)
     expect(result.lines).toHaveLength(expectedExampleOutput.length)

@@ -30,8 +30,8 @@ const resolutions = (lines: ReadonlyArray<string>) =>
   Object.fromEntries(lines.map((line) => line.split(" -> ") as [string, string]))
 
 describe("Deno with packages from node_modules", () => {
-  it("runs examples/deno.ts against its emulator", async () => {
-    expectExampleRan(await run(deno, ["run", ...permissions, "examples/deno.ts"], { env: denoEnv }))
+  it("runs examples/effect3/deno.ts against its emulator", async () => {
+    expectExampleRan(await run(deno, ["run", ...permissions, "examples/effect3/deno.ts"], { env: denoEnv }))
   })
 
   it("resolves the npm packages to node_modules and effect-clerk to src/", async () => {
@@ -46,8 +46,8 @@ describe("Deno with packages from node_modules", () => {
     expect(resolved["effect-clerk"]).toBe(`file://${root}src/index.ts`)
   })
 
-  it("type-checks examples/deno.ts against Deno's own types", async () => {
-    const result = await run(deno, ["check", "examples/deno.ts"], { env: denoEnv })
+  it("type-checks examples/effect3/deno.ts against Deno's own types", async () => {
+    const result = await run(deno, ["check", "examples/effect3/deno.ts"], { env: denoEnv })
     expect(result.stderr).not.toMatch(/error/i)
     expect(result.code).toBe(0)
   })
@@ -67,8 +67,8 @@ describe("Deno with npm: specifiers (deno.json import map, Deno's npm cache, no 
     if (denoDir) rmSync(denoDir, { recursive: true, force: true })
   })
 
-  it("runs examples/deno.ts, fetching the pinned versions through Deno's npm client", async () => {
-    const result = await run(deno, ["run", "--node-modules-dir=none", ...permissions, "examples/deno.ts"], {
+  it("runs examples/effect3/deno.ts, fetching the pinned versions through Deno's npm client", async () => {
+    const result = await run(deno, ["run", "--node-modules-dir=none", ...permissions, "examples/effect3/deno.ts"], {
       env: npmEnv(),
       timeoutMs: 120_000
     })

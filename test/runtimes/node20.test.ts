@@ -1,4 +1,4 @@
-/** examples/node.ts, bundled as its header says, on this Node (20): its own emulator, or the Clerk the environment names. */
+/** examples/effect3/node.ts, bundled as its header says, on this Node (20): its own emulator, or the Clerk the environment names. */
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { ClerkEmulator } from "../../src/testing/index.js"
@@ -7,7 +7,7 @@ import { bundleNodeExample } from "./support/nodeExample.js"
 import { expectedExampleOutput, run } from "./support/run.js"
 
 describe("Node 20", () => {
-  it("runs examples/node.ts against its emulator (node:http)", async () => {
+  it("runs examples/effect3/node.ts against its emulator (node:http)", async () => {
     const result = await run(process.execPath, [await bundleNodeExample("node20")])
     expect(process.version).toMatch(/^v20\./)
     expect(result.stderr).toBe("")

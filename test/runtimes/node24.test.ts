@@ -1,4 +1,4 @@
-/** examples/node.ts on Node 24 (runtimes/node24; `npm test` installs it with npm ci --prefix). */
+/** examples/effect3/node.ts on Node 24 (runtimes/node24; `npm test` installs it with npm ci --prefix). */
 import { describe, expect, it } from "@effect/vitest"
 import { existsSync } from "node:fs"
 import { join } from "node:path"
@@ -13,7 +13,7 @@ describe("Node 24", () => {
     expect((await run(node24, ["--version"])).stdout.trim()).toMatch(/^v24\./)
   })
 
-  it("runs examples/node.ts against its emulator (node:http)", async () => {
+  it("runs examples/effect3/node.ts against its emulator (node:http)", async () => {
     const result = await run(node24, [await bundleNodeExample("node24")])
     expect(result.stderr).toBe("")
     expect(result.code).toBe(0)

@@ -1,4 +1,4 @@
-/** examples/node.ts bundled the way its header says (esbuild, ESM, platform node), once per file. */
+/** examples/effect3/node.ts bundled the way its header says (esbuild, ESM, platform node), once per file. */
 import { build } from "esbuild"
 import { mkdirSync } from "node:fs"
 import { join } from "node:path"
@@ -9,7 +9,7 @@ export const bundleNodeExample = async (name: string): Promise<string> => {
   mkdirSync(dir, { recursive: true })
   const outfile = join(dir, `${name}.mjs`)
   await build({
-    entryPoints: [join(root, "examples/node.ts")],
+    entryPoints: [join(root, "examples/effect3/node.ts")],
     bundle: true,
     platform: "node",
     format: "esm",

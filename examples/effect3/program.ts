@@ -1,5 +1,5 @@
 /**
- * The program `examples/node.ts`, `deno.ts` and `bun.ts` run unchanged: list a user's
+ * The program `examples/effect3/node.ts`, `deno.ts` and `bun.ts` run unchanged: list a user's
  * sessions, get one, mint a JWT-template token for it, revoke it, then meet one typed error.
  *
  * With CLERK_API_URL and CLERK_SECRET_KEY set it talks to that Clerk (and needs

@@ -3,7 +3,7 @@
  * the emulator, served by `Bun.serve` (through `serveEmulator`), unless CLERK_API_URL and
  * CLERK_SECRET_KEY (and CLERK_USER_ID) point at a real Clerk.
  *
- *   bun run examples/bun.ts
+ *   bun run examples/effect3/bun.ts
  */
 import { serveEmulator } from "effect-clerk/testing"
 import { main } from "./program.js"

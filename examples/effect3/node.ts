@@ -3,7 +3,7 @@
  * Against the emulator, served by node:http (effect-clerk/testing/node), unless
  * CLERK_API_URL and CLERK_SECRET_KEY (and CLERK_USER_ID) point at a real Clerk.
  *
- *   npx esbuild examples/node.ts --bundle --platform=node --format=esm --outfile=.tmp/node-example.mjs
+ *   npx esbuild examples/effect3/node.ts --bundle --platform=node --format=esm --outfile=.tmp/node-example.mjs
  *   node .tmp/node-example.mjs
  */
 import { NodeClerkEmulator } from "effect-clerk/testing/node"
