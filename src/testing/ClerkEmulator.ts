@@ -67,24 +67,6 @@ import type {
   EmulatorSeed
 } from "./internal/model.js"
 
-export type {
-  EmulatorRoute,
-  EmulatedDevice,
-  SeedUserInput,
-  EmulatedUser,
-  SeedMembershipInput,
-  SeedOrganizationInput,
-  EmulatedOrganization,
-  SeedSessionInput,
-  EmulatedSession,
-  UpdateSessionInput,
-  SeedTemplateInput,
-  EmulatedTemplate,
-  EmulatorRequest,
-  EmulatorSeed
-} from "./internal/model.js"
-
-
 /**
  * The secret key an emulator accepts unless told otherwise (`sk_test_emulator`): give it
  * to a `ClerkClient` you build yourself on {@link ClerkEmulator.layer}'s transport.

@@ -5,6 +5,7 @@
  * @since 0.1.0
  */
 export * from "./ClerkEmulator.js"
+export type * from "./internal/model.js"
 export * from "./ClerkEmulatorServer.js"
 export * from "./Fault.js"
 export * from "./SessionsTest.js"
