@@ -8,6 +8,7 @@ export default defineConfig({
     // Examples and tests import the package by name, as users do; resolve it to the sources.
     alias: [
       { find: /^effect-clerk\/testing\/node$/, replacement: src("testing/node/index.ts") },
+      { find: /^effect-clerk\/http$/, replacement: src("http/index.ts") },
       { find: /^effect-clerk\/testing$/, replacement: src("testing/index.ts") },
       { find: /^effect-clerk$/, replacement: src("index.ts") }
     ]

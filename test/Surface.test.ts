@@ -18,6 +18,7 @@ import { LINE } from "#test-line/Testing"
 import { Service } from "#line/Kernel"
 import * as main from "effect-clerk"
 import * as testing from "effect-clerk/testing"
+import * as http from "effect-clerk/http"
 
 const file = fileURLToPath(new URL("./surface.json", import.meta.url))
 
@@ -63,7 +64,7 @@ const surfaceOf = (module: Record<string, unknown>) =>
   }))
 
 describe(`the public surface on ${LINE}`, () => {
-  const surface = { "effect-clerk": surfaceOf(main), "effect-clerk/testing": surfaceOf(testing) }
+  const surface = { "effect-clerk": surfaceOf(main), "effect-clerk/testing": surfaceOf(testing), "effect-clerk/http": surfaceOf(http) }
 
   it("is the reviewed one (test/surface.json), the same on both lines", () => {
     if (process.env.SURFACE_WRITE === "1") writeFileSync(file, `${JSON.stringify(surface, null, 2)}\n`)
@@ -84,5 +85,7 @@ describe(`the public surface on ${LINE}`, () => {
     expect(surface["effect-clerk"].TokenVerifier?.statics).toEqual(expect.arrayContaining(["layer", "layerConfig", "layerJwtKey"]))
     expect(surface["effect-clerk"].ClerkRateLimited?.fields).toEqual(expect.arrayContaining(["status", "errors", "clerkTraceId", "retryAfter"]))
     expect(Object.keys(surface["effect-clerk/testing"])).toEqual(expect.arrayContaining(["ClerkEmulator", "SessionsTest", "Fault"]))
+    expect(surface["effect-clerk/http"].ClerkWebhooks?.statics).toEqual(["layer", "layerConfig"])
+    expect(surface["effect-clerk/http"].ClerkWebhookInvalid).toMatchObject({ tag: "ClerkWebhookInvalid", fields: ["message", "reason"] })
   })
 })

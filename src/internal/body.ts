@@ -63,10 +63,14 @@ const declared = (length: string | null | undefined, encoding: string | null | u
 }
 
 /**
- * Read a fetch `Response` body up to `cap` bytes; past it, stop reading and call `abort`
+ * Read a fetch `Response` (or `Request`) body up to `cap` bytes; past it, stop reading and call `abort`
  * (the request's AbortController), so the rest is never received.
  */
-export const readFetchBody = async (response: Response, cap: number, abort: () => void): Promise<Body> => {
+export const readFetchBody = async (
+  response: Pick<Response, "headers" | "body" | "text">,
+  cap: number,
+  abort: () => void
+): Promise<Body> => {
   const length = declared(response.headers.get("content-length"), response.headers.get("content-encoding"), cap)
   if (length === TOO_LARGE) {
     abort()

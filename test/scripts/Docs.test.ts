@@ -23,7 +23,7 @@ describe("public JSDoc", () => {
 
   it("covers the exports of every entry point", () => {
     expect(declarations.length).toBeGreaterThan(100)
-    for (const name of ["Sessions", "ClerkClient", "TokenVerifier", "Session", "ClerkNotFound", "JwksStore", "RateLimiter", "ClerkEmulator", "Fault", "SessionsTest", "PublicJwk", "NodeClerkEmulator"]) {
+    for (const name of ["Sessions", "ClerkClient", "TokenVerifier", "Session", "ClerkNotFound", "JwksStore", "RateLimiter", "ClerkEmulator", "Fault", "SessionsTest", "PublicJwk", "NodeClerkEmulator", "EmulatedSession", "ClerkWebhooks", "ClerkWebhookInvalid"]) {
       expect(named(name), name).toBeDefined()
     }
   })
@@ -36,7 +36,7 @@ describe("public JSDoc", () => {
   it("gives every export one @category from the shared list and a ```ts @example importing the package", () => {
     const documented = (d: Declaration) =>
       d.category.length === 1 && CATEGORIES.includes(d.category[0]!.trim()) &&
-      d.examples.length > 0 && d.examples.every((e) => /from "effect-clerk(\/testing(\/node)?)?"/.test(e.code))
+      d.examples.length > 0 && d.examples.every((e) => /from "effect-clerk(\/testing(\/node)?|\/http)?"/.test(e.code))
     const wrong = declarations.filter((d) => !d.merged && !documented(d))
     expect(wrong.map((d) => `${d.file}:${d.line} ${d.name} (category: ${d.category.join(",") || "none"}, examples: ${d.examples.length})`)).toEqual([])
   })
