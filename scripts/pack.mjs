@@ -23,7 +23,10 @@
 //                  exports, bin, engines and dependencies as they are; the line's version and
 //                  peers; "files" without the other line's folders; no repo-only fields
 //                  (imports, scripts, devDependencies, allowScripts)
-//   LICENSE, README.md
+//   LICENSE
+//   README.md      for users of that line (scripts/package-readme.md): its install command, its
+//                  own quick start (examples/<line>/quickstart.ts), configuration and links; not
+//                  the repository's README (contributors' commands, both lines, the demo)
 // The User-Agent's version (dist/internal/version.js, VERSION) is set to the tarball's version,
 // and every JSDoc `@since` to the line's version of that release (effect4: 0.1.0 → 1.0.0).
 import { spawnSync } from "node:child_process"
@@ -43,12 +46,32 @@ const nextMajor = (version) => {
 
 /** Release line → its version and peer dependencies. */
 const LINES = {
-  effect3: { version: pkg.version, since: (version) => version, peerDependencies: pkg.peerDependencies },
+  effect3: {
+    version: pkg.version,
+    since: (version) => version,
+    peerDependencies: pkg.peerDependencies,
+    readme: {
+      lineName: "Effect 3",
+      otherLine: "For Effect 4 (`effect` 4.1 or later) install effect-clerk 1.x instead.",
+      install: `npm i effect-clerk@^${pkg.version.split(".")[0]} effect@${pkg.peerDependencies.effect} @effect/platform@${pkg.peerDependencies["@effect/platform"]}`,
+      peerNote: " and `@effect/platform`"
+    }
+  },
   // effect 4 carries HTTP itself (effect/http): no @effect/platform. 4.1.0 is the first 4.x the
   // line's facades are written against (lines/effect4 develops on 4.1.5).
   // `@since` in the sources gives the Effect 3 line's version; the Effect 4 tarball's JSDoc gives
   // its own line's version of that release, as its version does (0.1.0 → 1.0.0).
-  effect4: { version: nextMajor(pkg.version), since: nextMajor, peerDependencies: { effect: "^4.1.0" } }
+  effect4: {
+    version: nextMajor(pkg.version),
+    since: nextMajor,
+    peerDependencies: { effect: "^4.1.0" },
+    readme: {
+      lineName: "Effect 4",
+      otherLine: "For Effect 3 (`effect` 3.22 with `@effect/platform` 0.97) install effect-clerk 0.x instead.",
+      install: `npm i effect-clerk@^${nextMajor(pkg.version).split(".")[0]} effect@^4.1.0`,
+      peerNote: ""
+    }
+  }
 }
 
 const sh = (cmd, args, cwd, env = process.env) => {
@@ -74,6 +97,24 @@ const setVersion = (file, version) => {
   const found = text.match(pattern) ?? []
   if (found.length !== 1) throw new Error(`pack: expected one VERSION literal in ${relative(root, file)}, found ${found.length}`)
   writeFileSync(file, text.replace(pattern, (_, before) => `${before}"${version}"`))
+}
+
+/** The README a line's tarball ships: scripts/package-readme.md filled in for that line. */
+const packageReadme = (name, line) => {
+  const apiVersion = /DEFAULT_API_VERSION = "([^"]+)"/.exec(readFileSync(join(root, "src/ClerkClient.ts"), "utf8"))?.[1]
+  const values = {
+    ...line.readme,
+    version: `${pkg.name}@${line.version}`,
+    quickstart: readFileSync(join(root, "examples", name, "quickstart.ts"), "utf8"),
+    apiVersion,
+    homepage: pkg.homepage,
+    bugs: pkg.bugs.url
+  }
+  const text = readFileSync(join(root, "scripts/package-readme.md"), "utf8").replace(/\{\{(\w+)\}\}/g, (_, key) => {
+    if (values[key] === undefined) throw new Error(`pack: scripts/package-readme.md names {{${key}}}, which ${name} does not fill`)
+    return values[key]
+  })
+  return text
 }
 
 const stage = (name, line) => {
@@ -124,12 +165,17 @@ const stage = (name, line) => {
     exports: pkg.exports,
     bin: pkg.bin,
     files: [...pkg.files, ...other.flatMap((o) => [`!dist/line/${o}`, `!src/line/${o}`])],
+    keywords: pkg.keywords,
+    repository: pkg.repository,
+    homepage: pkg.homepage,
+    bugs: pkg.bugs,
     engines: pkg.engines,
     peerDependencies: line.peerDependencies,
     dependencies: pkg.dependencies
   }
   writeFileSync(join(dir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`)
-  for (const file of ["LICENSE", "README.md"]) copyFileSync(join(root, file), join(dir, file))
+  copyFileSync(join(root, "LICENSE"), join(dir, "LICENSE"))
+  writeFileSync(join(dir, "README.md"), packageReadme(name, line))
   return dir
 }
 

@@ -256,10 +256,10 @@ describe.each(apps.map((app) => [`${app.line} tarball`, app.name, app] as const)
     const imported = await inApp(process.execPath, [
       "--input-type=module",
       "-e",
-      `const [a, b, c] = await Promise.all(["effect-clerk", "effect-clerk/testing", "effect-clerk/testing/node"].map((m) => import(m)))
-       console.log([typeof a.Sessions, typeof a.TokenVerifier, typeof b.ClerkEmulator, typeof c.NodeClerkEmulator.serve].join(" "))`
+      `const [a, b, c, d] = await Promise.all(["effect-clerk", "effect-clerk/testing", "effect-clerk/testing/node", "effect-clerk/http"].map((m) => import(m)))
+       console.log([typeof a.Sessions, typeof a.TokenVerifier, typeof b.ClerkEmulator, typeof c.NodeClerkEmulator.serve, typeof d.ClerkWebhooks.layerConfig].join(" "))`
     ])
-    expect(imported.stdout.trim(), describeRun("import()", app.dir, imported)).toBe("function function function function")
+    expect(imported.stdout.trim(), describeRun("import()", app.dir, imported)).toBe("function function function function function")
     const required = await inApp(process.execPath, ["-e", `require("effect-clerk")`])
     expect(required.code).not.toBe(0)
     expect(required.stderr).toContain("ERR_PACKAGE_PATH_NOT_EXPORTED")

@@ -47,8 +47,14 @@ describe.each(LINES.filter((line) => tarballs[line] !== undefined))("pack/effect
       exports: pkg.exports,
       bin: pkg.bin,
       engines: pkg.engines,
-      dependencies: pkg.dependencies
+      dependencies: pkg.dependencies,
+      keywords: pkg.keywords,
+      repository: pkg.repository,
+      homepage: pkg.homepage,
+      bugs: pkg.bugs
     })
+    expect(manifest.keywords).toContain("effect")
+    expect(manifest.repository.url).toMatch(/^git\+https:\/\//)
     expect(manifest.peerDependencies).toEqual(EXPECTED[line].peerDependencies)
     for (const field of ["imports", "scripts", "devDependencies", "allowScripts", "workspaces"]) expect(manifest[field], field).toBeUndefined()
     for (const o of other) {
@@ -71,6 +77,22 @@ describe.each(LINES.filter((line) => tarballs[line] !== undefined))("pack/effect
       expect(files.filter((f) => f.startsWith(`${dir}/line/${line}/`)).length, `${dir}/line/${line}`).toBeGreaterThan(5)
       for (const o of other) expect(files.filter((f) => f.startsWith(`${dir}/line/${o}/`)), `${dir}/line/${o}`).toEqual([])
     }
+  })
+
+  it("ships a README for users of this line: its install command and its own quick start, none of the repository's contributor material", () => {
+    const readme = readFileSync(join(installed, "README.md"), "utf8")
+    const quickstart = readFileSync(join(root, "examples", line, "quickstart.ts"), "utf8")
+    expect(readme).toContain("```ts\n" + quickstart + "```")
+    expect(readme).toContain(line === "effect4" ? "npm i effect-clerk@^1 effect@^4.1.0\n" : "npm i effect-clerk@^0 effect@^3.22.0 @effect/platform@^0.97.0\n")
+    expect(readme).toContain(`This is the **${line === "effect4" ? "Effect 4" : "Effect 3"} line** of effect-clerk (effect-clerk@${EXPECTED[line].version}).`)
+    // The quick start in this line's spelling only.
+    expect(readme.includes('from "@effect/platform"')).toBe(line === "effect3")
+    expect(readme.includes('from "effect/http"')).toBe(line === "effect4")
+    for (const repoOnly of ["npm ci", "npm start", "npm test", "npm run pack", "Contributing", "lines/effect4", "{{"]) {
+      expect(readme, repoOnly).not.toContain(repoOnly)
+    }
+    expect(readme).toContain(pkg.homepage)
+    expect(readme).toContain(pkg.bugs.url)
   })
 
   it("documents every export `@since` the line's own version (the Effect 4 tarball says 1.0.0, not 0.1.0)", async () => {
@@ -126,7 +148,7 @@ describe.each(LINES.filter((line) => tarballs[line] !== undefined))("pack/effect
     const { analysis } = JSON.parse(result.stdout)
     expect(analysis.packageName).toBe("effect-clerk")
     expect(analysis.packageVersion).toBe(EXPECTED[line].version)
-    expect(Object.keys(analysis.entrypoints).sort()).toEqual([".", "./package.json", "./testing", "./testing/node"])
+    expect(Object.keys(analysis.entrypoints).sort()).toEqual([".", "./http", "./package.json", "./testing", "./testing/node"])
     for (const [entry, { resolutions }] of Object.entries<any>(analysis.entrypoints)) {
       for (const kind of ["node16-esm", "bundler"]) {
         expect(resolutions[kind].resolution?.fileName, `${entry} ${kind}`).toMatch(/\.(d\.ts|json)$/)
