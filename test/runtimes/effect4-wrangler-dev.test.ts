@@ -22,6 +22,7 @@ const CONFIG = "wrangler.effect4.toml"
 const MAIN = ".wrangler/effect4-worker/index.js"
 const BUILD = "scripts/worker.mjs"
 const WATCHED = ["examples/effect4/worker", "examples/shared", "src"]
+const tomlList = (items: ReadonlyArray<string>) => `[${items.map((item) => JSON.stringify(item)).join(", ")}]`
 
 let scratch: string | undefined
 const cwd = () => {
@@ -29,7 +30,7 @@ const cwd = () => {
   const toml = readFileSync(join(root, CONFIG), "utf8")
     .replace(`main = "${MAIN}"`, `main = ${JSON.stringify(join(root, MAIN))}`)
     .replace(`command = "node ${BUILD}"`, `command = ${JSON.stringify(`node ${join(root, BUILD)}`)}`)
-    .replace(`watch_dir = ${JSON.stringify(WATCHED)}`, `watch_dir = ${JSON.stringify(WATCHED.map((dir) => join(root, dir)))}`)
+    .replace(`watch_dir = ${tomlList(WATCHED)}`, `watch_dir = ${tomlList(WATCHED.map((dir) => join(root, dir)))}`)
   if (!toml.includes(join(root, MAIN)) || !toml.includes(join(root, BUILD)) || !toml.includes(join(root, WATCHED[0]))) {
     throw new Error(`${CONFIG} no longer has the main / build lines this test rewrites`)
   }

@@ -1,6 +1,6 @@
 /**
- * The example Worker under `wrangler dev`, exactly as wrangler.toml wires it (the Effect 3
- * line): no compatibility flags (so no Node.js compatibility), against the Clerk emulator
+ * The example Worker of the Effect 3 line (examples/effect3/worker) under `wrangler dev`, exactly
+ * as wrangler.toml wires it: no compatibility flags (so no Node.js compatibility), against the Clerk emulator
  * served from this process (the checks in support/wranglerDev.ts, shared with
  * effect4-wrangler-dev.test.ts); then the `npm start` demo, which serves the same Worker
  * (support/demo.ts), and the Worker under cold bursts (burst/suite.ts).
@@ -10,7 +10,7 @@ import { wranglerDevSuite } from "./support/wranglerDev.js"
 import { demoSuite } from "./support/demo.js"
 import { coldBurstSuite } from "./burst/suite.js"
 
-wranglerDevSuite({ config: "wrangler.toml", main: /^main = "examples\/worker\/index\.ts"$/m, cwd: () => root })
+wranglerDevSuite({ config: "wrangler.toml", main: /^main = "examples\/effect3\/worker\/index\.ts"$/m, cwd: () => root })
 
 demoSuite("effect3")
 
