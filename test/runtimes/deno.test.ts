@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { bundleExample } from "./support/nodeExample.js"
 import { startNpmRegistry, type LocalRegistry } from "./support/npmRegistry.js"
 import { bin, expectedExampleOutput, root, run } from "./support/run.js"
 
@@ -32,6 +33,11 @@ const resolutions = (lines: ReadonlyArray<string>) =>
 describe("Deno with packages from node_modules", () => {
   it("runs examples/effect3/deno.ts against its emulator", async () => {
     expectExampleRan(await run(deno, ["run", ...permissions, "examples/effect3/deno.ts"], { env: denoEnv }))
+  })
+
+  it("runs examples/effect4/deno.ts (the Effect 4 line, bundled with effect 4) against its emulator", async () => {
+    const bundle = await bundleExample("deno-effect4", { line: "effect4", runtime: "deno" })
+    expectExampleRan(await run(deno, ["run", ...permissions, bundle], { env: denoEnv }))
   })
 
   it("resolves the npm packages to node_modules and effect-clerk to src/", async () => {
