@@ -16,6 +16,7 @@ import { afterAll, describe, expect, it } from "vitest"
 import { root } from "./support/run.js"
 import { wranglerDevSuite } from "./support/wranglerDev.js"
 import { demoSuite } from "./support/demo.js"
+import { deployDryRunSuite } from "./support/deploy.js"
 import { coldBurstSuite } from "./burst/suite.js"
 
 const CONFIG = "wrangler.effect4.toml"
@@ -54,5 +55,7 @@ describe("the bundle wrangler dev served", () => {
 })
 
 demoSuite("effect4")
+
+deployDryRunSuite("wrangler.effect4.toml")
 
 coldBurstSuite("effect4")

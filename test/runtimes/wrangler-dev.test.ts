@@ -8,10 +8,13 @@
 import { root } from "./support/run.js"
 import { wranglerDevSuite } from "./support/wranglerDev.js"
 import { demoSuite } from "./support/demo.js"
+import { deployDryRunSuite } from "./support/deploy.js"
 import { coldBurstSuite } from "./burst/suite.js"
 
 wranglerDevSuite({ config: "wrangler.toml", main: /^main = "examples\/effect3\/worker\/index\.ts"$/m, cwd: () => root })
 
 demoSuite("effect3")
+
+deployDryRunSuite("wrangler.toml")
 
 coldBurstSuite("effect3")
