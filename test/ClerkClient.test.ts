@@ -1,4 +1,4 @@
-import * as Decode from "#line/Decode"
+import { ok as decoded } from "../src/internal/lazy.js"
 import * as Kernel from "#line/Kernel"
 import { causeOf, configErrorNaming, configLayer, IllegalArgument, intersect, isConfigError, pollUnsafe, TestClock, yieldNow } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
@@ -566,7 +566,7 @@ describe("configuration", () => {
 })
 
 describe("both transports send byte-identical requests", () => {
-  const echo = (body: unknown) => Decode.ok(body)
+  const echo = (body: unknown) => decoded(body)
   const none = new Set<400>()
 
   /** Send `spec` through ClerkClient.request over each transport; return what each mock saw. */

@@ -5,7 +5,8 @@
  * same timestamps — or the same error. And the fast path really is the one taken on the
  * bodies Clerk sends.
  */
-import { type Decoded, decoder } from "#line/Decode"
+import type { Decoded } from "#line/Decode"
+import { decoder } from "../src/internal/lazy.js"
 import { describe, expect, it } from "@effect/vitest"
 import * as DateTime from "effect/DateTime"
 import * as fc from "fast-check"

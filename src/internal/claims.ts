@@ -6,7 +6,8 @@
  * declared order, arrays and nested objects copied). Anything else goes to the Schema
  * decoder, whose result or error then stands. test/ClaimsDecode.test.ts proves the two agree.
  */
-import { type Decoded, ok } from "#line/Decode"
+import type { Decoded } from "#line/Decode"
+import { ok } from "./lazy.js"
 import * as Schema from "effect/Schema"
 import { MAX_NUMERIC_DATE, MIN_NUMERIC_DATE, SessionClaims } from "../SessionClaims.js"
 import { lazyDecoder } from "./lazy.js"

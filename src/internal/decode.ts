@@ -9,12 +9,12 @@
  * test/Decode.test.ts proves the two agree. Both lines share this file; only the
  * `DateTime.Utc` replica comes from `#line/Decode`.
  */
-import { type Decoded, ok, replicaUtc } from "#line/Decode"
+import { type Decoded, replicaUtc } from "#line/Decode"
 import { makeUtcUnsafe } from "#line/Kernel"
 import { UnknownRecord } from "#line/Models"
 import type * as DateTime from "effect/DateTime"
 import { Session, SessionActivity, SessionFromWire, SessionListWire, SessionTask } from "../Session.js"
-import { lazyDecoder } from "./lazy.js"
+import { lazyDecoder, ok } from "./lazy.js"
 
 const schemaSession = lazyDecoder(SessionFromWire)
 const schemaSessionListWire = lazyDecoder(SessionListWire)

@@ -1,9 +1,18 @@
 /**
- * Decoders compiled once, on first use rather than at import: compiling costs start-up time
- * (a Worker's cold start), and some decoders (Schema fallbacks, error bodies, the JWKS) are
- * never needed by most isolates.
+ * Decoders giving a `Decoded` (the same shape on both lines), and compiled once, on first use
+ * rather than at import: compiling costs start-up time (a Worker's cold start), and some
+ * decoders (Schema fallbacks, error bodies, the JWKS) are never needed by most isolates.
  */
-import { type Decodable, type Decoded, decoder, ok } from "#line/Decode"
+import { type Decodable, type Decoded, decodeUnknown, toDecoded } from "#line/Decode"
+
+/** A successful `Decoded`. */
+export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
+
+/** The compiled decoder of `schema`, giving a `Decoded`. */
+export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
+  const decode = decodeUnknown(schema)
+  return (input) => toDecoded(decode(input))
+}
 
 /** The decoder of `schema` (`Decoded`, the same on both lines), compiled on the first call. */
 export const lazyDecoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {

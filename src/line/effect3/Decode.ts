@@ -28,14 +28,8 @@ export type DecodeResult<A> = Decoded<A> | Either.Either<A, DecodeIssues>
 export const toDecoded = <A>(result: DecodeResult<A>): Decoded<A> =>
   "ok" in result ? result : result._tag === "Right" ? { ok: true, value: result.right } : { ok: false, issues: result.left }
 
-/** A successful `Decoded`. */
-export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
-
-/** The compiled decoder of `schema` (`Schema.decodeUnknownEither`). */
-export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
-  const decode = Schema.decodeUnknownEither(schema)
-  return (input) => toDecoded(decode(input))
-}
+/** This line's compiler of a schema's decoder, returning a `DecodeResult` (`Schema.decodeUnknownEither`). */
+export const decodeUnknown = <A, I>(schema: Decodable<A, I>): (input: unknown) => DecodeResult<A> => Schema.decodeUnknownEither(schema)
 
 /** One issue: where (the path into the input) and what was expected, never the value. */
 export interface Issue {

@@ -13,14 +13,7 @@ import * as Client from "@effect/platform/HttpClient"
 // gzip of the HTTP client a Worker on layerFetch never calls).
 export { Fetch, layer as fetchClientLayer } from "@effect/platform/FetchHttpClient"
 export { HttpClient, make as makeClient } from "@effect/platform/HttpClient"
-export {
-  bearerToken,
-  get as getRequest,
-  setHeaders,
-  setMethod,
-  setUrl,
-  setUrlParams
-} from "@effect/platform/HttpClientRequest"
+export { bearerToken, get as getRequest, setHeaders, setMethod, setUrl, setUrlParams } from "@effect/platform/HttpClientRequest"
 export { fromWeb as responseFromWeb, type HttpClientResponse } from "@effect/platform/HttpClientResponse"
 
 /** Any failure of an `HttpClient` call. */

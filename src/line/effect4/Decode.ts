@@ -32,14 +32,8 @@ export const toDecoded = <A>(result: DecodeResult<A>): Decoded<A> =>
     ? { ok: true, value: result.success }
     : { ok: false, issues: result.failure }
 
-/** A successful `Decoded`. */
-export const ok = <A>(value: A): Decoded<A> => ({ ok: true, value })
-
-/** The compiled decoder of `schema` (`Schema.decodeUnknownResult`). */
-export const decoder = <A, I>(schema: Decodable<A, I>): (input: unknown) => Decoded<A> => {
-  const decode = Schema.decodeUnknownResult(schema)
-  return (input) => toDecoded(decode(input))
-}
+/** This line's compiler of a schema's decoder, returning a `DecodeResult` (`Schema.decodeUnknownResult`). */
+export const decodeUnknown = <A, I>(schema: Decodable<A, I>): (input: unknown) => DecodeResult<A> => Schema.decodeUnknownResult(schema)
 
 /** One issue: where (the path into the input) and what was expected, never the value. */
 export interface Issue {

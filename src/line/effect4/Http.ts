@@ -13,14 +13,7 @@ import * as Effect from "effect/Effect"
 // gzip of the HTTP client a Worker on layerFetch never calls).
 export { Fetch, layer as fetchClientLayer } from "effect/http/FetchHttpClient"
 export { HttpClient, make as makeClient } from "effect/http/HttpClient"
-export {
-  bearerToken,
-  get as getRequest,
-  setHeaders,
-  setMethod,
-  setUrl,
-  setUrlParams
-} from "effect/http/HttpClientRequest"
+export { bearerToken, get as getRequest, setHeaders, setMethod, setUrl, setUrlParams } from "effect/http/HttpClientRequest"
 export { fromWeb as responseFromWeb, type HttpClientResponse } from "effect/http/HttpClientResponse"
 
 /** Any failure of an `HttpClient` call. */
