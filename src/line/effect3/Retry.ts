@@ -5,6 +5,7 @@
  */
 import * as Duration from "effect/Duration"
 import * as Schedule from "effect/Schedule"
+import type { Bounded, WhileInput } from "../../internal/signatures.js"
 
 /** Jittered exponential backoff from `baseDelay`, each delay at most `maxDelay`, `times` retries. */
 export const backoff = <E>(
@@ -18,15 +19,8 @@ export const backoff = <E>(
     Schedule.intersect(Schedule.recurs(times))
   )
 
-/**
- * `schedule`, never waiting less than `floor(error)` and stopping when that wait would end
- * more than `deadlineMillis` after the first failure.
- */
-export const bounded = <E>(
-  schedule: Schedule.Schedule<unknown, E>,
-  floor: (error: E) => Duration.Duration,
-  deadlineMillis: number
-): Schedule.Schedule<unknown, E> =>
+/** `Bounded` (internal/signatures.ts) in this line's combinators. */
+export const bounded: Bounded = (schedule, floor, deadlineMillis) =>
   schedule.pipe(
     Schedule.passthrough,
     Schedule.intersect(Schedule.elapsed),
@@ -34,8 +28,5 @@ export const bounded = <E>(
     Schedule.check((_, [error, elapsed]) => Duration.toMillis(elapsed) + Duration.toMillis(floor(error)) <= deadlineMillis)
   )
 
-/** `schedule` that stops at the first input `retryable` refuses. */
-export const whileInput = <E>(
-  schedule: Schedule.Schedule<unknown, E>,
-  retryable: (error: E) => boolean
-): Schedule.Schedule<unknown, E> => Schedule.whileInput(schedule, retryable)
+/** `WhileInput` (internal/signatures.ts) in this line's combinators. */
+export const whileInput: WhileInput = (schedule, retryable) => Schedule.whileInput(schedule, retryable)

@@ -15,6 +15,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
+import type { Paginate } from "../../internal/signatures.js"
 
 /** Class-style service: `class X extends Service<X, Shape>()("id") {}`. */
 export const Service = <Self, Shape>() => <const Id extends string>(id: Id) => Context.Service<Self, Shape>()(id)
@@ -99,11 +100,8 @@ export const completeDeferredUnsafe = <A, E>(deferred: Deferred.Deferred<A, E>, 
 /** The first typed failure in `cause`, if any. */
 export const failureOf = <E>(cause: Cause.Cause<E>): Option.Option<E> => Cause.findErrorOption(cause)
 
-/** Pages: `f(state)` gives one page and the next state, none after the last. */
-export const paginate = <S, A, E, R>(
-  initial: S,
-  f: (state: S) => Effect.Effect<readonly [ReadonlyArray<A>, Option.Option<S>], E, R>
-): Stream.Stream<A, E, R> => Stream.paginate(initial, f)
+/** `Paginate` (internal/signatures.ts) in this line's `Stream`. */
+export const paginate: Paginate = (initial, f) => Stream.paginate(initial, f)
 
 /** An `Error` as a defect, named after what was illegal. */
 export const illegalArgument = (message: string): unknown => new Cause.IllegalArgumentError(message)

@@ -5,6 +5,7 @@
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schedule from "effect/Schedule"
+import type { Bounded, WhileInput } from "../../internal/signatures.js"
 
 /** Jittered exponential backoff from `baseDelay`, each delay at most `maxDelay`, `times` retries. */
 export const backoff = <E>(
@@ -20,22 +21,12 @@ export const backoff = <E>(
     Schedule.recurs(times)
   ])
 
-/**
- * `schedule`, never waiting less than `floor(error)` and stopping when that wait would end
- * more than `deadlineMillis` after the first failure.
- */
-export const bounded = <E>(
-  schedule: Schedule.Schedule<unknown, E>,
-  floor: (error: E) => Duration.Duration,
-  deadlineMillis: number
-): Schedule.Schedule<unknown, E> =>
+/** `Bounded` (internal/signatures.ts) in this line's combinators. */
+export const bounded: Bounded = (schedule, floor, deadlineMillis) =>
   schedule.pipe(
     Schedule.modifyDelay(({ duration, input }) => Effect.succeed(Duration.max(duration, floor(input)))),
     Schedule.while(({ elapsed, input }) => elapsed + Duration.toMillis(floor(input)) <= deadlineMillis)
   )
 
-/** `schedule` that stops at the first input `retryable` refuses. */
-export const whileInput = <E>(
-  schedule: Schedule.Schedule<unknown, E>,
-  retryable: (error: E) => boolean
-): Schedule.Schedule<unknown, E> => Schedule.while(schedule, ({ input }) => retryable(input))
+/** `WhileInput` (internal/signatures.ts) in this line's combinators. */
+export const whileInput: WhileInput = (schedule, retryable) => Schedule.while(schedule, ({ input }) => retryable(input))
