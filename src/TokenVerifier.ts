@@ -39,6 +39,7 @@ import { BODY_CAPS } from "./internal/body.js"
 import { JwksStoreByKey, jwksStoreKeyOf } from "./internal/fleet.js"
 import { decodeJwks, importPem, makeJwksCache } from "./internal/jwks.js"
 import { isNative } from "./internal/span.js"
+import { bearerToken, sessionCookie } from "./internal/sessionToken.js"
 import { storeAdapter } from "./internal/storedJwks.js"
 import { jwksSource, type KeyLookup, type KeySource, makeVerifyAt, type TokenVerifierCheckOptions } from "./internal/verify.js"
 import { readWrapped } from "./internal/wrap.js"
@@ -404,24 +405,6 @@ const make = (options: TokenVerifierCheckOptions, source: KeySource): TokenVerif
   return TokenVerifier.of({ verify, authenticateRequest })
 }
 
-const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i
-
 /** `Authorization: Bearer` first, then the `__session` cookie. */
-const tokenFromRequest = (request: Request): string | undefined => {
-  const authorization = request.headers.get("authorization")
-  if (authorization !== null) {
-    const match = bearer.exec(authorization)
-    if (match !== null) return match[1]
-  }
-  const cookie = request.headers.get("cookie")
-  if (cookie !== null) {
-    for (const part of cookie.split(";")) {
-      const eq = part.indexOf("=")
-      if (eq === -1 || part.slice(0, eq).trim() !== "__session") continue
-      let value = part.slice(eq + 1).trim()
-      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1)
-      if (value !== "") return value
-    }
-  }
-  return undefined
-}
+const tokenFromRequest = (request: Request): string | undefined =>
+  bearerToken(request.headers.get("authorization")) ?? sessionCookie(request.headers.get("cookie"))

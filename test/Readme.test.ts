@@ -19,6 +19,12 @@ describe("README", () => {
     expect(readme).not.toContain("examples/worker/wrangler.toml")
   })
 
+  it("shows both lines' protected-routes examples exactly as examples/<line>/protected-routes.ts (which the type-checks compile)", () => {
+    for (const line of ["effect3", "effect4"]) {
+      expect(readme).toContain("```ts\n" + read(`examples/${line}/protected-routes.ts`) + "```")
+    }
+  })
+
   it("shows the testing example exactly as test/examples/TestingWithTheEmulator.test.ts (which runs)", () => {
     expect(readme).toContain("```ts\n" + read("test/examples/TestingWithTheEmulator.test.ts") + "```")
   })

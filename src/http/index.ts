@@ -7,3 +7,4 @@
  */
 export * from "./ClerkWebhooks.js"
 export * from "./CurrentSession.js"
+export * from "./ClerkMiddleware.js"

@@ -216,3 +216,6 @@ export const tracerLayer = (span: (options: SpanOptions) => SpanBody): Layer.Lay
 /** A transport failure of an `HttpClient`, as a mock transport fails. */
 export const httpTransportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): HttpClientError.HttpClientError =>
   new HttpClientError.RequestError({ request, reason: "Transport", cause })
+
+/** An HttpApp (any `Effect<HttpServerResponse, E, HttpServerRequest>`) as a web handler (`HttpApp.toWebHandler`). */
+export { toWebHandler as appToWebHandler } from "@effect/platform/HttpApp"

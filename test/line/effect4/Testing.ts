@@ -245,3 +245,6 @@ export const tracerLayer = (span: (options: SpanOptions) => SpanBody): Layer.Lay
 /** A transport failure of an `HttpClient`, as a mock transport fails. */
 export const httpTransportError = (request: HttpClientRequest.HttpClientRequest, cause: unknown): HttpClientError.HttpClientError =>
   new HttpClientError.HttpClientError({ reason: new HttpClientError.TransportError({ request, cause }) })
+
+/** An HttpApp (any `Effect<HttpServerResponse, E, HttpServerRequest>`) as a web handler (`HttpEffect.toWebHandler`). */
+export { toWebHandler as appToWebHandler } from "effect/http/HttpEffect"

@@ -1,0 +1,12 @@
+/**
+ * The Effect 4 side of `#line/HttpServer`: the server request and a JSON response, from
+ * effect 4's `effect/http` (same exports as `src/line/effect3/HttpServer.ts`).
+ */
+import * as ServerResponse from "effect/http/HttpServerResponse"
+
+export { HttpServerRequest } from "effect/http/HttpServerRequest"
+export type { HttpServerResponse } from "effect/http/HttpServerResponse"
+
+/** A JSON response (the body is this library's own plain data: it always encodes). */
+export const jsonResponse = (body: unknown, status: number, headers: Record<string, string>): ServerResponse.HttpServerResponse =>
+  ServerResponse.jsonUnsafe(body, { status, headers })
