@@ -5,9 +5,16 @@
  */
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
+import type * as Layer from "effect/Layer"
 import type * as Option from "effect/Option"
 import type * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
 import type * as Stream from "effect/Stream"
+
+/** `#line/Kernel`'s layer chosen by an effect (the effect's scope lives as long as the layer). */
+export type UnwrapLayer = <A, E1, R1, E, R>(
+  effect: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>
+) => Layer.Layer<A, E | E1, R1 | Exclude<R, Scope.Scope>>
 
 /** `#line/Kernel`'s pages: `f(state)` gives one page and the next state, none after the last. */
 export type Paginate = <S, A, E, R>(

@@ -19,7 +19,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import type { Paginate } from "../../internal/signatures.js"
+import type { Paginate, UnwrapLayer } from "../../internal/signatures.js"
 
 /** Class-style service: `class X extends Service<X, Shape>()("id") {}`. */
 export const Service = <Self, Shape>() => <const Id extends string>(id: Id) => Context.Tag(id)<Self, Shape>()
@@ -62,10 +62,8 @@ export const scopedLayer = <I, S, E, R>(
   effect: Effect.Effect<S, E, R>
 ): Layer.Layer<I, E, Exclude<R, Scope.Scope>> => Layer.scoped(tag, effect)
 
-/** A layer chosen by an effect. */
-export const unwrapLayer = <A, E1, R1, E, R>(
-  effect: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>
-): Layer.Layer<A, E | E1, R1 | Exclude<R, Scope.Scope>> => Layer.unwrapScoped(effect)
+/** `UnwrapLayer` (internal/signatures.ts) in this line's `Layer`. */
+export const unwrapLayer: UnwrapLayer = (effect) => Layer.unwrapScoped(effect)
 
 /** Whether `clock` is the live clock (not TestClock or a custom one). */
 const LiveClock = /*#__PURE__*/ Clock.make().constructor

@@ -15,7 +15,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import * as Tracer from "effect/Tracer"
-import type { Paginate } from "../../internal/signatures.js"
+import type { Paginate, UnwrapLayer } from "../../internal/signatures.js"
 
 /** Class-style service: `class X extends Service<X, Shape>()("id") {}`. */
 export const Service = <Self, Shape>() => <const Id extends string>(id: Id) => Context.Service<Self, Shape>()(id)
@@ -59,10 +59,8 @@ export const scopedLayer = <I, S, E, R>(
   effect: Effect.Effect<S, E, R>
 ): Layer.Layer<I, E, Exclude<R, Scope.Scope>> => Layer.effect(tag, effect)
 
-/** A layer chosen by an effect. */
-export const unwrapLayer = <A, E1, R1, E, R>(
-  effect: Effect.Effect<Layer.Layer<A, E1, R1>, E, R>
-): Layer.Layer<A, E | E1, R1 | Exclude<R, Scope.Scope>> => Layer.unwrap(effect)
+/** `UnwrapLayer` (internal/signatures.ts) in this line's `Layer`. */
+export const unwrapLayer: UnwrapLayer = (effect) => Layer.unwrap(effect)
 
 /** Whether `clock` is the live clock (not TestClock or a custom one). */
 let liveClock: Function | undefined
