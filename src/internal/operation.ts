@@ -29,7 +29,7 @@ export interface Operation<Args extends ReadonlyArray<any>, A, S extends Declare
   readonly decode: (body: unknown) => DecodeResult<A>
   /** Retried on a transient failure; false for the calls that create something. */
   readonly idempotent: boolean
-  /** The span's attributes, from the arguments as given. */
+  /** The span's attributes, from the arguments as given (built only when a span is opened). */
   readonly attributes?: ((args: NoInfer<Args>) => Record<string, unknown>) | undefined
   /**
    * The request from the arguments, or the `ClerkInvalidInput` that stops it. A plain value
@@ -40,8 +40,6 @@ export interface Operation<Args extends ReadonlyArray<any>, A, S extends Declare
 }
 
 export const declared = <S extends DeclaredStatus>(...statuses: Array<S>): ReadonlySet<S> => new Set(statuses)
-
-const NO_ATTRIBUTES = {}
 
 export const operation = <Args extends ReadonlyArray<any>, A, S extends DeclaredStatus>(
   client: ClerkClient.Service,
@@ -56,10 +54,6 @@ export const operation = <Args extends ReadonlyArray<any>, A, S extends Declared
     )
   return (...args: Args): Effect.Effect<A, ClerkRequestError<S>> => {
     const parts = op.request(...args)
-    return traced(
-      name,
-      op.attributes === undefined ? NO_ATTRIBUTES : op.attributes(args),
-      Effect.isEffect(parts) ? Effect.flatMap(parts, send) : send(parts)
-    )
+    return traced(name, op.attributes, args, Effect.isEffect(parts) ? Effect.flatMap(parts, send) : send(parts))
   }
 }

@@ -17,14 +17,21 @@ let nativeTracer: Tracer.Tracer | undefined
 /** Whether `tracer` is Effect's default one, whose spans nobody collects. */
 export const isNative = (tracer: Tracer.Tracer) => tracer === (nativeTracer ??= Effect.runSync(Effect.tracer))
 
-/** `Effect.withSpan(effect, name, { attributes })`, unless the native tracer is in use. */
-export const traced = <A, E, R>(
+/**
+ * `Effect.withSpan(effect, name, { attributes: attributes(args) })`, unless the native tracer
+ * is in use: the attributes are built only for a span that is opened (`attributes` is made
+ * once by the caller, so a call under the native tracer allocates nothing for them).
+ */
+export const traced = <A, E, R, Args>(
   name: string,
-  attributes: Record<string, unknown>,
+  attributes: ((args: Args) => Record<string, unknown>) | undefined,
+  args: Args,
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, R> =>
   tracerWith((tracer) =>
-    isNative(tracer) ? effect : Effect.withSpan(effect, name, { attributes, captureStackTrace: false })
+    isNative(tracer)
+      ? effect
+      : Effect.withSpan(effect, name, { attributes: attributes === undefined ? {} : attributes(args), captureStackTrace: false })
   )
 
 /** `Effect.annotateCurrentSpan`, for an operation's own span (none under the native tracer). */
