@@ -22,7 +22,7 @@ import { coldBurstSuite } from "./burst/suite.js"
 const CONFIG = "wrangler.effect4.toml"
 const MAIN = ".wrangler/effect4-worker/index.js"
 const BUILD = "scripts/worker.mjs"
-const WATCHED = ["examples/effect4/worker", "examples/shared", "src"]
+const WATCHED = ["examples/effect4/worker", "examples/common", "src"]
 const tomlList = (items: ReadonlyArray<string>) => `[${items.map((item) => JSON.stringify(item)).join(", ")}]`
 
 let scratch: string | undefined

@@ -10,7 +10,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 import { type ClerkError, ClerkTokenMissing, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
-import type { Problem } from "../../shared/web.js"
+import type { Problem } from "../../common/web.js"
 
 /** The verified claims of the caller's session token (provided by `withSession`). */
 export class CurrentSession extends Context.Tag("example/CurrentSession")<CurrentSession, SessionClaims>() {}

@@ -22,8 +22,8 @@ import {
   Sessions,
   type SessionStatusFilter
 } from "effect-clerk"
-import { failurePage } from "../../shared/views.js"
-import { isCrossOrigin, type Problem, routeNotFound } from "../../shared/web.js"
+import { failurePage } from "../../common/views.js"
+import { isCrossOrigin, type Problem, routeNotFound } from "../../common/web.js"
 import { AccessDenied, clerkFailure, CrossOriginRequest, CurrentSession, sessionOwnedBy, withSession } from "./access.js"
 import { html, pageFailure, pageRoutes } from "./page.js"
 

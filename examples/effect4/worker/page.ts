@@ -16,8 +16,8 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { type ClerkError, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
-import { type DemoUser, devicesPage, failurePage, signInPage } from "../../shared/views.js"
-import { sessionCookie, unverifiedSid } from "../../shared/web.js"
+import { type DemoUser, devicesPage, failurePage, signInPage } from "../../common/views.js"
+import { sessionCookie, unverifiedSid } from "../../common/web.js"
 import { AccessDenied, authenticate, clerkFailure, type CrossOriginRequest, sessionOwnedBy } from "./access.js"
 
 /** The demo's sign-in: its users (DEMO_USERS), or `undefined` where sign-in is Clerk's own page. */

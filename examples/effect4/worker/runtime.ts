@@ -26,7 +26,7 @@ import {
   TokenVerifier,
   WaitUntil
 } from "effect-clerk"
-import { demoAllowed, misconfiguredAnswer, parseDemoUsers, secured, stringBindings } from "../../shared/web.js"
+import { demoAllowed, misconfiguredAnswer, parseDemoUsers, secured, stringBindings } from "../../common/web.js"
 import { app, TokenHint } from "./app.js"
 import { DemoSignIn } from "./page.js"
 
