@@ -7,6 +7,8 @@ export interface Example {
 /** A public declaration and the JSDoc tags docgen reads. */
 export interface Declaration {
   readonly file: string
+  /** Declared in src/line/<line>/ (spelled per Effect line): its examples are checked on that line only. */
+  readonly lineOnly?: "effect3" | "effect4" | undefined
   readonly line: number
   readonly name: string
   readonly kind: "class" | "interface" | "type" | "function" | "namespace" | "const" | "enum" | "other"

@@ -19,6 +19,12 @@ const entryFiles = () => {
     .map((target) => join(root, target.import.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts")))
 }
 
+const LINES = ["effect3", "effect4"]
+/** The Effect line a file of src/line/<line>/ is written for (its examples compile on that line only). */
+const lineOf = (file) => LINES.find((line) => relative(root, file).startsWith(`src/line/${line}/`))
+/** The line a tsconfig type-checks. */
+const projectLine = (project) => (project.includes("effect4") ? "effect4" : "effect3")
+
 const parse = (file) => ts.createSourceFile(file, readFileSync(file, "utf8"), ts.ScriptTarget.Latest, true)
 const exported = (node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
 
@@ -64,9 +70,15 @@ export const collect = () => {
     seen.add(file)
     for (const statement of parse(file).statements) {
       if (!ts.isExportDeclaration(statement) || !statement.moduleSpecifier) continue
-      const target = resolve(dirname(file), statement.moduleSpecifier.text.replace(/\.js$/, ".ts"))
-      want(target, statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements.map((e) => (e.propertyName ?? e.name).text) : "all")
-      queue.push(target)
+      const specifier = statement.moduleSpecifier.text
+      // `#line/X` (a class spelled per Effect line, ClerkAuth) is both lines' src/line/<line>/X.ts.
+      const targets = specifier.startsWith("#line/")
+        ? LINES.map((line) => join(root, "src/line", line, `${specifier.slice("#line/".length)}.ts`))
+        : [resolve(dirname(file), specifier.replace(/\.js$/, ".ts"))]
+      for (const target of targets) {
+        want(target, statement.exportClause && ts.isNamedExports(statement.exportClause) ? statement.exportClause.elements.map((e) => (e.propertyName ?? e.name).text) : "all")
+        queue.push(target)
+      }
     }
   }
   const found = []
@@ -94,6 +106,7 @@ export const collect = () => {
         })
       found.push({
         file: relative(root, file),
+        lineOnly: lineOf(file),
         line: source.getLineAndCharacterOfPosition(node.getStart()).line + 1,
         name,
         kind: kindOf(node),
@@ -113,6 +126,7 @@ export const check = (declarations, project) => {
   const options = { ...config.options, noEmit: true, noUnusedLocals: false, noUnusedParameters: false }
   const virtual = new Map()
   for (const d of declarations) {
+    if (d.lineOnly !== undefined && d.lineOnly !== projectLine(project)) continue
     d.examples.forEach((example, i) => {
       if (example.code === "") return
       const file = join(root, ".tmp", "doc-examples", `${d.file.replace(/[/.]/g, "_")}__${d.name.replace(/\W/g, "_")}__${i}.ts`)

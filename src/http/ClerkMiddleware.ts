@@ -6,9 +6,9 @@
  * (headers and parsed cookies; no web `Request` is built).
  *
  * - `ClerkMiddleware.required(app)`: the app runs only for a signed-in request and reads
- *   `CurrentSession`; any other request is answered 401 `unauthenticated` with a
- *   machine-readable `reason` and a `WWW-Authenticate: Bearer` header (503
- *   `authentication_unavailable` when the instance's keys cannot be loaded: the request may
+ *   `CurrentSession`; any other request is answered 401 with a `ClerkUnauthenticated` body
+ *   (its machine-readable `reason`) and a `WWW-Authenticate: Bearer` header (503
+ *   `ClerkAuthUnavailable` when the instance's keys cannot be loaded: the request may
  *   be fine, the server cannot tell).
  * - `ClerkMiddleware.optional(app)`: the app always runs and reads `OptionalSession` — a
  *   public page that shows more when signed in. A token that does not verify counts as none.
@@ -21,48 +21,11 @@
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { Service } from "#line/Kernel"
-import { HttpServerRequest, type HttpServerResponse, jsonResponse } from "#line/HttpServer"
-import { type ClerkTokenInvalid, ClerkTokenMissing, type TokenInvalidReason } from "../ClerkError.js"
-import { bearerToken, unquote } from "../internal/sessionToken.js"
-import { TokenVerifier } from "../TokenVerifier.js"
+import { type HttpServerRequest, type HttpServerResponse, jsonResponse } from "#line/HttpServer"
+import type { TokenVerifier } from "../TokenVerifier.js"
+import { type Refusal, verified } from "./authenticate.js"
 import { CurrentSession, type SignedInSession } from "./CurrentSession.js"
-
-/**
- * Why a request is not signed in, as the 401's `reason` says it: no token at all, or Clerk's
- * own refusal in a few words.
- *
- * @example
- * ```ts
- * import type { UnauthenticatedReason } from "effect-clerk/http"
- *
- * // A client refreshes its token on these and asks the user to sign in on the rest.
- * const refreshable = (reason: UnauthenticatedReason) => reason === "expired" || reason === "not-yet-valid"
- * ```
- *
- * @category models
- * @since 0.1.0
- */
-export type UnauthenticatedReason =
-  | "missing"
-  | "expired"
-  | "not-yet-valid"
-  | "invalid-signature"
-  | "unknown-key"
-  | "wrong-issuer"
-  | "wrong-authorized-party"
-  | "malformed"
-
-const REASONS: Record<Exclude<TokenInvalidReason, "JwkFailedToResolve">, UnauthenticatedReason> = {
-  TokenExpired: "expired",
-  TokenNotActiveYet: "not-yet-valid",
-  TokenIatInTheFuture: "not-yet-valid",
-  TokenInvalidSignature: "invalid-signature",
-  TokenInvalidAlgorithm: "invalid-signature",
-  JwkKidMismatch: "unknown-key",
-  TokenInvalidIssuer: "wrong-issuer",
-  TokenInvalidAuthorizedParties: "wrong-authorized-party",
-  TokenInvalid: "malformed"
-}
+import { httpErrorOf } from "./errors.js"
 
 /**
  * The session of a request under `ClerkMiddleware.optional`: `Some` when it carries a token
@@ -82,50 +45,15 @@ const REASONS: Record<Exclude<TokenInvalidReason, "JwkFailedToResolve">, Unauthe
  */
 export class OptionalSession extends Service<OptionalSession, Option.Option<SignedInSession>>()("effect-clerk/OptionalSession") {}
 
-/** The request's session token: `Authorization: Bearer`, else the (already parsed) `__session` cookie. */
-const requestToken = Effect.map(HttpServerRequest, (request): string | undefined => {
-  const fromHeader = bearerToken(request.headers["authorization"])
-  if (fromHeader !== undefined) return fromHeader
-  const cookie = request.cookies["__session"]
-  const value = cookie === undefined ? "" : unquote(cookie)
-  return value === "" ? undefined : value
-})
-
-type Refusal = ClerkTokenInvalid | ClerkTokenMissing
-
-const verified: Effect.Effect<SignedInSession, Refusal, HttpServerRequest | TokenVerifier> = Effect.flatMap(
-  requestToken,
-  (token): Effect.Effect<SignedInSession, Refusal, TokenVerifier> =>
-    token === undefined
-      ? Effect.fail(new ClerkTokenMissing())
-      : Effect.flatMap(TokenVerifier, (verifier) => Effect.map(verifier.verify(token), CurrentSession.fromClaims))
-)
-
+/** The refusal as HttpApi's `ClerkAuth` encodes it (the same body on both), with its headers. */
 const refusalResponse = (refusal: Refusal): HttpServerResponse => {
-  if (refusal._tag === "ClerkTokenInvalid" && refusal.reason === "JwkFailedToResolve") {
-    return jsonResponse(
-      { error: { code: "authentication_unavailable", message: "The session could not be verified right now; try again" } },
-      503,
-      { "cache-control": "no-store", "retry-after": "5" }
-    )
-  }
-  const reason: UnauthenticatedReason = refusal._tag === "ClerkTokenMissing"
-    ? "missing"
-    : REASONS[refusal.reason as Exclude<TokenInvalidReason, "JwkFailedToResolve">] ?? "malformed"
-  return jsonResponse(
-    {
-      error: {
-        code: "unauthenticated",
-        reason,
-        message: reason === "missing" ? "Sign in: the request carries no session token" : "The session token is not valid: sign in again"
-      }
-    },
-    401,
-    {
+  const error = httpErrorOf(refusal)
+  return error._tag === "ClerkAuthUnavailable"
+    ? jsonResponse({ _tag: error._tag, message: error.message }, 503, { "cache-control": "no-store", "retry-after": "5" })
+    : jsonResponse({ _tag: error._tag, reason: error.reason, message: error.message }, 401, {
       "cache-control": "no-store",
-      "www-authenticate": reason === "missing" ? "Bearer" : `Bearer error="invalid_token"`
-    }
-  )
+      "www-authenticate": error.reason === "missing" ? "Bearer" : `Bearer error="invalid_token"`
+    })
 }
 
 /**
@@ -143,7 +71,7 @@ const refusalResponse = (refusal: Refusal): HttpServerResponse => {
  *   ClerkMiddleware.required(Effect.tap(app, () => Effect.flatMap(CurrentSession, (s) => Effect.log(`request by ${s.userId}`))))
  * ```
  *
- * @category services
+ * @category middleware
  * @since 0.1.0
  */
 export const ClerkMiddleware = {

@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest"
 import { check, collect, type Declaration } from "../../scripts/docs.mjs"
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"))
-const CATEGORIES = ["services", "layers", "constructors", "models", "errors", "params", "options", "constants", "schemas", "type-level", "testing", "faults", "servers", "guards"]
+const CATEGORIES = ["services", "layers", "constructors", "models", "errors", "params", "options", "constants", "schemas", "type-level", "testing", "faults", "servers", "guards", "middleware"]
 const semver = (v: string) => v.split(".").map(Number)
 const notAfter = (a: string, b: string) => {
   const [x, y] = [semver(a), semver(b)]
@@ -23,7 +23,7 @@ describe("public JSDoc", () => {
 
   it("covers the exports of every entry point", () => {
     expect(declarations.length).toBeGreaterThan(100)
-    for (const name of ["Sessions", "ClerkClient", "TokenVerifier", "Session", "ClerkNotFound", "JwksStore", "RateLimiter", "ClerkEmulator", "Fault", "SessionsTest", "PublicJwk", "NodeClerkEmulator", "EmulatedSession", "ClerkWebhooks", "ClerkWebhookInvalid"]) {
+    for (const name of ["Sessions", "ClerkClient", "TokenVerifier", "Session", "ClerkNotFound", "JwksStore", "RateLimiter", "ClerkEmulator", "Fault", "SessionsTest", "PublicJwk", "NodeClerkEmulator", "EmulatedSession", "ClerkWebhooks", "ClerkWebhookInvalid", "ClerkAuth", "ClerkUnauthenticated", "ClerkAuthUnavailable"]) {
       expect(named(name), name).toBeDefined()
     }
   })

@@ -1,0 +1,47 @@
+/**
+ * The Effect 3 side of `#test-line/HttpApi` (same exports as test/line/effect4/HttpApi.ts): a
+ * small HttpApi in @effect/platform 0.97's own spelling — a public group and a group behind
+ * `ClerkAuth` — served as a web handler, and its OpenAPI document.
+ */
+import * as HttpApi from "@effect/platform/HttpApi"
+import * as HttpApiBuilder from "@effect/platform/HttpApiBuilder"
+import * as HttpApiEndpoint from "@effect/platform/HttpApiEndpoint"
+import * as HttpApiGroup from "@effect/platform/HttpApiGroup"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as OpenApi from "@effect/platform/OpenApi"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { ClerkAuth, CurrentSession } from "../../../src/http/index.js"
+import type { TokenVerifier } from "../../../src/TokenVerifier.js"
+import { Me, me, Ok } from "../api.js"
+
+class Api extends HttpApi.make("test")
+  .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public").addSuccess(Ok)))
+  .add(
+    HttpApiGroup.make("private")
+      .add(HttpApiEndpoint.get("me", "/me").addSuccess(Me))
+      .add(HttpApiEndpoint.get("admin", "/admin").addSuccess(Ok))
+      .add(HttpApiEndpoint.get("billing", "/billing").addSuccess(Ok))
+      .middleware(ClerkAuth)
+  )
+{}
+
+const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", () => Effect.succeed({ ok: true })))
+const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
+  handlers
+    .handle("me", () => Effect.map(CurrentSession, me))
+    .handle("admin", () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true }))
+    .handle("billing", () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })))
+
+/** The API as a web handler, its ClerkAuth verifying with `verifier`. */
+export const apiHandler = (verifier: Layer.Layer<TokenVerifier>) =>
+  HttpApiBuilder.toWebHandler(
+    Layer.mergeAll(
+      HttpApiBuilder.api(Api).pipe(Layer.provide([PublicLive, PrivateLive]), Layer.provide(ClerkAuth.layer), Layer.provide(verifier)),
+      HttpServer.layerContext
+    )
+  )
+
+/** The API's OpenAPI document. */
+export const apiSpec = (): any => OpenApi.fromApi(Api)
+

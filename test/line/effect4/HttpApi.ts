@@ -1,0 +1,50 @@
+/**
+ * The Effect 4 side of `#test-line/HttpApi` (same exports as test/line/effect3/HttpApi.ts): a
+ * small HttpApi in effect 4's own spelling — a public group and a group behind `ClerkAuth` —
+ * served as a web handler, and its OpenAPI document.
+ */
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as HttpRouter from "effect/http/HttpRouter"
+import * as HttpServer from "effect/http/HttpServer"
+import * as HttpApi from "effect/http-api/HttpApi"
+import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
+import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
+import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
+import * as OpenApi from "effect/http-api/OpenApi"
+import { ClerkAuth, CurrentSession } from "../../../src/http/index.js"
+import type { TokenVerifier } from "../../../src/TokenVerifier.js"
+import { Me, me, Ok } from "../api.js"
+
+class Api extends HttpApi.make("test")
+  .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public", { success: Ok })))
+  .add(
+    HttpApiGroup.make("private")
+      .add(HttpApiEndpoint.get("me", "/me", { success: Me }))
+      .add(HttpApiEndpoint.get("admin", "/admin", { success: Ok }))
+      .add(HttpApiEndpoint.get("billing", "/billing", { success: Ok }))
+      .middleware(ClerkAuth)
+  )
+{}
+
+const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", () => Effect.succeed({ ok: true })))
+const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
+  handlers
+    .handle("me", () => Effect.map(CurrentSession, me))
+    .handle("admin", () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true }))
+    .handle("billing", () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })))
+
+/** The API as a web handler, its ClerkAuth verifying with `verifier`. */
+export const apiHandler = (verifier: Layer.Layer<TokenVerifier>) =>
+  HttpRouter.toWebHandler(
+    HttpApiBuilder.layer(Api).pipe(
+      Layer.provide([PublicLive, PrivateLive]),
+      Layer.provide(ClerkAuth.layer),
+      Layer.provide(verifier),
+      Layer.provide(HttpServer.layerServices)
+    ),
+    { disableLogger: true }
+  )
+
+/** The API's OpenAPI document. */
+export const apiSpec = (): any => OpenApi.fromApi(Api)
