@@ -49,6 +49,7 @@ export const workersConfig = (effectLine: "effect3" | "effect4") =>
       // pool adds workerd's own conditions after it.
       conditions: effectLine === "effect4" ? ["effect4"] : [],
       alias: [
+        { find: /^effect-clerk\/http$/, replacement: src("http/index.ts") },
         { find: /^effect-clerk\/testing$/, replacement: src("testing/index.ts") },
         { find: /^effect-clerk$/, replacement: src("index.ts") }
       ]

@@ -25,6 +25,15 @@ describe("README", () => {
     }
   })
 
+  it("shows both lines' HttpApi Worker exactly as examples/<line>/httpapi-worker.ts (run in workerd by test/workers/httpapi.test.ts), each under 40 lines", () => {
+    for (const line of ["effect3", "effect4"]) {
+      const example = read(`examples/${line}/httpapi-worker.ts`)
+      expect(readme).toContain("```ts\n" + example + "```")
+      expect(example.trimEnd().split("\n").length).toBeLessThan(40)
+      expect(example).toContain(".middleware(ClerkAuth)")
+    }
+  })
+
   it("shows the testing example exactly as test/examples/TestingWithTheEmulator.test.ts (which runs)", () => {
     expect(readme).toContain("```ts\n" + read("test/examples/TestingWithTheEmulator.test.ts") + "```")
   })

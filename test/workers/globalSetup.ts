@@ -62,8 +62,14 @@ export default async function setup(project: TestProject) {
         await run(Effect.andThen(emulator.clearFaults, emulator.clearRequests))
         return Response.json({ ok: true })
       case "/__test/user": {
-        // A user with `sessions` sessions (body: { sessions, statuses? }), newest last.
+        // A user with `sessions` sessions (body: { sessions, statuses?, organization? }), newest
+        // last; with `organization: { role, permissions }` a member of a new organization, which
+        // is the sessions' active one.
         const user = await run(emulator.seedUser({}))
+        const org = body.organization === undefined ? undefined : await run(emulator.seedOrganization({
+          slug: `org-${user.id.slice(-10).toLowerCase()}`,
+          members: [{ userId: user.id, role: body.organization.role, permissions: body.organization.permissions }]
+        }))
         const sessions = []
         for (let i = 0; i < (body.sessions ?? 1); i++) {
           const status = body.statuses?.[i] ?? "active"
@@ -71,12 +77,13 @@ export default async function setup(project: TestProject) {
             await run(emulator.seedSession({
               userId: user.id,
               status,
+              ...(org === undefined ? {} : { activeOrganizationId: org.id }),
               createdAt: Date.now() - (body.sessions - i) * 60_000,
               device: { browserName: "Firefox", deviceType: "Macintosh", city: "Lyon", country: "FR" }
             }))
           )
         }
-        return Response.json({ userId: user.id, sessionIds: sessions.map((s) => s.id) })
+        return Response.json({ userId: user.id, sessionIds: sessions.map((s) => s.id), organizationId: org?.id ?? null })
       }
       case "/__test/token":
         return Response.json({ jwt: await run(emulator.mintToken(body.sessionId, { template: body.template })) })

@@ -11,8 +11,12 @@ const post = async (path: string, body: unknown) => {
 }
 
 /** A fresh user with `count` sessions (oldest first), so tests never share state. */
-export const seedUser = (count: number, statuses?: ReadonlyArray<string>): Promise<{ userId: string; sessionIds: Array<string> }> =>
-  post("/__test/user", { sessions: count, statuses })
+export const seedUser = (
+  count: number,
+  statuses?: ReadonlyArray<string>,
+  organization?: { readonly role: string; readonly permissions: ReadonlyArray<string> }
+): Promise<{ userId: string; sessionIds: Array<string>; organizationId: string | null }> =>
+  post("/__test/user", { sessions: count, statuses, organization })
 
 /** Answer the next `times` requests to `route` with a fault. */
 export const injectFault = (fault: {

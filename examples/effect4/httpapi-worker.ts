@@ -1,0 +1,39 @@
+import { Effect, Layer, Redacted, Schema } from "effect"
+import { FetchHttpClient, HttpRouter, HttpServer } from "effect/http"
+import { HttpApi, HttpApiBuilder, HttpApiEndpoint, HttpApiGroup } from "effect/http-api"
+import { ClerkClient, TokenVerifier } from "effect-clerk"
+import { ClerkAuth, CurrentSession } from "effect-clerk/http"
+
+// A JSON API on Cloudflare Workers: /invoices for signed-in members who may read invoices,
+// its OpenAPI document (security schemes, 401/403/503 included) at /openapi.json.
+class Api extends HttpApi.make("invoices").add(
+  HttpApiGroup.make("invoices").add(
+    HttpApiEndpoint.get("list", "/invoices", { success: Schema.Struct({ organization: Schema.String, canManage: Schema.Boolean }) })
+  ).middleware(ClerkAuth)
+) {}
+
+const InvoicesLive = HttpApiBuilder.group(Api, "invoices", (handlers) =>
+  handlers.handle("list", () =>
+    Effect.map(CurrentSession.require({ permission: "org:invoices:read" }), (session) => ({
+      organization: session.orgId ?? "",
+      canManage: session.has({ permission: "org:invoices:manage" })
+    }))))
+
+interface Env { readonly CLERK_SECRET_KEY: string; readonly CLERK_API_URL?: string; readonly APP_ORIGIN: string }
+
+const makeHandler = (env: Env) =>
+  HttpRouter.toWebHandler(
+    HttpApiBuilder.layer(Api, { openapiPath: "/openapi.json" }).pipe(
+      Layer.provide(InvoicesLive),
+      Layer.provide(ClerkAuth.layer),
+      Layer.provide(TokenVerifier.layer({ authorizedParties: [env.APP_ORIGIN] })),
+      Layer.provide(ClerkClient.layer({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL })),
+      Layer.provide([FetchHttpClient.layer, HttpServer.layerServices])
+    )
+  ).handler
+
+// One handler per isolate (its JWKS cache with it), built on the first request.
+let handler: ((request: Request) => Promise<Response>) | undefined
+export default {
+  fetch: (request: Request, env: Env) => (handler ??= makeHandler(env))(request)
+}
