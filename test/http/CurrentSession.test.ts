@@ -93,6 +93,35 @@ describe("CurrentSession with the emulator's tokens", () => {
         .toEqual([true, false, true])
     }))
 
+  it.effect("features and plans of the user's and the organization's Clerk Billing plans: fea, fpm and pla as Clerk's v2 tokens carry them", () =>
+    Effect.gen(function*() {
+      yield* TestClock.setTime(NOW)
+      const emulator = yield* ClerkEmulator
+      yield* emulator.seedUser({ id: "user_2eve", plan: "free_user", features: ["profile"] })
+      yield* emulator.seedOrganization({
+        id: "org_2pro",
+        slug: "pro-co",
+        plan: "pro",
+        features: ["teams", "invoices"],
+        members: [{ userId: "user_2eve", role: "org:member", permissions: ["org:invoices:read"] }]
+      })
+      yield* emulator.seedSession({ id: "sess_2eve", userId: "user_2eve", activeOrganizationId: "org_2pro" })
+      const verified = yield* (yield* TokenVerifier).verify(yield* emulator.mintToken("sess_2eve"))
+      expect([verified.fea, verified.pla, verified.o?.per, verified.o?.fpm]).toEqual(["o:invoices,o:teams,u:profile", "u:free_user,o:pro", "read", "1,0"])
+      const { has, orgPermissions } = CurrentSession.fromClaims(verified)
+      expect(orgPermissions).toEqual(["org:invoices:read"])
+      expect([has({ feature: "teams" }), has({ feature: "o:teams" }), has({ feature: "u:teams" }), has({ feature: "u:profile" }), has({ feature: "o:profile" })])
+        .toEqual([true, true, false, true, false])
+      expect([has({ plan: "o:pro" }), has({ plan: "pro" }), has({ plan: "u:pro" }), has({ plan: "u:free_user" }), has({ plan: "o:enterprise" })])
+        .toEqual([true, true, false, true, false])
+      expect([has({ permission: "org:invoices:read" }), has({ permission: "org:teams:read" }), has({ role: "org:member", plan: "o:pro", feature: "u:profile" })])
+        .toEqual([true, false, true])
+      // Without an active organization only the user's entries remain.
+      yield* emulator.seedSession({ id: "sess_2eve_solo", userId: "user_2eve" })
+      const solo = yield* (yield* TokenVerifier).verify(yield* emulator.mintToken("sess_2eve_solo"))
+      expect([solo.fea, solo.pla, solo.o]).toEqual(["u:profile", "u:free_user", undefined])
+    }).pipe(Effect.provide(Live)))
+
   it.effect("CurrentSession.require passes the session through, or fails ClerkForbidden (403) naming what was asked", () =>
     Effect.gen(function*() {
       const session = yield* sessionOf("org:member", ["org:invoices:read"])

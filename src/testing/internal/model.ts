@@ -119,6 +119,10 @@ export interface SeedUserInput {
   readonly emailAddress?: string | undefined
   readonly publicMetadata?: Readonly<Record<string, unknown>> | undefined
   readonly createdAt?: number | Date | undefined
+  /** The user's Clerk Billing plan: the session token's `pla` lists it as `u:<plan>`. */
+  readonly plan?: string | undefined
+  /** Features the user's plan grants: the token's `fea` lists them as `u:<feature>`. */
+  readonly features?: ReadonlyArray<string> | undefined
 }
 
 /**
@@ -224,6 +228,13 @@ export interface SeedOrganizationInput {
   readonly name?: string | undefined
   readonly publicMetadata?: Readonly<Record<string, unknown>> | undefined
   readonly members?: ReadonlyArray<Omit<SeedMembershipInput, "organizationId">> | undefined
+  /** The organization's Clerk Billing plan: a member's token (while it is active) lists it in `pla` as `o:<plan>`. */
+  readonly plan?: string | undefined
+  /**
+   * Features the organization's plan grants: `fea` lists them as `o:<feature>` (after those of
+   * the member's permissions, each with its `fpm` mask; 0 when no permission names it).
+   */
+  readonly features?: ReadonlyArray<string> | undefined
 }
 
 /**

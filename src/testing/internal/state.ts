@@ -113,6 +113,8 @@ export class EmulatorState {
   readonly memberships = new Map<string, MembershipRecord>()
   readonly sessions = new Map<string, SessionRecord>()
   readonly templates = new Map<string, TemplateRecord>()
+  /** Clerk Billing, per user id and organization id: the plan and the features it grants (`pla`, `fea`). */
+  private readonly billing = new Map<string, { readonly plan: string | undefined; readonly features: ReadonlyArray<string> }>()
   readonly faults: Array<FaultEntry> = []
   readonly log: Array<EmulatorRequest> = []
   /** Index 0 signs; the rest are only served in the JWKS (kept after a rotation). */
@@ -139,6 +141,7 @@ export class EmulatorState {
       createdAt: toMillis(input.createdAt) ?? now
     }
     this.users.set(id, user)
+    this.billing.set(id, { plan: input.plan, features: [...(input.features ?? [])] })
     return { ...user }
   }
 
@@ -156,6 +159,7 @@ export class EmulatorState {
       createdAt: now
     }
     this.organizations.set(id, org)
+    this.billing.set(id, { plan: input.plan, features: [...(input.features ?? [])] })
     for (const member of input.members ?? []) this.seedMembership({ ...member, organizationId: id }, now)
     return { ...org }
   }
@@ -365,18 +369,22 @@ export class EmulatorState {
     claims.sub = session.userId
     claims.v = 2
     const org = this.organizationClaim(session)
-    if (org !== undefined) {
-      if (org.fea !== undefined) claims.fea = org.fea
-      claims.o = org.o
-    }
+    if (org !== undefined) claims.o = org.o
+    const user = this.billing.get(session.userId)
+    // `fea`: the active organization's features (in `fpm`'s order), then the user's; `pla`: the plans.
+    const fea = [...(org?.features ?? []).map((f) => `o:${f}`), ...(user?.features ?? []).map((f) => `u:${f}`)]
+    if (fea.length > 0) claims.fea = fea.join(",")
+    const pla = [user?.plan === undefined ? [] : [`u:${user.plan}`], org?.plan === undefined ? [] : [`o:${org.plan}`]].flat()
+    if (pla.length > 0) claims.pla = pla.join(",")
     if (session.actor !== null) claims.act = session.actor
     return claims
   }
 
   /**
-   * `o` = `{ id, slg, rol, per, fpm }` of the active organization. Permissions
-   * `org:<feature>:<action>` become `per` (the distinct actions), `fea` (`o:<feature>` list)
-   * and `fpm` (per feature, a bitmask over `per`), as in Clerk's v2 tokens.
+   * `o` = `{ id, slg, rol, per, fpm }` of the active organization, its features and plan.
+   * Permissions `org:<feature>:<action>` become `per` (the distinct actions), the features
+   * (then those of the organization's plan) and `fpm` (per feature, a bitmask over `per`), as
+   * in Clerk's v2 tokens.
    */
   private organizationClaim(session: SessionRecord) {
     if (session.lastActiveOrganizationId === null) return undefined
@@ -401,12 +409,15 @@ export class EmulatorState {
       byFeature.get(feature)!.add(action)
       if (!actions.includes(action)) actions.push(action)
     }
-    if (features.length === 0) return { o, fea: undefined }
-    o.per = actions.join(",")
-    o.fpm = features
-      .map((feature) => actions.reduce((mask, action, i) => byFeature.get(feature)!.has(action) ? mask | (1 << i) : mask, 0))
-      .join(",")
-    return { o, fea: features.map((f) => `o:${f}`).join(",") }
+    const billing = this.billing.get(org.id)
+    for (const feature of billing?.features ?? []) if (!features.includes(feature)) features.push(feature)
+    if (actions.length > 0) {
+      o.per = actions.join(",")
+      o.fpm = features
+        .map((feature) => actions.reduce((mask, action, i) => byFeature.get(feature)?.has(action) ? mask | (1 << i) : mask, 0))
+        .join(",")
+    }
+    return { o, features, plan: billing?.plan }
   }
 
   /**
