@@ -13,6 +13,19 @@ const find = (row, name) => row?.find((c) => c.name === name)
 
 const RUNTIME_NAMES = { node: "Node", deno: "Deno", bun: "Bun" }
 
+/**
+ * Row 8 of one line: A (the HttpApi, no middleware), B (behind `ClerkAuth`), C (@clerk/backend's
+ * `authenticateRequest`), the marginal B − A (medians) and its per-round spread, undefined if not measured.
+ */
+const authOf = (row8) => {
+  const a = find(row8?.contenders, "no middleware")
+  const b = find(row8?.contenders, "ClerkAuth")
+  const c = find(row8?.contenders, "@clerk/backend")
+  if (!a || !b || !c) return undefined
+  const perRound = b.rounds.map((value, i) => value - a.rounds[i])
+  return { a, b, c, marginal: b.median - a.median, low: Math.min(...perRound), high: Math.max(...perRound) }
+}
+
 const HTTP_CLIENT_SUFFIX = ", with `ClerkClient.layer` (through the app's `HttpClient`)"
 
 /** The one table the README shows: one line per row, against its target. */
@@ -93,6 +106,16 @@ export const renderSummary = (r) => {
       )
     }
   }
+  const auth = authOf(r.row8)
+  if (auth) {
+    lines.push(
+      `| 8. Clerk auth on an HttpApi server, CPU per request: \`ClerkAuth\` over no middleware | ${us(auth.marginal)} (${us(auth.b.median)} − ${
+        us(auth.a.median)
+      }) | ${us(auth.c.median)} (\`authenticateRequest\`) | ${us(auth.a.median)} (the HttpApi, no middleware) | ${
+        ratio(auth.marginal, auth.c.median)
+      } | no target |`
+    )
+  }
   const platform1 = find(r.row1, "platform")
   const platform4 = find(r.row4, "platform")
   const http1 = find(r.row1, "effect-clerk (HttpClient)")
@@ -154,7 +177,7 @@ export const renderLinesSummary = (r) => {
   const lines = [
     `**The Effect 4 line** (effect ${r.machine?.effect4 ?? "4"}, \`effect/http\`), the same rows in the same run on the same Node, beside the Effect 3 line (effect ${
       r.machine?.packages?.effect ?? "3"
-    } + @effect/platform). For rows 1–3 lower is lighter; row 4 is throughput (higher is better).`,
+    } + @effect/platform). For rows 1–3 and 8 lower is lighter; row 4 is throughput (higher is better).`,
     "",
     "| row | Effect 3 line | Effect 4 line | Effect 4 ÷ Effect 3 | ÷ @clerk/backend, Effect 3 / Effect 4 line |",
     "|---|---|---|---|---|"
@@ -238,6 +261,48 @@ export const renderLinesSummary = (r) => {
       } / ${maybeRatio(warm(c4, "kv"), warm(c4, "backend"))} (KV) |`
     )
   }
+  const auth3 = authOf(r.row8)
+  const auth4 = authOf(f.row8)
+  if (auth3 && auth4) {
+    lines.push(
+      `| 8. Clerk auth on an HttpApi server, CPU per request: \`ClerkAuth\` over no middleware | ${us(auth3.marginal)} | ${us(auth4.marginal)} | ${
+        ratio(auth4.marginal, auth3.marginal)
+      } (${change(auth4.marginal, auth3.marginal)}) | ${ratio(auth3.marginal, auth3.c.median)} / ${ratio(auth4.marginal, auth4.c.median)} |`
+    )
+  }
+  return lines.join("\n")
+}
+
+/** Row 8's section of the details: both lines side by side (each line's numbers from its own process). */
+export const renderAuthDetails = (r) => {
+  const three = authOf(r.row8)
+  const four = authOf(r.effect4?.row8)
+  const shown = [["Effect 3 line", three], ["Effect 4 line", four]].filter(([, x]) => x !== undefined)
+  if (shown.length === 0) return ""
+  const row8 = (three ? r.row8 : r.effect4.row8)
+  const measured = row8.measured
+  const spread = (c) => `${us(c.median)} (${us(c.low)} – ${us(c.high)})`
+  const cells = (f) => shown.map(([, x]) => f(x)).join(" | ")
+  const lines = [
+    "",
+    "### 8. Clerk authentication on an HttpApi server, CPU per request",
+    "",
+    `What \`ClerkAuth\` adds to each request of an Effect HttpApi server, against what @clerk/backend's \`authenticateRequest\` alone costs. One \`GET /me\` answering \`{ userId }\`, served in-process as the line's web handler (Effect 3: \`HttpApiBuilder.toWebHandler\`; Effect 4: \`HttpRouter.toWebHandler\` over \`HttpApiBuilder.layer\`), each call timed as \`await handler(new Request(url, { headers: { authorization: "Bearer <token>" } }))\` plus reading the body: A without any middleware, B behind \`.middleware(ClerkAuth)\` with \`TokenVerifier.layerJwtKey\` (PEM imported once; row 3's token and key) and the handler reading \`CurrentSession\`. C is \`createClerkClient({ secretKey, publishableKey }).authenticateRequest(request, { jwtKey, authorizedParties })\` on the same request, networkless. The marginal B − A is the difference of the medians (the spread is that of the per-round differences, A and B being timed in the same rounds); it contains the verification (row 3) and the middleware's own work. Each line in its own process, ${
+      row8.rounds
+    } rounds of ${row8.budgetMs} ms; measured ${measured?.date ?? "?"}, commit ${measured?.commit ?? "?"}, Node ${measured?.node ?? "?"}.`,
+    "",
+    `| | ${shown.map(([name]) => name).join(" | ")} |`,
+    `|---|${shown.map(() => "---").join("|")}|`,
+    `| A. HttpApi \`GET /me\`, no middleware | ${cells((x) => spread(x.a))} |`,
+    `| B. the same behind \`ClerkAuth\` | ${cells((x) => spread(x.b))} |`,
+    `| **marginal: B − A** | ${cells((x) => `**${us(x.marginal)}** (${us(x.low)} – ${us(x.high)})`)} |`,
+    `| C. @clerk/backend \`authenticateRequest\` | ${cells((x) => spread(x.c))} |`,
+    `| **marginal ÷ C** | ${cells((x) => `**${ratio(x.marginal, x.c.median)}**`)} |`,
+    `| wall time per request, A / B / C (median) | ${cells((x) => `${us(x.a.wallP50)} / ${us(x.b.wallP50)} / ${us(x.c.wallP50)}`)} |`,
+    "",
+    "CPU per request: lower is lighter. Spread: lowest – highest round.",
+    ""
+  ]
   return lines.join("\n")
 }
 

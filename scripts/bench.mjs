@@ -11,8 +11,12 @@
  *   6. cold start to first response, Node/Deno/Bun  (the row-5 bundles)
  *   7. Clerk round trips for 100 cold isolates        (bench/fleet.ts + bench/workers/fleet.ts,
  *      verifying one token each, JwksStore or none      in workerd through Miniflare)
+ *   8. Clerk authentication on an HttpApi server,   (bench/auth.ts + bench/line/<line>/HttpApi.ts)
+ *      CPU per request: `GET /me` with no middleware,
+ *      behind `ClerkAuth`, and @clerk/backend's
+ *      `authenticateRequest` on the same request
  *
- * Rows 1–4 and 7 run in child Node processes that print JSON; this script times rows 5–6
+ * Rows 1–4, 7 and 8 run in child Node processes that print JSON; this script times rows 5–6
  * itself. Nothing is asserted: targets are reported against, never enforced.
  *
  * Both release lines, one copy of each bench body: every row 1–6 is measured for the Effect 3
@@ -23,13 +27,15 @@
  * what the bench bodies spell differently) and the line's `effect`. Rows 1–4 run
  * one child process per line (each with its own @clerk/backend and floor contenders, back to
  * back); rows 5–6 build and time both lines' Workers together, interleaved; row 7 runs its
- * workerd fleet once per line (`results.row7`, `results.effect4.row7`). BENCH_LINES
- * (effect3,effect4) picks the lines of rows 1–6, BENCH_FLEET_LINES (effect3,effect4) row 7's.
+ * workerd fleet once per line (`results.row7`, `results.effect4.row7`); row 8 runs as rows 1–4
+ * do, one child process per line (`results.row8`, `results.effect4.row8`), and carries its own
+ * date and commit as row 7 does. BENCH_LINES (effect3,effect4) picks the lines of rows 1–6 and
+ * 8, BENCH_FLEET_LINES (effect3,effect4) row 7's.
  *
  * Options (environment): BENCH_ROUNDS (11), BENCH_BUDGET_MS (250), BENCH_WARMUP_MS (2000),
  * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_FLEET_ISOLATES (100),
  * BENCH_FLEET_ROUNDS (3), BENCH_FLEET_DELAYED_ROUNDS (2), BENCH_FLEET_SEPARATE (5),
- * BENCH_ONLY (comma list of cpu,verify,loopback,size,cold,fleet; the rows not measured keep
+ * BENCH_ONLY (comma list of cpu,verify,loopback,size,cold,fleet,auth; the rows not measured keep
  * their numbers from bench/results.json), BENCH_NO_WRITE=1 (print, do not write the docs),
  * BENCH_RENDER_ONLY=1 (measure nothing; re-render the docs from bench/results.json).
  */
@@ -103,7 +109,7 @@ const machine = {
 log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; node ${machine.node}, ${machine.deno}, bun ${machine.bun}`)
 
 // ---------------------------------------------------------------------------------------
-// Rows 1–4: child processes.
+// Rows 1–4 (and 8): child processes.
 
 /** `entry` bundled for Node on `line`, packages left external (scripts/lines.mjs). */
 const buildNode = async (entry, line = "effect3") => {
@@ -138,7 +144,7 @@ const runJson = (file, extraEnv = {}) =>
 const results = { machine }
 // The Effect 4 line's rows, as the Effect 3 line's are at the top level of `results`.
 const effect4 = {}
-/** Rows 1–4 of one script, once per line: the Effect 3 line's into `results`, the Effect 4 line's into `effect4`. */
+/** Rows 1–4 (or 8) of one script, once per line: the Effect 3 line's into `results`, the Effect 4 line's into `effect4`. */
 const runLines = async (entry) => {
   for (const line of LINES) {
     log(`  ${line}`)
@@ -161,6 +167,14 @@ if (!renderOnly && wants("verify")) {
 if (!renderOnly && wants("loopback")) {
   log("row 4: loopback throughput")
   await runLines("bench/loopback.ts")
+}
+// Row 8 carries its own date and commit, as row 7 does: a run of it alone keeps rows 1–6's machine line.
+if (!renderOnly && wants("auth")) {
+  log("row 8: Clerk authentication on an HttpApi server, CPU per request")
+  await runLines("bench/auth.ts")
+  for (const into of [results, effect4]) {
+    if (into.row8) into.row8.measured = { date: machine.date, commit: machine.commit, node: machine.node }
+  }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -384,7 +398,7 @@ const fleetMs = (value) => `${Number.isInteger(value) ? value : value.toFixed(1)
 const fleetRatio = (a, b) => (b > 0 ? `${(a / b).toFixed(2)}×` : "–")
 const sum = (values) => values.reduce((a, b) => a + b, 0)
 
-/** Row 7's lines, added to the summary table (rows 1–6 come from bench/report.mjs). */
+/** Row 7's lines, added to the summary table (rows 1–6 and 8 come from bench/report.mjs), before row 8's. */
 function withFleetSummary(summary, r) {
   const f = r.row7
   if (!f) return summary
@@ -406,9 +420,11 @@ function withFleetSummary(summary, r) {
     } | no target |`
   ]
   const cut = summary.indexOf("\n\n")
-  const table = cut === -1 ? summary : summary.slice(0, cut)
+  const table = (cut === -1 ? summary : summary.slice(0, cut)).split("\n")
   const rest = cut === -1 ? "" : summary.slice(cut)
-  return `${table}\n${lines.join("\n")}${rest}`
+  const row8 = table.findIndex((line) => line.startsWith("| 8. "))
+  table.splice(row8 === -1 ? table.length : row8, 0, ...lines)
+  return `${table.join("\n")}${rest}`
 }
 
 /** Row 7's section of the details. */
@@ -475,21 +491,21 @@ function renderFleetDetails(r) {
 // BENCHMARKS.md and the README summary: only the text between the markers is replaced,
 // so the hand-written findings around them stay.
 
-const { renderDetails, renderLinesDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
+const { renderAuthDetails, renderDetails, renderLinesDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
 const previous = existsSync(join(root, "bench", "results.json"))
   ? JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"))
   : {}
 const merged = { ...previous, ...results }
 // A partial run (BENCH_ONLY) keeps the Effect 4 line's rows it did not measure, as it keeps the Effect 3 line's.
 if (previous.effect4 !== undefined || results.effect4 !== undefined) merged.effect4 = { ...previous.effect4, ...results.effect4 }
-// A run of row 7 alone leaves rows 1–6 as they were measured: their machine line (date,
-// commit) and the full run's minutes stay; row 7 carries its own date and commit.
+// A run of rows 7 and 8 alone leaves rows 1–6 as they were measured: their machine line (date,
+// commit) and the full run's minutes stay; rows 7 and 8 carry their own date and commit.
 const rowsOneToSix = ["cpu", "verify", "loopback", "size", "cold"]
 if (!renderOnly && only !== undefined && !rowsOneToSix.some(wants) && previous.machine !== undefined) {
   merged.machine = previous.machine
   merged.minutes = previous.minutes
 }
-const details = renderDetails(merged) + renderFleetDetails(merged) + renderLinesDetails(merged)
+const details = renderDetails(merged) + renderFleetDetails(merged) + renderAuthDetails(merged) + renderLinesDetails(merged)
 const summary = withFleetSummary(renderSummary(merged), merged)
 process.stdout.write(`${summary}\n`)
 if (process.env.BENCH_NO_WRITE !== "1") {
