@@ -38,6 +38,12 @@ describe("README", () => {
     expect(readme).toContain("```ts\n" + read("test/examples/TestingWithTheEmulator.test.ts") + "```")
   })
 
+  it("shows the webhook example exactly as test/examples/WebhooksWithTheEmulator.test.ts (which runs), in the Webhooks section", () => {
+    const section = readme.slice(readme.indexOf("## Webhooks"), readme.indexOf("## Testing your app offline"))
+    expect(section).toContain("```ts\n" + read("test/examples/WebhooksWithTheEmulator.test.ts") + "```")
+    expect(section).toContain("ClerkWebhooks.verifyRequest")
+  })
+
   it("shows the quick start exactly as examples/effect3/quickstart.ts (which the type-check compiles)", () => {
     const quickstart = readme.match(/```ts\n([\s\S]*?)```/)?.[1]
     expect(quickstart).toBe(read("examples/effect3/quickstart.ts"))

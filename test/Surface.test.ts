@@ -85,7 +85,7 @@ describe(`the public surface on ${LINE}`, () => {
     expect(surface["effect-clerk"].TokenVerifier?.statics).toEqual(expect.arrayContaining(["layer", "layerConfig", "layerJwtKey"]))
     expect(surface["effect-clerk"].ClerkRateLimited?.fields).toEqual(expect.arrayContaining(["status", "errors", "clerkTraceId", "retryAfter"]))
     expect(Object.keys(surface["effect-clerk/testing"])).toEqual(expect.arrayContaining(["ClerkEmulator", "SessionsTest", "Fault"]))
-    expect(surface["effect-clerk/http"].ClerkWebhooks?.statics).toEqual(["layer", "layerConfig"])
+    expect(surface["effect-clerk/http"].ClerkWebhooks?.statics).toEqual(["layer", "layerConfig", "verifyRequest"])
     expect(surface["effect-clerk/http"].ClerkWebhookInvalid).toMatchObject({ tag: "ClerkWebhookInvalid", fields: ["message", "reason"] })
   })
 })

@@ -22,6 +22,7 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { checkedString, type ConfigError } from "#line/Config"
+import { HttpServerRequest, httpStatus } from "#line/HttpServer"
 import { type DurationInput, illegalArgument, Service, toDuration, TRUSTED } from "#line/Kernel"
 import { Literals } from "#line/Models"
 import { formatBytes, readFetchBody, TOO_LARGE } from "../internal/body.js"
@@ -101,7 +102,7 @@ export const ClerkWebhookInvalidReason = Literals([
 export class ClerkWebhookInvalid extends Schema.TaggedError<ClerkWebhookInvalid>()("ClerkWebhookInvalid", {
   reason: ClerkWebhookInvalidReason,
   message: Schema.String
-}) {}
+}, httpStatus(400, "Not a webhook Clerk signed for this endpoint")) {}
 
 /**
  * The session event types Clerk sends, each carrying the session as it now is.
@@ -226,6 +227,12 @@ export declare namespace ClerkWebhooks {
   export interface Service {
     /** Verify `request`'s signature and timestamp, read its body (once) and decode the event. */
     readonly verify: (request: Request) => Effect.Effect<ClerkWebhookEvent, ClerkWebhookInvalid>
+    /**
+     * The same for a request of your Effect HTTP server (HttpApi, HttpRouter): its web
+     * `Request` when it was served from one (Workers, Deno, Bun), read up to the cap; else its
+     * body text, refused unread when its `content-length` is over the cap.
+     */
+    readonly verifyServerRequest: (request: HttpServerRequest) => Effect.Effect<ClerkWebhookEvent, ClerkWebhookInvalid>
   }
 }
 
@@ -282,6 +289,16 @@ export class ClerkWebhooks extends Service<ClerkWebhooks, ClerkWebhooks.Service>
         return yield* make({ ...options, signingSecret })
       })
     )
+
+  /**
+   * The webhook the current `HttpServerRequest` carries, verified and decoded: the handler of
+   * an HttpApi endpoint (declare `ClerkWebhookInvalid`, an HTTP 400, as its error) or of an
+   * HttpRouter route.
+   *
+   * @since 0.1.0
+   */
+  static readonly verifyRequest: Effect.Effect<ClerkWebhookEvent, ClerkWebhookInvalid, ClerkWebhooks | HttpServerRequest> =
+    Effect.flatMap(HttpServerRequest, (request) => Effect.flatMap(ClerkWebhooks, (webhooks) => webhooks.verifyServerRequest(request)))
 }
 
 const DEFAULT_TOLERANCE = Duration.minutes(5)
@@ -311,8 +328,8 @@ const fromBase64 = (text: string): Uint8Array<ArrayBuffer> | undefined => {
 const invalid = (reason: ClerkWebhookInvalidReason, message: string) => new ClerkWebhookInvalid({ reason, message }, TRUSTED)
 
 /** A header by its Standard Webhooks name or Svix's. */
-const header = (request: Request, name: "id" | "timestamp" | "signature") =>
-  request.headers.get(`webhook-${name}`) ?? request.headers.get(`svix-${name}`) ?? undefined
+const header = (get: (name: string) => string | undefined, name: "id" | "timestamp" | "signature") =>
+  get(`webhook-${name}`) ?? get(`svix-${name}`)
 
 const make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooks.Service> => {
   const bytes = secretBytes(Redacted.value(options.signingSecret))
@@ -329,11 +346,14 @@ const make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooks.Servic
         }
         return false
       }
-      const verify = (request: Request): Effect.Effect<ClerkWebhookEvent, ClerkWebhookInvalid> =>
+      const verifyWith = (
+        get: (name: string) => string | undefined,
+        readBody: Effect.Effect<string | typeof TOO_LARGE, ClerkWebhookInvalid>
+      ): Effect.Effect<ClerkWebhookEvent, ClerkWebhookInvalid> =>
         Effect.flatMap(Clock.currentTimeMillis, (now) => {
-          const id = header(request, "id")
-          const timestamp = header(request, "timestamp")
-          const signature = header(request, "signature")
+          const id = header(get, "id")
+          const timestamp = header(get, "timestamp")
+          const signature = header(get, "signature")
           if (id === undefined || timestamp === undefined || signature === undefined) {
             return Effect.fail(invalid("MissingHeaders", "The request lacks the svix-id, svix-timestamp and svix-signature (or webhook-*) headers"))
           }
@@ -356,7 +376,7 @@ const make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooks.Servic
           })
           if (signatures.length === 0) return Effect.fail(invalid("InvalidSignature", "The webhook carries no v1 signature"))
           return Effect.flatMap(
-            Effect.promise(() => readFetchBody(request, cap, () => {})),
+            readBody,
             (body) => {
               if (body === TOO_LARGE) return Effect.fail(invalid("BodyTooLarge", `The webhook body exceeds ${formatBytes(cap)}`))
               const signed = encoder.encode(`${id}.${timestamp}.${body}`)
@@ -367,7 +387,20 @@ const make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooks.Servic
             }
           )
         })
-      return ClerkWebhooks.of({ verify })
+      const verify = (request: Request) =>
+        verifyWith((name) => request.headers.get(name) ?? undefined, Effect.promise(() => readFetchBody(request, cap, () => {})))
+      const verifyServerRequest = (request: HttpServerRequest) => {
+        if (request.source instanceof Request && !request.source.bodyUsed) return verify(request.source)
+        const length = Number(request.headers["content-length"] ?? "0")
+        const body: Effect.Effect<string | typeof TOO_LARGE, ClerkWebhookInvalid> = length > cap
+          ? Effect.succeed(TOO_LARGE)
+          : Effect.mapError(
+            Effect.map(request.text, (text) => (encoder.encode(text).length > cap ? TOO_LARGE : text)),
+            () => invalid("MalformedBody", "The webhook body could not be read")
+          )
+        return verifyWith((name) => request.headers[name], body)
+      }
+      return ClerkWebhooks.of({ verify, verifyServerRequest })
     }
   )
 }

@@ -49,6 +49,7 @@ import { makeApp } from "./internal/app.js"
 import { clerkId } from "./internal/ids.js"
 import { generateSigningKey, type PublicJwk, publicKeyPem, signJwt } from "./internal/keys.js"
 import { EmulatorState, SeedError } from "./internal/state.js"
+import { WebhookSender } from "./internal/webhooks.js"
 import { errorBody, serverErrors } from "./internal/wire.js"
 
 import type {
@@ -64,7 +65,10 @@ import type {
   SeedTemplateInput,
   EmulatedTemplate,
   EmulatorRequest,
-  EmulatorSeed
+  EmulatorSeed,
+  RegisterWebhookOptions,
+  RegisteredWebhook,
+  WebhookDelivery
 } from "./internal/model.js"
 
 /**
@@ -325,6 +329,21 @@ export declare namespace ClerkEmulator {
     readonly requests: Effect.Effect<ReadonlyArray<EmulatorRequest>>
     /** Empty the request log. */
     readonly clearRequests: Effect.Effect<void>
+    /**
+     * Deliver Clerk's webhooks to the endpoint at `url` — POSTed with `fetch`, or, with
+     * `options.handler`, to that in-process web handler (your app's) — for every session
+     * change the emulator makes as Clerk would: `session.created` (POST /v1/sessions), `session.revoked` (its revoke route, or
+     * `updateSession`), `session.ended`, `session.removed`, `session.pending` (`updateSession`'s
+     * status). Signed per Standard Webhooks with Svix's headers, retried on a non-2xx answer
+     * on Svix's schedule (5 s, 5 min, 30 min, …, on the emulator's clock). Seeding sends none.
+     */
+    readonly registerWebhook: (url: string, options?: RegisterWebhookOptions) => Effect.Effect<RegisteredWebhook>
+    /** Stop delivering to a registered endpoint, its pending retries too (`false`: no such endpoint). */
+    readonly unregisterWebhook: (id: string) => Effect.Effect<boolean>
+    /** Every delivery attempt so far, oldest first. */
+    readonly webhookDeliveries: Effect.Effect<ReadonlyArray<WebhookDelivery>>
+    /** Waits until no webhook delivery is in flight (a retry waiting on the clock is not). */
+    readonly webhooksSettled: Effect.Effect<void>
   }
 }
 
@@ -464,6 +483,8 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
     )
     const respond = makeApp(state)
     const run = yield* currentRunner
+    const webhooks = new WebhookSender(run, instanceId, () => Clock.currentTimeMillis)
+    state.onSessionEvent = (type, session, now) => webhooks.emit(type, state.sessionWire(session, false), now)
 
     const handle = (request: Request): Effect.Effect<Response> =>
       respond(request).pipe(
@@ -586,6 +607,14 @@ const make = (options: ClerkEmulatorOptions): Effect.Effect<ClerkEmulator.Servic
       requests: Effect.sync(() => state.log.map((entry) => ({ ...entry }))),
       clearRequests: Effect.sync(() => {
         state.log.length = 0
-      })
+      }),
+      registerWebhook: (url, register) =>
+        Effect.sync(() => {
+          const endpoint = webhooks.register(url, register ?? {})
+          return { id: endpoint.id, signingSecret: Redacted.make(endpoint.secret) }
+        }),
+      unregisterWebhook: (id) => Effect.sync(() => webhooks.unregister(id)),
+      webhookDeliveries: Effect.sync(() => webhooks.attempts.map((attempt) => ({ ...attempt }))),
+      webhooksSettled: webhooks.settled
     })
   })

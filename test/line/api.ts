@@ -22,3 +22,9 @@ export const me = (session: SignedInSession): typeof Me.Type => ({
   orgRole: session.orgRole ?? null,
   canRead: session.has({ permission: "org:invoices:read" })
 })
+
+/** What the test API's webhook endpoint answers: the type of the event it took. */
+export const Received = Schema.Struct({ type: Schema.String })
+
+/** A signing secret no emulator endpoint has (for the suites that do not send webhooks). */
+export const UNUSED_SECRET = "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"

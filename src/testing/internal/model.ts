@@ -4,6 +4,7 @@
  * requests it logs (`EmulatorRequest`, by `EmulatorRoute`). Types only, shared by the
  * emulator's service (ClerkEmulator.ts, which re-exports them), its state and its routes.
  */
+import type * as Redacted from "effect/Redacted"
 import type { KnownSessionStatus } from "../../Session.js"
 import type { Fault } from "../Fault.js"
 
@@ -548,4 +549,80 @@ export interface EmulatorSeed {
   readonly memberships?: ReadonlyArray<SeedMembershipInput> | undefined
   readonly templates?: ReadonlyArray<SeedTemplateInput> | undefined
   readonly sessions?: ReadonlyArray<SeedSessionInput> | undefined
+}
+
+/**
+ * Options of `registerWebhook`: the event types the endpoint takes (every type when absent)
+ * and its signing secret (a fresh `whsec_` one when absent).
+ *
+ * @example
+ * ```ts
+ * import type { RegisterWebhookOptions } from "effect-clerk/testing"
+ *
+ * const revocationsOnly: RegisterWebhookOptions = { events: ["session.revoked", "session.ended", "session.removed"] }
+ * ```
+ *
+ * @category options
+ * @since 0.1.0
+ */
+export interface RegisterWebhookOptions {
+  /** The event types it takes (`session.revoked`, …); every type when absent. */
+  readonly events?: ReadonlyArray<string> | undefined
+  /** `whsec_` + base64, as Clerk's Dashboard shows an endpoint's secret; a fresh one when absent. */
+  readonly secret?: string | undefined
+  /** Deliver in-process to this web handler (your app's `handler`) instead of `fetch`ing the URL. */
+  readonly handler?: ((request: Request) => Promise<Response>) | undefined
+}
+
+/**
+ * A registered webhook endpoint: its id and the secret its deliveries are signed with (what
+ * the app under test reads as `CLERK_WEBHOOK_SIGNING_SECRET`).
+ *
+ * @example
+ * ```ts
+ * import { Effect, Redacted } from "effect"
+ * import { ClerkEmulator } from "effect-clerk/testing"
+ *
+ * const program = Effect.gen(function*() {
+ *   const clerk = yield* ClerkEmulator
+ *   const endpoint = yield* clerk.registerWebhook("http://127.0.0.1:8787/webhooks/clerk")
+ *   return Redacted.value(endpoint.signingSecret).startsWith("whsec_")
+ * }).pipe(Effect.provide(ClerkEmulator.layer()))
+ *
+ * Effect.runPromise(program).then(console.log) // true
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface RegisteredWebhook {
+  readonly id: string
+  readonly signingSecret: Redacted.Redacted<string>
+}
+
+/**
+ * One attempt to deliver a webhook, as `webhookDeliveries` lists them (oldest first).
+ *
+ * @example
+ * ```ts
+ * import type { WebhookDelivery } from "effect-clerk/testing"
+ *
+ * // Attempts of one message share its messageId (svix-id); a retry has attempt > 1.
+ * const retried = (deliveries: ReadonlyArray<WebhookDelivery>) => deliveries.filter((d) => d.attempt > 1)
+ * ```
+ *
+ * @category models
+ * @since 0.1.0
+ */
+export interface WebhookDelivery {
+  readonly endpointId: string
+  /** `svix-id`: the same on every attempt of one message. */
+  readonly messageId: string
+  readonly eventType: string
+  /** 1 for the first attempt. */
+  readonly attempt: number
+  /** The endpoint's HTTP status, or `null` when it could not be reached. */
+  readonly status: number | null
+  /** When it was made, on the emulator's clock (ms since the epoch). */
+  readonly at: number
 }

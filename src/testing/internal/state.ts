@@ -107,12 +107,22 @@ export class SeedError extends Error {
   override readonly name = "ClerkEmulatorSeedError"
 }
 
+/** The webhook a status set by `updateSession` makes Clerk send (statuses time makes send none). */
+const STATUS_EVENTS: Partial<Record<string, string>> = {
+  ended: "session.ended",
+  removed: "session.removed",
+  revoked: "session.revoked",
+  pending: "session.pending"
+}
+
 export class EmulatorState {
   readonly users = new Map<string, UserRecord>()
   readonly organizations = new Map<string, OrganizationRecord>()
   readonly memberships = new Map<string, MembershipRecord>()
   readonly sessions = new Map<string, SessionRecord>()
   readonly templates = new Map<string, TemplateRecord>()
+  /** Told of every session change the emulator makes as Clerk would (its webhooks' events). */
+  onSessionEvent: (type: string, session: SessionRecord, now: number) => void = () => {}
   /** Clerk Billing, per user id and organization id: the plan and the features it grants (`pla`, `fea`). */
   private readonly billing = new Map<string, { readonly plan: string | undefined; readonly features: ReadonlyArray<string> }>()
   readonly faults: Array<FaultEntry> = []
@@ -259,6 +269,7 @@ export class EmulatorState {
     if (live(session.status)) {
       session.status = "revoked"
       session.updatedAt = now
+      this.onSessionEvent("session.revoked", session, now)
     }
     return session
   }
@@ -269,7 +280,9 @@ export class EmulatorState {
       userId,
       ...(organizationId !== undefined ? { activeOrganizationId: organizationId } : {})
     }, now)
-    return this.sessions.get(snapshot.id)!
+    const session = this.sessions.get(snapshot.id)!
+    this.onSessionEvent("session.created", session, now)
+    return session
   }
 
   updateSession(id: string, patch: UpdateSessionInput, now: number): EmulatedSession {
@@ -283,6 +296,7 @@ export class EmulatorState {
         this.seedMembership({ organizationId: patch.activeOrganizationId, userId: session.userId }, now)
       }
     }
+    const statusEvent = patch.status !== undefined && patch.status !== session.status ? STATUS_EVENTS[patch.status] : undefined
     if (patch.status !== undefined) session.status = patch.status
     if (patch.lastActiveAt !== undefined) session.lastActiveAt = toMillis(patch.lastActiveAt)!
     if (patch.expireAt !== undefined) session.expireAt = toMillis(patch.expireAt)!
@@ -290,6 +304,7 @@ export class EmulatorState {
     if (patch.activeOrganizationId !== undefined) session.lastActiveOrganizationId = patch.activeOrganizationId
     if (patch.tasks !== undefined) session.tasks = [...patch.tasks]
     session.updatedAt = now
+    if (statusEvent !== undefined) this.onSessionEvent(statusEvent, session, now)
     return this.snapshot(this.advance(session, now))
   }
 

@@ -11,9 +11,11 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { ClerkAuth, CurrentSession } from "../../../src/http/index.js"
+import * as Redacted from "effect/Redacted"
+import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks, CurrentSession } from "../../../src/http/index.js"
+import type { ClerkWebhookEvent } from "../../../src/http/index.js"
 import type { TokenVerifier } from "../../../src/TokenVerifier.js"
-import { Me, me, Ok } from "../api.js"
+import { Me, me, Ok, Received, UNUSED_SECRET } from "../api.js"
 
 class Api extends HttpApi.make("test")
   .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public").addSuccess(Ok)))
@@ -24,6 +26,11 @@ class Api extends HttpApi.make("test")
       .add(HttpApiEndpoint.get("billing", "/billing").addSuccess(Ok))
       .middleware(ClerkAuth)
   )
+  .add(
+    HttpApiGroup.make("webhooks").add(
+      HttpApiEndpoint.post("clerk", "/webhooks/clerk").addSuccess(Received).addError(ClerkWebhookInvalid)
+    )
+  )
 {}
 
 const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", () => Effect.succeed({ ok: true })))
@@ -33,11 +40,26 @@ const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
     .handle("admin", () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true }))
     .handle("billing", () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })))
 
-/** The API as a web handler, its ClerkAuth verifying with `verifier`. */
-export const apiHandler = (verifier: Layer.Layer<TokenVerifier>) =>
+const webhooksLive = (received: Array<ClerkWebhookEvent>) =>
+  HttpApiBuilder.group(Api, "webhooks", (handlers) =>
+    handlers.handle("clerk", () =>
+      Effect.map(ClerkWebhooks.verifyRequest, (event) => {
+        received.push(event)
+        return { type: event.type }
+      })))
+
+/**
+ * The API as a web handler, its ClerkAuth verifying with `verifier`, its webhook endpoint
+ * with `webhooks` (pushing each verified event to `received`).
+ */
+export const apiHandler = (
+  verifier: Layer.Layer<TokenVerifier>,
+  webhooks: Layer.Layer<ClerkWebhooks> = ClerkWebhooks.layer({ signingSecret: Redacted.make(UNUSED_SECRET) }),
+  received: Array<ClerkWebhookEvent> = []
+) =>
   HttpApiBuilder.toWebHandler(
     Layer.mergeAll(
-      HttpApiBuilder.api(Api).pipe(Layer.provide([PublicLive, PrivateLive]), Layer.provide(ClerkAuth.layer), Layer.provide(verifier)),
+      HttpApiBuilder.api(Api).pipe(Layer.provide([PublicLive, PrivateLive, webhooksLive(received).pipe(Layer.provide(webhooks))]), Layer.provide(ClerkAuth.layer), Layer.provide(verifier)),
       HttpServer.layerContext
     )
   )

@@ -5,16 +5,19 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
+import { HttpServerRequest } from "effect/http/HttpServerRequest"
 import * as HttpApi from "effect/http-api/HttpApi"
 import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { ClerkAuth, CurrentSession } from "../../../src/http/index.js"
+import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks, CurrentSession } from "../../../src/http/index.js"
+import type { ClerkWebhookEvent } from "../../../src/http/index.js"
 import type { TokenVerifier } from "../../../src/TokenVerifier.js"
-import { Me, me, Ok } from "../api.js"
+import { Me, me, Ok, Received, UNUSED_SECRET } from "../api.js"
 
 class Api extends HttpApi.make("test")
   .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public", { success: Ok })))
@@ -25,6 +28,11 @@ class Api extends HttpApi.make("test")
       .add(HttpApiEndpoint.get("billing", "/billing", { success: Ok }))
       .middleware(ClerkAuth)
   )
+  .add(
+    HttpApiGroup.make("webhooks").add(
+      HttpApiEndpoint.post("clerk", "/webhooks/clerk", { success: Received, error: ClerkWebhookInvalid })
+    )
+  )
 {}
 
 const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", () => Effect.succeed({ ok: true })))
@@ -34,11 +42,29 @@ const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
     .handle("admin", () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true }))
     .handle("billing", () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })))
 
-/** The API as a web handler, its ClerkAuth verifying with `verifier`. */
-export const apiHandler = (verifier: Layer.Layer<TokenVerifier>) =>
+// Effect 4's handlers take their services when the group is built (a handler's own
+// requirements would be the request's), so ClerkWebhooks is read here.
+const webhooksLive = (received: Array<ClerkWebhookEvent>) =>
+  HttpApiBuilder.group(Api, "webhooks", (handlers) =>
+    Effect.map(ClerkWebhooks, (webhooks) =>
+      handlers.handle("clerk", () =>
+        Effect.map(Effect.flatMap(HttpServerRequest, webhooks.verifyServerRequest), (event) => {
+          received.push(event)
+          return { type: event.type }
+        }))))
+
+/**
+ * The API as a web handler, its ClerkAuth verifying with `verifier`, its webhook endpoint
+ * with `webhooks` (pushing each verified event to `received`).
+ */
+export const apiHandler = (
+  verifier: Layer.Layer<TokenVerifier>,
+  webhooks: Layer.Layer<ClerkWebhooks> = ClerkWebhooks.layer({ signingSecret: Redacted.make(UNUSED_SECRET) }),
+  received: Array<ClerkWebhookEvent> = []
+) =>
   HttpRouter.toWebHandler(
     HttpApiBuilder.layer(Api).pipe(
-      Layer.provide([PublicLive, PrivateLive]),
+      Layer.provide([PublicLive, PrivateLive, webhooksLive(received).pipe(Layer.provide(webhooks))]),
       Layer.provide(ClerkAuth.layer),
       Layer.provide(verifier),
       Layer.provide(HttpServer.layerServices)
