@@ -73,7 +73,9 @@ export const workersConfig = (effectLine: "effect3" | "effect4") =>
           miniflare: {
             bindings: {
               CLERK_SECRET_KEY: inject("clerkSecretKey"),
-              CLERK_API_URL: inject("clerkUrl")
+              CLERK_API_URL: inject("clerkUrl"),
+              // The example Worker's webhook endpoint, fed by test/workers/webhooks.test.ts.
+              CLERK_WEBHOOK_SIGNING_SECRET: inject("webhookSigningSecret")
             }
           }
         })

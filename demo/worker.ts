@@ -29,6 +29,8 @@ export interface DemoWorkerOptions {
   readonly tokenHint?: string | undefined
   /** The Worker's DEMO_USERS: the users its sign-in page offers (none: no demo sign-in). */
   readonly demoUsers?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly email?: string }> | undefined
+  /** The Worker's CLERK_WEBHOOK_SIGNING_SECRET (none: it takes no webhooks). */
+  readonly webhookSigningSecret?: string | undefined
 }
 
 export interface RunningWorker {
@@ -71,7 +73,8 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
       "--var", `CLERK_SECRET_KEY:${options.secretKey}`,
       "--var", `CLERK_API_URL:${options.emulatorUrl}`,
       ...(options.tokenHint === undefined ? [] : ["--var", `DEMO_TOKEN_HINT:${options.tokenHint}`]),
-      ...(options.demoUsers === undefined ? [] : ["--var", `DEMO_USERS:${JSON.stringify(options.demoUsers)}`])
+      ...(options.demoUsers === undefined ? [] : ["--var", `DEMO_USERS:${JSON.stringify(options.demoUsers)}`]),
+      ...(options.webhookSigningSecret === undefined ? [] : ["--var", `CLERK_WEBHOOK_SIGNING_SECRET:${options.webhookSigningSecret}`])
     ],
     {
       cwd,

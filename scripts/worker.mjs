@@ -24,7 +24,7 @@ await build({
   conditions: [...lineConditions("effect4"), "workerd", "worker", "browser", "import", "default"],
   mainFields: ["module", "main"],
   // effect-clerk itself from this checkout's src/ (as tsconfig.json's paths say for wrangler.toml's build).
-  alias: { "effect-clerk": `${root}src/index.ts` },
+  alias: { "effect-clerk/http": `${root}src/http/index.ts`, "effect-clerk": `${root}src/index.ts` },
   plugins: [linePlugin("effect4")],
   logLevel: "warning"
 })

@@ -15,6 +15,8 @@ declare module "cloudflare:test" {
       get(key: string): Promise<string | null>
     }
     readonly CLERK_RATE_LIMITER: import("../../src/index.js").DurableObjectNamespaceLike
+    /** The sessions the example Worker's webhook endpoint recorded as over. */
+    readonly CLERK_SESSION_EVENTS: import("../../src/index.js").KvNamespaceLike
     readonly [binding: string]: any
   }
   /** A request's `ExecutionContext`, for a handler called directly. */

@@ -13,6 +13,8 @@ declare module "vitest" {
   export interface ProvidedContext {
     clerkUrl: string
     clerkSecretKey: string
+    /** The example Worker's CLERK_WEBHOOK_SIGNING_SECRET (test/workers/webhooks.test.ts signs with it). */
+    webhookSigningSecret: string
   }
 }
 
@@ -104,5 +106,7 @@ export default async function setup(project: TestProject) {
   })
   project.provide("clerkUrl", server.url)
   project.provide("clerkSecretKey", SECRET_KEY)
+  // A fresh one per run, as the Dashboard makes one per endpoint: whsec_ + base64 of 24 random bytes.
+  project.provide("webhookSigningSecret", `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64")}`)
   return () => server.stop()
 }

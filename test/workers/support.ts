@@ -3,6 +3,7 @@ import { inject } from "vitest"
 
 export const clerkUrl = inject("clerkUrl")
 export const clerkSecretKey = inject("clerkSecretKey")
+export const webhookSigningSecret = inject("webhookSigningSecret")
 
 const post = async (path: string, body: unknown) => {
   const res = await fetch(`${clerkUrl}${path}`, { method: "POST", body: JSON.stringify(body) })

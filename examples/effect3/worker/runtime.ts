@@ -28,7 +28,9 @@ import {
   TokenVerifier,
   WaitUntil
 } from "effect-clerk"
+import { ClerkWebhooks } from "effect-clerk/http"
 import { demoAllowed, misconfiguredAnswer, parseDemoUsers, secured, stringBindings } from "../../common/web.js"
+import { EndedSessions } from "./access.js"
 import { app, TokenHint } from "./app.js"
 import { DemoSignIn } from "./page.js"
 
@@ -64,6 +66,13 @@ export interface Env {
   readonly CLERK_JWKS?: KvNamespaceLike
   /** The `ClerkRateLimiterObject` namespace: one request budget for the fleet. */
   readonly CLERK_RATE_LIMITER?: DurableObjectNamespaceLike
+  /**
+   * The signing secret (`whsec_…`) of this Worker's webhook endpoint in the Clerk Dashboard
+   * (`POST /webhooks/clerk`): a secret. Without it the Worker takes no webhooks.
+   */
+  readonly CLERK_WEBHOOK_SIGNING_SECRET?: string
+  /** A KV namespace: the sessions Clerk's webhooks said are over, seen by every isolate (else per isolate). */
+  readonly CLERK_SESSION_EVENTS?: KvNamespaceLike
   readonly [binding: string]: unknown
 }
 
@@ -112,6 +121,20 @@ const tokenVerifier = Layer.unwrapEffect(
   )
 )
 
+/**
+ * Clerk's webhooks, verified with CLERK_WEBHOOK_SIGNING_SECRET when it is set (a malformed one
+ * is a configuration error naming it); without it `POST /webhooks/clerk` answers 404.
+ */
+const webhooks = Layer.unwrapEffect(
+  Effect.map(Config.option(Config.string("CLERK_WEBHOOK_SIGNING_SECRET")), (secret) =>
+    Option.isSome(secret) ? ClerkWebhooks.layerConfig() : Layer.empty)
+)
+
+/** Where the sessions Clerk's webhooks ended are kept: CLERK_SESSION_EVENTS when bound, else this isolate's memory. */
+const endedSessions = (env: Env) =>
+  Layer.sync(EndedSessions, () =>
+    env.CLERK_SESSION_EVENTS === undefined ? EndedSessions.memory() : EndedSessions.kv(env.CLERK_SESSION_EVENTS))
+
 /** DEMO_TOKEN_HINT, when set, goes into the 401 of a request without a token. */
 const tokenHint = Layer.effect(
   TokenHint,
@@ -142,11 +165,12 @@ const configFrom = (env: Env) => {
 }
 
 /**
- * Everything the routes need, configured from `env` (STYLE.md gotcha 8): the JWKS store and
- * the rate limiter from the KV and Durable Object bindings when they are there.
+ * Everything the routes need, configured from `env` (a Worker's bindings reach Effect's
+ * `Config` through a `ConfigProvider`, not `process.env`): the JWKS store and the rate
+ * limiter from the KV and Durable Object bindings when they are there.
  */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, tokenHint, demoSignIn, tokenVerifier).pipe(
+  Layer.mergeAll(Sessions.layer, tokenHint, demoSignIn, tokenVerifier, webhooks, endedSessions(env)).pipe(
     Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
     Layer.provideMerge(fleet(env)),
     // The router reads its configuration when it is built: ids may be long (the SDK refuses past 512).

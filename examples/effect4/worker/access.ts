@@ -9,7 +9,7 @@ import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { type ClerkError, ClerkTokenMissing, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
+import { type ClerkError, ClerkTokenMissing, type KvNamespaceLike, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
 import type { Problem } from "../../common/web.js"
 
 /** The verified claims of the caller's session token (provided by `withSession`). */
@@ -34,12 +34,60 @@ export const authenticate = Effect.gen(function*() {
 })
 
 /**
- * The auth middleware: the route runs only for a request with a valid session token, and
- * sees its claims as `CurrentSession`. No token is `ClerkTokenMissing`, a refused one
- * `ClerkTokenInvalid` (the app answers both with a 401).
+ * The sessions Clerk told this Worker (by webhook, `POST /webhooks/clerk`) are over: revoked,
+ * ended or removed. A session token stays valid until its `exp` (60 s by default) even after
+ * its session is revoked; with this record the JSON API refuses it at once. Kept in the
+ * CLERK_SESSION_EVENTS KV namespace when it is bound (every isolate sees it, within KV's
+ * propagation delay), else in this isolate's memory.
+ */
+export class EndedSessions extends Context.Service<EndedSessions, {
+  /** Remember that Clerk ended `sessionId` (a webhook said so). */
+  readonly record: (sessionId: string, type: string) => Effect.Effect<void>
+  /** Whether Clerk said `sessionId` ended; a store that cannot answer says no (the token's own minute still bounds it). */
+  readonly isEnded: (sessionId: string) => Effect.Effect<boolean>
+}>()("example/EndedSessions") {
+  /** Over the KV namespace: one key per ended session, kept a day (far longer than any token it refuses). */
+  static readonly kv = (kv: KvNamespaceLike) =>
+    EndedSessions.of({
+      record: (sessionId, type) =>
+        Effect.catch(
+          Effect.tryPromise(() => kv.put(`ended:${sessionId}`, type, { expirationTtl: 86_400 })),
+          () => Effect.logWarning(`could not record ${type} of ${sessionId}`)
+        ),
+      isEnded: (sessionId) =>
+        Effect.orElseSucceed(Effect.map(Effect.tryPromise(() => kv.get(`ended:${sessionId}`)), (value) => value !== null), () => false)
+    })
+
+  /** In this isolate only, the newest 10,000 kept. */
+  static readonly memory = () => {
+    const ended = new Set<string>()
+    return EndedSessions.of({
+      record: (sessionId) =>
+        Effect.sync(() => {
+          ended.add(sessionId)
+          if (ended.size > 10_000) ended.delete(ended.values().next().value!)
+        }),
+      isEnded: (sessionId) => Effect.sync(() => ended.has(sessionId))
+    })
+  }
+}
+
+/** The token's session was revoked, ended or removed, as a Clerk webhook told this Worker (a 401). */
+export class SessionEnded extends Schema.TaggedError<SessionEnded>()("SessionEnded", {}) {}
+
+/**
+ * The auth middleware: the route runs only for a request with a valid session token whose
+ * session Clerk has not said is over, and sees its claims as `CurrentSession`. No token is
+ * `ClerkTokenMissing`, a refused one `ClerkTokenInvalid`, an ended session's `SessionEnded`
+ * (the app answers each with a 401).
  */
 export const withSession = <A, E, R>(route: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(authenticate, (claims) => Effect.provideService(route, CurrentSession, claims))
+  Effect.flatMap(authenticate, (claims) =>
+    Effect.flatMap(
+      Effect.flatMap(EndedSessions, (ended) => ended.isEnded(claims.sid)),
+      (isEnded): Effect.Effect<A, E | SessionEnded, Exclude<R, CurrentSession>> =>
+        isEnded ? Effect.fail(new SessionEnded()) : Effect.provideService(route, CurrentSession, claims)
+    ))
 
 /** The caller may not act on another user's sessions. */
 export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {

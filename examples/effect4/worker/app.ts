@@ -22,9 +22,10 @@ import {
   Sessions,
   type SessionStatusFilter
 } from "effect-clerk"
+import { ClerkWebhooks } from "effect-clerk/http"
 import { failurePage } from "../../common/views.js"
 import { isCrossOrigin, type Problem, routeNotFound } from "../../common/web.js"
-import { AccessDenied, clerkFailure, CrossOriginRequest, CurrentSession, sessionOwnedBy, withSession } from "./access.js"
+import { AccessDenied, clerkFailure, CrossOriginRequest, CurrentSession, EndedSessions, sessionOwnedBy, withSession } from "./access.js"
 import { html, pageFailure, pageRoutes } from "./page.js"
 
 /** Added to the 401 for a request without a token: how to get one (the demo sets DEMO_TOKEN_HINT). */
@@ -181,7 +182,29 @@ const fleet = Effect.gen(function*() {
   })
 })
 
-/** The routes: the active devices page's, then the JSON API's, each behind `withSession`. */
+/** The session events after which a session token of that session must not be taken. */
+const ENDING = new Set(["session.revoked", "session.ended", "session.removed"])
+
+/**
+ * POST /webhooks/clerk: Clerk's webhooks (the endpoint's signing secret is
+ * CLERK_WEBHOOK_SIGNING_SECRET), verified by `ClerkWebhooks` — Svix's signature over the body,
+ * a timestamp within 5 minutes — and each revoked, ended or removed session recorded in
+ * `EndedSessions`, which the JSON API then refuses. Anything not signed for this endpoint is
+ * a 400 (Svix retries it; a forger learns nothing). Other events are acknowledged unread.
+ */
+const clerkWebhook = Effect.gen(function*() {
+  const webhooks = yield* Effect.serviceOption(ClerkWebhooks)
+  if (Option.isNone(webhooks)) {
+    return problem({ status: 404, code: "webhooks_not_configured", message: "This Worker takes no webhooks (CLERK_WEBHOOK_SIGNING_SECRET is not set)" })
+  }
+  const event = yield* Effect.flatMap(HttpServerRequest.HttpServerRequest, webhooks.value.verifyServerRequest)
+  if (event._tag === "SessionWebhookEvent" && ENDING.has(event.type)) {
+    yield* Effect.flatMap(EndedSessions, (ended) => ended.record(event.session.id, event.type))
+  }
+  return HttpServerResponse.empty({ status: 204 })
+})
+
+/** The routes: the active devices page's, then the JSON API's, each behind `withSession`, and Clerk's webhooks. */
 export const routes = Layer.mergeAll(
   pageRoutes,
   HttpRouter.add("GET", "/me", withSession(me)),
@@ -189,7 +212,8 @@ export const routes = Layer.mergeAll(
   HttpRouter.add("GET", "/users/:userId/sessions", withSession(listUserSessions)),
   HttpRouter.add("GET", "/sessions/:id", withSession(getSession)),
   HttpRouter.add("POST", "/sessions/:id/revoke", withSession(revokeSession)),
-  HttpRouter.add("POST", "/sessions/:id/tokens/:template", withSession(mintTemplateToken))
+  HttpRouter.add("POST", "/sessions/:id/tokens/:template", withSession(mintTemplateToken)),
+  HttpRouter.add("POST", "/webhooks/clerk", clerkWebhook)
 )
 
 /** How a Clerk failure reads to this API's callers (`clerkFailure` decides, shared with the page). */
@@ -219,6 +243,14 @@ const tokenInvalidResponse = (error: ClerkTokenInvalid) => {
     ? clerkErrorResponse(error.cause)
     : problem({ status: 502, code: "clerk_bad_response", message: error.message })
 }
+
+/** A token of a session Clerk said is over: refused as an invalid token is, before its `exp`. */
+const sessionEndedResponse = problem({
+  status: 401,
+  code: "session_ended",
+  message: "This session was signed out (revoked, ended or removed at Clerk)",
+  headers: { "www-authenticate": "Bearer error=\"invalid_token\"" }
+})
 
 /** Every POST must come from this origin (or from no browser at all): no cross-site request forgery. */
 const sameOriginPosts = <E, R>(
@@ -253,6 +285,8 @@ export const app = HttpRouter.toHttpEffect(routes).pipe(
         AccessDenied: (e) => Effect.succeed(problem({ status: 403, code: "forbidden", message: e.message })),
         ClerkTokenMissing: () => tokenMissingResponse,
         ClerkTokenInvalid: (e) => Effect.succeed(tokenInvalidResponse(e)),
+        SessionEnded: () => Effect.succeed(sessionEndedResponse),
+        ClerkWebhookInvalid: (e) => Effect.succeed(problem({ status: 400, code: "invalid_webhook", message: `${e.reason}: ${e.message}` })),
         BadRequest: (e) => Effect.succeed(problem({ status: 400, code: e.code, message: e.message }))
       }),
       Effect.catch((e) => Effect.succeed(clerkErrorResponse(e))),

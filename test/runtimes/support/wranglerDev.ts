@@ -27,6 +27,8 @@ export interface WranglerDevSuite {
 /** The checks of the example Worker under `wrangler dev`, for one wrangler config. */
 export const wranglerDevSuite = ({ config, cwd, main }: WranglerDevSuite) => {
   const SECRET_KEY = "sk_test_wrangler_dev"
+  // The Worker's webhook endpoint's signing secret, as the Dashboard would show it (24 random bytes).
+  const WEBHOOK_SECRET = `whsec_${Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64")}`
 
   let emulator: ClerkEmulator.Service
   let served: ServedEmulator
@@ -53,6 +55,7 @@ export const wranglerDevSuite = ({ config, cwd, main }: WranglerDevSuite) => {
       inspectorPort: await freePort(),
       cwd: cwd(),
       tokenHint: "Ask the test for one",
+      webhookSigningSecret: WEBHOOK_SECRET,
       // The Effect 4 line's first start also bundles the Worker (its [build] command).
       timeoutMs: 150_000
     })
@@ -132,6 +135,23 @@ export const wranglerDevSuite = ({ config, cwd, main }: WranglerDevSuite) => {
       expect([other.status, other.body.error.code]).toEqual([403, "forbidden"])
     })
 
+    it("Clerk's webhooks over the socket: the Worker revokes a session at Clerk, Clerk tells it so, and the session's unexpired token is refused", async () => {
+      const endpoint = await Effect.runPromise(emulator.registerWebhook(`${base}/webhooks/clerk`, { secret: WEBHOOK_SECRET }))
+      const session = await Effect.runPromise(emulator.seedSession({ userId: "user_wrangler" }))
+      const token = await Effect.runPromise(emulator.mintToken(session.id))
+      expect((await call("GET", "/me", token)).status).toBe(200)
+
+      const revoked = await call("POST", `/sessions/${session.id}/revoke`, token)
+      expect([revoked.status, revoked.body.status, revoked.body.error]).toEqual([200, "revoked", undefined])
+      await Effect.runPromise(emulator.webhooksSettled)
+      const deliveries = await Effect.runPromise(emulator.webhookDeliveries)
+      expect(deliveries.map((d) => [d.endpointId, d.eventType, d.attempt, d.status])).toEqual([[endpoint.id, "session.revoked", 1, 204]])
+
+      const refused = await call("GET", "/me", token)
+      expect([refused.status, refused.body.error.code]).toEqual([401, "session_ended"])
+      expect(worker!.output()).not.toContain(WEBHOOK_SECRET)
+    })
+
     it("maps Clerk failures and bad input to HTTP answers", async () => {
       const missing = await call("GET", "/sessions/sess_nope")
       expect([missing.status, missing.body.error.code]).toEqual([404, "resource_not_found"])
@@ -155,6 +175,9 @@ export const wranglerDevSuite = ({ config, cwd, main }: WranglerDevSuite) => {
         "getSession",
         "getSession",
         "createSessionTokenFromTemplate",
+        "getSession",
+        "revokeSession",
+        // the webhook test's revoke
         "getSession",
         "revokeSession",
         "getSession",
