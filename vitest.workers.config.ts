@@ -57,7 +57,9 @@ export const workersConfig = (effectLine: "effect3" | "effect4") =>
     // The same for the Node side (globalSetup's emulator), so one run loads one `effect`.
     ssr: { resolve: { conditions: effectLine === "effect4" ? ["effect4", "node", "import", "default"] : [] } },
     test: {
-      include: ["test/workers/**/*.test.ts"],
+      // And the HTTP middleware suites, as they run in Node (plain vitest, the in-process
+      // emulator): ClerkAuth on each line's HttpApi and ClerkMiddleware on its HttpApp, in workerd.
+      include: ["test/workers/**/*.test.ts", "test/http/ClerkAuth.test.ts", "test/http/ClerkMiddleware.test.ts"],
       globalSetup: ["test/workers/globalSetup.ts"],
       // Generous: a test's own bounds say what must hold; these only stop a stuck run, and a busy
       // 2-core machine can take several times an idle one's time (hooks included: vitest's default is 10 s).

@@ -1,6 +1,7 @@
 /**
  * The workerd suite on the Effect 4 line (`effect4-workerd`): the same test files as
- * vitest.workers.config.ts (test/workers/*.test.ts, the example Worker as `SELF`), inside a
+ * vitest.workers.config.ts (test/workers/*.test.ts, the example Worker as `SELF`, and the HTTP
+ * middleware suites of test/http), inside a
  * real workerd with real KV, Cache API and Durable Objects, with `effect` resolved to
  * lines/effect4's effect 4.1.5 and `#line/*` / `#test-line/*` to their effect4 sides.
  *

@@ -4,7 +4,8 @@
  * tokens the emulator mints, every failure reason a declared 401 with its `reason` and nothing
  * leaked, header beats cookie as in @clerk/backend, authorizedParties and the issuer enforced,
  * `CurrentSession.require` a declared 403, a JWKS outage a 503, a public route charged no
- * verification, and the OpenAPI document listing the schemes and the responses.
+ * verification, and the OpenAPI document listing the schemes and the responses. Run in Node
+ * and, unchanged, inside workerd on both lines (vitest.workers.config.ts includes it).
  */
 import { apiHandler, apiSpec } from "#test-line/HttpApi"
 import { makeClock, withClock } from "#test-line/Testing"

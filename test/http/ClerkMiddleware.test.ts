@@ -2,7 +2,8 @@
  * ClerkMiddleware (effect-clerk/http) on each line's own HttpApp, served as a web handler:
  * tokens the emulator mints, verified by a TokenVerifier built once (as an app builds it),
  * every refusal a 401 with its reason and nothing leaked, header beats cookie, the optional
- * variant, and a JWKS outage answered 503.
+ * variant, and a JWKS outage answered 503. Run in Node and, unchanged, inside workerd on both
+ * lines (vitest.workers.config.ts includes it).
  */
 import { appToWebHandler, makeClock, withClock } from "#test-line/Testing"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
