@@ -16,6 +16,7 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import { ClerkClient } from "../../src/ClerkClient.js"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import { TokenVerifier } from "../../src/TokenVerifier.js"
+import { seedAda } from "./support.js"
 
 const ORIGIN = "https://app.example.com"
 const Live = TokenVerifier.layer({ authorizedParties: [ORIGIN] }).pipe(
@@ -47,12 +48,7 @@ let call: ReturnType<typeof serve>
 beforeAll(async () => {
   runtime = ManagedRuntime.make(Live)
   emulator = await runtime.runPromise(ClerkEmulator)
-  await runtime.runPromise(Effect.gen(function*() {
-    yield* emulator.seedUser({ id: "user_2ada" })
-    yield* emulator.seedOrganization({ id: "org_2acme", slug: "acme", members: [{ userId: "user_2ada", role: "org:admin", permissions: ["org:invoices:read"] }] })
-    yield* emulator.seedSession({ id: "sess_2ada", userId: "user_2ada", activeOrganizationId: "org_2acme" })
-    yield* emulator.seedSession({ id: "sess_2bob", userId: "user_2ada" })
-  }))
+  await runtime.runPromise(seedAda(emulator))
   call = serve(await runtime.runPromise(TokenVerifier))
 })
 afterAll(async () => {

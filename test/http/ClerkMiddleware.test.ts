@@ -15,6 +15,7 @@ import { type HttpServerRequest, type HttpServerResponse, jsonResponse } from "#
 import { ClerkMiddleware, CurrentSession, OptionalSession } from "../../src/http/index.js"
 import { ClerkEmulator, Fault } from "../../src/testing/index.js"
 import { TokenVerifier } from "../../src/TokenVerifier.js"
+import { seedAda } from "./support.js"
 import { ClerkClient } from "../../src/ClerkClient.js"
 
 const ORIGIN = "https://app.example.com"
@@ -30,12 +31,7 @@ beforeAll(async () => {
   runtime = ManagedRuntime.make(Live)
   verifier = await runtime.runPromise(TokenVerifier)
   emulator = await runtime.runPromise(ClerkEmulator)
-  await runtime.runPromise(Effect.gen(function*() {
-    yield* emulator.seedUser({ id: "user_2ada" })
-    yield* emulator.seedOrganization({ id: "org_2acme", slug: "acme", members: [{ userId: "user_2ada", role: "org:admin", permissions: ["org:invoices:read"] }] })
-    yield* emulator.seedSession({ id: "sess_2ada", userId: "user_2ada", activeOrganizationId: "org_2acme" })
-    yield* emulator.seedSession({ id: "sess_2bob", userId: "user_2ada" })
-  }))
+  await runtime.runPromise(seedAda(emulator))
 })
 afterAll(async () => {
   for (const own of others) await own.dispose()

@@ -1,9 +1,13 @@
 /**
  * What the two sides of `#test-line/HttpApi` share, spelled the same on both lines: the test
- * API's response schemas and what its `/me` endpoint answers.
+ * API's response schemas, what its `/me` and webhook endpoints answer, and `apiHandler`'s
+ * signature.
  */
+import type * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import type { SignedInSession } from "../../src/http/index.js"
+import { type ClerkWebhookEvent, ClerkWebhooks, type SignedInSession } from "../../src/http/index.js"
+import type { TokenVerifier } from "../../src/TokenVerifier.js"
 
 export const Ok = Schema.Struct({ ok: Schema.Boolean })
 
@@ -26,5 +30,29 @@ export const me = (session: SignedInSession): typeof Me.Type => ({
 /** What the test API's webhook endpoint answers: the type of the event it took. */
 export const Received = Schema.Struct({ type: Schema.String })
 
-/** A signing secret no emulator endpoint has (for the suites that do not send webhooks). */
-export const UNUSED_SECRET = "whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+/** The webhook endpoint's answer to `event`, which it pushes to `received`. */
+export const receive = (received: Array<ClerkWebhookEvent>) => (event: ClerkWebhookEvent): typeof Received.Type => {
+  received.push(event)
+  return { type: event.type }
+}
+
+/** Webhooks signed with a secret no emulator endpoint has (for the suites that send none). */
+export const unusedWebhooks: Layer.Layer<ClerkWebhooks> = ClerkWebhooks.layer({
+  signingSecret: Redacted.make("whsec_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+})
+
+/** An in-process web handler and what releases it. */
+export interface WebHandler {
+  readonly handler: (request: Request) => Promise<Response>
+  readonly dispose: () => Promise<void>
+}
+
+/**
+ * The test API as a web handler: its ClerkAuth verifying with `verifier`, its webhook endpoint
+ * with `webhooks` (default {@link unusedWebhooks}), pushing each verified event to `received`.
+ */
+export type ApiHandler = (
+  verifier: Layer.Layer<TokenVerifier>,
+  webhooks?: Layer.Layer<ClerkWebhooks>,
+  received?: Array<ClerkWebhookEvent>
+) => WebHandler

@@ -11,11 +11,9 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks, CurrentSession } from "../../../src/http/index.js"
 import type { ClerkWebhookEvent } from "../../../src/http/index.js"
-import type { TokenVerifier } from "../../../src/TokenVerifier.js"
-import { Me, me, Ok, Received, UNUSED_SECRET } from "../api.js"
+import { type ApiHandler, Me, me, Ok, receive, Received, unusedWebhooks } from "../api.js"
 
 class Api extends HttpApi.make("test")
   .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public").addSuccess(Ok)))
@@ -43,20 +41,10 @@ const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
 const webhooksLive = (received: Array<ClerkWebhookEvent>) =>
   HttpApiBuilder.group(Api, "webhooks", (handlers) =>
     handlers.handle("clerk", () =>
-      Effect.map(ClerkWebhooks.verifyRequest, (event) => {
-        received.push(event)
-        return { type: event.type }
-      })))
+      Effect.map(ClerkWebhooks.verifyRequest, receive(received))))
 
-/**
- * The API as a web handler, its ClerkAuth verifying with `verifier`, its webhook endpoint
- * with `webhooks` (pushing each verified event to `received`).
- */
-export const apiHandler = (
-  verifier: Layer.Layer<TokenVerifier>,
-  webhooks: Layer.Layer<ClerkWebhooks> = ClerkWebhooks.layer({ signingSecret: Redacted.make(UNUSED_SECRET) }),
-  received: Array<ClerkWebhookEvent> = []
-) =>
+/** The API as a web handler (see `ApiHandler`). */
+export const apiHandler: ApiHandler = (verifier, webhooks = unusedWebhooks, received = []) =>
   HttpApiBuilder.toWebHandler(
     Layer.mergeAll(
       HttpApiBuilder.api(Api).pipe(Layer.provide([PublicLive, PrivateLive, webhooksLive(received).pipe(Layer.provide(webhooks))]), Layer.provide(ClerkAuth.layer), Layer.provide(verifier)),

@@ -5,7 +5,6 @@
  */
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import * as HttpRouter from "effect/http/HttpRouter"
 import * as HttpServer from "effect/http/HttpServer"
 import { HttpServerRequest } from "effect/http/HttpServerRequest"
@@ -16,8 +15,7 @@ import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
 import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks, CurrentSession } from "../../../src/http/index.js"
 import type { ClerkWebhookEvent } from "../../../src/http/index.js"
-import type { TokenVerifier } from "../../../src/TokenVerifier.js"
-import { Me, me, Ok, Received, UNUSED_SECRET } from "../api.js"
+import { type ApiHandler, Me, me, Ok, receive, Received, unusedWebhooks } from "../api.js"
 
 class Api extends HttpApi.make("test")
   .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public", { success: Ok })))
@@ -48,20 +46,10 @@ const webhooksLive = (received: Array<ClerkWebhookEvent>) =>
   HttpApiBuilder.group(Api, "webhooks", (handlers) =>
     Effect.map(ClerkWebhooks, (webhooks) =>
       handlers.handle("clerk", () =>
-        Effect.map(Effect.flatMap(HttpServerRequest, webhooks.verifyServerRequest), (event) => {
-          received.push(event)
-          return { type: event.type }
-        }))))
+        Effect.map(Effect.flatMap(HttpServerRequest, webhooks.verifyServerRequest), receive(received)))))
 
-/**
- * The API as a web handler, its ClerkAuth verifying with `verifier`, its webhook endpoint
- * with `webhooks` (pushing each verified event to `received`).
- */
-export const apiHandler = (
-  verifier: Layer.Layer<TokenVerifier>,
-  webhooks: Layer.Layer<ClerkWebhooks> = ClerkWebhooks.layer({ signingSecret: Redacted.make(UNUSED_SECRET) }),
-  received: Array<ClerkWebhookEvent> = []
-) =>
+/** The API as a web handler (see `ApiHandler`). */
+export const apiHandler: ApiHandler = (verifier, webhooks = unusedWebhooks, received = []) =>
   HttpRouter.toWebHandler(
     HttpApiBuilder.layer(Api).pipe(
       Layer.provide([PublicLive, PrivateLive, webhooksLive(received).pipe(Layer.provide(webhooks))]),
