@@ -26,6 +26,98 @@ const authOf = (row8) => {
   return { a, b, c, marginal: b.median - a.median, low: Math.min(...perRound), high: Math.max(...perRound) }
 }
 
+/** The line's HTTP client, as the sentences name it. */
+const HTTP_CLIENT_OF = { "Effect 3": "@effect/platform's `HttpClient`", "Effect 4": "`effect/http`'s `HttpClient`" }
+/** Issue 24's target for `getSession` through `ClerkClient.layer` over the line's bare `HttpClient` GET. */
+const HTTP_CLIENT_TARGET = 1.15
+
+/**
+ * One line's `getSession` through the application's `HttpClient` against one GET through that
+ * line's `HttpClient` alone (rows 1 and 4 of the line's own processes), or undefined if not measured.
+ */
+const httpClientOf = (rows) => {
+  const http = find(rows?.row1, "effect-clerk (HttpClient)")
+  const platform = find(rows?.row1, "platform")
+  if (!http || !platform) return undefined
+  return { http, platform, ratio: http.median / platform.median, loopback: find(rows.row4, "platform") }
+}
+
+/** The summary's sentence on one line's `ClerkClient.layer`, its bare `HttpClient` GET and its tracer, or undefined. */
+const httpClientSentence = (rows, line) => {
+  const x = httpClientOf(rows)
+  if (!x) return undefined
+  const traced = find(rows.row1, "effect-clerk (traced)")
+  const fetchOnly = find(rows.row1, "effect-clerk")
+  const opening = line === "Effect 3"
+    ? "effect-clerk's numbers are `ClerkClient.layerFetch`, which sends with `fetch` directly (the choice for Workers). Through"
+    : "The Effect 4 line: through"
+  return `${opening} the application's \`HttpClient\` (\`ClerkClient.layer\`) a \`getSession\` costs ` +
+    `${us(x.http.median)}: one GET through ${HTTP_CLIENT_OF[line]} alone (no effect-clerk) is ${us(x.platform.median)}` +
+    `${x.loopback ? ` and ${x.loopback.median.toFixed(0)} req/s over loopback` : ""}: effect-clerk's \`getSession\` through it is ` +
+    `${ratio(x.http.median, x.platform.median)} of that bare GET (≤ ${HTTP_CLIENT_TARGET}×: ${mark(x.ratio <= HTTP_CLIENT_TARGET)}).` +
+    (traced && fetchOnly
+      ? ` With a tracer installed (OpenTelemetry, say) the operation spans add ${us(traced.median - fetchOnly.median)} ` +
+        `per call (${us(traced.median)}); under Effect's default tracer they are not built.`
+      : "")
+}
+
+/** Row 9's peak-RSS target: the 50,000-session walk's peak at most this many times the 10,000's (5× would be growing with the sessions). */
+const RSS_BOUND = 2
+const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`
+const count = (n) => n.toLocaleString("en-US")
+/** Two sets of rounds "match within noise": their lowest–highest ranges overlap. */
+const overlap = (a, b) => a.low <= b.high && b.low <= a.high
+
+/**
+ * Row 9 of one line, the parts the tables show, or undefined if not measured: listAll per
+ * contender and size (small, large), the verify with 1 / 10 / 100 keys, the 1,000-call bursts.
+ */
+const scaleOf = (row9) => {
+  if (!row9?.listAll) return undefined
+  const [small, large] = row9.listAll.sizes
+  const list = Object.fromEntries(row9.listAll.contenders.map((c) => {
+    const a = c.bySize[small]
+    const b = c.bySize[large]
+    return [c.name, {
+      small: a,
+      large: b,
+      growth: b.cpuPerSession.median / a.cpuPerSession.median,
+      flat: overlap(a.cpuPerSession, b.cpuPerSession),
+      rssGrowth: b.peakRss.median / a.peakRss.median,
+      bounded: b.peakRss.median <= RSS_BOUND * a.peakRss.median
+    }]
+  }))
+  const keys = Object.fromEntries(row9.keys.counts.map((n) => [n, {
+    ours: find(row9.keys.contenders, `effect-clerk/${n}`),
+    jose: find(row9.keys.contenders, `jose/${n}`)
+  }]))
+  const burst = (prefix) => row9.concurrent.contenders.find((c) => c.name.startsWith(prefix))
+  return {
+    row9,
+    small,
+    large,
+    list,
+    keys,
+    fewest: row9.keys.counts[0],
+    most: row9.keys.counts[row9.keys.counts.length - 1],
+    calls: row9.concurrent.calls,
+    verify: burst("effect-clerk verify"),
+    jose: burst("jose verify"),
+    limited: burst("effect-clerk getSession, rateLimit"),
+    unlimited: burst("effect-clerk getSession, no rate limit")
+  }
+}
+/** "1000 of 1000" when every round completed every call, else each round's count. */
+const completedOf = (burst, calls) =>
+  burst.completed.every((n) => n === calls) ? `${count(calls)} of ${count(calls)}` : `${burst.completed.join(", ")} of ${count(calls)}`
+/** "1 JWKS fetch" when every round made one, else each round's count. */
+const fetchesOf = (burst, what) => {
+  const same = burst.fetches.every((n) => n === burst.fetches[0])
+  const n = same ? count(burst.fetches[0]) : burst.fetches.map(count).join(", ")
+  return `${n} ${what}${same && burst.fetches[0] === 1 ? "" : "es"}`
+}
+const msOf = (s) => `${s.median.toFixed(1)} ms`
+
 const HTTP_CLIENT_SUFFIX = ", with `ClerkClient.layer` (through the app's `HttpClient`)"
 
 /** The one table the README shows: one line per row, against its target. */
@@ -116,20 +208,34 @@ export const renderSummary = (r) => {
       } | no target |`
     )
   }
-  const platform1 = find(r.row1, "platform")
-  const platform4 = find(r.row4, "platform")
-  const http1 = find(r.row1, "effect-clerk (HttpClient)")
-  const traced1 = find(r.row1, "effect-clerk (traced)")
-  if (platform1 && platform4 && http1 && traced1) {
+  const scale = scaleOf(r.row9)
+  if (scale) {
+    const o = scale.list["effect-clerk"]
+    const t = scale.list["@clerk/backend"]
+    const k1 = scale.keys[scale.fewest]
+    const kn = scale.keys[scale.most]
     lines.push(
-      "",
-      `effect-clerk's numbers are \`ClerkClient.layerFetch\`, which sends with \`fetch\` directly (the choice for ` +
-        `Workers). Through the application's \`HttpClient\` (\`ClerkClient.layer\`) a \`getSession\` costs ` +
-        `${us(http1.median)}: one GET through @effect/platform's \`HttpClient\` alone (no effect-clerk) is ` +
-        `${us(platform1.median)} and ${platform4.median.toFixed(0)} req/s over loopback. With a tracer installed ` +
-        `(OpenTelemetry, say) the operation spans add ${us(traced1.median - find(r.row1, "effect-clerk").median)} ` +
-        `per call (${us(traced1.median)}); under Effect's default tracer they are not built.`
+      `| 9. \`listAll\` over ${count(scale.large)} sessions (pages of ${scale.row9.listAll.pageSize}, loopback), CPU per session; peak RSS | ${
+        us(o.large.cpuPerSession.median)
+      } (${us(o.small.cpuPerSession.median)} at ${count(scale.small)}); +${mb(o.large.peakRss.median)} (+${mb(o.small.peakRss.median)} at ${count(scale.small)}) | ${
+        us(t.large.cpuPerSession.median)
+      } (${us(t.small.cpuPerSession.median)}); +${mb(t.large.peakRss.median)} (+${mb(t.small.peakRss.median)}) (\`getSessionList\` paged by hand) | – | ${
+        ratio(o.large.cpuPerSession.median, t.large.cpuPerSession.median)
+      } | flat per session: ${mark(o.flat)}; peak RSS bounded (${count(scale.large)} ÷ ${count(scale.small)} ≤ ${RSS_BOUND}×): ${mark(o.bounded)} |`,
+      `| 9. verify a session token, ${scale.most} keys in the JWKS, key cached | ${us(kn.ours.median)} (${
+        ratio(kn.ours.median, k1.ours.median)
+      } of ${scale.fewest} key) | – | ${us(kn.jose.median)} (jose \`createLocalJWKSet\`; ${ratio(kn.jose.median, k1.jose.median)} of ${scale.fewest} key) | – (${
+        ratio(kn.ours.median, kn.jose.median)
+      } jose) | no target |`,
+      `| 9. ${count(scale.calls)} concurrent calls, one isolate: \`verify\` on a cold verifier / \`getSession\` with \`rateLimit\` | ${msOf(scale.verify.ms)}, ${
+        fetchesOf(scale.verify, "JWKS fetch")
+      }, ${completedOf(scale.verify, scale.calls)} / ${msOf(scale.limited.ms)}, ${completedOf(scale.limited, scale.calls)} | – | ${
+        msOf(scale.jose.ms)
+      } (jose \`createRemoteJWKSet\`, ${fetchesOf(scale.jose, "fetch")}) / ${msOf(scale.unlimited.ms)} (no rate limit) | – | no target |`
     )
+  }
+  for (const sentence of [httpClientSentence(r, "Effect 3"), httpClientSentence(r.effect4, "Effect 4")]) {
+    if (sentence !== undefined) lines.push("", sentence)
   }
   const bounded4 = find(r.row4, "floor (bounded)")
   if (bounded4) {
@@ -177,7 +283,7 @@ export const renderLinesSummary = (r) => {
   const lines = [
     `**The Effect 4 line** (effect ${r.machine?.effect4 ?? "4"}, \`effect/http\`), the same rows in the same run on the same Node, beside the Effect 3 line (effect ${
       r.machine?.packages?.effect ?? "3"
-    } + @effect/platform). For rows 1–3 and 8 lower is lighter; row 4 is throughput (higher is better).`,
+    } + @effect/platform). For rows 1–3, 8 and 9 lower is lighter; row 4 is throughput (higher is better).`,
     "",
     "| row | Effect 3 line | Effect 4 line | Effect 4 ÷ Effect 3 | ÷ @clerk/backend, Effect 3 / Effect 4 line |",
     "|---|---|---|---|---|"
@@ -270,6 +376,27 @@ export const renderLinesSummary = (r) => {
       } (${change(auth4.marginal, auth3.marginal)}) | ${ratio(auth3.marginal, auth3.c.median)} / ${ratio(auth4.marginal, auth4.c.median)} |`
     )
   }
+  const scale3 = scaleOf(r.row9)
+  const scale4 = scaleOf(f.row9)
+  if (scale3 && scale4) {
+    const o3 = scale3.list["effect-clerk"].large.cpuPerSession.median
+    const o4 = scale4.list["effect-clerk"].large.cpuPerSession.median
+    const v3 = scale3.keys[scale3.most].ours.median
+    const v4 = scale4.keys[scale4.most].ours.median
+    lines.push(
+      `| 9. \`listAll\` over ${count(scale3.large)} sessions, CPU per session | ${us(o3)} | ${us(o4)} | ${ratio(o4, o3)} (${change(o4, o3)}) | ${
+        ratio(o3, scale3.list["@clerk/backend"].large.cpuPerSession.median)
+      } / ${ratio(o4, scale4.list["@clerk/backend"].large.cpuPerSession.median)} |`,
+      `| 9. verify, ${scale3.most} keys in the JWKS, CPU per call | ${us(v3)} | ${us(v4)} | ${ratio(v4, v3)} (${change(v4, v3)}) | ${
+        ratio(v3, scale3.keys[scale3.most].jose.median)
+      } / ${ratio(v4, scale4.keys[scale4.most].jose.median)} (÷ jose) |`,
+      `| 9. ${count(scale3.calls)} concurrent \`verify\`, cold verifier, wall | ${msOf(scale3.verify.ms)} | ${msOf(scale4.verify.ms)} | ${
+        ratio(scale4.verify.ms.median, scale3.verify.ms.median)
+      } (${change(scale4.verify.ms.median, scale3.verify.ms.median)}) | ${ratio(scale3.verify.ms.median, scale3.jose.ms.median)} / ${
+        ratio(scale4.verify.ms.median, scale4.jose.ms.median)
+      } (÷ jose) |`
+    )
+  }
   return lines.join("\n")
 }
 
@@ -330,7 +457,7 @@ export const renderLinesDetails = (r) => {
     "Rows 1–4: each line's bench process measures every contender (so @clerk/backend and the floor appear once per line: their own ratio shows how far the machine drifted between the two processes). \"÷ @clerk/backend\" divides by the @clerk/backend of the same process.",
     ""
   ]
-  const timedTable = (key, title, fmt, higherIsBetter = false, overrides = {}) => {
+  const timedTable = (key, title, fmt, higherIsBetter = false, overrides = {}, extraRows = []) => {
     if (!r[key] || !f[key]) return
     parts.push(
       `#### ${title}`,
@@ -349,11 +476,24 @@ export const renderLinesDetails = (r) => {
         } |`
       )
     }
+    parts.push(...extraRows)
     parts.push("", higherIsBetter ? "Requests per second: higher is better." : "CPU per call: lower is lighter. Spread: lowest – highest round.", "")
   }
   const cpu = (c) => `${us(c.median)} (${us(c.low)} – ${us(c.high)})`
   const rps = (c) => `${c.median.toFixed(0)} (${c.low.toFixed(0)} – ${c.high.toFixed(0)})`
-  timedTable("row1", "1. `getSession`, CPU per call, in-memory transport", cpu)
+  // Issue 24: effect-clerk through the app's HttpClient against that line's HttpClient alone.
+  const http3 = httpClientOf(r)
+  const http4 = httpClientOf(f)
+  const httpRow = http3 && http4
+    ? [
+      `| **\`getSession\` through the app's \`HttpClient\` ÷ that line's bare \`HttpClient\` GET** (target ≤ ${HTTP_CLIENT_TARGET}×) | **${
+        ratio(http3.http.median, http3.platform.median)
+      }** (${mark(http3.ratio <= HTTP_CLIENT_TARGET)}) | **${ratio(http4.http.median, http4.platform.median)}** (${
+        mark(http4.ratio <= HTTP_CLIENT_TARGET)
+      }) | – | – | – |`
+    ]
+    : []
+  timedTable("row1", "1. `getSession`, CPU per call, in-memory transport", cpu, false, {}, httpRow)
   timedTable("row2", "2. 500-session list page, CPU per call", cpu)
   timedTable("row3", "3. Verifying a session token, key cached, CPU per call", cpu, false, {
     "effect-clerk": "effect-clerk (`TokenVerifier.layerJwtKey`)",
@@ -594,4 +734,123 @@ export const renderDetails = (r) => {
     parts.push(...lines, "")
   }
   return parts.join("\n")
+}
+
+/** Row 9's section of the details: both lines side by side (each line's numbers from its own process). */
+export const renderScaleDetails = (r) => {
+  const shown = [["Effect 3 line", scaleOf(r.row9)], ["Effect 4 line", scaleOf(r.effect4?.row9)]].filter(([, x]) => x !== undefined)
+  if (shown.length === 0) return ""
+  const first = shown[0][1]
+  const row9 = first.row9
+  const measured = row9.measured
+  const { small, large } = first
+  const page = row9.listAll.pageSize
+  const lines = [
+    "",
+    `### 9. Scale: \`listAll\` over ${count(small)} and ${count(large)} sessions, 1 to ${first.most} keys in the JWKS, ${count(first.calls)} concurrent calls`,
+    "",
+    `**\`listAll\`.** A node:http server in its own process (\`bench/server.mjs --pages\`) answers \`GET /v1/sessions?user_id=…&limit=…&offset=…&paginated=true\` as Clerk does, \`{ data, total_count }\`, from ${
+      count(large)
+    } sessions built as row 2's page is (\`bench/fixtures.ts\`; one user with ${count(small)} of them, one with ${
+      count(large)
+    }). effect-clerk: \`Sessions.listAll({ userId })\` over \`ClerkClient.layerFetch\` (pages of ${page}, its default), drained with \`Stream.runForEach\` counting; @clerk/backend: \`getSessionList({ userId, limit: ${page}, offset })\` by hand until a short page or the total, counting each page's sessions. Time per session is this process's CPU time (user + system; the server's is not in it) and the wall time of the whole walk, divided by the sessions; median of ${row9.rounds} rounds, both sizes and contenders interleaved, after one warm-up walk each. Peak RSS is \`process.memoryUsage().rss\` sampled every 2 ms and every page, minus the RSS before the walk, each walk in a fresh process (after one unmeasured ${page}-session page, so loading and compiling the code is not in it), median of ${
+      row9.listAll.memoryRuns
+    } process${row9.listAll.memoryRuns === 1 ? "" : "es"} per cell: if \`listAll\` held every session, the ${count(large)} walk's peak would be about ${large / small}× the ${count(small)} walk's; bounded by a page, it is about the same. "Flat" means the two sizes' per-session rounds overlap.`,
+    "",
+    `| | ${shown.map(([name]) => `${name}: CPU per session | wall per session | peak RSS above start`).join(" | ")} |`,
+    `|---|${shown.map(() => "---|---|---").join("|")}|`
+  ]
+  const perSession = (s) => `${us(s.median)} (${us(s.low)} – ${us(s.high)})`
+  const rssCell = (s) => `+${mb(s.median)} (${mb(s.low)} – ${mb(s.high)})`
+  const names = { "effect-clerk": "effect-clerk `listAll`", "@clerk/backend": "@clerk/backend, paged by hand" }
+  for (const name of ["effect-clerk", "@clerk/backend"]) {
+    for (const size of ["small", "large"]) {
+      lines.push(
+        `| ${names[name]}, ${count(first[size])} sessions | ${
+          shown.map(([, x]) => {
+            const c = x.list[name][size]
+            return `${perSession(c.cpuPerSession)} | ${us(c.wallPerSession.median)} | ${rssCell(c.peakRss)}`
+          }).join(" | ")
+        } |`
+      )
+    }
+    lines.push(
+      `| **${names[name]}: ${count(large)} ÷ ${count(small)}** | ${
+        shown.map(([, x]) => {
+          const c = x.list[name]
+          return `**${ratio(c.large.cpuPerSession.median, c.small.cpuPerSession.median)}** (${c.flat ? "flat" : "not flat"}) | ${
+            ratio(c.large.wallPerSession.median, c.small.wallPerSession.median)
+          } | **${ratio(c.large.peakRss.median, c.small.peakRss.median)}** (${c.bounded ? `bounded, ≤ ${RSS_BOUND}×` : "grows"})`
+        }).join(" | ")
+      } |`
+    )
+  }
+  lines.push(
+    `| effect-clerk ÷ @clerk/backend, ${count(large)} sessions | ${
+      shown.map(([, x]) => {
+        const o = x.list["effect-clerk"].large
+        const t = x.list["@clerk/backend"].large
+        return `${ratio(o.cpuPerSession.median, t.cpuPerSession.median)} | ${ratio(o.wallPerSession.median, t.wallPerSession.median)} | ${
+          ratio(o.peakRss.median, t.peakRss.median)
+        }`
+      }).join(" | ")
+    } |`,
+    "",
+    `**Keys in the JWKS.** Row 3's token and claims; the JWKS holds 1, 10 or ${first.most} RSA-2048 keys, the token's own the last (the others are real keys, generated once per machine and kept in \`node_modules/.cache/effect-clerk-bench-keys\`). effect-clerk: \`TokenVerifier.layer({ authorizedParties })\` over \`ClerkClient.layerFetch\` with an in-memory fetch serving the JWKS (fetched once, checked; then cached); jose: \`jwtVerify(token, createLocalJWKSet(jwks), { algorithms: ["RS256"] })\`. Row 3's sampler, CPU per call, ${row9.rounds} rounds of ${row9.budgetMs} ms.`,
+    "",
+    `| keys in the JWKS | ${shown.map(([name]) => `${name}: effect-clerk | jose | ÷ jose`).join(" | ")} |`,
+    `|---|${shown.map(() => "---|---|---").join("|")}|`
+  )
+  for (const n of row9.keys.counts) {
+    lines.push(
+      `| ${n} | ${
+        shown.map(([, x]) => `${perSession(x.keys[n].ours)} | ${perSession(x.keys[n].jose)} | ${ratio(x.keys[n].ours.median, x.keys[n].jose.median)}`)
+          .join(" | ")
+      } |`
+    )
+  }
+  lines.push(
+    `| **${first.most} keys ÷ ${first.fewest}** | ${
+      shown.map(([, x]) =>
+        `**${ratio(x.keys[x.most].ours.median, x.keys[x.fewest].ours.median)}** | ${ratio(x.keys[x.most].jose.median, x.keys[x.fewest].jose.median)} | –`
+      ).join(" | ")
+    } |`,
+    "",
+    `**${count(first.calls)} concurrent calls in one isolate.** Each round builds fresh instances (not timed), then starts ${
+      count(first.calls)
+    } calls at once (${count(first.calls)} \`runPromise\`s, or jose promises, under one \`Promise.all\`) and times them to the last; median of ${row9.rounds} rounds after one unmeasured, the four interleaved. \`verify\`: a new \`TokenVerifier.layer\` whose first fetch of the one-key JWKS is answered by an in-memory fetch after ${row9.concurrent.jwksDelayMs} ms (a round trip), the fetches counted; jose: a new \`createRemoteJWKSet\` over the same fetch (\`[customFetch]\`). \`getSession\`: \`ClerkClient.layerFetch({ rateLimit: { limit: ${first.calls} } })\` over \`RateLimiter.layerMemory\` (a budget of ${count(first.calls)} per 11 s, so every call takes a slot and none waits) against the same client without \`rateLimit\`, a mocked fetch answering row 1's session. Before timing, the limiter is checked to be in the path: with \`onLimit: "fail"\`, ${
+      count(first.calls + 1)
+    } concurrent calls send ${count(first.calls)} and refuse one. Measured ${measured?.date ?? "?"}, commit ${measured?.commit ?? "?"}, Node ${
+      measured?.node ?? "?"
+    }.`,
+    "",
+    `| ${count(first.calls)} concurrent | ${shown.map(([name]) => `${name}: wall (lowest – highest round) | completed | fetches`).join(" | ")} |`,
+    `|---|${shown.map(() => "---|---|---").join("|")}|`
+  )
+  const burstNames = [
+    ["verify", "effect-clerk `verify`, cold `TokenVerifier.layer`", "JWKS fetch"],
+    ["jose", "jose `jwtVerify`, cold `createRemoteJWKSet`", "JWKS fetch"],
+    ["limited", "effect-clerk `getSession`, `rateLimit` over `RateLimiter.layerMemory`", "fetch"],
+    ["unlimited", "effect-clerk `getSession`, no rate limit", "fetch"]
+  ]
+  for (const [key, label, what] of burstNames) {
+    lines.push(
+      `| ${label} | ${
+        shown.map(([, x]) => {
+          const b = x[key]
+          return `${msOf(b.ms)} (${b.ms.low.toFixed(1)} – ${b.ms.high.toFixed(1)}) | ${completedOf(b, x.calls)} | ${fetchesOf(b, what)}`
+        }).join(" | ")
+      } |`
+    )
+  }
+  lines.push(
+    `| **the rate limit's cost, ${count(first.calls)} calls** | ${
+      shown.map(([, x]) => `**+${(x.limited.ms.median - x.unlimited.ms.median).toFixed(1)} ms** (${ratio(x.limited.ms.median, x.unlimited.ms.median)}) | – | –`)
+        .join(" | ")
+    } |`,
+    "",
+    "Lower is lighter. Spread: lowest – highest round.",
+    ""
+  )
+  return lines.join("\n")
 }

@@ -15,8 +15,13 @@
  *      CPU per request: `GET /me` with no middleware,
  *      behind `ClerkAuth`, and @clerk/backend's
  *      `authenticateRequest` on the same request
+ *   9. scale: `listAll` over 10,000 and 50,000      (bench/scale.ts + bench/server.mjs --pages)
+ *      sessions (time per session, peak RSS), a
+ *      token verified with 1, 10 and 100 keys in
+ *      the JWKS, 1,000 concurrent `verify` on a cold
+ *      verifier and `getSession` under a rate limit
  *
- * Rows 1–4, 7 and 8 run in child Node processes that print JSON; this script times rows 5–6
+ * Rows 1–4, 7, 8 and 9 run in child Node processes that print JSON; this script times rows 5–6
  * itself. Nothing is asserted: targets are reported against, never enforced.
  *
  * Both release lines, one copy of each bench body: every row 1–6 is measured for the Effect 3
@@ -29,14 +34,17 @@
  * back); rows 5–6 build and time both lines' Workers together, interleaved; row 7 runs its
  * workerd fleet once per line (`results.row7`, `results.effect4.row7`); row 8 runs as rows 1–4
  * do, one child process per line (`results.row8`, `results.effect4.row8`), and carries its own
- * date and commit as row 7 does. BENCH_LINES (effect3,effect4) picks the lines of rows 1–6 and
- * 8, BENCH_FLEET_LINES (effect3,effect4) row 7's.
+ * date and commit as row 7 does; so does row 9 (`results.row9`, `results.effect4.row9`), whose
+ * child starts the paging server and, for each peak-RSS sample, a fresh process of itself.
+ * BENCH_LINES (effect3,effect4) picks the lines of rows 1–6, 8 and 9, BENCH_FLEET_LINES
+ * (effect3,effect4) row 7's.
  *
  * Options (environment): BENCH_ROUNDS (11), BENCH_BUDGET_MS (250), BENCH_WARMUP_MS (2000),
  * BENCH_LOOPBACK_TOTAL (3000), BENCH_COLD_RUNS (11), BENCH_FLEET_ISOLATES (100),
  * BENCH_FLEET_ROUNDS (3), BENCH_FLEET_DELAYED_ROUNDS (2), BENCH_FLEET_SEPARATE (5),
- * BENCH_ONLY (comma list of cpu,verify,loopback,size,cold,fleet,auth; the rows not measured keep
- * their numbers from bench/results.json), BENCH_NO_WRITE=1 (print, do not write the docs),
+ * BENCH_SCALE_MEMORY_RUNS (3, fresh processes per row-9 peak-RSS cell), BENCH_ONLY (comma
+ * list of cpu,verify,loopback,size,cold,fleet,auth,scale; the rows not measured keep their
+ * numbers from bench/results.json), BENCH_NO_WRITE=1 (print, do not write the docs),
  * BENCH_RENDER_ONLY=1 (measure nothing; re-render the docs from bench/results.json).
  */
 import { execFileSync, spawn } from "node:child_process"
@@ -69,7 +77,8 @@ const env = {
   BENCH_FLEET_ISOLATES: process.env.BENCH_FLEET_ISOLATES ?? "100",
   BENCH_FLEET_ROUNDS: process.env.BENCH_FLEET_ROUNDS ?? "3",
   BENCH_FLEET_DELAYED_ROUNDS: process.env.BENCH_FLEET_DELAYED_ROUNDS ?? "2",
-  BENCH_FLEET_SEPARATE: process.env.BENCH_FLEET_SEPARATE ?? "5"
+  BENCH_FLEET_SEPARATE: process.env.BENCH_FLEET_SEPARATE ?? "5",
+  BENCH_SCALE_MEMORY_RUNS: process.env.BENCH_SCALE_MEMORY_RUNS ?? "3"
 }
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 11)
 const started = Date.now()
@@ -109,7 +118,7 @@ const machine = {
 log(`machine: ${machine.cpu}, ${machine.cores} cores, ${machine.os}; node ${machine.node}, ${machine.deno}, bun ${machine.bun}`)
 
 // ---------------------------------------------------------------------------------------
-// Rows 1–4 (and 8): child processes.
+// Rows 1–4 (and 8, 9): child processes.
 
 /** `entry` bundled for Node on `line`, packages left external (scripts/lines.mjs). */
 const buildNode = async (entry, line = "effect3") => {
@@ -144,7 +153,7 @@ const runJson = (file, extraEnv = {}) =>
 const results = { machine }
 // The Effect 4 line's rows, as the Effect 3 line's are at the top level of `results`.
 const effect4 = {}
-/** Rows 1–4 (or 8) of one script, once per line: the Effect 3 line's into `results`, the Effect 4 line's into `effect4`. */
+/** Rows 1–4 (or 8, 9) of one script, once per line: the Effect 3 line's into `results`, the Effect 4 line's into `effect4`. */
 const runLines = async (entry) => {
   for (const line of LINES) {
     log(`  ${line}`)
@@ -174,6 +183,13 @@ if (!renderOnly && wants("auth")) {
   await runLines("bench/auth.ts")
   for (const into of [results, effect4]) {
     if (into.row8) into.row8.measured = { date: machine.date, commit: machine.commit, node: machine.node }
+  }
+}
+if (!renderOnly && wants("scale")) {
+  log("row 9: scale — listAll over 10,000 / 50,000 sessions, 1–100 JWKS keys, 1,000 concurrent calls")
+  await runLines("bench/scale.ts")
+  for (const into of [results, effect4]) {
+    if (into.row9) into.row9.measured = { date: machine.date, commit: machine.commit, node: machine.node }
   }
 }
 
@@ -491,21 +507,22 @@ function renderFleetDetails(r) {
 // BENCHMARKS.md and the README summary: only the text between the markers is replaced,
 // so the hand-written findings around them stay.
 
-const { renderAuthDetails, renderDetails, renderLinesDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
+const { renderAuthDetails, renderDetails, renderLinesDetails, renderScaleDetails, renderSummary } = await import(pathToFileURL(join(root, "bench", "report.mjs")).href)
 const previous = existsSync(join(root, "bench", "results.json"))
   ? JSON.parse(readFileSync(join(root, "bench", "results.json"), "utf8"))
   : {}
 const merged = { ...previous, ...results }
 // A partial run (BENCH_ONLY) keeps the Effect 4 line's rows it did not measure, as it keeps the Effect 3 line's.
 if (previous.effect4 !== undefined || results.effect4 !== undefined) merged.effect4 = { ...previous.effect4, ...results.effect4 }
-// A run of rows 7 and 8 alone leaves rows 1–6 as they were measured: their machine line (date,
-// commit) and the full run's minutes stay; rows 7 and 8 carry their own date and commit.
+// A run of rows 7, 8 and 9 alone leaves rows 1–6 as they were measured: their machine line (date,
+// commit) and the full run's minutes stay; rows 7, 8 and 9 carry their own date and commit.
 const rowsOneToSix = ["cpu", "verify", "loopback", "size", "cold"]
 if (!renderOnly && only !== undefined && !rowsOneToSix.some(wants) && previous.machine !== undefined) {
   merged.machine = previous.machine
   merged.minutes = previous.minutes
 }
-const details = renderDetails(merged) + renderFleetDetails(merged) + renderAuthDetails(merged) + renderLinesDetails(merged)
+const details = renderDetails(merged) + renderFleetDetails(merged) + renderAuthDetails(merged) + renderScaleDetails(merged) +
+  renderLinesDetails(merged)
 const summary = withFleetSummary(renderSummary(merged), merged)
 process.stdout.write(`${summary}\n`)
 if (process.env.BENCH_NO_WRITE !== "1") {
