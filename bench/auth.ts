@@ -16,9 +16,9 @@
  * Prints one JSON object on stdout; progress goes to stderr.
  */
 import { createClerkClient } from "@clerk/backend"
-import { exportSPKI, generateKeyPair, SignJWT } from "jose"
+import { exportSPKI, generateKeyPair } from "jose"
 import { TokenVerifier } from "../src/TokenVerifier.js"
-import { SECRET_KEY } from "./fixtures.js"
+import { SECRET_KEY, signSessionToken, TOKEN_AZP, TOKEN_USER_ID } from "./fixtures.js"
 import { check, runRow } from "./harness.js"
 // The line's HttpApi: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
 import { authHandler, plainHandler } from "#bench-line/HttpApi"
@@ -27,33 +27,15 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000)
 
-const KID = "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD"
-const AZP = "https://example.com"
-const USER_ID = "user_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
+const AZP = TOKEN_AZP
+const USER_ID = TOKEN_USER_ID
 // A publishable key for the instance at clerk.example.com (`pk_test_` + base64 of its frontend API + `$`).
 const PUBLISHABLE_KEY = `pk_test_${Buffer.from("clerk.example.com$").toString("base64")}`
 const URL_ME = `${AZP}/me`
 
 const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true })
 const pem = await exportSPKI(publicKey)
-const now = Math.floor(Date.now() / 1000)
-// Row 3's token: claims as Clerk issues them (session_token_claims_v2_example), valid for the whole run.
-const token = await new SignJWT({
-  azp: AZP,
-  fva: [7, -1],
-  sid: "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
-  v: 2,
-  sts: "active",
-  o: { id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" }
-})
-  .setProtectedHeader({ alg: "RS256", kid: KID, typ: "JWT" })
-  .setSubject(USER_ID)
-  .setIssuer("https://clerk.example.com")
-  .setIssuedAt(now - 10)
-  .setNotBefore(now - 15)
-  .setExpirationTime(now + 3600)
-  .setJti("1234567890")
-  .sign(privateKey)
+const token = await signSessionToken(privateKey)
 
 const request = (bearer = token) => new Request(URL_ME, { headers: { authorization: `Bearer ${bearer}` } })
 

@@ -3,6 +3,7 @@
  * (test/fixtures/clerk/sample-responses.json `session_get_200`); the 500-session page is built from
  * it deterministically, with the variety a real page has (statuses, nulls, tasks, actors).
  */
+import { SignJWT } from "jose"
 
 /** `GET /v1/sessions/{id}` (sample `session_get_200`). */
 export const sessionBody = {
@@ -88,3 +89,32 @@ export const API_URL = "https://api.clerk.test"
 /** What the mocked fetch returns: a fresh Response each call, as a real fetch would. */
 export const jsonResponse = (text: string): Response =>
   new Response(text, { status: 200, headers: { "content-type": "application/json" } })
+
+/** The key id, `azp` and user of the bench's session token (rows 3, 8 and 9). */
+export const TOKEN_KID = "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD"
+export const TOKEN_AZP = "https://example.com"
+export const TOKEN_USER_ID = "user_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
+
+/**
+ * Rows 3, 8 and 9's session token, signed with `privateKey` (RS256, kid {@link TOKEN_KID}):
+ * claims as Clerk issues them (session_token_claims_v2_example), valid for the whole run.
+ */
+export const signSessionToken = (privateKey: Parameters<SignJWT["sign"]>[0]): Promise<string> => {
+  const now = Math.floor(Date.now() / 1000)
+  return new SignJWT({
+    azp: TOKEN_AZP,
+    fva: [7, -1],
+    sid: "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
+    v: 2,
+    sts: "active",
+    o: { id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" }
+  })
+    .setProtectedHeader({ alg: "RS256", kid: TOKEN_KID, typ: "JWT" })
+    .setSubject(TOKEN_USER_ID)
+    .setIssuer("https://clerk.example.com")
+    .setIssuedAt(now - 10)
+    .setNotBefore(now - 15)
+    .setExpirationTime(now + 3600)
+    .setJti("1234567890")
+    .sign(privateKey)
+}

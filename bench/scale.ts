@@ -26,7 +26,7 @@ import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as Stream from "effect/Stream"
-import { createLocalJWKSet, createRemoteJWKSet, customFetch, exportJWK, generateKeyPair, type JWK, jwtVerify, SignJWT } from "jose"
+import { createLocalJWKSet, createRemoteJWKSet, customFetch, exportJWK, generateKeyPair, type JWK, jwtVerify } from "jose"
 import { spawn } from "node:child_process"
 import { generateKeyPair as generateNodeKeyPair } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -37,7 +37,7 @@ import { ClerkClient } from "../src/ClerkClient.js"
 import { RateLimiter } from "../src/RateLimiter.js"
 import { Sessions } from "../src/Sessions.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
-import { API_URL, jsonResponse, listSession, SECRET_KEY, SESSION_ID, SESSION_TEXT } from "./fixtures.js"
+import { API_URL, jsonResponse, listSession, SECRET_KEY, SESSION_ID, SESSION_TEXT, signSessionToken, TOKEN_AZP, TOKEN_KID } from "./fixtures.js"
 import { check, median, runRow } from "./harness.js"
 // The line's fetch service: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
 import { Fetch } from "#bench-line/Http"
@@ -56,8 +56,8 @@ const WARM = PAGE
 const CALLS = 1000
 const JWKS_DELAY_MS = 10
 const KEY_COUNTS = [1, 10, 100] as const
-const KID = "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD"
-const AZP = "https://example.com"
+const KID = TOKEN_KID
+const AZP = TOKEN_AZP
 /** One user per size: the server answers `user_id=user_scale_<size>` with that many sessions. */
 const userOf = (size: number) => `user_scale_${size}`
 
@@ -253,24 +253,7 @@ if (decoys.length < 99) {
 /** A JWKS of `count` keys, the token's own the last. */
 const jwksOf = (count: number) => ({ keys: [...decoys.slice(0, count - 1), signingJwk] })
 
-const now = Math.floor(Date.now() / 1000)
-// Row 3's token: claims as Clerk issues them (session_token_claims_v2_example), valid for the whole run.
-const token = await new SignJWT({
-  azp: AZP,
-  fva: [7, -1],
-  sid: "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
-  v: 2,
-  sts: "active",
-  o: { id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" }
-})
-  .setProtectedHeader({ alg: "RS256", kid: KID, typ: "JWT" })
-  .setSubject("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
-  .setIssuer("https://clerk.example.com")
-  .setIssuedAt(now - 10)
-  .setNotBefore(now - 15)
-  .setExpirationTime(now + 3600)
-  .setJti("1234567890")
-  .sign(privateKey)
+const token = await signSessionToken(privateKey)
 const SID = "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S"
 
 /** A `fetch` answering every call with the JWKS text (after `delayMs`), counting the calls. */

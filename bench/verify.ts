@@ -11,10 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
-import { exportJWK, exportSPKI, generateKeyPair, importSPKI, jwtVerify, SignJWT } from "jose"
+import { exportJWK, exportSPKI, generateKeyPair, importSPKI, jwtVerify } from "jose"
 import { ClerkClient } from "../src/ClerkClient.js"
 import { TokenVerifier } from "../src/TokenVerifier.js"
-import { API_URL, jsonResponse, SECRET_KEY } from "./fixtures.js"
+import { API_URL, jsonResponse, SECRET_KEY, signSessionToken, TOKEN_AZP, TOKEN_KID } from "./fixtures.js"
 import { check, runRow } from "./harness.js"
 // The line's HTTP client: #bench-line/* is bench/line/effect3/ or, under the effect4 condition, bench/line/effect4/.
 import { Fetch, fetchHttpClientLayer } from "#bench-line/Http"
@@ -23,29 +23,12 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 7)
 const budgetMs = Number(process.env.BENCH_BUDGET_MS ?? 150)
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? 2000)
 
-const KID = "ins_2GIoQhbUpy0hX7B2cVkuTMinXoD"
-const AZP = "https://example.com"
+const KID = TOKEN_KID
+const AZP = TOKEN_AZP
 const { privateKey, publicKey } = await generateKeyPair("RS256", { modulusLength: 2048, extractable: true })
 const pem = await exportSPKI(publicKey)
 const jwk = { ...(await exportJWK(publicKey)), kid: KID, alg: "RS256", use: "sig" }
-const now = Math.floor(Date.now() / 1000)
-// Claims as Clerk issues them (session_token_claims_v2_example), valid for the whole run.
-const token = await new SignJWT({
-  azp: AZP,
-  fva: [7, -1],
-  sid: "sess_2g7np7Hrk0SN6kj5EDMLDaKNL0S",
-  v: 2,
-  sts: "active",
-  o: { id: "org_123", slg: "org-slug", rol: "admin", per: "manage,read", fpm: "3,2" }
-})
-  .setProtectedHeader({ alg: "RS256", kid: KID, typ: "JWT" })
-  .setSubject("user_2g7np7Hrk0SN6kj5EDMLDaKNL0S")
-  .setIssuer("https://clerk.example.com")
-  .setIssuedAt(now - 10)
-  .setNotBefore(now - 15)
-  .setExpirationTime(now + 3600)
-  .setJti("1234567890")
-  .sign(privateKey)
+const token = await signSessionToken(privateKey)
 
 const verifierService = Effect.gen(function*() {
   return yield* TokenVerifier
