@@ -3,10 +3,11 @@
  * API's response schemas, what its `/me` and webhook endpoints answer, and `apiHandler`'s
  * signature.
  */
+import * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { type ClerkWebhookEvent, ClerkWebhooks, type SignedInSession } from "../../src/http/index.js"
+import { type ClerkWebhookEvent, ClerkWebhooks, CurrentSession, type SignedInSession } from "../../src/http/index.js"
 import type { TokenVerifier } from "../../src/TokenVerifier.js"
 
 export const Ok = Schema.Struct({ ok: Schema.Boolean })
@@ -26,6 +27,12 @@ export const me = (session: SignedInSession): typeof Me.Type => ({
   orgRole: session.orgRole ?? null,
   canRead: session.has({ permission: "org:invoices:read" })
 })
+
+/** The handlers of the test API's endpoints, the same on both lines. */
+export const hello = () => Effect.succeed({ ok: true })
+export const meHandler = () => Effect.map(CurrentSession, me)
+export const adminHandler = () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true })
+export const billingHandler = () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })
 
 /** What the test API's webhook endpoint answers: the type of the event it took. */
 export const Received = Schema.Struct({ type: Schema.String })

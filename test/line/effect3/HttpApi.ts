@@ -11,9 +11,9 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as OpenApi from "@effect/platform/OpenApi"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks, CurrentSession } from "../../../src/http/index.js"
+import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks } from "../../../src/http/index.js"
 import type { ClerkWebhookEvent } from "../../../src/http/index.js"
-import { type ApiHandler, Me, me, Ok, receive, Received, unusedWebhooks } from "../api.js"
+import { adminHandler, type ApiHandler, billingHandler, hello, Me, meHandler, Ok, receive, Received, unusedWebhooks } from "../api.js"
 
 class Api extends HttpApi.make("test")
   .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public").addSuccess(Ok)))
@@ -31,12 +31,9 @@ class Api extends HttpApi.make("test")
   )
 {}
 
-const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", () => Effect.succeed({ ok: true })))
+const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", hello))
 const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
-  handlers
-    .handle("me", () => Effect.map(CurrentSession, me))
-    .handle("admin", () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true }))
-    .handle("billing", () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })))
+  handlers.handle("me", meHandler).handle("admin", adminHandler).handle("billing", billingHandler))
 
 const webhooksLive = (received: Array<ClerkWebhookEvent>) =>
   HttpApiBuilder.group(Api, "webhooks", (handlers) =>

@@ -13,9 +13,9 @@ import * as HttpApiBuilder from "effect/http-api/HttpApiBuilder"
 import * as HttpApiEndpoint from "effect/http-api/HttpApiEndpoint"
 import * as HttpApiGroup from "effect/http-api/HttpApiGroup"
 import * as OpenApi from "effect/http-api/OpenApi"
-import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks, CurrentSession } from "../../../src/http/index.js"
+import { ClerkAuth, ClerkWebhookInvalid, ClerkWebhooks } from "../../../src/http/index.js"
 import type { ClerkWebhookEvent } from "../../../src/http/index.js"
-import { type ApiHandler, Me, me, Ok, receive, Received, unusedWebhooks } from "../api.js"
+import { adminHandler, type ApiHandler, billingHandler, hello, Me, meHandler, Ok, receive, Received, unusedWebhooks } from "../api.js"
 
 class Api extends HttpApi.make("test")
   .add(HttpApiGroup.make("public").add(HttpApiEndpoint.get("hello", "/public", { success: Ok })))
@@ -33,12 +33,9 @@ class Api extends HttpApi.make("test")
   )
 {}
 
-const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", () => Effect.succeed({ ok: true })))
+const PublicLive = HttpApiBuilder.group(Api, "public", (handlers) => handlers.handle("hello", hello))
 const PrivateLive = HttpApiBuilder.group(Api, "private", (handlers) =>
-  handlers
-    .handle("me", () => Effect.map(CurrentSession, me))
-    .handle("admin", () => Effect.as(CurrentSession.require({ role: "org:admin" }), { ok: true }))
-    .handle("billing", () => Effect.as(CurrentSession.require({ permission: "org:invoices:manage" }), { ok: true })))
+  handlers.handle("me", meHandler).handle("admin", adminHandler).handle("billing", billingHandler))
 
 // Effect 4's handlers take their services when the group is built (a handler's own
 // requirements would be the request's), so ClerkWebhooks is read here.
