@@ -25,6 +25,7 @@ import { checkedString, type ConfigError } from "#line/Config"
 import { HttpServerRequest, httpStatus } from "#line/HttpServer"
 import { type DurationInput, illegalArgument, Service, toDuration, TRUSTED } from "#line/Kernel"
 import { Literals } from "#line/Models"
+import { decodeBase64 } from "../internal/base64.js"
 import { formatBytes, readFetchBody, TOO_LARGE } from "../internal/body.js"
 import { decodeSession } from "../internal/decode.js"
 import { INVALID_JSON, parseJson } from "../internal/json.js"
@@ -308,7 +309,7 @@ const DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 const secretBytes = (secret: string): Uint8Array<ArrayBuffer> | string => {
   const encoded = secret.startsWith("whsec_") ? secret.slice(6) : undefined
   if (encoded === undefined) return "must start with whsec_ (the endpoint's signing secret from the Clerk Dashboard)"
-  const bytes = fromBase64(encoded)
+  const bytes = decodeBase64(encoded)
   return bytes === undefined || bytes.length < 16 ? "must be whsec_ followed by the base64 of at least 16 bytes" : bytes
 }
 
@@ -316,14 +317,6 @@ const secretConfig = checkedString("CLERK_WEBHOOK_SIGNING_SECRET", (secret) => {
   const bytes = secretBytes(secret)
   return typeof bytes === "string" ? `the webhook signing secret ${bytes}` : undefined
 }).pipe(Config.map(Redacted.make))
-
-const fromBase64 = (text: string): Uint8Array<ArrayBuffer> | undefined => {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return undefined
-  const binary = atob(text)
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
-}
 
 const invalid = (reason: ClerkWebhookInvalidReason, message: string) => new ClerkWebhookInvalid({ reason, message }, TRUSTED)
 
@@ -371,7 +364,7 @@ const make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooks.Servic
           const signatures = signature.split(" ").flatMap((entry) => {
             const comma = entry.indexOf(",")
             if (comma === -1 || entry.slice(0, comma) !== "v1") return []
-            const decoded = fromBase64(entry.slice(comma + 1))
+            const decoded = decodeBase64(entry.slice(comma + 1))
             return decoded === undefined ? [] : [decoded]
           })
           if (signatures.length === 0) return Effect.fail(invalid("InvalidSignature", "The webhook carries no v1 signature"))
@@ -395,7 +388,8 @@ const make = (options: ClerkWebhooksOptions): Effect.Effect<ClerkWebhooks.Servic
         const body: Effect.Effect<string | typeof TOO_LARGE, ClerkWebhookInvalid> = length > cap
           ? Effect.succeed(TOO_LARGE)
           : Effect.mapError(
-            Effect.map(request.text, (text) => (encoder.encode(text).length > cap ? TOO_LARGE : text)),
+            // A UTF-16 unit is at most 3 UTF-8 bytes: only a body near the cap is measured.
+            Effect.map(request.text, (text) => (text.length * 3 > cap && encoder.encode(text).length > cap ? TOO_LARGE : text)),
             () => invalid("MalformedBody", "The webhook body could not be read")
           )
         return verifyWith((name) => request.headers[name], body)

@@ -14,6 +14,7 @@ import type * as Scope from "effect/Scope"
 import { importJWK, importSPKI } from "jose"
 import { catchAll, completeDeferredUnsafe, failureOf, makeDeferredUnsafe } from "#line/Kernel"
 import type { ClerkError } from "../ClerkError.js"
+import { decodeBase64 } from "./base64.js"
 import { lazyDecoder } from "./lazy.js"
 import { detach, runOrHandOff } from "./waitUntil.js"
 
@@ -76,16 +77,8 @@ const bigEndian = (bytes: Uint8Array): bigint => {
   return value
 }
 
-const base64url = /^[A-Za-z0-9_-]*$/
-
 /** A JWK's base64url integer (`n`, `e`), or `undefined` when it is not base64url. */
-const decodeUint = (text: string): Uint8Array | undefined => {
-  if (!base64url.test(text) || text.length % 4 === 1) return undefined
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"))
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
-}
+const decodeUint = (text: string): Uint8Array | undefined => decodeBase64(text, true)
 
 const bitLength = (bytes: Uint8Array): number => {
   let i = 0

@@ -11,6 +11,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import { catchAll } from "#line/Kernel"
 import { timeoutFail } from "./attempt.js"
+import { decodeBase64, encodeBase64 } from "./base64.js"
 import type { FleetError, JwksStoreService } from "./fleet.js"
 import { INVALID_JSON, parseJson } from "./json.js"
 import { decodeJwks, type JwksCacheStore, type StoredJwks } from "./jwks.js"
@@ -20,19 +21,8 @@ const FUTURE_ALLOWANCE_MILLIS = 60_000
 
 const encodeText = (text: string) => new TextEncoder().encode(text)
 
-const toBase64url = (bytes: ArrayBuffer): string => {
-  let binary = ""
-  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte)
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
-}
-
-const fromBase64url = (text: string): Uint8Array<ArrayBuffer> | undefined => {
-  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined
-  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "=")
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
-}
+/** An HMAC-SHA256 MAC is 32 bytes: 43 base64url characters. */
+const fromBase64url = (text: string) => (text.length === 43 ? decodeBase64(text, true) : undefined)
 
 /** What the MAC covers: the store key (an entry cannot be moved to another instance) and the body. */
 const signedBytes = (key: string, body: string) => encodeText(`${key}\n${body}`)
@@ -111,7 +101,7 @@ export const storeAdapter = (
         Effect.promise(() => crypto.subtle.sign("HMAC", mac, signedBytes(key, body))))
       return Effect.flatMap(signed, (mac) =>
         timeoutFail(
-          store.set(key, JSON.stringify({ v: 2, body, mac: toBase64url(mac) }), ttlSeconds),
+          store.set(key, JSON.stringify({ v: 2, body, mac: encodeBase64(mac, true) }), ttlSeconds),
           timeout,
           timedOut("set")
         )).pipe(catchAll(logged("storing the JWKS failed")))

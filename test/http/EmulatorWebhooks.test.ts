@@ -110,6 +110,28 @@ describe("the emulator delivers Clerk's session webhooks", () => {
       expect(yield* emulator.unregisterWebhook(endpoint.id)).toBe(false)
     }).pipe(Effect.provide(Live)))
 
+  it.live("an endpoint sees its events in the order they happened, even when it is slow to answer the first", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      const sessions = yield* Sessions
+      const seen: Array<string> = []
+      yield* emulator.registerWebhook("https://app.example.com/hooks", {
+        handler: async (request) => {
+          const { type } = JSON.parse(await request.text())
+          // The first delivery answers late; the revocation right behind it must still come second.
+          if (type === "session.created") await new Promise((resolve) => setTimeout(resolve, 25))
+          seen.push(type)
+          return new Response(null, { status: 204 })
+        }
+      })
+      yield* emulator.seedUser({ id: "user_2ada" })
+      const session = yield* sessions.createSession({ userId: "user_2ada" })
+      yield* sessions.revokeSession(session.id)
+      yield* emulator.webhooksSettled
+      expect(seen).toEqual(["session.created", "session.revoked"])
+      expect((yield* emulator.webhookDeliveries).map((d) => d.eventType)).toEqual(["session.created", "session.revoked"])
+    }).pipe(Effect.provide(Live)))
+
   it.live("to an HttpApi endpoint over a real socket on 127.0.0.1; a wrong secret is a 400 and the message is retried", () =>
     Effect.gen(function*() {
       const emulator = yield* ClerkEmulator

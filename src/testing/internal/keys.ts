@@ -1,6 +1,7 @@
 /** The emulator's RS256 signing keys, made and used with jose (Web Crypto underneath). */
 import * as Effect from "effect/Effect"
 import { compactVerify, exportJWK, exportSPKI, generateKeyPair, importJWK, SignJWT } from "jose"
+import { decodeBase64 } from "../../internal/base64.js"
 
 /**
  * A public key exactly as `GET /v1/jwks` serves it (`JWKS.rsa.PublicKey`): what the
@@ -66,7 +67,7 @@ export const verifiedPayload = (
 ): Effect.Effect<Record<string, unknown> | undefined> =>
   Effect.promise(async () => {
     try {
-      const header = JSON.parse(new TextDecoder().decode(base64UrlDecode(token.split(".")[0] ?? "")))
+      const header = JSON.parse(new TextDecoder().decode(decodeBase64(token.split(".")[0] ?? "", true)))
       const key = keys.find((k) => k.kid === header.kid)
       if (key === undefined || header.alg !== "RS256") return undefined
       const { payload } = await compactVerify(token, await importJWK(key.jwk, "RS256"))
@@ -76,8 +77,3 @@ export const verifiedPayload = (
       return undefined
     }
   })
-
-const base64UrlDecode = (input: string): Uint8Array => {
-  const base64 = input.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (input.length % 4)) % 4)
-  return Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
-}

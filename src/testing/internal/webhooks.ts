@@ -9,6 +9,7 @@
  */
 import * as Effect from "effect/Effect"
 import type { Runner } from "#line/InProcess"
+import { decodeBase64, encodeBase64 } from "../../internal/base64.js"
 import { randomHex } from "./ids.js"
 import type { WebhookDelivery } from "./model.js"
 
@@ -25,26 +26,26 @@ export interface WebhookEndpointRecord {
   readonly secret: string
   /** The event types it takes; every type when absent. */
   readonly events: ReadonlySet<string> | undefined
+  /** Its HMAC key, imported once. */
+  readonly key: Promise<CryptoKey>
   /** Aborted when it is unregistered: its retries waiting on the clock stop. */
   readonly stop: AbortController
-}
-
-const base64 = (bytes: ArrayBuffer | Uint8Array): string => {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
-  let binary = ""
-  for (const byte of view) binary += String.fromCharCode(byte)
-  return btoa(binary)
+  /** Its first attempts, one after another: an endpoint sees the events in the order they happened. */
+  queue: Promise<unknown>
 }
 
 /** A fresh `whsec_` secret: base64 of 24 random bytes, as Clerk's Dashboard shows one. */
-export const newSigningSecret = (): string => `whsec_${base64(crypto.getRandomValues(new Uint8Array(24)))}`
+export const newSigningSecret = (): string => `whsec_${encodeBase64(crypto.getRandomValues(new Uint8Array(24)))}`
 
-const sign = async (secret: string, signed: string): Promise<string> => {
-  const binary = atob(secret.slice("whsec_".length))
-  const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0))
-  const key = await crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-  return `v1,${base64(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(signed)))}`
+/** The HMAC key of a `whsec_` secret; a secret that is not one is the test's mistake (a defect). */
+const signingKey = (secret: string): Promise<CryptoKey> => {
+  const bytes = secret.startsWith("whsec_") ? decodeBase64(secret.slice("whsec_".length)) : undefined
+  if (bytes === undefined) throw new TypeError("ClerkEmulator.registerWebhook: secret must be whsec_ followed by base64")
+  return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
 }
+
+const sign = async (key: Promise<CryptoKey>, signed: string): Promise<string> =>
+  `v1,${encodeBase64(await crypto.subtle.sign("HMAC", await key, new TextEncoder().encode(signed)))}`
 
 /**
  * The emulator's webhook sender: `emit` queues an event for every endpoint that takes its
@@ -70,13 +71,16 @@ export class WebhookSender {
     readonly handler?: WebhookHandler | undefined
   }) {
     new URL(url) // a URL that does not parse is the test's mistake: a defect, here, not failed deliveries later
+    const secret = options.secret ?? newSigningSecret()
     const endpoint: WebhookEndpointRecord = {
       id: `ep_${randomHex(12)}`,
       url,
       handler: options.handler,
-      secret: options.secret ?? newSigningSecret(),
+      secret,
+      key: signingKey(secret),
       events: options.events === undefined ? undefined : new Set(options.events),
-      stop: new AbortController()
+      stop: new AbortController(),
+      queue: Promise.resolve()
     }
     this.endpoints.set(endpoint.id, endpoint)
     return endpoint
@@ -92,12 +96,17 @@ export class WebhookSender {
     return true
   }
 
-  /** Queue `type` with `data` (taken as it is now) for every endpoint that takes it. */
+  /**
+   * Queue `type` with `data` (taken as it is now) for every endpoint that takes it, behind the
+   * endpoint's earlier events (a retry waiting on the clock does not hold the queue).
+   */
   emit(type: string, data: Record<string, unknown>, at: number): void {
     const body = JSON.stringify({ data, event_attributes: {}, instance_id: this.instanceId, object: "event", timestamp: at, type })
     for (const endpoint of this.endpoints.values()) {
       if (endpoint.events !== undefined && !endpoint.events.has(type)) continue
-      this.track(this.run(this.deliver(endpoint, `msg_${randomHex(14)}`, type, body, 1)))
+      const messageId = `msg_${randomHex(14)}`
+      endpoint.queue = endpoint.queue.then(() => this.run(this.deliver(endpoint, messageId, type, body, 1)))
+      this.track(endpoint.queue)
     }
   }
 
@@ -156,7 +165,7 @@ export class WebhookSender {
         "content-type": "application/json",
         "svix-id": messageId,
         "svix-timestamp": String(timestamp),
-        "svix-signature": await sign(endpoint.secret, `${messageId}.${timestamp}.${body}`),
+        "svix-signature": await sign(endpoint.key, `${messageId}.${timestamp}.${body}`),
         "user-agent": "Svix-Webhooks/1.0 (effect-clerk emulator)"
       }
       const request = new Request(endpoint.url, { method: "POST", headers, body })
