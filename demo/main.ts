@@ -24,7 +24,7 @@ import {
   demoSeed
 } from "../src/testing/node/bin/demoData.js"
 import { type DemoCommand, renderCommands } from "./commands.js"
-import { demoTokenHint, type RunningWorker, startDemoWorker, workerCommands } from "./worker.js"
+import { type RunningWorker, startDemoWorker, workerCommands } from "./worker.js"
 
 export * from "./commands.js"
 export * from "../src/testing/node/bin/demoData.js"
@@ -146,7 +146,6 @@ export const main = async (line: DemoLine = "effect3") => {
         config: WRANGLER_CONFIG[line],
         emulatorUrl: demo.url,
         secretKey: demo.secretKey,
-        tokenHint: demoTokenHint(demo.url, demo.secretKey),
         demoUsers: DEMO_USERS
       })
       console.log(`Starting the example Worker (examples/${line}/worker) under wrangler dev on ${worker.url} …`)

@@ -25,8 +25,6 @@ export interface DemoWorkerOptions {
   readonly timeoutMs?: number | undefined
   /** workerd's inspector port (default: wrangler's, 9229); set it where several may run. */
   readonly inspectorPort?: number | undefined
-  /** The Worker's DEMO_TOKEN_HINT: how to get a session token, told to a request without one. */
-  readonly tokenHint?: string | undefined
   /** The Worker's DEMO_USERS: the users its sign-in page offers (none: no demo sign-in). */
   readonly demoUsers?: ReadonlyArray<{ readonly id: string; readonly name: string; readonly email?: string }> | undefined
   /** The Worker's CLERK_WEBHOOK_SIGNING_SECRET (none: it takes no webhooks). */
@@ -72,7 +70,6 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
       // --var wins over a developer's .dev.vars.
       "--var", `CLERK_SECRET_KEY:${options.secretKey}`,
       "--var", `CLERK_API_URL:${options.emulatorUrl}`,
-      ...(options.tokenHint === undefined ? [] : ["--var", `DEMO_TOKEN_HINT:${options.tokenHint}`]),
       ...(options.demoUsers === undefined ? [] : ["--var", `DEMO_USERS:${JSON.stringify(options.demoUsers)}`]),
       ...(options.webhookSigningSecret === undefined ? [] : ["--var", `CLERK_WEBHOOK_SIGNING_SECRET:${options.webhookSigningSecret}`])
     ],
@@ -129,8 +126,8 @@ export const startDemoWorker = (options: DemoWorkerOptions): RunningWorker => {
         async (res) => ({ status: res.status, body: await res.text() }),
         () => undefined
       )
-      // The Worker answers /me without a token with its JSON 401; anything else is another server on the port.
-      if (answer?.status === 401 && answer.body.includes(`"unauthenticated"`)) return
+      // The Worker answers /me without a token with ClerkAuth's JSON 401; anything else is another server on the port.
+      if (answer?.status === 401 && answer.body.includes(`"ClerkUnauthenticated"`)) return
       if (answer !== undefined) {
         await stop()
         throw new Error(`port ${port} answers, but not with the example Worker; set PORT to another port`)
@@ -150,7 +147,7 @@ export const DEMO_TOKEN_SECONDS = 3600
 
 /**
  * The request that mints a session token for `user_demo`'s laptop session at the emulator
- * (the demo's W1, and what the Worker's 401 hint tells).
+ * (the demo's W1).
  */
 export const demoTokenRequest = (emulatorUrl: string, secretKey: string) => ({
   method: "POST" as const,
@@ -158,15 +155,6 @@ export const demoTokenRequest = (emulatorUrl: string, secretKey: string) => ({
   headers: { Authorization: `Bearer ${secretKey}` },
   body: { expires_in_seconds: DEMO_TOKEN_SECONDS }
 })
-
-/**
- * The Worker's DEMO_TOKEN_HINT in the demo: the W1 command, written so it can be copied out
- * of a JSON body (no double quotes, no backslashes).
- */
-export const demoTokenHint = (emulatorUrl: string, secretKey: string) =>
-  `In the npm start demo, sign in with a browser at the Worker's /sign-in, or get a token for ${DEMO_USER_ID} with its W1 command, or: ` +
-  `TOKEN=$(curl -s -X POST -H 'Authorization: Bearer ${secretKey}' ${emulatorUrl}/v1/sessions/${DEMO_SESSION_ID}/tokens | grep -o 'eyJ[A-Za-z0-9_.-]*')` +
-  ` (a 60 s token), then call the Worker with the header Authorization: Bearer $TOKEN`
 
 /**
  * The commands the demo prints for the Worker at `workerUrl`, in the order to paste them: a

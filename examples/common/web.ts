@@ -150,3 +150,33 @@ export const misconfiguredAnswer = (acceptsHtml: boolean): Response =>
       headers: { "content-type": "text/html; charset=utf-8" }
     })
     : Response.json({ error: { code: "internal_error", message: "Internal error" } }, { status: 500 })
+
+/** `queryParam`'s answer for a parameter given more than once. */
+export const REPEATED: unique symbol = Symbol("REPEATED")
+
+/** The query parameter `name` of `url`: its value, `undefined` when absent, `REPEATED` when given more than once. */
+export const queryParam = (url: string, name: string): string | undefined | typeof REPEATED => {
+  const values = new URL(url, "http://localhost").searchParams.getAll(name)
+  return values.length > 1 ? REPEATED : values[0]
+}
+
+/**
+ * The stored JWKS entry (`JwksStore.keyOf`'s value, `{ v, body, mac }`) as the Worker's
+ * `/fleet` shows it: its key ids and when Clerk served it. Shown only — the verifier checks
+ * the entry's MAC itself; a corrupt entry (which it drops and overwrites) reads as none.
+ */
+export const storedJwksSummary = (text: string | undefined): { readonly kids: Array<string>; readonly fetchedAt: string } | null => {
+  if (text === undefined) return null
+  try {
+    const entry = JSON.parse(JSON.parse(text).body) as { fetchedAt: number; keys: ReadonlyArray<{ kid?: string }> }
+    return {
+      kids: entry.keys.flatMap((k) => (k.kid === undefined ? [] : [k.kid])),
+      fetchedAt: new Date(entry.fetchedAt).toISOString()
+    }
+  } catch {
+    return null
+  }
+}
+
+/** RFC 6750's challenge on a 401: `Bearer`, with `error="invalid_token"` when the request carried a token that was refused. */
+export const bearerChallenge = (carriedToken: boolean) => (carriedToken ? `Bearer error="invalid_token"` : "Bearer")

@@ -1,11 +1,12 @@
 /**
  * The per-isolate part of the example Worker: its `Env`, the layer built from it, and the
  * cache that builds one Effect runtime per isolate (per configuration) on first use, with the
- * app (`app.ts`) as a web handler on it (`HttpApp.toWebHandlerRuntime`).
+ * app (`app.ts`, built with it) as a web handler on it (`HttpApp.toWebHandlerRuntime`).
  * Kept out of `index.ts` because a Worker's main module may export only handlers.
  */
 import * as HttpApp from "@effect/platform/HttpApp"
 import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigError from "effect/ConfigError"
@@ -31,7 +32,7 @@ import {
 import { ClerkWebhooks } from "effect-clerk/http"
 import { demoAllowed, misconfiguredAnswer, parseDemoUsers, secured, stringBindings } from "../../common/web.js"
 import { EndedSessions } from "./access.js"
-import { app, TokenHint } from "./app.js"
+import { ApiServed, app } from "./app.js"
 import { DemoSignIn } from "./page.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
@@ -48,8 +49,6 @@ export interface Env {
   readonly CLERK_JWT_KEY?: string
   /** Comma-separated origins a token's `azp` must be one of. */
   readonly CLERK_AUTHORIZED_PARTIES?: string
-  /** Added to the 401 for a request without a token: how to get one (`npm start` sets it). */
-  readonly DEMO_TOKEN_HINT?: string
   /**
    * The demo's sign-in page: a JSON array of `{ id, name, email? }` users it offers
    * (`npm start` sets it). Without it there is no demo sign-in: people sign in through Clerk.
@@ -135,12 +134,6 @@ const endedSessions = (env: Env) =>
   Layer.sync(EndedSessions, () =>
     env.CLERK_SESSION_EVENTS === undefined ? EndedSessions.memory() : EndedSessions.kv(env.CLERK_SESSION_EVENTS))
 
-/** DEMO_TOKEN_HINT, when set, goes into the 401 of a request without a token. */
-const tokenHint = Layer.effect(
-  TokenHint,
-  Effect.map(Config.option(Config.string("DEMO_TOKEN_HINT")), (hint) => TokenHint.of({ hint: Option.getOrUndefined(hint) }))
-)
-
 /** DEMO_USERS, when set, turns on the demo's sign-in; a malformed value is a configuration error naming it. */
 const demoSignIn = Layer.effect(
   DemoSignIn,
@@ -170,12 +163,23 @@ const configFrom = (env: Env) => {
  * limiter from the KV and Durable Object bindings when they are there.
  */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, tokenHint, demoSignIn, tokenVerifier, webhooks, endedSessions(env)).pipe(
+  Layer.mergeAll(Sessions.layer, demoSignIn, tokenVerifier, webhooks, endedSessions(env)).pipe(
     Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
     Layer.provideMerge(fleet(env)),
     // The router reads its configuration when it is built: ids may be long (the SDK refuses past 512).
     Layer.provideMerge(HttpRouter.setRouterConfig({ maxParamLength: 4096 })),
     Layer.provide(configFrom(env))
+  )
+
+/** The app, built once with the runtime (the API's router with it). */
+type BuiltApp = Effect.Effect.Success<typeof app>
+class App extends Context.Tag("example/App")<App, BuiltApp>() {}
+
+/** The services, the API and the app of one configuration. */
+const runtimeLayer = (env: Env) =>
+  Layer.effect(App, app).pipe(
+    Layer.provideMerge(ApiServed),
+    Layer.provideMerge(Layer.merge(layer(env), HttpServer.layerContext))
   )
 
 /** What the Worker uses of a request's `ExecutionContext`. */
@@ -216,12 +220,14 @@ export const handlerFor = (env: Env): Handler => {
 
 const makeHandler = (env: Env): Handler => {
   runtimesBuilt++
-  const runtime = ManagedRuntime.make(layer(env))
+  const runtime = ManagedRuntime.make(runtimeLayer(env))
   // The runtime is built on the first request; a configuration that fails answers every request with a 500.
   let ready: Promise<Handler> | undefined
   return (request, ctx) => {
     ready ??= Effect.runPromiseExit(runtime.runtimeEffect).then((exit) =>
-      Exit.isSuccess(exit) ? serve(HttpApp.toWebHandlerRuntime(exit.value)(app)) : misconfigured(exit.cause)
+      Exit.isSuccess(exit)
+        ? serve(HttpApp.toWebHandlerRuntime(exit.value)(Context.get(exit.value.context, App)))
+        : misconfigured(exit.cause)
     )
     return ready.then((handle) => handle(request, ctx))
   }

@@ -1,19 +1,17 @@
 /**
- * Who a request acts for: the session token (`Authorization: Bearer` or the `__session`
- * cookie), verified locally by `TokenVerifier`, provided to a route as `CurrentSession` by
- * `withSession`, the middleware the routes that need a caller are wrapped in. Also whose
- * sessions a caller may touch, the same-origin rule for POSTs, and how a Clerk failure reads.
+ * What the example Worker's JSON API (api.ts) and its page (page.ts) share: reading the
+ * session token for the page (the API's is `ClerkAuth`'s), the sessions Clerk's webhooks
+ * ended, whose sessions a caller may touch, the same-origin rule for POSTs, and how a Clerk
+ * failure and a refusal read.
  */
-import { HttpServerRequest } from "effect/http"
+import { HttpServerRequest, HttpServerResponse } from "effect/http"
 import * as Context from "effect/Context"
+import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import { type ClerkError, ClerkTokenMissing, type KvNamespaceLike, type SessionClaims, Sessions, TokenVerifier } from "effect-clerk"
+import { type ClerkError, ClerkTokenMissing, type KvNamespaceLike, Sessions, TokenVerifier } from "effect-clerk"
 import type { Problem } from "../../common/web.js"
-
-/** The verified claims of the caller's session token (provided by `withSession`). */
-export class CurrentSession extends Context.Service<CurrentSession, SessionClaims>()("example/CurrentSession") {}
 
 const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i
 
@@ -25,7 +23,12 @@ export const sessionToken = Effect.map(HttpServerRequest.HttpServerRequest, (req
   return cookie === undefined || cookie === "" ? undefined : cookie
 })
 
-/** Read the request's session token and verify it with `TokenVerifier` (no call to Clerk). */
+/**
+ * The page's sign-in check: read the request's session token and verify it with
+ * `TokenVerifier` (no call to Clerk). The page tells an expired token (it refreshes it) and
+ * a JWKS outage (Clerk's failure, not the person's) from the rest, so it reads the
+ * verifier's own errors; the JSON API leaves all of this to `ClerkAuth`.
+ */
 export const authenticate = Effect.gen(function*() {
   const token = yield* sessionToken
   if (token === undefined) return yield* Effect.fail(new ClerkTokenMissing())
@@ -72,23 +75,6 @@ export class EndedSessions extends Context.Service<EndedSessions, {
   }
 }
 
-/** The token's session was revoked, ended or removed, as a Clerk webhook told this Worker (a 401). */
-export class SessionEnded extends Schema.TaggedError<SessionEnded>()("SessionEnded", {}) {}
-
-/**
- * The auth middleware: the route runs only for a request with a valid session token whose
- * session Clerk has not said is over, and sees its claims as `CurrentSession`. No token is
- * `ClerkTokenMissing`, a refused one `ClerkTokenInvalid`, an ended session's `SessionEnded`
- * (the app answers each with a 401).
- */
-export const withSession = <A, E, R>(route: Effect.Effect<A, E, R>) =>
-  Effect.flatMap(authenticate, (claims) =>
-    Effect.flatMap(
-      Effect.flatMap(EndedSessions, (ended) => ended.isEnded(claims.sid)),
-      (isEnded): Effect.Effect<A, E | SessionEnded, Exclude<R, CurrentSession>> =>
-        isEnded ? Effect.fail(new SessionEnded()) : Effect.provideService(route, CurrentSession, claims)
-    ))
-
 /** The caller may not act on another user's sessions. */
 export class AccessDenied extends Schema.TaggedError<AccessDenied>()("AccessDenied", {
   message: Schema.String
@@ -108,6 +94,23 @@ export class CrossOriginRequest extends Schema.TaggedError<CrossOriginRequest>()
 
 const firstCode = (error: { readonly errors: ReadonlyArray<{ readonly code: string }> }, fallback: string) =>
   error.errors[0]?.code ?? fallback
+
+/** A request this API refuses with `problem` (a missing parameter, a malformed query, an ended session). */
+export class Refused extends Data.TaggedError("Refused")<{ readonly problem: Problem }> {}
+
+/** An error answer: `{ error: { code, message } }`, never a stack trace. */
+export const problemResponse = ({ status, code, message, headers }: Problem) =>
+  HttpServerResponse.jsonUnsafe({ error: { code, message } }, { status, headers: headers ?? {} })
+
+/** A token of a session Clerk said is over: refused as an invalid token is, before its `exp`. */
+export const sessionEnded = new Refused({
+  problem: {
+    status: 401,
+    code: "session_ended",
+    message: "This session was signed out (revoked, ended or removed at Clerk)",
+    headers: { "www-authenticate": "Bearer error=\"invalid_token\"" }
+  }
+})
 
 const problem = (status: number, code: string, message: string, headers?: Record<string, string>): Problem => ({
   status,

@@ -1,7 +1,8 @@
 /**
  * A Cloudflare Worker serving Clerk sessions over JSON and as an "Active devices" page
- * (routes in `app.ts` and `page.ts`, on effect/http's HttpRouter), wired by the root
- * `wrangler.toml` with no compatibility flags.
+ * (the JSON API an HttpApi behind ClerkAuth in `api.ts`, its OpenAPI document at
+ * /openapi.json; the page on HttpRouter in `page.ts`; both joined in `app.ts`), wired by the root
+ * `wrangler.effect4.toml` with no compatibility flags.
  *
  * Secrets come from the Worker's `env` (`wrangler secret put CLERK_SECRET_KEY`, or a
  * `.dev.vars` file next to `wrangler.toml` for `wrangler dev`) and reach

@@ -1,10 +1,10 @@
 /**
  * The per-isolate part of the example Worker: its `Env`, the layer built from it, and the
  * cache that builds one Effect runtime per isolate (per configuration) on first use, with the
- * app (`app.ts`) as a web handler on it (`HttpEffect.toWebHandlerWith`).
+ * app (`app.ts`, built with it) as a web handler on it (`HttpEffect.toWebHandlerWith`).
  * Kept out of `index.ts` because a Worker's main module may export only handlers.
  */
-import { HttpEffect } from "effect/http"
+import { HttpEffect, HttpServer } from "effect/http"
 import * as Cause from "effect/Cause"
 import * as Config from "effect/Config"
 import * as ConfigProvider from "effect/ConfigProvider"
@@ -29,7 +29,7 @@ import {
 import { ClerkWebhooks } from "effect-clerk/http"
 import { demoAllowed, misconfiguredAnswer, parseDemoUsers, secured, stringBindings } from "../../common/web.js"
 import { EndedSessions } from "./access.js"
-import { app, TokenHint } from "./app.js"
+import { app } from "./app.js"
 import { DemoSignIn } from "./page.js"
 
 /** The bindings this Worker reads. Other bindings (KV, …) may sit beside them. */
@@ -46,8 +46,6 @@ export interface Env {
   readonly CLERK_JWT_KEY?: string
   /** Comma-separated origins a token's `azp` must be one of. */
   readonly CLERK_AUTHORIZED_PARTIES?: string
-  /** Added to the 401 for a request without a token: how to get one (`npm start` sets it). */
-  readonly DEMO_TOKEN_HINT?: string
   /**
    * The demo's sign-in page: a JSON array of `{ id, name, email? }` users it offers
    * (`npm start` sets it). Without it there is no demo sign-in: people sign in through Clerk.
@@ -133,12 +131,6 @@ const endedSessions = (env: Env) =>
   Layer.sync(EndedSessions, () =>
     env.CLERK_SESSION_EVENTS === undefined ? EndedSessions.memory() : EndedSessions.kv(env.CLERK_SESSION_EVENTS))
 
-/** DEMO_TOKEN_HINT, when set, goes into the 401 of a request without a token. */
-const tokenHint = Layer.effect(
-  TokenHint,
-  Effect.map(Config.option(Config.String("DEMO_TOKEN_HINT")), (hint) => TokenHint.of({ hint: Option.getOrUndefined(hint) }))
-)
-
 /** DEMO_USERS, when set, turns on the demo's sign-in; a malformed value is a configuration error naming it. */
 const demoSignIn = Layer.effect(
   DemoSignIn,
@@ -169,7 +161,7 @@ const configFrom = (env: Env) => {
  * limiter from the KV and Durable Object bindings when they are there.
  */
 export const layer = (env: Env) =>
-  Layer.mergeAll(Sessions.layer, tokenHint, demoSignIn, tokenVerifier, webhooks, endedSessions(env)).pipe(
+  Layer.mergeAll(Sessions.layer, demoSignIn, tokenVerifier, webhooks, endedSessions(env)).pipe(
     Layer.provideMerge(clerkClient(env.CLERK_RATE_LIMITER !== undefined)),
     Layer.provideMerge(fleet(env)),
     Layer.provide(configFrom(env))
@@ -181,7 +173,7 @@ class App extends Context.Service<App, RoutedApp>()("example/App") {}
 
 /** The services and the app of one configuration. */
 const runtimeLayer = (env: Env) =>
-  Layer.effect(App, app).pipe(Layer.provideMerge(layer(env)))
+  Layer.effect(App, app).pipe(Layer.provideMerge(layer(env)), Layer.provide(HttpServer.layerServices))
 
 /** What the Worker uses of a request's `ExecutionContext`. */
 export type ExecutionContextLike = typeof WaitUntil.Service

@@ -54,7 +54,6 @@ export const wranglerDevSuite = ({ config, cwd, main }: WranglerDevSuite) => {
       port: await freePort(),
       inspectorPort: await freePort(),
       cwd: cwd(),
-      tokenHint: "Ask the test for one",
       webhookSigningSecret: WEBHOOK_SECRET,
       // The Effect 4 line's first start also bundles the Worker (its [build] command).
       timeoutMs: 150_000
@@ -124,13 +123,15 @@ export const wranglerDevSuite = ({ config, cwd, main }: WranglerDevSuite) => {
       expect((await Effect.runPromise(emulator.getSession(sessionIds[2])))?.status).toBe("revoked")
     })
 
-    it("requires a session token, verified by jose on workerd without Node compatibility", async () => {
+    it("requires a session token (ClerkAuth), verified by jose on workerd without Node compatibility", async () => {
       const anonymous = await call("GET", "/users/user_wrangler/sessions", null)
-      expect([anonymous.status, anonymous.body.error.code]).toEqual([401, "unauthenticated"])
-      // DEMO_TOKEN_HINT (given by startDemoWorker) says how to get one.
-      expect(anonymous.body.error.hint).toBe("Ask the test for one")
+      expect([anonymous.status, anonymous.body]).toEqual([
+        401,
+        { _tag: "ClerkUnauthenticated", reason: "missing", message: "Sign in: the request carries no session token" }
+      ])
       const forged = await call("GET", "/users/user_wrangler/sessions", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln")
-      expect([forged.status, forged.body.error.code]).toEqual([401, "invalid_token"])
+      // Its header names no kid: no key of the instance's JWKS signed it.
+      expect([forged.status, forged.body._tag, forged.body.reason]).toEqual([401, "ClerkUnauthenticated", "unknown-key"])
       const other = await call("GET", "/users/user_someone_else/sessions")
       expect([other.status, other.body.error.code]).toEqual([403, "forbidden"])
     })
