@@ -10,7 +10,10 @@ import { existsSync } from "node:fs"
 import { isAbsolute, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
+// This file's parent, or, where it is bundled into a script under node_modules/.cache (the bench
+// bundles bench/fleet.ts, which imports it), the folder that node_modules is in.
+const here = fileURLToPath(new URL(".", import.meta.url))
+const root = here.includes("/node_modules/") ? here.slice(0, here.indexOf("/node_modules/") + 1) : join(here, "..")
 
 /** @type {ReadonlyArray<"effect3" | "effect4">} */
 export const LINES = ["effect3", "effect4"]

@@ -8,7 +8,7 @@ export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     clerk ??= createClerkClient({ secretKey: env.CLERK_SECRET_KEY, apiUrl: env.CLERK_API_URL })
     try {
-      const claims = await verifyToken(bearerOf(request), { jwtKey: env.CLERK_JWT_KEY })
+      const claims = await verifyToken(bearerOf(request), { jwtKey: env.CLERK_JWT_KEY, authorizedParties: ["https://example.com"] })
       return answer(await clerk.sessions.getSession(claims.sid as string))
     } catch (error) {
       return failed(error)

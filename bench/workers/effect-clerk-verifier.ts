@@ -15,7 +15,8 @@ const makeRuntime = (env: Env) =>
       Sessions.layer.pipe(
         Layer.provide(ClerkClient.layerFetch({ secretKey: Redacted.make(env.CLERK_SECRET_KEY), apiUrl: env.CLERK_API_URL }))
       ),
-      TokenVerifier.layerJwtKey({ jwtKey: env.CLERK_JWT_KEY ?? "" })
+      // The token bench.mjs signs is for https://example.com (a verifier without authorizedParties logs a warning).
+      TokenVerifier.layerJwtKey({ jwtKey: env.CLERK_JWT_KEY ?? "", authorizedParties: ["https://example.com"] })
     )
   )
 

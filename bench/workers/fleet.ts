@@ -50,7 +50,7 @@ const clientOptions = (env: Env) => ({ secretKey: Redacted.make(env.CLERK_SECRET
 const storeKey = (env: Env) =>
   Effect.runPromise(
     Effect.provide(Effect.flatMap(ClerkClient, (client) => client.instanceKey), ClerkClient.layerFetch(clientOptions(env)))
-  ).then((instance) => `effect-clerk/jwks/v1/${instance}`)
+  ).then(JwksStore.keyOf)
 const cacheRequest = (key: string) => new Request(`https://jwks.effect-clerk.invalid/${encodeURIComponent(key)}`)
 
 const json = (body: unknown, status = 200) =>
