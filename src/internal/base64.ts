@@ -20,8 +20,12 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/
  * (unpadded); `undefined` when it is not that encoding.
  */
 export const decodeBase64 = (text: string, url = false): Uint8Array<ArrayBuffer> | undefined => {
-  if (!(url ? BASE64URL : BASE64).test(text) || text.replace(/=+$/, "").length % 4 === 1) return undefined
-  const binary = atob(url ? text.replace(/-/g, "+").replace(/_/g, "/") : text.replace(/=+$/, ""))
+  const bare = text.replace(/=+$/, "")
+  // Padding, when there is any, must make whole quads; a lone character is no byte at all.
+  if (!(url ? BASE64URL : BASE64).test(text) || bare.length % 4 === 1 || (bare !== text && text.length % 4 !== 0)) {
+    return undefined
+  }
+  const binary = atob(url ? text.replace(/-/g, "+").replace(/_/g, "/") : bare)
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
   return bytes

@@ -6,9 +6,10 @@
  * answer on Svix's schedule, driven by the TestClock; a wrong secret refused with a 400.
  */
 import { apiHandler } from "#test-line/HttpApi"
-import { either, TestClock } from "#test-line/Testing"
+import { causeOf, either, TestClock } from "#test-line/Testing"
 import { describe, expect, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { ClerkClient } from "../../src/ClerkClient.js"
@@ -108,6 +109,22 @@ describe("the emulator delivers Clerk's session webhooks", () => {
       yield* emulator.webhooksSettled
       expect(types).toEqual(["session.revoked"])
       expect(yield* emulator.unregisterWebhook(endpoint.id)).toBe(false)
+    }).pipe(Effect.provide(Live)))
+
+  it.effect("a secret that is not whsec_ and the base64 of a key is the test's mistake: registerWebhook dies, naming the rule", () =>
+    Effect.gen(function*() {
+      const emulator = yield* ClerkEmulator
+      for (const secret of ["whsec_", "whsec_==", "whsec_QQ=", "not-a-secret", "whsec_%%%"]) {
+        const exit = yield* Effect.exit(emulator.registerWebhook("https://app.example.com/hooks", { secret }))
+        const shape = Exit.isFailure(exit) ? causeOf(exit.cause) : undefined
+        expect(shape?._tag, secret).toBe("Die")
+        expect(String((shape as { defect: unknown }).defect), secret).toContain("secret must be whsec_ followed by the base64 of its key")
+      }
+      // None of them was registered: a session change sends nothing.
+      yield* emulator.seedUser({ id: "user_2ada" })
+      yield* Effect.flatMap(Sessions, (sessions) => sessions.createSession({ userId: "user_2ada" }))
+      yield* emulator.webhooksSettled
+      expect(yield* emulator.webhookDeliveries).toEqual([])
     }).pipe(Effect.provide(Live)))
 
   it.live("an endpoint sees its events in the order they happened, even when it is slow to answer the first", () =>

@@ -141,7 +141,14 @@ describe("routes, with the caller's session token", () => {
       ["apiKey", "cookie", "__session"]
     ])
     const revoke = spec.paths["/sessions/{id}/revoke"].post
-    expect(Object.keys(revoke.responses).sort()).toEqual(["200", "400", "401", "403", "404", "502", "503", "504"])
+    expect(Object.keys(revoke.responses).sort()).toEqual(["200", "400", "401", "403", "404", "409", "410", "422", "502", "503", "504"])
+    // 403 is both ClerkAuth's (ClerkForbidden, from CurrentSession.require) and the handler's own
+    // ({ error: { code, message } }, another user's session).
+    const resolve = (schema: any) => (schema.$ref ? spec.components.schemas[schema.$ref.split("/").pop()] : schema)
+    const forbidden = resolve(revoke.responses["403"].content["application/json"].schema)
+    const shapes = (forbidden.anyOf ?? forbidden.oneOf ?? [forbidden]).map(resolve)
+    expect(shapes.some((shape: any) => shape.required?.includes("error"))).toBe(true)
+    expect(shapes.some((shape: any) => shape.properties?._tag?.enum?.includes("ClerkForbidden"))).toBe(true)
     expect(revoke.security.length).toBe(2)
     // Clerk's webhooks are not behind ClerkAuth: Svix signs them.
     const webhook = spec.paths["/webhooks/clerk"].post

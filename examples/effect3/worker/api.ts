@@ -101,9 +101,13 @@ class SessionsGroup extends HttpApiGroup.make("sessions")
       .setPath(Schema.Struct({ id: Schema.String, template: Schema.String }))
       .addSuccess(Token)
   )
-  .addError(problemAt(400, "A malformed parameter or query"))
+  .addError(problemAt(400, "A malformed parameter or query, or input Clerk refused"))
   .addError(problemAt(401, "session_ended: Clerk said (by webhook) that the token's session is over"))
+  .addError(problemAt(403, "forbidden: another user's sessions"))
   .addError(problemAt(404, "Clerk has no such session or template"))
+  .addError(problemAt(409, "Clerk's conflict"))
+  .addError(problemAt(410, "Clerk's gone"))
+  .addError(problemAt(422, "Clerk could not process the request"))
   .addError(problemAt(502, "Clerk failed, or refused this Worker's secret key"))
   .addError(problemAt(503, "Clerk is rate limiting this app (Retry-After says when to retry)"))
   .addError(problemAt(504, "Clerk did not answer in time"))
@@ -242,12 +246,13 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
         })))
       .handle("listUserSessions", ({ path }) =>
         answer(Effect.gen(function*() {
+          const callerId = (yield* caller).userId
           const userId = yield* required("userId", path.userId)
           // `status`, `limit` and `offset` are range-checked by the SDK (ClerkInvalidInput → 400).
           const status = (yield* stringQuery("status")) as SessionStatusFilter | undefined
           const limit = yield* intQuery("limit")
           const offset = yield* intQuery("offset")
-          if ((yield* caller).userId !== userId) return yield* new AccessDenied({ message: "You may only list your own sessions" })
+          if (callerId !== userId) return yield* new AccessDenied({ message: "You may only list your own sessions" })
           const page = yield* sessions.getSessionList({ userId, status, limit, offset })
           return { data: page.data.map(sessionJson), totalCount: page.totalCount }
         })))

@@ -78,9 +78,13 @@ const problemAt = (status: number, description: string) =>
 
 /** What an endpoint behind ClerkAuth may answer besides 200 and ClerkAuth's 401 / 403 / 503. */
 const problems = [
-  problemAt(400, "A malformed parameter or query"),
+  problemAt(400, "A malformed parameter or query, or input Clerk refused"),
   problemAt(401, "session_ended: Clerk said (by webhook) that the token's session is over"),
+  problemAt(403, "forbidden: another user's sessions"),
   problemAt(404, "Clerk has no such session or template"),
+  problemAt(409, "Clerk's conflict"),
+  problemAt(410, "Clerk's gone"),
+  problemAt(422, "Clerk could not process the request"),
   problemAt(502, "Clerk failed, or refused this Worker's secret key"),
   problemAt(503, "Clerk is rate limiting this app (Retry-After says when to retry)"),
   problemAt(504, "Clerk did not answer in time")
@@ -243,12 +247,13 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
         })))
       .handle("listUserSessions", ({ params }) =>
         answer(Effect.gen(function*() {
+          const callerId = (yield* caller).userId
           const userId = yield* required("userId", params.userId)
           // `status`, `limit` and `offset` are range-checked by the SDK (ClerkInvalidInput → 400).
           const status = (yield* stringQuery("status")) as SessionStatusFilter | undefined
           const limit = yield* intQuery("limit")
           const offset = yield* intQuery("offset")
-          if ((yield* caller).userId !== userId) return yield* new AccessDenied({ message: "You may only list your own sessions" })
+          if (callerId !== userId) return yield* new AccessDenied({ message: "You may only list your own sessions" })
           const page = yield* sessions.getSessionList({ userId, status, limit, offset })
           return { data: page.data.map(sessionJson), totalCount: page.totalCount }
         })))

@@ -40,7 +40,9 @@ export const newSigningSecret = (): string => `whsec_${encodeBase64(crypto.getRa
 /** The HMAC key of a `whsec_` secret; a secret that is not one is the test's mistake (a defect). */
 const signingKey = (secret: string): Promise<CryptoKey> => {
   const bytes = secret.startsWith("whsec_") ? decodeBase64(secret.slice("whsec_".length)) : undefined
-  if (bytes === undefined) throw new TypeError("ClerkEmulator.registerWebhook: secret must be whsec_ followed by base64")
+  if (bytes === undefined || bytes.length === 0) {
+    throw new TypeError("ClerkEmulator.registerWebhook: secret must be whsec_ followed by the base64 of its key")
+  }
   return crypto.subtle.importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
 }
 
@@ -105,7 +107,10 @@ export class WebhookSender {
     for (const endpoint of this.endpoints.values()) {
       if (endpoint.events !== undefined && !endpoint.events.has(type)) continue
       const messageId = `msg_${randomHex(14)}`
-      endpoint.queue = endpoint.queue.then(() => this.run(this.deliver(endpoint, messageId, type, body, 1)))
+      // Unregistered while it waited in the queue: not sent.
+      endpoint.queue = endpoint.queue.then(() =>
+        endpoint.stop.signal.aborted ? undefined : this.run(this.deliver(endpoint, messageId, type, body, 1))
+      )
       this.track(endpoint.queue)
     }
   }
@@ -169,7 +174,10 @@ export class WebhookSender {
         "user-agent": "Svix-Webhooks/1.0 (effect-clerk emulator)"
       }
       const request = new Request(endpoint.url, { method: "POST", headers, body })
-      const response = endpoint.handler === undefined ? await fetch(request) : await endpoint.handler(request)
+      // Svix gives an endpoint 15 s to answer; an endpoint that never does must not hold its queue.
+      const response = endpoint.handler === undefined
+        ? await fetch(request, { signal: AbortSignal.timeout(15_000) })
+        : await endpoint.handler(request)
       await response.body?.cancel()
       return response.status
     } catch {
