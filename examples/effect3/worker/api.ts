@@ -133,11 +133,9 @@ export class WorkerApi extends HttpApi.make("example-worker")
 
 // ---- the handlers ----
 
+// A path parameter is never empty here: the router matches no empty segment, and app.ts
+// answers such a path 400 missing_parameter (common/web.ts routeNotFound).
 const refuse = (problem: Problem) => Effect.fail(new Refused({ problem }))
-
-/** A path parameter the router matched empty (`/sessions//revoke`). */
-const required = (name: string, value: string) =>
-  value === "" ? refuse({ status: 400, code: "missing_parameter", message: `${name} is required` }) : Effect.succeed(value)
 
 /** A query parameter given at most once. */
 const stringQuery = (name: string) =>
@@ -209,7 +207,7 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
     const owned = (id: string) =>
       Effect.gen(function*() {
         const { userId } = yield* caller
-        const session = yield* sessions.getSession(yield* required("id", id))
+        const session = yield* sessions.getSession(id)
         if (session.userId !== userId) return yield* new AccessDenied({ message: "This session belongs to another user" })
         return session
       })
@@ -247,7 +245,7 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
       .handle("listUserSessions", ({ path }) =>
         answer(Effect.gen(function*() {
           const callerId = (yield* caller).userId
-          const userId = yield* required("userId", path.userId)
+          const userId = path.userId
           // `status`, `limit` and `offset` are range-checked by the SDK (ClerkInvalidInput → 400).
           const status = (yield* stringQuery("status")) as SessionStatusFilter | undefined
           const limit = yield* intQuery("limit")
@@ -261,7 +259,7 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
         answer(Effect.flatMap(owned(path.id), (session) => Effect.map(sessions.revokeSession(session.id), sessionJson))))
       .handle("mintTemplateToken", ({ path }) =>
         answer(Effect.gen(function*() {
-          const template = yield* required("template", path.template)
+          const { template } = path
           const session = yield* owned(path.id)
           const token = yield* sessions.createSessionTokenFromTemplate(session.id, template)
           // The caller asked for this token: handing it over is the point of the endpoint.

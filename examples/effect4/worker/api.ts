@@ -134,11 +134,9 @@ export class WorkerApi extends HttpApi.make("example-worker")
 
 // ---- the handlers ----
 
+// A path parameter is never empty here: the router matches no empty segment, and app.ts
+// answers such a path 400 missing_parameter (common/web.ts routeNotFound).
 const refuse = (problem: Problem) => Effect.fail(new Refused({ problem }))
-
-/** A path parameter the router matched empty (`/sessions//revoke`). */
-const required = (name: string, value: string) =>
-  value === "" ? refuse({ status: 400, code: "missing_parameter", message: `${name} is required` }) : Effect.succeed(value)
 
 /** A query parameter given at most once. */
 const stringQuery = (name: string) =>
@@ -210,7 +208,7 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
     const owned = (id: string) =>
       Effect.gen(function*() {
         const { userId } = yield* caller
-        const session = yield* sessions.getSession(yield* required("id", id))
+        const session = yield* sessions.getSession(id)
         if (session.userId !== userId) return yield* new AccessDenied({ message: "This session belongs to another user" })
         return session
       })
@@ -248,7 +246,7 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
       .handle("listUserSessions", ({ params }) =>
         answer(Effect.gen(function*() {
           const callerId = (yield* caller).userId
-          const userId = yield* required("userId", params.userId)
+          const userId = params.userId
           // `status`, `limit` and `offset` are range-checked by the SDK (ClerkInvalidInput → 400).
           const status = (yield* stringQuery("status")) as SessionStatusFilter | undefined
           const limit = yield* intQuery("limit")
@@ -262,7 +260,7 @@ const SessionsLive = HttpApiBuilder.group(WorkerApi, "sessions", (handlers) =>
         answer(Effect.flatMap(owned(params.id), (session) => Effect.map(sessions.revokeSession(session.id), sessionJson))))
       .handle("mintTemplateToken", ({ params }) =>
         answer(Effect.gen(function*() {
-          const template = yield* required("template", params.template)
+          const { template } = params
           const session = yield* owned(params.id)
           const token = yield* sessions.createSessionTokenFromTemplate(session.id, template)
           // The caller asked for this token: handing it over is the point of the endpoint.
